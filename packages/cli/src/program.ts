@@ -1,14 +1,37 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { registerAnalyzeCommands } from './commands/analyze.js';
+import { registerFarmCommands } from './commands/farm.js';
+import { registerHardwareCommands } from './commands/hardware.js';
+import { registerServerCommands } from './commands/server.js';
+import { registerTaskCommands } from './commands/tasks.js';
+import { registerTransferCommands } from './commands/transfer.js';
+import { registerUserCommands } from './commands/users.js';
+import { registerWorkerCommands } from './commands/worker.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
 
-/** Build the `openfarm` command. Each command group registers itself here. */
+/**
+ * Build the `openfarm` command. Each command group lives in its own file under
+ * commands/ and registers itself here:
+ * server.ts (`server`), users.ts (`users …`), hardware.ts (`hardware …`),
+ * tasks.ts (`login`, `tasks`, `task`, `frames`, actions), analyze.ts (`analyze`),
+ * transfer.ts (`upload`, `download`), worker.ts (`worker`, `workers …`),
+ * farm.ts (`up`, `render`).
+ */
 export function buildProgram(): Command {
   const program = new Command('openfarm')
     .description('openfarm: a self-hostable render farm with a rayvision-compatible SDK')
     .version(pkg.version, '-V, --version', 'print the openfarm version')
     .showHelpAfterError();
+  registerServerCommands(program);
+  registerUserCommands(program);
+  registerHardwareCommands(program);
+  registerTaskCommands(program);
+  registerAnalyzeCommands(program);
+  registerTransferCommands(program);
+  registerWorkerCommands(program);
+  registerFarmCommands(program);
   return program;
 }

@@ -1,0 +1,3 @@
+import type { Command } from 'commander';
+
+export function registerHardwareCommands(_program: Command): void {}
