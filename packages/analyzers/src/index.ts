@@ -1,1 +1,5 @@
-export {};
+export * from './blend/index.js';
+export * from './clarisse/index.js';
+export * from './core/index.js';
+export * from './houdini/index.js';
+export * from './maya/index.js';
