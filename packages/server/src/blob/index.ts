@@ -1,0 +1,2 @@
+export * from './blob-store.js';
+export { hashLocalFile, LocalBlobStore } from './local-store.js';

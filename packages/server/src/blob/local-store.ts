@@ -1,0 +1,174 @@
+/**
+ * BlobStore on a local directory (the embedded farm's default).
+ *
+ * Layout: `objects/<h0h1>/<h2h3>/<sha256>-<size>` for visible objects and
+ * `tmp/` for bytes being written. An object is written to `tmp/`, fsynced,
+ * verified and only then renamed into `objects/`: rename is atomic on POSIX,
+ * so a reader (or a server restarted after kill -9) sees either nothing or the
+ * whole verified object.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  assertBlobKey,
+  type BlobKey,
+  type BlobRange,
+  type BlobStat,
+  type BlobStore,
+  BlobHashMismatchError,
+  BlobNotFoundError,
+  resolveRange,
+} from './blob-store.js';
+
+/** Temporary files older than this are leftovers of a crashed writer. */
+const STALE_TMP_MS = 60 * 60 * 1000;
+
+function isErrno(e: unknown, code: string): boolean {
+  return e instanceof Error && (e as NodeJS.ErrnoException).code === code;
+}
+
+export class LocalBlobStore implements BlobStore {
+  private constructor(private readonly root: string) {}
+
+  /** Open (creating when needed) a store rooted at `root`, sweeping stale temporary files. */
+  static async open(root: string): Promise<LocalBlobStore> {
+    const store = new LocalBlobStore(root);
+    await mkdir(join(root, 'objects'), { recursive: true });
+    await mkdir(join(root, 'tmp'), { recursive: true });
+    await store.sweepTmp(Date.now() - STALE_TMP_MS);
+    return store;
+  }
+
+  private objectPath(key: BlobKey): string {
+    assertBlobKey(key);
+    const h = key.sha256;
+    return join(this.root, 'objects', h.slice(0, 2), h.slice(2, 4), `${h}-${key.size}`);
+  }
+
+  private tmpPath(): string {
+    return join(this.root, 'tmp', randomUUID());
+  }
+
+  private async sweepTmp(olderThanMs: number): Promise<void> {
+    const dir = join(this.root, 'tmp');
+    for (const name of await readdir(dir)) {
+      const p = join(dir, name);
+      const s = await stat(p).catch(() => undefined);
+      if (s !== undefined && s.mtimeMs < olderThanMs) await rm(p, { force: true });
+    }
+  }
+
+  async has(key: BlobKey): Promise<boolean> {
+    return (await this.stat(key)) !== undefined;
+  }
+
+  async stat(key: BlobKey): Promise<BlobStat | undefined> {
+    try {
+      const s = await stat(this.objectPath(key));
+      return { sha256: key.sha256, size: s.size, storedAtMs: s.mtimeMs };
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return undefined;
+      throw e;
+    }
+  }
+
+  async put(key: BlobKey, source: Readable | AsyncIterable<Uint8Array>): Promise<void> {
+    const final = this.objectPath(key);
+    const tmp = this.tmpPath();
+    const hash = createHash('sha256');
+    let size = 0;
+    const fh = await open(tmp, 'wx');
+    try {
+      for await (const chunk of source) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+        hash.update(buf);
+        size += buf.length;
+        await fh.write(buf);
+      }
+      await fh.sync();
+    } catch (e) {
+      await fh.close();
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await fh.close();
+    await this.publish(key, { sha256: hash.digest('hex'), size }, tmp, final);
+  }
+
+  async putFile(key: BlobKey, filePath: string): Promise<void> {
+    const final = this.objectPath(key);
+    const actual = await hashLocalFile(filePath);
+    if (actual.sha256 !== key.sha256 || actual.size !== key.size) {
+      throw new BlobHashMismatchError(key, actual);
+    }
+    // Flush the staging file before it becomes visible under its key.
+    const fh = await open(filePath, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await this.publish(key, actual, filePath, final);
+    } catch (e) {
+      if (!isErrno(e, 'EXDEV')) throw e;
+      // Staging on another file system: copy (verified again) and consume the source.
+      await this.put(key, createReadStream(filePath));
+      await rm(filePath, { force: true });
+    }
+  }
+
+  /** Verify `tmp` against the key, then make it visible atomically. */
+  private async publish(key: BlobKey, actual: BlobKey, tmp: string, final: string): Promise<void> {
+    if (actual.sha256 !== key.sha256 || actual.size !== key.size) {
+      await rm(tmp, { force: true });
+      throw new BlobHashMismatchError(key, actual);
+    }
+    await mkdir(dirname(final), { recursive: true });
+    await rename(tmp, final);
+    await fsyncDir(dirname(final));
+  }
+
+  async get(key: BlobKey, range?: BlobRange): Promise<Readable> {
+    const p = this.objectPath(key);
+    const s = await this.stat(key);
+    if (s === undefined) throw new BlobNotFoundError(key);
+    const { start, endInclusive } = resolveRange(s.size, range);
+    if (endInclusive < start) return Readable.from([]);
+    return createReadStream(p, { start, end: endInclusive });
+  }
+
+  async delete(key: BlobKey): Promise<boolean> {
+    try {
+      await rm(this.objectPath(key));
+      return true;
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return false;
+      throw e;
+    }
+  }
+}
+
+/** Streaming SHA-256 and size of a local file. */
+export async function hashLocalFile(filePath: string): Promise<BlobKey> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(filePath, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** Persist a directory entry (the rename) so a power cut cannot undo it. */
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
