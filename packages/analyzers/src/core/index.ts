@@ -1,1 +1,79 @@
-export {};
+/**
+ * Shared core of the scene analyzers. The API other format folders build on:
+ *
+ * - `SceneAnalyzer<S>` — abstract base of every Analyze* class. Subclass it with
+ *   `protected readonly software = { cgName: 'Maya', cgId: '2000', missingFileTipCode: TIP_CODES.mayaMissingFile }`
+ *   and `protected readScene(ctx: ReadContext): SceneReadResult<S> | Promise<…>`.
+ *   The constructor (`new X(options: AnalyzeOptions)`) checks the scene exists and creates
+ *   `<workspace>/<unix seconds><pid>[_n]/`; `await x.analyse()` calls readScene and writes
+ *   task.json / asset.json / tips.json / upload.json, then exposes `taskInfo`, `assetInfo`,
+ *   `tipsInfo`, `uploadInfo`, `scene`, `dependencies`, `partial` beside the paths
+ *   `taskJson`, `assetJson`, `tipsJson`, `uploadJson`, `jobDir`.
+ *   The base adds the missing-file tip (software.missingFileTipCode) for every missing
+ *   dependency and tip 15013 when `softwareVersion` disagrees with `savedVersion`
+ *   (`versionsMatch`: equal or dotted prefix). cg_version = softwareVersion ?? savedVersion.
+ * - `SceneReadResult<S>` — what readScene returns: `scene`, `savedVersion`, `plugins`,
+ *   `sceneInfoRender` and/or `sceneInfo`, `dependencies` (a DependencyCollector), `tips`,
+ *   `inputProjectPath`, `renderLayerType`, `partial`.
+ * - `DependencyCollector` — `new DependencyCollector({ roots, variables?, isBuiltin?, sceneFile?, limits? })`;
+ *   `add({ path, owner, kind, sequence? })` resolves at once and returns a `ResolvedDependency`
+ *   (`status` 'found' | 'missing' | 'builtin', `pattern`, `resolved`, `files`) or undefined for an
+ *   empty path; `all()`, `missing()`, `files()`. Relative paths are tried against each root in
+ *   order; `$NAME`/`${NAME}` are expanded for the given variables only; separators normalized;
+ *   file-name tokens `####`, `%04d`, `$F`, `$F4`, `${F4}`, `$FF`, `$SF`, `<UDIM>`, `<UVTILE>`,
+ *   `<U>`/`<V>`, `<f>`, `<frame>` expand to the files that exist (one bounded directory scan);
+ *   `sequence: 'udim' | 'frames'` rewrites a literal member (`x_1001.png` → `x_<UDIM>.png`).
+ *   Drive/UNC paths are only looked up on Windows. A folder that exists counts as found.
+ * - `AnalyzeError(code, message, file?)` — the package's only error; codes in `AnalyzeErrorCode`.
+ * - `registerAnalyzer(['.ext', /re/], Class)` / `analyzerFor(file)` / `analyzeScene(file, options)`.
+ *   Each format folder's index.ts registers its class.
+ * - `TIP_CODES` — missing file: Maya and Blender 10012, Houdini 50001, Clarisse 25009; 15013 version.
+ * - Path helpers: `toServerPath` (reference §3.6), `normalizeSeparators`, `expandVariables`,
+ *   `isAbsoluteAnyOs`, `fileNamePattern`, `applySequenceHint`.
+ */
+export {
+  type CollectorLimits,
+  DEFAULT_COLLECTOR_LIMITS,
+  DependencyCollector,
+} from './dependency-collector.js';
+export type {
+  DependencyCollectorOptions,
+  DependencyKind,
+  DependencyRef,
+  DependencyStatus,
+  ResolvedDependency,
+} from './dependency-collector.js';
+export { AnalyzeError, type AnalyzeErrorCode } from './errors.js';
+export type { AssetJsonContent, TaskJsonContent, TipsJsonContent, UploadJsonContent } from './job-files.js';
+export type { JsonObject, JsonValue } from './json-value.js';
+export type { AnalyzeOptions } from './options.js';
+export {
+  expandVariables,
+  isAbsoluteAnyOs,
+  isDrivePath,
+  isUncPath,
+  normalizeSeparators,
+} from './path-text.js';
+export {
+  type AnalyzerClass,
+  analyzeScene,
+  analyzerFor,
+  type ExtensionMatcher,
+  registerAnalyzer,
+} from './registry.js';
+export {
+  type ReadContext,
+  SceneAnalyzer,
+  type SceneReadResult,
+  type SoftwareInfo,
+} from './scene-analyzer.js';
+export {
+  applySequenceHint,
+  fileNamePattern,
+  hasSequenceToken,
+  type SequenceHint,
+} from './sequence-pattern.js';
+export { toServerPath, toUploadLocal } from './server-path.js';
+export { TASK_INFO_TEMPLATE } from './task-info-defaults.js';
+export { TIP_CODES } from './tip-codes.js';
+export { versionsMatch } from './version-check.js';

@@ -1,0 +1,183 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DependencyCollector, ResolvedDependency } from './dependency-collector.js';
+import { AnalyzeError } from './errors.js';
+import { fileMd5 } from './file-md5.js';
+import { createJobFolder, resolveWorkspace } from './job-folder.js';
+import {
+  type AssetJsonContent,
+  addTips,
+  buildAssetJson,
+  buildUploadJson,
+  missingFileDetails,
+  type TaskJsonContent,
+  type TipsJsonContent,
+  type UploadJsonContent,
+} from './job-files.js';
+import type { JsonObject } from './json-value.js';
+import type { AnalyzeOptions } from './options.js';
+import { toUploadLocal } from './server-path.js';
+import { TASK_INFO_TEMPLATE } from './task-info-defaults.js';
+import { TIP_CODES } from './tip-codes.js';
+import { versionsMatch } from './version-check.js';
+
+/** Who the analyzer is for: software_config.cg_name, task_info.cg_id and its missing-file tip code. */
+export interface SoftwareInfo {
+  readonly cgName: string;
+  readonly cgId: string;
+  readonly missingFileTipCode: string;
+}
+
+/** What a reader hands to {@link SceneAnalyzer}. */
+export interface SceneReadResult<S> {
+  /** The typed scene description (reader-specific). */
+  readonly scene: S;
+  /** The version the file was saved with, as software_config.cg_version expects it ("2023", "18.5.732"). */
+  readonly savedVersion?: string;
+  /** Plugins the scene requires, name → version (software_config.plugins unless pluginConfig is given). */
+  readonly plugins?: Readonly<Record<string, string>>;
+  /** task.json scene_info_render. */
+  readonly sceneInfoRender?: JsonObject;
+  /** task.json scene_info (Blender writes this instead of scene_info_render). */
+  readonly sceneInfo?: JsonObject;
+  /** The collector the reader fed; its files go to upload.json, its missing entries to tips.json. */
+  readonly dependencies: DependencyCollector;
+  /** Reader-specific tips, code → details. */
+  readonly tips?: Readonly<Record<string, readonly string[]>>;
+  /** Project root the reader found (task_info.input_project_path) when the option does not give one. */
+  readonly inputProjectPath?: string;
+  /** task_info.render_layer_type the reader detected when the option does not give one. */
+  readonly renderLayerType?: string;
+  /** True when the reader could not decode everything (Maya .mb); see the package README. */
+  readonly partial?: boolean;
+}
+
+/** What a reader gets: the absolute scene path and the caller's options. */
+export interface ReadContext {
+  readonly cgFile: string;
+  readonly options: Readonly<AnalyzeOptions>;
+}
+
+/**
+ * The reference analyzer workflow without the DCC. A subclass names its
+ * software and implements {@link readScene}; the base validates the scene
+ * path, creates the job folder (at construction, like the reference, so the
+ * four paths are known at once) and, in {@link analyse}, writes task.json,
+ * asset.json, tips.json and upload.json. Instances share nothing.
+ */
+export abstract class SceneAnalyzer<S> {
+  readonly options: Readonly<AnalyzeOptions>;
+  /** Absolute scene path. */
+  readonly cgFile: string;
+  readonly workspace: string;
+  readonly jobDir: string;
+  readonly taskJson: string;
+  readonly assetJson: string;
+  readonly tipsJson: string;
+  readonly uploadJson: string;
+
+  /** Filled by {@link analyse}. */
+  taskInfo: TaskJsonContent | undefined;
+  assetInfo: AssetJsonContent | undefined;
+  tipsInfo: TipsJsonContent | undefined;
+  uploadInfo: UploadJsonContent | undefined;
+  scene: S | undefined;
+  /** Every external reference, resolved. */
+  dependencies: readonly ResolvedDependency[] = [];
+  partial = false;
+
+  protected abstract readonly software: SoftwareInfo;
+  protected abstract readScene(context: ReadContext): Promise<SceneReadResult<S>> | SceneReadResult<S>;
+
+  constructor(options: AnalyzeOptions) {
+    if (typeof options?.cgFile !== 'string' || options.cgFile === '') {
+      throw new AnalyzeError('CG_FILE_NOT_FOUND', 'no scene file given');
+    }
+    this.options = Object.freeze({ ...options });
+    this.cgFile = resolve(options.cgFile);
+    let isFile = false;
+    try {
+      isFile = statSync(this.cgFile).isFile();
+    } catch {
+      isFile = false;
+    }
+    if (!isFile) throw new AnalyzeError('CG_FILE_NOT_FOUND', 'scene file does not exist', this.cgFile);
+    this.workspace = resolveWorkspace(options.workspace);
+    this.jobDir = createJobFolder(this.workspace);
+    this.taskJson = join(this.jobDir, 'task.json');
+    this.assetJson = join(this.jobDir, 'asset.json');
+    this.tipsJson = join(this.jobDir, 'tips.json');
+    this.uploadJson = join(this.jobDir, 'upload.json');
+  }
+
+  /** Read the scene and write the four job files. Resolves to this analyzer. */
+  async analyse(): Promise<this> {
+    const result = await this.readScene({ cgFile: this.cgFile, options: this.options });
+    const opts = this.options;
+    const deps = result.dependencies.all();
+    const missing = deps.filter((d) => d.status === 'missing');
+    const files = result.dependencies.files();
+
+    const tips: TipsJsonContent = {};
+    for (const [code, details] of Object.entries(result.tips ?? {})) addTips(tips, code, details);
+    if (missing.length > 0) addTips(tips, this.software.missingFileTipCode, missingFileDetails(missing));
+    const requested = opts.softwareVersion;
+    if (
+      requested !== undefined &&
+      result.savedVersion !== undefined &&
+      !versionsMatch(result.savedVersion, requested)
+    ) {
+      addTips(tips, TIP_CODES.versionMismatch, [
+        `scene saved with ${this.software.cgName} ${result.savedVersion}, software_version is ${requested}`,
+      ]);
+    }
+
+    const task: TaskJsonContent = {
+      task_info: {
+        ...TASK_INFO_TEMPLATE,
+        project_name: opts.projectName ?? '',
+        cg_id: this.software.cgId,
+        platform: opts.platform ?? TASK_INFO_TEMPLATE.platform!,
+        os_name: process.platform === 'win32' ? '1' : '0',
+        input_cg_file: toUploadLocal(this.cgFile),
+        input_project_path: toUploadLocal(opts.inputProjectPath ?? result.inputProjectPath ?? ''),
+        render_layer_type:
+          opts.renderLayerType ?? result.renderLayerType ?? TASK_INFO_TEMPLATE.render_layer_type!,
+      },
+      software_config: {
+        cg_name: this.software.cgName,
+        cg_version: requested ?? result.savedVersion ?? '',
+        plugins: { ...(opts.pluginConfig ?? result.plugins ?? {}) },
+      },
+    };
+    if (result.sceneInfoRender !== undefined || result.sceneInfo === undefined) {
+      task.scene_info_render = result.sceneInfoRender ?? {};
+    }
+    if (result.sceneInfo !== undefined) task.scene_info = result.sceneInfo;
+
+    const asset = buildAssetJson(files, missing);
+    const upload = buildUploadJson(files, this.cgFile, await fileMd5(this.cgFile));
+
+    writeJson(this.taskJson, task);
+    writeJson(this.assetJson, asset);
+    writeJson(this.tipsJson, tips);
+    writeJson(this.uploadJson, upload);
+
+    this.taskInfo = task;
+    this.assetInfo = asset;
+    this.tipsInfo = tips;
+    this.uploadInfo = upload;
+    this.scene = result.scene;
+    this.dependencies = deps;
+    this.partial = result.partial === true;
+    return this;
+  }
+}
+
+function writeJson(path: string, value: unknown): void {
+  try {
+    writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
+  } catch (cause) {
+    throw new AnalyzeError('IO', 'cannot write a job file', path, { cause });
+  }
+}

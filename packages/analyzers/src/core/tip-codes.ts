@@ -1,0 +1,24 @@
+/**
+ * tips.json codes used by the analyzers (reference §3.4). The reference's
+ * Maya and Blender analyzers are closed binaries whose missing-file code is
+ * not public; openfarm uses 10012 ("missing file / HDRI" in the reference's
+ * constants) for both.
+ */
+export const TIP_CODES = Object.freeze({
+  /** The scene's saved version differs from the requested software_version (warning). */
+  versionMismatch: '15013',
+  /** Maya: a file the scene refers to is missing. */
+  mayaMissingFile: '10012',
+  /** Blender: a file the scene refers to is missing. */
+  blenderMissingFile: '10012',
+  /** Houdini: a file referenced by a node is missing. */
+  houdiniMissingFile: '50001',
+  /** Clarisse: referenced file not found. */
+  clarisseMissingFile: '25009',
+  /** Blender: output format is a movie container. */
+  blenderMovieOutput: '46000',
+  /** Blender: frame_step ≠ 1. */
+  blenderFrameStep: '46001',
+  /** Blender: the scene has no camera. */
+  blenderNoCamera: '46003',
+});
