@@ -210,7 +210,12 @@ export function toPlainJson(v: JsonTextValue): unknown {
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      Object.defineProperty(out, k, { value: toPlainJson(x), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: toPlainJson(x),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }

@@ -36,7 +36,14 @@ for (const v of vectors) {
 
 test('the reference SDK unit-test vectors', () => {
   assert.equal(signature('test_key', 'test_msg'), 'TC9wro8movj4HGMphrpEdES3oBdPsq+y+2tAt6kM/Tw=');
-  const headers = { accessId: 'xxx', channel: '4', platform: '2', UTCTimestamp: '32166266', nonce: '1465', version: 'dev' };
+  const headers = {
+    accessId: 'xxx',
+    channel: '4',
+    platform: '2',
+    UTCTimestamp: '32166266',
+    nonce: '1465',
+    version: 'dev',
+  };
   assert.equal(
     canonicalString({ domain: 'tests.com', path: 'api_url', headers, body: { key: 'value' } }),
     '[POST]tests.com:api_url&UTCTimestamp=32166266&accessId=xxx&channel=4&key=value&nonce=1465&platform=2&version=dev',
@@ -45,7 +52,8 @@ test('the reference SDK unit-test vectors', () => {
 
 test('floats keep their fractional part; Python number formatting', () => {
   const h = { accessId: 'a' };
-  const c = (json: string) => canonicalString({ domain: 'd', path: '/p', headers: h, body: parseJsonText(json) });
+  const c = (json: string) =>
+    canonicalString({ domain: 'd', path: '/p', headers: h, body: parseJsonText(json) });
   assert.equal(c('{"x": 1.0}'), '[POST]d:/p&accessId=a&x=1.0');
   assert.equal(c('{"x": 1e16}'), '[POST]d:/p&accessId=a&x=1e+16');
   assert.equal(c('{"x": 1.5e-5}'), '[POST]d:/p&accessId=a&x=1.5e-05');
@@ -57,7 +65,13 @@ test('floats keep their fractional part; Python number formatting', () => {
 });
 
 test('a body key replaces a header of the same name; unsigned headers never take part', () => {
-  const headers = { accessId: 'a', platform: '2', signature: 'zzz', 'Content-Type': 'application/json', languageFlag: '1' };
+  const headers = {
+    accessId: 'a',
+    platform: '2',
+    signature: 'zzz',
+    'Content-Type': 'application/json',
+    languageFlag: '1',
+  };
   assert.equal(
     canonicalString({ domain: 'd', path: '/p', headers, body: { platform: 9 } }),
     '[POST]d:/p&accessId=a&platform=9',

@@ -1,0 +1,50 @@
+/**
+ * Building blocks shared by the endpoint schemas. Request objects are loose
+ * (unknown keys pass through), as the reference's Cerberus schemas allow them.
+ */
+import { z } from 'zod';
+
+/** A database id: a positive safe integer. */
+export const id = () => z.int().positive();
+
+/** A list of ids with a sane upper bound on its length. */
+export const idList = () => z.array(id()).min(1).max(1000);
+
+export const pageNum = () => z.int().min(1).max(1_000_000);
+export const pageSize = () => z.int().min(1).max(1000);
+
+/** `yyyy-MM-dd HH:mm:ss`, the reference's date-time text in request bodies. */
+export const dateTimeText = () =>
+  z.string().regex(/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/, 'expected "yyyy-MM-dd HH:mm:ss"');
+
+/** A short free-text field (names, keywords). */
+export const text = (max = 255) => z.string().max(max);
+
+/** Numbers in responses: the reference leaves many of them null when unset. */
+export const optNum = () => z.number().nullable().optional();
+export const optInt = () => z.int().nullable().optional();
+export const optStr = () => z.string().nullable().optional();
+/** Times and durations the reference sends as text in some answers and numbers in others. */
+export const optStrOrNum = () => z.union([z.string(), z.number()]).nullable().optional();
+/** Flags the reference sends as 0/1 in some places and booleans in others. */
+export const optFlag = () => z.union([z.number(), z.boolean()]).nullable().optional();
+
+/** Storage ids ("bids"): strings from the reference cloud, sometimes numbers in older answers. */
+export const bid = () => z.union([z.string(), z.number()]);
+
+/** The empty body of "no-parameter" calls: `{}` (the reference posts it even for queries). */
+export const emptyBody = () => z.looseObject({});
+
+/** A `data` of null: the call answers nothing but success. */
+export const nothing = () => z.null();
+
+/** The reference's paged answer `{pageCount, pageNum, total, size, items}`. */
+export function paged<T extends z.ZodType>(item: T) {
+  return z.looseObject({
+    pageCount: z.int().min(0),
+    pageNum: z.int().min(0),
+    total: z.int().min(0),
+    size: z.int().min(0),
+    items: z.array(item),
+  });
+}
