@@ -16,3 +16,4 @@ export * from './models/transfer.js';
 export * from './python-format.js';
 export * from './signing.js';
 export * from './software.js';
+export * from './frames.js';
