@@ -6,6 +6,7 @@ export * from './enums.js';
 export * from './envelope.js';
 export * from './errors.js';
 export * from './json-text.js';
+export * from './paths.js';
 export * from './models/account.js';
 export * from './models/catalog.js';
 export * from './models/frame-info.js';
