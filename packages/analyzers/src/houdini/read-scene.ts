@@ -1,0 +1,77 @@
+import { readHipArchive } from './container.js';
+import { type HoudiniDistributedSim, describeDistributedSims } from './distributed-sim.js';
+import { findFileReferences, type HoudiniFileReference } from './file-parms.js';
+import { parseStart, parseVariables } from './globals.js';
+import { findRops, type HoudiniRop } from './rops.js';
+import type { HipContainer } from './section.js';
+import { sectionText } from './section.js';
+import { buildNodeTree, type HoudiniNode } from './scene-tree.js';
+import { buildVariables, type HipEnvironment } from './variables.js';
+
+/** Everything a farm needs from a Houdini scene file, read without Houdini. */
+export interface HoudiniScene {
+  container: HipContainer;
+  /** `_HIP_SAVEVERSION`, e.g. `18.5.732`. */
+  version?: string;
+  /** Variables as saved in `.variables`. */
+  savedVariables: Map<string, string>;
+  /** Variables as a render of the file opened at its current location sees them. */
+  environment: HipEnvironment;
+  fps: number;
+  frameStart: number;
+  frameEnd: number;
+  nodes: Map<string, HoudiniNode>;
+  rops: HoudiniRop[];
+  distributedSims: HoudiniDistributedSim[];
+  /** Camera objects (`/obj/cam1`) and USD camera prims named by render settings. */
+  cameras: string[];
+  files: HoudiniFileReference[];
+}
+
+export interface ReadHoudiniOptions {
+  /** Path of the scene as opened now: `$HIP`, `$HIPNAME`, `$HIPFILE` derive from it. */
+  hipFile: string;
+  /** Environment for `$JOB` and other variables; defaults to the process environment. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export function readHoudiniScene(bytes: Uint8Array, options: ReadHoudiniOptions): HoudiniScene {
+  const archive = readHipArchive(bytes, options.hipFile);
+  const globals = new Map(archive.sections.filter((s) => s.name.startsWith('.')).map((s) => [s.name, s]));
+  const variablesSection = globals.get('.variables');
+  const startSection = globals.get('.start');
+  const savedVariables = variablesSection
+    ? parseVariables(sectionText(variablesSection))
+    : new Map<string, string>();
+  const start = parseStart(startSection ? sectionText(startSection) : '');
+  const env = options.env ?? process.env;
+  const environment: HipEnvironment = {
+    vars: buildVariables(savedVariables, options.hipFile, env),
+    env,
+    fps: start.fps,
+    frameStart: start.frameStart,
+    frameEnd: start.frameEnd,
+    currentFrame: Math.round(start.currentTime * start.fps + 1),
+  };
+  const nodes = buildNodeTree(archive.sections);
+  const rops = findRops(nodes, environment);
+  const cameras = [...nodes.values()]
+    .filter((n) => n.context === 'OBJ' && n.baseType === 'cam')
+    .map((n) => n.path);
+  for (const rop of rops)
+    if (rop.camera !== undefined && !cameras.includes(rop.camera)) cameras.push(rop.camera);
+  return {
+    container: archive.container,
+    version: savedVariables.get('_HIP_SAVEVERSION'),
+    savedVariables,
+    environment,
+    fps: start.fps,
+    frameStart: start.frameStart,
+    frameEnd: start.frameEnd,
+    nodes,
+    rops,
+    distributedSims: describeDistributedSims(rops, nodes, environment),
+    cameras,
+    files: findFileReferences(nodes, rops, environment),
+  };
+}
