@@ -1,1 +1,28 @@
-export {};
+export type {
+  FrameRange,
+  InstalledRenderer,
+  RenderEvent,
+  RendererAdapter,
+  RenderJob,
+  TaskJson,
+} from './renderers/adapter.js';
+export { framesOf } from './renderers/adapter.js';
+export { blenderAdapter, blenderOutputPrefix } from './renderers/blender.js';
+export { cinema4dAdapter } from './renderers/cinema4d.js';
+export { clarisseAdapter } from './renderers/clarisse.js';
+export { houdiniAdapter } from './renderers/houdini.js';
+export { katanaAdapter } from './renderers/katana.js';
+export { mayaAdapter } from './renderers/maya.js';
+export { adapterFor, detectRenderers, RENDERER_ADAPTERS } from './renderers/registry.js';
+export { type RenderResult, type RenderRunOptions, runRender } from './renderers/run-render.js';
+export {
+  captureOutput,
+  groupAlive,
+  runSupervised,
+  type SupervisedCommand,
+  type SupervisedExit,
+  signalGroup,
+} from './process/supervise.js';
+export { type CacheFill, type CacheStats, ContentCache, hashFile } from './cache/content-cache.js';
+export { type BlobFetcher, type StagedInput, stagedPath, stageInputs } from './staging/stage-inputs.js';
+export { canThumbnail, makeThumbnail, THUMBNAIL_MAX_SIZE } from './thumbnails/thumbnail.js';

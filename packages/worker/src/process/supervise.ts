@@ -1,0 +1,154 @@
+/**
+ * Renderer process supervision. A renderer is started in its own process group
+ * (`detached`) because DCCs fork helpers (Blender's oidn/oiio children, Maya's
+ * `mayabatch`, Houdini's `mantra`); killing only the direct child would leave them
+ * running and holding the node's cores. Stopping is SIGTERM to the whole group,
+ * a grace period for the renderer to flush what it writes, then SIGKILL.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface SupervisedCommand {
+  readonly executable: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface SuperviseOptions {
+  /** Called for every line of stdout and stderr, in arrival order per stream. */
+  readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Aborting stops the renderer (SIGTERM, grace, SIGKILL). */
+  readonly signal?: AbortSignal;
+  /** Wall-clock limit; reaching it stops the renderer like an abort does. */
+  readonly timeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL. */
+  readonly graceMs?: number;
+  /** Called once the process exists, with its pid (= its process group id). */
+  readonly onSpawn?: (pid: number) => void;
+}
+
+export interface SupervisedExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Why the supervisor stopped the process, if it did. */
+  readonly stoppedBy?: 'abort' | 'timeout';
+}
+
+const DEFAULT_GRACE_MS = 5000;
+
+/** Send `signal` to the whole process group led by `pid`; a group already gone is not an error. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/**
+ * Whether any live process belongs to the group led by `pid`. On Linux this
+ * reads /proc and ignores zombies (a killed renderer's orphans are reparented
+ * to a PID 1 that, in containers, may never reap them); elsewhere it asks kill(0).
+ */
+export function groupAlive(pid: number): boolean {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the parenthesised command name: state ppid pgrp …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pid && state !== 'Z' && state !== 'X') return true;
+  }
+  return false;
+}
+
+/**
+ * Run a command to completion. Resolves with its exit (never rejects for a
+ * non-zero exit: the caller decides what a failure means); rejects only when
+ * the executable cannot be started.
+ */
+export function runSupervised(cmd: SupervisedCommand, opts: SuperviseOptions = {}): Promise<SupervisedExit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd.executable, [...cmd.args], {
+      cwd: cmd.cwd,
+      env: cmd.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stoppedBy: SupervisedExit['stoppedBy'];
+    let killTimer: NodeJS.Timeout | undefined;
+    let timeoutTimer: NodeJS.Timeout | undefined;
+    const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+
+    const stop = (why: 'abort' | 'timeout'): void => {
+      if (stoppedBy !== undefined || child.pid === undefined) return;
+      stoppedBy = why;
+      signalGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => {
+        if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+      }, graceMs);
+    };
+    const onAbort = (): void => stop('abort');
+
+    child.once('error', (err) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      reject(new Error(`cannot start ${cmd.executable}: ${err.message}`));
+    });
+    child.once('spawn', () => {
+      if (child.pid !== undefined) opts.onSpawn?.(child.pid);
+      if (opts.signal?.aborted) stop('abort');
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), opts.timeoutMs);
+    });
+    if (opts.onLine) {
+      const onLine = opts.onLine;
+      createInterface({ input: child.stdout }).on('line', (l) => onLine(l, 'stdout'));
+      createInterface({ input: child.stderr }).on('line', (l) => onLine(l, 'stderr'));
+    } else {
+      child.stdout.resume();
+      child.stderr.resume();
+    }
+    child.once('close', (code, signal) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      clearTimeout(timeoutTimer);
+      clearTimeout(killTimer);
+      // The leader exited; helpers it forked may still run in the group. A
+      // stopped render must leave nothing behind, so finish the group off.
+      if (stoppedBy !== undefined && child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+      resolve({ code, signal, stoppedBy });
+    });
+  });
+}
+
+/** Run a short command and collect its stdout (for `--version` probes). */
+export async function captureOutput(
+  cmd: SupervisedCommand,
+  timeoutMs = 20_000,
+): Promise<{ exit: SupervisedExit; stdout: string }> {
+  const lines: string[] = [];
+  const exit = await runSupervised(cmd, {
+    timeoutMs,
+    graceMs: 1000,
+    onLine: (l, s) => {
+      if (s === 'stdout') lines.push(l);
+    },
+  });
+  return { exit, stdout: lines.join('\n') };
+}

@@ -1,0 +1,149 @@
+/**
+ * Blender renders for real: the generated sample scene, staged as a farm node
+ * stages it, with its absolute texture path from another machine remapped.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  blenderAdapter,
+  type InstalledRenderer,
+  type RenderEvent,
+  runRender,
+  type TaskJson,
+} from '@openfarm/worker';
+import { PNG } from 'pngjs';
+import { generateSampleScene, type SampleScene } from '../../../scripts/sample-scene/generate.js';
+
+const ABS_REF = 'C:\\Projects\\demo\\textures\\stripes.png';
+const root = mkdtempSync(join(tmpdir(), 'openfarm-blender-'));
+let installed: InstalledRenderer | undefined;
+let scene: SampleScene;
+
+const task: TaskJson = {
+  task_info: { task_id: '1', frames_per_task: '1' },
+  software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
+  scene_info: { common: { frames: '1-4[1]', width: '64', height: '64', Render_Format: 'PNG' } },
+};
+
+/** Lay the scene out as a node stages it: at its server path (`D:\projects\demo` → `/D/projects/demo`). */
+function stage(name: string, withAbsoluteTexture: boolean): { stagingRoot: string; scenePath: string } {
+  const stagingRoot = join(root, name, 'stage');
+  const sceneDir = join(stagingRoot, 'D', 'projects', 'demo');
+  mkdirSync(join(sceneDir, 'textures'), { recursive: true });
+  copyFileSync(scene.blendPath, join(sceneDir, 'sample.blend'));
+  copyFileSync(scene.relativeTexture, join(sceneDir, 'textures', 'checker.png'));
+  if (withAbsoluteTexture) {
+    const abs = join(stagingRoot, 'C', 'Projects', 'demo', 'textures');
+    mkdirSync(abs, { recursive: true });
+    copyFileSync(scene.absoluteTextureFile, join(abs, 'stripes.png'));
+  }
+  return { stagingRoot, scenePath: join(sceneDir, 'sample.blend') };
+}
+
+function pixel(png: PNG, x: number, y: number): [number, number, number] {
+  const i = (png.width * y + x) * 4;
+  return [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+}
+
+/** Blender's missing-texture colour is pure magenta. */
+function isMagenta([r, g, b]: [number, number, number]): boolean {
+  return r > 200 && g < 60 && b > 200;
+}
+
+before(async () => {
+  installed = await blenderAdapter.detect();
+  if (installed)
+    scene = generateSampleScene({ outDir: join(root, 'scene'), absoluteTextureRef: ABS_REF, frames: 4 });
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+describe('Blender adapter, real renders', () => {
+  test('detect reads the version from Blender itself', (t) => {
+    if (!installed) return t.skip('blender is not installed');
+    assert.match(installed.version, /^\d+\.\d+(\.\d+)?/);
+    assert.equal(typeof installed.features?.openimagedenoise, 'boolean');
+  });
+
+  test('renders frames 1-2 of the sample scene with both textures found', async (t) => {
+    if (!installed) return t.skip('blender is not installed');
+    const { stagingRoot, scenePath } = stage('ok', true);
+    const events: RenderEvent[] = [];
+    const lines: string[] = [];
+    const result = await runRender(
+      blenderAdapter,
+      installed,
+      {
+        task,
+        scenePath,
+        stagingRoot,
+        frames: { start: 1, end: 2, step: 1 },
+        outputDir: join(root, 'ok', 'out'),
+        workDir: join(root, 'ok', 'work'),
+        threads: 1,
+      },
+      { onEvent: (e) => events.push(e), onLine: (l) => lines.push(l) },
+    );
+    assert.equal(result.ok, true, lines.join('\n'));
+    assert.deepEqual(
+      result.outputs.map((p) => p.slice(p.lastIndexOf('/') + 1)),
+      ['sample_0001.png', 'sample_0002.png'],
+    );
+    assert.deepEqual(
+      events.filter((e) => e.kind === 'frame').map((e) => (e.kind === 'frame' ? e.frame : 0)),
+      [1, 2],
+    );
+    assert.ok(
+      events.some((e) => e.kind === 'progress' && e.fraction === 1),
+      'sample progress reached 4/4',
+    );
+    assert.ok(
+      lines.some((l) => l.includes('OPENFARM remap images') && l.includes('stripes.png')),
+      'the absolute path was remapped',
+    );
+    const images = result.outputs.map((p) => PNG.sync.read(readFileSync(p)));
+    for (const png of images) {
+      assert.equal(png.width, 64);
+      assert.equal(png.height, 64);
+      // Right plane: the absolute-path texture (orange/white stripes), never magenta.
+      for (const x of [36, 40, 44, 52, 60]) {
+        const p = pixel(png, x, 40);
+        assert.ok(!isMagenta(p), `absolute texture missing at (${x},40): ${p}`);
+        assert.ok(p[0] > 200, `stripes are orange or white at (${x},40): ${p}`);
+      }
+      // Left plane: the relative texture (green/blue checker).
+      for (const x of [4, 12, 20, 28]) {
+        const p = pixel(png, x, 40);
+        assert.ok(!isMagenta(p) && p[0] < 100, `relative texture at (${x},40): ${p}`);
+      }
+    }
+    // The moving cube is at a different place in frames 1 and 2.
+    assert.notDeepEqual(images[0]!.data, images[1]!.data);
+  });
+
+  test('without the remapped texture staged the same pixels are magenta (the check can fail)', async (t) => {
+    if (!installed) return t.skip('blender is not installed');
+    const { stagingRoot, scenePath } = stage('missing', false);
+    const lines: string[] = [];
+    const result = await runRender(
+      blenderAdapter,
+      installed,
+      {
+        task,
+        scenePath,
+        stagingRoot,
+        frames: { start: 3, end: 3, step: 1 },
+        outputDir: join(root, 'missing', 'out'),
+        workDir: join(root, 'missing', 'work'),
+        threads: 1,
+      },
+      { onLine: (l) => lines.push(l) },
+    );
+    assert.equal(result.ok, true);
+    assert.ok(lines.some((l) => l.startsWith('OPENFARM missing images')));
+    const png = PNG.sync.read(readFileSync(result.outputs[0]!));
+    assert.ok(isMagenta(pixel(png, 44, 40)));
+  });
+});

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ContentCache, stagedPath, stageInputs } from '@openfarm/worker';
+
+const root = mkdtempSync(join(tmpdir(), 'openfarm-cache-test-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const blob = (text: string) => ({
+  bytes: Buffer.from(text),
+  sha256: createHash('sha256').update(text).digest('hex'),
+});
+
+describe('content cache', () => {
+  test('a miss fills once, later acquires are hits', async () => {
+    const cache = await ContentCache.open({ dir: join(root, 'a'), maxBytes: 1 << 20 });
+    const b = blob('hello texture');
+    let fills = 0;
+    const fill = async (tmp: string) => {
+      fills++;
+      await writeFile(tmp, b.bytes);
+    };
+    const [p1, p2] = await Promise.all([cache.acquire(b.sha256, fill), cache.acquire(b.sha256, fill)]);
+    assert.equal(p1, p2);
+    assert.equal(fills, 1, 'concurrent misses share one fill');
+    assert.equal(readFileSync(p1).toString(), 'hello texture');
+    await cache.acquire(b.sha256, fill);
+    assert.equal(fills, 1);
+    assert.equal(cache.stats().hits, 1);
+  });
+
+  test('bytes that do not match their hash never enter the cache', async () => {
+    const dir = join(root, 'b');
+    const cache = await ContentCache.open({ dir, maxBytes: 1 << 20 });
+    const b = blob('the real bytes');
+    await assert.rejects(
+      cache.acquire(b.sha256, (tmp) => writeFile(tmp, 'other bytes')),
+      /content hash mismatch/,
+    );
+    assert.equal(existsSync(cache.pathOf(b.sha256)), false);
+    assert.deepEqual(readdirSync(join(dir, '.partial')), []);
+  });
+
+  test('least recently used entries are evicted past the cap, pinned ones kept', async () => {
+    const dir = join(root, 'c');
+    const cache = await ContentCache.open({ dir, maxBytes: 250 });
+    const blobs = ['a', 'b', 'c', 'd'].map((c) => blob(c.repeat(100)));
+    const put = (i: number) => cache.acquire(blobs[i]!.sha256, (tmp) => writeFile(tmp, blobs[i]!.bytes));
+    await put(0);
+    cache.release(blobs[0]!.sha256);
+    await put(1);
+    cache.release(blobs[1]!.sha256);
+    await put(0); // a is now more recent than b
+    cache.release(blobs[0]!.sha256);
+    await put(2); // 300 bytes > 250: b (least recent) goes
+    cache.release(blobs[2]!.sha256);
+    assert.equal(existsSync(cache.pathOf(blobs[1]!.sha256)), false, 'b evicted');
+    assert.equal(existsSync(cache.pathOf(blobs[0]!.sha256)), true, 'a kept');
+    assert.equal(cache.stats().bytes, 200);
+    // Pin c; adding d must evict a (unpinned), not c.
+    await put(2);
+    await put(3);
+    assert.equal(existsSync(cache.pathOf(blobs[0]!.sha256)), false, 'a evicted');
+    assert.equal(existsSync(cache.pathOf(blobs[2]!.sha256)), true, 'pinned c kept');
+    assert.equal(cache.stats().evictions, 2);
+    // The order survives a restart (mtime is the use time).
+    const reopened = await ContentCache.open({ dir, maxBytes: 250 });
+    assert.equal(reopened.stats().entries, 2);
+    assert.equal(reopened.stats().bytes, 200);
+  });
+
+  test('staging lays inputs out at their server paths, hard-linked from the cache', async () => {
+    const cache = await ContentCache.open({ dir: join(root, 'd'), maxBytes: 1 << 20 });
+    const scene = blob('blend bytes');
+    const tex = blob('texture bytes');
+    const stage = join(root, 'stage');
+    const fetched: string[] = [];
+    const paths = await stageInputs(
+      cache,
+      [
+        { serverPath: '/D/proj/shot.blend', sha256: scene.sha256, size: scene.bytes.length },
+        { serverPath: '/C/Projects/demo/textures/a.png', sha256: tex.sha256, size: tex.bytes.length },
+        { serverPath: '/D/proj/textures/a_copy.png', sha256: tex.sha256, size: tex.bytes.length },
+      ],
+      stage,
+      async (input, tmp) => {
+        fetched.push(input.serverPath);
+        writeFileSync(tmp, input.sha256 === scene.sha256 ? scene.bytes : tex.bytes);
+      },
+    );
+    assert.deepEqual(paths, [
+      join(stage, 'D/proj/shot.blend'),
+      join(stage, 'C/Projects/demo/textures/a.png'),
+      join(stage, 'D/proj/textures/a_copy.png'),
+    ]);
+    assert.equal(fetched.length, 2, 'the shared texture is fetched once');
+    assert.equal(readFileSync(paths[1]!).toString(), 'texture bytes');
+    assert.equal(statSync(paths[1]!).ino, statSync(cache.pathOf(tex.sha256)).ino);
+    assert.throws(() => stagedPath(stage, '/D/../../etc/passwd'), /unsafe server path/);
+  });
+});
