@@ -1,0 +1,103 @@
+/**
+ * RayvisionCheck (reference §5): everything that must hold before a job is
+ * uploaded, and the ids the upload needs.
+ *
+ * Order differs from the reference in one respect: the tips gate runs before
+ * the identity step, so a scene with blocking errors neither consumes a task
+ * id nor creates a project on the farm.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { RayvisionAPI } from '../api.js';
+import { RayvisionError, toTaskId } from '../errors.js';
+import { chooseHardwareConfig, type HardwareRequest } from './hardware.js';
+import { fillIdentity } from './identity.js';
+import {
+  type JobFilePaths,
+  normaliseTaskJson,
+  readTaskJson,
+  readTips,
+  type TaskJsonDocument,
+  type TipsDocument,
+  writeTaskJson,
+} from './job-documents.js';
+import { checkSoftwareVersion, softwareOf } from './software.js';
+import { assertNoBlockingTips, resolveTips } from './tips.js';
+
+export interface CheckOptions {
+  /** `{ model, ram, gpuNum }` of the machines to render on. */
+  hardwareConfig: HardwareRequest;
+  /** task.json to check; default the analyzer's. */
+  taskJson?: string;
+  /** upload.json of the job; default the analyzer's. Must exist when given. */
+  uploadJson?: string;
+}
+
+export class RayvisionCheck {
+  constructor(
+    private readonly api: RayvisionAPI,
+    private readonly analyzeResult?: JobFilePaths,
+  ) {}
+
+  /**
+   * Check the job's files, fill its ids and hardware fields, rewrite task.json
+   * atomically, and return the task id.
+   */
+  async execute(options: CheckOptions): Promise<number> {
+    const taskJsonPath = options.taskJson ?? this.analyzeResult?.taskJson;
+    if (taskJsonPath === undefined) {
+      throw new RayvisionError('FILE_NOT_FOUND', 'no task.json: pass { taskJson } or an analyze result');
+    }
+    const uploadJsonPath = options.uploadJson ?? this.analyzeResult?.uploadJson;
+    if (options.uploadJson !== undefined && !(await isFile(options.uploadJson))) {
+      throw new RayvisionError('UPLOAD_JSON_MISSING', `upload.json not found: ${options.uploadJson}`);
+    }
+    const tipsPath = this.analyzeResult?.tipsJson ?? join(dirname(taskJsonPath), 'tips.json');
+    const task = await readTaskJson(taskJsonPath);
+    const tips = await readTips(tipsPath);
+    const taskId = await this.checkDocuments(task, tips, options.hardwareConfig);
+    await writeTaskJson(taskJsonPath, task);
+    this.api.logger.info(
+      `task ${taskId} checked: ${taskJsonPath}${uploadJsonPath !== undefined ? `, assets in ${uploadJsonPath}` : ''}`,
+    );
+    return taskId;
+  }
+
+  /** The check on documents in memory; fills `task` in place and returns the task id. */
+  async checkDocuments(
+    task: TaskJsonDocument,
+    tips: TipsDocument,
+    hardwareConfig: HardwareRequest,
+  ): Promise<number> {
+    const info = task.task_info;
+    const sc = task.software_config;
+    const software = softwareOf(info.cg_id, sc.cg_version, sc.cg_name);
+    await checkSoftwareVersion(this.api, software, info.os_name);
+
+    const platform = Number(
+      info.platform !== undefined && info.platform !== '' ? info.platform : this.api.platform,
+    );
+    const configs = await this.api.user.getHardwareConfig();
+    const hardware = chooseHardwareConfig(configs, hardwareConfig, {
+      cgId: software.cgId,
+      software: software.name,
+      cgVersion: software.version,
+      plugins: sc.plugins ?? {},
+      tipsCodes: Object.keys(tips),
+      platform,
+    });
+    Object.assign(info, hardware);
+
+    assertNoBlockingTips(await resolveTips(this.api, tips));
+    await fillIdentity(this.api, info);
+    normaliseTaskJson(task);
+    return toTaskId(info.task_id);
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
