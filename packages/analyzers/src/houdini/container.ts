@@ -1,4 +1,4 @@
-import { AnalyzeError } from '../core/errors.js';
+import { AnalyzeError } from '../core/index.js';
 import { isCpio, readCpioSections } from './cpio.js';
 import { markerContainer, readMarkerSections } from './nc-markers.js';
 import type { HipArchive } from './section.js';

@@ -1,4 +1,4 @@
-import { AnalyzeError } from '../core/errors.js';
+import { AnalyzeError } from '../core/index.js';
 import { type HipSection, MAX_HIP_SECTIONS } from './section.js';
 
 /**

@@ -51,7 +51,8 @@ export function findRops(nodes: Map<string, HoudiniNode>, env: HipEnvironment): 
     const type = ropTypeOf(node.context, node.baseType);
     if (type !== undefined) rops.push(describeRop(node, type, nodes, env));
   }
-  return rops;
+  // Path order keeps task.json stable whatever order the sections were saved in.
+  return rops.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
 }
 
 function describeRop(

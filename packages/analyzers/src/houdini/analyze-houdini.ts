@@ -1,0 +1,72 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  AnalyzeError,
+  DependencyCollector,
+  type DependencyKind,
+  type ReadContext,
+  SceneAnalyzer,
+  type SceneReadResult,
+  type SoftwareInfo,
+  TIP_CODES,
+} from '../core/index.js';
+import { type HoudiniScene, readHoudiniScene } from './read-scene.js';
+import { houdiniSceneInfoRender } from './scene-info.js';
+
+/** Largest scene file read into memory; real .hip files are far smaller. */
+const MAX_HIP_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+
+/**
+ * The reference's AnalyzeHoudini without Houdini: reads the .hip/.hipnc/.hiplc
+ * itself and writes task.json (`scene_info_render` with rop_node, geo_node
+ * and distributedsim_node), asset.json, tips.json (50001 for every missing
+ * file a node reads, 15013 on a version mismatch) and upload.json.
+ */
+export class AnalyzeHoudini extends SceneAnalyzer<HoudiniScene> {
+  protected readonly software: SoftwareInfo = {
+    cgName: 'Houdini',
+    cgId: '2004',
+    missingFileTipCode: TIP_CODES.houdiniMissingFile,
+  };
+
+  protected readScene({ cgFile }: ReadContext): SceneReadResult<HoudiniScene> {
+    const scene = readHoudiniScene(readSceneBytes(cgFile), { hipFile: cgFile, env: process.env });
+    const dependencies = new DependencyCollector({ roots: [dirname(cgFile)], sceneFile: cgFile });
+    for (const ref of scene.files) {
+      // Builtins ship with Houdini; unresolved paths need Houdini to evaluate and stay in the scene description.
+      if (ref.status !== 'file' || ref.path === undefined) continue;
+      dependencies.add({ path: ref.path, owner: `${ref.node}.${ref.parm}`, kind: kindOf(ref.path) });
+    }
+    return {
+      scene,
+      savedVersion: scene.version,
+      sceneInfoRender: houdiniSceneInfoRender(scene),
+      dependencies,
+    };
+  }
+}
+
+function readSceneBytes(file: string): Uint8Array {
+  try {
+    if (statSync(file).size > MAX_HIP_BYTES) {
+      throw new AnalyzeError('LIMIT_EXCEEDED', 'Houdini scene larger than 2 GiB', file);
+    }
+    return readFileSync(file);
+  } catch (cause) {
+    if (cause instanceof AnalyzeError) throw cause;
+    throw new AnalyzeError('IO', 'cannot read the scene file', file, { cause });
+  }
+}
+
+function kindOf(path: string): DependencyKind {
+  const p = path.toLowerCase();
+  if (/\.(?:abc)$/.test(p)) return 'alembic';
+  if (/\.(?:usd[acz]?)$/.test(p)) return 'usd';
+  if (/\.vdb$/.test(p)) return 'volume';
+  if (/\.ies$/.test(p)) return 'ies';
+  if (/\.(?:bgeo(?:\.sc|\.gz)?|geo|sim|simdata)$/.test(p)) return 'cache';
+  if (/\.(?:obj|fbx)$/.test(p)) return 'geometry';
+  if (/\.(?:hda|otl|hdanc|hdalc|otlnc)$/.test(p)) return 'library';
+  if (/\.(?:ass|rs)$/.test(p)) return 'proxy';
+  return 'texture';
+}
