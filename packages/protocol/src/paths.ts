@@ -121,7 +121,6 @@ export function normalizeServerPath(p: string): string {
   };
   if (typeof p !== 'string') fail('not a string');
   if (p.length > MAX_SERVER_PATH_LENGTH) fail(`longer than ${MAX_SERVER_PATH_LENGTH} characters`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(p)) fail('contains a control character');
   if (p.includes('\\')) fail('contains a backslash');
   let body = p.startsWith('/') ? p.slice(1) : p;
