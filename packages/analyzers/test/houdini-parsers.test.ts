@@ -200,6 +200,7 @@ describe('.def, .init, .spareparmdef, globals', () => {
 
 describe('expressions', () => {
   test('string expansion: variables, $OS, frame tokens kept or substituted', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Houdini's own ${NAME} syntax under test
     const e = expandHoudiniString('$HIP/render/${HIPNAME}_$SHOT.$OS.$F4.exr', env, { nodeName: 'mantra1' });
     assert.deepEqual(e, {
       ok: true,

@@ -167,7 +167,7 @@ describe('AnalyzeHoudini', () => {
     const tips = JSON.parse(readFileSync(analyzer.tipsJson, 'utf8'));
     const upload = JSON.parse(readFileSync(analyzer.uploadJson, 'utf8'));
     const asset = JSON.parse(readFileSync(analyzer.assetJson, 'utf8'));
-    assert.deepEqual(task, analyzer.taskInfo);
+    assert.deepEqual(analyzer.taskInfo, task);
     assert.equal(task.task_info.cg_id, '2004');
     assert.equal(task.software_config.cg_name, 'Houdini');
     assert.equal(task.software_config.cg_version, '20.0.506');
