@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  ApiError,
   ENDPOINT_LIST,
   ENDPOINTS,
   type EndpointName,
   endpointByPath,
   openApiDocument,
+  parseRequest,
 } from '@openfarm/protocol';
 
 const METHODS = [
@@ -293,3 +295,48 @@ test('the OpenAPI document has every path as a POST with the envelope', () => {
     assert.ok(doc.components.schemas[m[1] as string], `dangling $ref ${m[1]}`);
   }
 });
+
+test('parseRequest answers 601 for a missing key and 600 for a bad value, listing the fields', () => {
+  assert.deepEqual(parseRequest(ENDPOINTS['task.stopTask'], { taskIds: [1, 2] }), { taskIds: [1, 2] });
+  assert.deepEqual(parseRequest(ENDPOINTS['user.queryUserProfile'], undefined), {});
+
+  const missing = captureApiError(() => parseRequest(ENDPOINTS['task.createTask'], { count: 1 }));
+  assert.equal(missing.code, 601);
+  assert.equal(missing.path, '/api/render/submit/createTask');
+  assert.deepEqual(
+    (missing.detail as Array<{ path: string }>).map((d) => d.path),
+    ['taskUserLevel'],
+  );
+  assert.match(
+    missing.message,
+    /^Error code: 601, Error message: A required parameter is missing: taskUserLevel: /,
+  );
+
+  const bad = captureApiError(() => parseRequest(ENDPOINTS['task.stopTask'], { taskIds: [1, -2] }));
+  assert.equal(bad.code, 600);
+  assert.deepEqual(
+    (bad.detail as Array<{ path: string }>).map((d) => d.path),
+    ['taskIds[1]'],
+  );
+
+  // A union reports the branch the caller came closest to.
+  const union = captureApiError(() =>
+    parseRequest(ENDPOINTS['tag.deleteTaskTag'], { taskIds: [1], labelNames: [''] }),
+  );
+  assert.equal(union.code, 600);
+  assert.deepEqual(
+    (union.detail as Array<{ path: string }>).map((d) => d.path),
+    ['labelNames[0]'],
+  );
+  assert.equal(captureApiError(() => parseRequest(ENDPOINTS['user.updateUserSettings'], {})).code, 601);
+});
+
+function captureApiError(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ApiError, String(e));
+    return e;
+  }
+  assert.fail('expected an ApiError');
+}

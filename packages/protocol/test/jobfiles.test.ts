@@ -294,7 +294,7 @@ test('upload.json', () => {
     ],
     [{ asset: [{ local: 'a', server: 'D/x' }] }, /^asset\[0\]\.server: expected an absolute server path/],
     [{ asset: [{ local: '', server: '/D/x' }] }, /^asset\[0\]\.local: expected the local file path/],
-    [{ asset: [], scene: [{ local: 'a', server: '/a', hash: 'xyz' }] }, /^scene(\[0\]\.hash)?: /],
+    [{ asset: [], scene: [{ local: 'a', server: '/a', hash: 'xyz' }] }, /^scene\[0\]\.hash: expected an md5/],
   ];
   for (const [file, expected] of bad) {
     const issues = issuesOf(() => validateJobFile('upload', file));
