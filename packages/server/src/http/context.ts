@@ -1,0 +1,36 @@
+/**
+ * What the server hangs on fastify: `app.farm` (store, events, auth) and, per
+ * request, the authenticated user, the body as signed, and the language.
+ */
+import type { JsonTextValue } from '@openfarm/protocol';
+import type { UserRow } from '../accounts/users.js';
+import type { EventsTokens } from '../auth/events-token.js';
+import type { SignatureVerifier } from '../auth/verify.js';
+import type { EventBus } from '../events/bus.js';
+import type { RequestMetrics } from '../ops/request-metrics.js';
+import type { Store } from '../store/store.js';
+import type { JobFileSource } from '../tasks/job-files.js';
+
+export interface FarmContext {
+  readonly store: Store;
+  readonly events: EventBus;
+  readonly verifier: SignatureVerifier;
+  readonly eventsTokens: EventsTokens;
+  readonly metrics: RequestMetrics;
+  /** Where submit also looks for job files not sent through taskJsonFile (e.g. config storage). */
+  readonly jobFileSources: JobFileSource[];
+  /** Root of the data directory (database, blobs); undefined for a store given by the caller. */
+  readonly dataDir: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    farm: FarmContext;
+  }
+  interface FastifyRequest {
+    /** Set by the signature pre-handler; null on unauthenticated routes. */
+    user: UserRow | null;
+    /** The JSON body parsed with parseJsonText (numbers keep their text), for signature checks. */
+    signedBody: JsonTextValue | undefined;
+  }
+}

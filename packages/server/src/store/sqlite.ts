@@ -1,0 +1,36 @@
+/** The embedded store: one SQLite file opened through better-sqlite3. */
+import { closeSync, chmodSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from './database.js';
+import { KyselyStore, type Store } from './store.js';
+
+/** How long a writer waits for another process's lock before SQLITE_BUSY (CLI and server share the file). */
+const BUSY_TIMEOUT_MS = 5000;
+
+function openConnection(file: string): BetterSqlite3.Database {
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // Create the file ourselves so it is owner-only from the first byte; the
+    // access keys live in it. SQLite gives the -wal and -shm files the same mode.
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+  }
+  const conn = new BetterSqlite3(file);
+  conn.pragma('journal_mode = WAL');
+  conn.pragma('foreign_keys = ON');
+  conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // WAL makes NORMAL durable against application crashes; only a power loss can drop the last commits.
+  conn.pragma('synchronous = NORMAL');
+  return conn;
+}
+
+/** Open (creating if needed) the SQLite store at `file`. Call `migrate()` before use. */
+export function openSqliteStore(file: string): Store {
+  const db = new Kysely<Database>({
+    // Kysely's SQLite driver keeps one connection; every connection it opens gets the pragmas.
+    dialect: new SqliteDialect({ database: async () => openConnection(file) }),
+  });
+  return new KyselyStore(db, 'sqlite');
+}

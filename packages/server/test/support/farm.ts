@@ -1,0 +1,95 @@
+/**
+ * A real farm on 127.0.0.1 (port 0) with a temporary data directory, and a
+ * client that signs requests exactly as the reference does.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Envelope, signHeaders } from '@openfarm/protocol';
+import {
+  createUser,
+  type NewUser,
+  type RunningFarmServer,
+  type ServerOptions,
+  startServer,
+} from '@openfarm/server';
+
+export interface TestFarm {
+  server: RunningFarmServer;
+  url: string;
+  /** host:port, the domain clients sign. */
+  host: string;
+  dataDir: string;
+  addUser(name: string, options?: Parameters<typeof createUser>[2]): Promise<NewUser>;
+  close(): Promise<void>;
+}
+
+export async function startTestFarm(options: Partial<ServerOptions> = {}): Promise<TestFarm> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'openfarm-server-'));
+  const server = await startServer({ dataDir, port: 0, logLevel: 'silent', ...options });
+  return {
+    server,
+    url: server.url,
+    host: new URL(server.url).host,
+    dataDir,
+    addUser: (name, opts) => createUser(server.farm.store.db, name, opts),
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CallOptions {
+  /** Override or add headers after signing (e.g. a tampered signature). */
+  headers?: Record<string, string>;
+  timestamp?: number;
+  nonce?: string;
+  platform?: string;
+  /** Send this text instead of JSON.stringify(body) (the signature still covers `body`). */
+  rawBody?: string;
+  /** Sign with this key instead of the user's. */
+  accessKey?: string;
+}
+
+export interface CallResult<T = unknown> {
+  status: number;
+  envelope: Envelope<T>;
+}
+
+export class Client {
+  constructor(
+    readonly farm: TestFarm,
+    readonly user: Pick<NewUser, 'accessId' | 'accessKey'>,
+  ) {}
+
+  async call<T = unknown>(
+    path: string,
+    body: unknown = {},
+    options: CallOptions = {},
+  ): Promise<CallResult<T>> {
+    const headers = signHeaders({
+      accessId: this.user.accessId,
+      accessKey: options.accessKey ?? this.user.accessKey,
+      domain: this.farm.host,
+      path,
+      body,
+      platform: options.platform ?? '2',
+      ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
+      ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
+    });
+    const res = await fetch(`${this.farm.url}${path}`, {
+      method: 'POST',
+      headers: { ...headers, ...options.headers },
+      body: options.rawBody ?? JSON.stringify(body),
+    });
+    return { status: res.status, envelope: (await res.json()) as Envelope<T> };
+  }
+
+  /** Call and return `data`, failing the test with the envelope when the code is not 200. */
+  async data<T = unknown>(path: string, body: unknown = {}, options: CallOptions = {}): Promise<T> {
+    const { envelope } = await this.call<T>(path, body, options);
+    if (envelope.code !== 200) throw new Error(`${path} answered ${envelope.code}: ${envelope.message}`);
+    return envelope.data;
+  }
+}
