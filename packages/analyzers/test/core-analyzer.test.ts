@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { validateJobFile } from '@openfarm/protocol';
 import {
   AnalyzeError,
   analyzeScene,
@@ -86,6 +87,14 @@ describe('SceneAnalyzer', () => {
     assert.match(asset.asset[0]!, new RegExp(`^${texLocal}  \\(mtime \\d+\\) size 3$`));
     assert.equal(asset.missing_file.length, 1);
     assert.deepEqual(a.scene, { lines: 4 });
+    validateJobFile('task', task);
+    validateJobFile('upload', upload);
+    validateJobFile('asset', asset);
+    validateJobFile('tips', tips);
+    assert.deepEqual(
+      upload.asset.map((e) => e.server),
+      upload.asset.map((e) => (/^[A-Za-z]:/.test(e.local) ? `/${e.local.replace(':', '')}` : e.local)),
+    );
   });
 
   test('a requested version different from the saved one is a warning tip, not a failure', async () => {

@@ -10,7 +10,6 @@ import {
   expandVariables,
   fileNamePattern,
   normalizeSeparators,
-  toServerPath,
 } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openfarm-core-deps-'));
@@ -24,13 +23,6 @@ function touch(...parts: string[]): string {
 }
 
 describe('path text', () => {
-  test('server path mapping follows the reference', () => {
-    assert.equal(toServerPath('D:\\work\\a.jpg'), '/D/work/a.jpg');
-    assert.equal(toServerPath('d:/x/y.png'), '/d/x/y.png');
-    assert.equal(toServerPath('\\\\srv\\share\\x.exr'), '/srv/share/x.exr');
-    assert.equal(toServerPath('/home/u/x.exr'), '/home/u/x.exr');
-  });
-
   test('separators are normalized and UNC kept', () => {
     assert.equal(normalizeSeparators('C:\\\\Users\\\\me\\\\t.png'), 'C:/Users/me/t.png');
     assert.equal(normalizeSeparators('\\\\srv\\share\\a'), '//srv/share/a');

@@ -37,6 +37,8 @@ export interface DependencyRef {
   readonly kind: DependencyKind;
   /** The literal name is one member of a UDIM set or frame sequence. */
   readonly sequence?: SequenceHint;
+  /** Roots for this reference instead of the collector's (a file found inside a referenced file). */
+  readonly roots?: readonly string[];
 }
 
 export type DependencyStatus = 'found' | 'missing' | 'builtin';
@@ -111,7 +113,7 @@ export class DependencyCollector {
   add(ref: DependencyRef): ResolvedDependency | undefined {
     const raw = ref.path.trim();
     if (raw === '') return undefined;
-    const key = `${ref.owner}\u0000${raw}\u0000${ref.sequence ?? ''}`;
+    const key = `${ref.owner}\u0000${raw}\u0000${ref.sequence ?? ''}\u0000${ref.roots?.join('\u0000') ?? ''}`;
     const known = this.#byRef.get(key);
     if (known !== undefined) return known;
     if (this.#byRef.size >= this.#limits.maxReferences) {
@@ -151,7 +153,8 @@ export class DependencyCollector {
     if (this.#isBuiltin(ref.path) || this.#isBuiltin(pattern)) {
       return { ...base, status: 'builtin', resolved: pattern, files: [], truncated: false };
     }
-    const candidates = this.#candidates(pattern);
+    const roots = ref.roots === undefined ? this.#roots : ref.roots.map((r) => resolve(r));
+    const candidates = this.#candidates(pattern, roots);
     for (const candidate of candidates) {
       const hit = this.#lookup(candidate);
       if (hit.files.length > 0) {
@@ -162,7 +165,7 @@ export class DependencyCollector {
   }
 
   /** Absolute local paths worth trying, most likely first. */
-  #candidates(pattern: string): string[] {
+  #candidates(pattern: string, roots: readonly string[]): string[] {
     if (pattern.length > MAX_PATH_TEXT || pattern.includes('\u0000')) return [];
     if (isAbsoluteAnyOs(pattern)) {
       if (!isLocallyAddressable(pattern)) return [pattern];
@@ -170,7 +173,7 @@ export class DependencyCollector {
     }
     // A relative path with an unexpanded variable cannot be located.
     if (/\$\{?[A-Za-z_]/.test(pattern.replace(/\$\{?(?:FF|SF|F)\d*\}?(?![A-Za-z_])/g, ''))) return [pattern];
-    return this.#roots.map((root) => join(root, pattern));
+    return [...new Set(roots.map((root) => join(root, pattern)))];
   }
 
   #lookup(candidate: string): { files: string[]; truncated: boolean } {

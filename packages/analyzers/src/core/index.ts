@@ -16,7 +16,7 @@
  *   `sceneInfoRender` and/or `sceneInfo`, `dependencies` (a DependencyCollector), `tips`,
  *   `inputProjectPath`, `renderLayerType`, `partial`.
  * - `DependencyCollector` — `new DependencyCollector({ roots, variables?, isBuiltin?, sceneFile?, limits? })`;
- *   `add({ path, owner, kind, sequence? })` resolves at once and returns a `ResolvedDependency`
+ *   `add({ path, owner, kind, sequence?, roots? })` (`roots` replaces the collector's for one reference) resolves at once and returns a `ResolvedDependency`
  *   (`status` 'found' | 'missing' | 'builtin', `pattern`, `resolved`, `files`) or undefined for an
  *   empty path; `all()`, `missing()`, `files()`. Relative paths are tried against each root in
  *   order; `$NAME`/`${NAME}` are expanded for the given variables only; separators normalized;
@@ -28,8 +28,9 @@
  * - `registerAnalyzer(['.ext', /re/], Class)` / `analyzerFor(file)` / `analyzeScene(file, options)`.
  *   Each format folder's index.ts registers its class.
  * - `TIP_CODES` — missing file: Maya and Blender 10012, Houdini 50001, Clarisse 25009; 15013 version.
- * - Path helpers: `toServerPath` (reference §3.6), `normalizeSeparators`, `expandVariables`,
- *   `isAbsoluteAnyOs`, `fileNamePattern`, `applySequenceHint`.
+ * - Path helpers: `normalizeSeparators`, `forwardSlashes`, `expandVariables`, `isAbsoluteAnyOs`,
+ *   `fileNamePattern`, `applySequenceHint`. Server paths come from @openfarm/protocol's `localToServerPath`;
+ *   task_info defaults from its `TASK_INFO_DEFAULTS`.
  */
 export {
   type CollectorLimits,
@@ -49,6 +50,7 @@ export type { JsonObject, JsonValue } from './json-value.js';
 export type { AnalyzeOptions } from './options.js';
 export {
   expandVariables,
+  forwardSlashes,
   isAbsoluteAnyOs,
   isDrivePath,
   isUncPath,
@@ -73,7 +75,5 @@ export {
   hasSequenceToken,
   type SequenceHint,
 } from './sequence-pattern.js';
-export { toServerPath, toUploadLocal } from './server-path.js';
-export { TASK_INFO_TEMPLATE } from './task-info-defaults.js';
 export { TIP_CODES } from './tip-codes.js';
 export { versionsMatch } from './version-check.js';

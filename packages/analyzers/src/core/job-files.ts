@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
+import { localToServerPath } from '@openfarm/protocol';
 import type { ResolvedDependency } from './dependency-collector.js';
 import type { JsonObject } from './json-value.js';
-import { toServerPath, toUploadLocal } from './server-path.js';
+import { AnalyzeError } from './errors.js';
+import { forwardSlashes } from './path-text.js';
 
 /** task.json (reference §3.1). */
 export interface TaskJsonContent {
@@ -42,9 +44,9 @@ export function buildAssetJson(
     } catch {
       // Deleted between resolution and writing: the path alone still tells the SDK what to upload.
     }
-    return toUploadLocal(f) + stamp;
+    return forwardSlashes(f) + stamp;
   });
-  const missingFiles = [...new Set(missing.map((d) => toUploadLocal(d.resolved)))];
+  const missingFiles = [...new Set(missing.map((d) => forwardSlashes(d.resolved)))];
   return { asset, missing_file: missingFiles };
 }
 
@@ -54,10 +56,10 @@ export function buildUploadJson(
   sceneFile: string,
   sceneMd5: string,
 ): UploadJsonContent {
-  const sceneLocal = toUploadLocal(sceneFile);
-  const locals = [...new Set(files.map(toUploadLocal))].filter((l) => l !== sceneLocal);
-  const asset = [...locals, sceneLocal].map((local) => ({ local, server: toServerPath(local) }));
-  return { asset, scene: [{ local: sceneLocal, server: toServerPath(sceneLocal), hash: sceneMd5 }] };
+  const sceneLocal = forwardSlashes(sceneFile);
+  const locals = [...new Set(files.map(forwardSlashes))].filter((l) => l !== sceneLocal);
+  const asset = [...locals, sceneLocal].map((local) => ({ local, server: serverPathOf(local) }));
+  return { asset, scene: [{ local: sceneLocal, server: serverPathOf(sceneLocal), hash: sceneMd5 }] };
 }
 
 /** One detail line per missing path: `<owners>: <path as stored> (resolved: <path tried>)`. */
@@ -70,7 +72,7 @@ export function missingFileDetails(missing: readonly ResolvedDependency[]): stri
     else if (!entry.owners.includes(d.owner)) entry.owners.push(d.owner);
   }
   return [...byPath.values()].map(({ owners, raw, resolved }) => {
-    const tried = toUploadLocal(resolved);
+    const tried = forwardSlashes(resolved);
     return tried === raw
       ? `${owners.join(', ')}: ${raw}`
       : `${owners.join(', ')}: ${raw} (resolved: ${tried})`;
@@ -82,4 +84,15 @@ export function addTips(into: TipsJsonContent, code: string, details: readonly s
   const list = into[code] ?? [];
   for (const d of details) if (!list.includes(d)) list.push(d);
   into[code] = list;
+}
+
+/** The reference's local → server mapping (@openfarm/protocol); an unmappable local path is an AnalyzeError. */
+function serverPathOf(local: string): string {
+  try {
+    return localToServerPath(local);
+  } catch (cause) {
+    throw new AnalyzeError('IO', `cannot map to a server path (${(cause as Error).message})`, local, {
+      cause,
+    });
+  }
 }

@@ -47,3 +47,8 @@ export function expandVariables(text: string, variables: Readonly<Record<string,
     return Object.hasOwn(variables, name) ? variables[name]! : whole;
   });
 }
+
+/** The path with forward slashes, as upload.json `local` and task_info paths carry it. */
+export function forwardSlashes(path: string): string {
+  return path.replace(/\\/g, '/');
+}

@@ -1,5 +1,6 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { TASK_INFO_DEFAULTS } from '@openfarm/protocol';
 import type { DependencyCollector, ResolvedDependency } from './dependency-collector.js';
 import { AnalyzeError } from './errors.js';
 import { fileMd5 } from './file-md5.js';
@@ -16,8 +17,7 @@ import {
 } from './job-files.js';
 import type { JsonObject } from './json-value.js';
 import type { AnalyzeOptions } from './options.js';
-import { toUploadLocal } from './server-path.js';
-import { TASK_INFO_TEMPLATE } from './task-info-defaults.js';
+import { forwardSlashes } from './path-text.js';
 import { TIP_CODES } from './tip-codes.js';
 import { versionsMatch } from './version-check.js';
 
@@ -134,15 +134,15 @@ export abstract class SceneAnalyzer<S> {
 
     const task: TaskJsonContent = {
       task_info: {
-        ...TASK_INFO_TEMPLATE,
+        ...TASK_INFO_DEFAULTS,
         project_name: opts.projectName ?? '',
         cg_id: this.software.cgId,
-        platform: opts.platform ?? TASK_INFO_TEMPLATE.platform!,
+        platform: opts.platform ?? TASK_INFO_DEFAULTS.platform,
         os_name: process.platform === 'win32' ? '1' : '0',
-        input_cg_file: toUploadLocal(this.cgFile),
-        input_project_path: toUploadLocal(opts.inputProjectPath ?? result.inputProjectPath ?? ''),
+        input_cg_file: forwardSlashes(this.cgFile),
+        input_project_path: forwardSlashes(opts.inputProjectPath ?? result.inputProjectPath ?? ''),
         render_layer_type:
-          opts.renderLayerType ?? result.renderLayerType ?? TASK_INFO_TEMPLATE.render_layer_type!,
+          opts.renderLayerType ?? result.renderLayerType ?? TASK_INFO_DEFAULTS.render_layer_type,
       },
       software_config: {
         cg_name: this.software.cgName,
