@@ -25,6 +25,11 @@ function blockCode(view: ByteView, at: number): string {
   return view.ascii(at, 4).replace(/\0+$/, '');
 }
 
+/** A block code fit for an error message: corrupt files put arbitrary bytes there. */
+function printable(code: string): string {
+  return code.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /**
  * Reads every BHead. Legacy: code[4], int32 len, pointer old, int32 SDNAnr,
  * int32 nr (20 or 24 bytes). Format 01 (5.x): code[4], int32 SDNAnr,
@@ -60,16 +65,16 @@ export function readBlocks(view: ByteView, header: BlendHeader, maxBlocks: numbe
       count = view.i64(at + 24);
     }
     const offset = at + bheadSize;
-    if (size < 0 || offset + size > view.length) {
-      throw new AnalyzeError(
-        'TRUNCATED',
-        `.blend block "${code}" at byte ${at} declares ${size} bytes past the end of the file`,
-      );
-    }
-    if (count < 0 || sdnaIndex < 0) {
+    if (size < 0 || count < 0 || sdnaIndex < 0) {
       throw new AnalyzeError(
         'CORRUPT',
-        `.blend block "${code}" at byte ${at} has a negative struct index or count`,
+        `.blend block "${printable(code)}" at byte ${at} has a negative length, struct index or count`,
+      );
+    }
+    if (offset + size > view.length) {
+      throw new AnalyzeError(
+        'TRUNCATED',
+        `.blend block "${printable(code)}" at byte ${at} declares ${size} bytes past the end of the file`,
       );
     }
     if (blocks.length >= maxBlocks) {
