@@ -30,6 +30,8 @@ export interface HoudiniRop {
   resolution?: { width: number; height: number; source: 'override' | 'camera' | 'render-settings' };
   /** The ROP's own override parms, enabled or not. */
   resolutionOverride?: { enabled: boolean; width: number; height: number };
+  /** Hydra delegate of a USD render ROP (`BRAY_HdKarma`, `BRAY_HdKarmaXPU`, …). */
+  renderDelegate?: string;
   /** Render settings LOP that supplied image/camera/resolution (USD render ROPs). */
   renderSettingsNode?: string;
   /** ROPs this one depends on (merge/fetch inputs, fetch source). */
@@ -80,6 +82,7 @@ function describeRop(
   }
   let output = firstNonEmpty(node, type.output, env);
   if (type.renderSettings) {
+    rop.renderDelegate = parmToken(node, 'renderer') || undefined;
     const settings = findRenderSettings(node, nodes, env);
     if (settings !== undefined) {
       rop.renderSettingsNode = settings.path;
