@@ -1,1 +1,23 @@
-export {};
+import { registerAnalyzer } from '../core/index.js';
+import { AnalyzeMaya } from './analyze-maya.js';
+
+export { AnalyzeMaya } from './analyze-maya.js';
+export { parseMayaAscii } from './ma-parser.js';
+export type {
+  MayaAttrValue,
+  MayaConnection,
+  MayaDocument,
+  MayaNode,
+  MayaReference,
+} from './maya-document.js';
+export type {
+  MayaCamera,
+  MayaLayerSettings,
+  MayaOverride,
+  MayaScene,
+  MayaSceneReference,
+} from './maya-scene.js';
+export { parseMayaBinary } from './mb-parser.js';
+export { type MayaReadResult, parseMayaBytes, readMayaScene } from './read-maya-scene.js';
+
+registerAnalyzer(['.ma', '.mb'], AnalyzeMaya);

@@ -1,0 +1,257 @@
+import { TextDecoder } from 'node:util';
+import { AnalyzeError } from '../core/index.js';
+import { MaStatementReader } from './ma-statements.js';
+import { type MaToken, tokenize } from './ma-tokens.js';
+import {
+  emptyDocument,
+  getOrCreateNode,
+  type MayaDocument,
+  type MayaNode,
+  nodeKey,
+  type MayaReference,
+} from './maya-document.js';
+
+/** Value words kept per numeric attribute: enough for flags, enums, vectors; never a mesh payload. */
+const MAX_NUMERIC_VALUES = 16;
+/** Words read to find a setAttr's attribute and `-type`. */
+const SETATTR_HEAD_TOKENS = 12;
+/** Beyond this many bytes a non-string setAttr is a data payload: only its head is read. */
+const SMALL_STATEMENT = 512;
+const STRING_TYPES = new Set(['string', 'stringArray']);
+/** setAttr flags that take no argument (every other flag before the attribute takes one). */
+const SETATTR_BARE_FLAGS = new Set(['-av', '-ca', '-c', '-alteredValue', '-caching', '-clamp']);
+
+/**
+ * Parse Maya ASCII text or bytes into a {@link MayaDocument}. Throws
+ * AnalyzeError('WRONG_FORMAT') for input that is not Maya ASCII (a Maya
+ * binary, another binary, or text with no Maya statement at all). Never
+ * evaluates MEL: script nodes are just strings.
+ */
+export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaDocument {
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const head = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.length, 4096)).toString('latin1');
+  if (/^FOR[48]/.test(head) || /^CAT[48]/.test(head)) {
+    throw new AnalyzeError('WRONG_FORMAT', 'this is a Maya binary file, not Maya ASCII', file);
+  }
+  if (head.includes('\u0000')) throw new AnalyzeError('WRONG_FORMAT', 'binary data, not Maya ASCII', file);
+
+  const doc = emptyDocument('ma');
+  const headerVersion = /^\/\/Maya ASCII (\S+) scene/m.exec(head);
+  if (headerVersion !== null) doc.version = headerVersion[1];
+  const codeset = /^\/\/Codeset: *(\S+)/m.exec(head);
+  if (codeset !== null) doc.codeset = codeset[1];
+  const decode = decoderFor(doc.codeset);
+
+  const reader = new MaStatementReader(buf);
+  let current: MayaNode | undefined;
+  let recognized = headerVersion !== null;
+  let autoName = 0;
+  for (let s = reader.next(); s !== undefined; s = reader.next()) {
+    if (!s.terminated) {
+      doc.partial = true;
+      doc.notes.push('the file ends inside a statement (truncated)');
+    }
+    const command = firstWord(buf, s.start, s.end);
+    switch (command) {
+      case 'createNode': {
+        const t = tokenize(buf, s.start, s.end, decode, 40);
+        const type = t[1]?.text;
+        if (type === undefined) break;
+        const name = flagValue(t, '-n', '-name') ?? `${type}#${++autoName}`;
+        current = getOrCreateNode(doc, type, name, flagValue(t, '-p', '-parent'));
+        recognized = true;
+        break;
+      }
+      case 'select': {
+        const t = tokenize(buf, s.start, s.end, decode, 8);
+        const target = t.findLast((x) => x.text !== 'select' && !x.text.startsWith('-'));
+        current = target === undefined ? undefined : getOrCreateNode(doc, '', target.text);
+        break;
+      }
+      case 'setAttr':
+        if (current !== undefined) readSetAttr(buf, s.start, s.end, decode, current);
+        break;
+      case 'addAttr':
+        if (current !== undefined) readAddAttr(tokenize(buf, s.start, s.end, decode, 64), current);
+        break;
+      case 'connectAttr': {
+        const t = tokenize(buf, s.start, s.end, decode, 12).filter((x) => x.quoted);
+        const src = splitPlug(t[0]?.text);
+        const dst = splitPlug(t[1]?.text);
+        if (src !== undefined && dst !== undefined) {
+          doc.connections.push({ srcNode: src[0], srcAttr: src[1], dstNode: dst[0], dstAttr: dst[1] });
+        }
+        break;
+      }
+      case 'requires': {
+        const [plugin, version] = requiresArgs(tokenize(buf, s.start, s.end, decode, 400));
+        if (plugin === undefined) break;
+        if (plugin === 'maya') doc.version = version;
+        else doc.plugins.set(plugin, version ?? '');
+        recognized = true;
+        break;
+      }
+      case 'fileInfo': {
+        const t = tokenize(buf, s.start, s.end, decode, 4).filter((x) => x.quoted);
+        if (t.length >= 2) doc.fileInfo.set(t[0]!.text, t[1]!.text);
+        recognized = true;
+        break;
+      }
+      case 'currentUnit': {
+        const t = tokenize(buf, s.start, s.end, decode, 12);
+        const unit = flagValue(t, '-t', '-time');
+        if (unit !== undefined) doc.timeUnit = unit;
+        break;
+      }
+      case 'file': {
+        const ref = readFileCommand(tokenize(buf, s.start, s.end, decode, 64));
+        if (ref !== undefined) doc.references.push(ref);
+        recognized = true;
+        break;
+      }
+      default:
+        // rename, lockNode, relationship, parent, dataStructure, script text…: not needed for analysis.
+        break;
+    }
+  }
+  if (!recognized) throw new AnalyzeError('WRONG_FORMAT', 'no Maya ASCII content found', file);
+  return doc;
+}
+
+/** `requires [-nodeType t]… [-dataType t]… plugin version` → [plugin, version], trimmed. */
+function requiresArgs(t: readonly MaToken[]): (string | undefined)[] {
+  const args: string[] = [];
+  for (let i = 1; i < t.length; i++) {
+    const tok = t[i]!;
+    if (!tok.quoted && tok.text.startsWith('-')) i++;
+    else args.push(tok.text.trim());
+  }
+  return args.slice(0, 2);
+}
+
+function decoderFor(codeset: string | undefined): (bytes: Uint8Array) => string {
+  let label = 'utf-8';
+  if (codeset !== undefined && /^\d+$/.test(codeset)) label = `windows-${codeset}`;
+  else if (codeset !== undefined && /^(?:iso-?8859|latin)/i.test(codeset)) label = 'latin1';
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(label);
+  } catch {
+    decoder = new TextDecoder('utf-8');
+  }
+  return (bytes) => decoder.decode(bytes);
+}
+
+/** The command word of a statement, read from bytes (ASCII) without decoding the rest. */
+function firstWord(buf: Uint8Array, start: number, end: number): string {
+  let i = start;
+  let word = '';
+  while (i < end && i - start < 16) {
+    const c = buf[i]!;
+    if (c <= 0x20) break;
+    word += String.fromCharCode(c);
+    i++;
+  }
+  return word;
+}
+
+function flagValue(tokens: readonly MaToken[], ...flags: string[]): string | undefined {
+  for (let i = 0; i < tokens.length - 1; i++) {
+    const t = tokens[i]!;
+    if (!t.quoted && flags.includes(t.text)) return tokens[i + 1]!.text;
+  }
+  return undefined;
+}
+
+function splitPlug(plug: string | undefined): [string, string] | undefined {
+  if (plug === undefined) return undefined;
+  const dot = plug.indexOf('.');
+  if (dot <= 0) return undefined;
+  return [nodeKey(plug.slice(0, dot)), plug.slice(dot + 1)];
+}
+
+function readSetAttr(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  decode: (b: Uint8Array) => string,
+  node: MayaNode,
+): void {
+  let t = tokenize(buf, start, end, decode, SETATTR_HEAD_TOKENS);
+  let i = 1;
+  while (i < t.length && !t[i]!.quoted && t[i]!.text.startsWith('-')) {
+    i += SETATTR_BARE_FLAGS.has(t[i]!.text) ? 1 : 2;
+  }
+  const attrToken = t[i];
+  if (attrToken === undefined || !attrToken.text.startsWith('.')) return;
+  const attr = attrToken.text.slice(1);
+  i++;
+  let type: string | undefined;
+  if (t[i]?.text === '-type' && !t[i]!.quoted) {
+    type = t[i + 1]?.text;
+    i += 2;
+  }
+  const stringy = type !== undefined && STRING_TYPES.has(type);
+  if (stringy && t.length === SETATTR_HEAD_TOKENS) t = tokenize(buf, start, end, decode);
+  else if (!stringy && t.length === SETATTR_HEAD_TOKENS && end - start <= SMALL_STATEMENT) {
+    t = tokenize(buf, start, end, decode, i + MAX_NUMERIC_VALUES);
+  }
+  const values = t.slice(i, stringy ? undefined : i + MAX_NUMERIC_VALUES).map((x) => x.text);
+  if (values.length === 0) return;
+  // stringArray values start with their count.
+  const stored = type === 'stringArray' ? values.slice(1) : values;
+  node.attrs.set(attr, type === undefined ? { values: stored } : { type, values: stored });
+}
+
+function readAddAttr(t: readonly MaToken[], node: MayaNode): void {
+  const dv = flagValue(t, '-dv', '-defaultValue');
+  if (dv === undefined) return;
+  for (const name of [flagValue(t, '-sn', '-shortName'), flagValue(t, '-ln', '-longName')]) {
+    if (name !== undefined) node.attrDefaults.set(name, dv);
+  }
+}
+
+/** Flags of `file` that take no argument; all others take one. */
+const FILE_BARE_FLAGS = new Set([
+  '-r',
+  '-reference',
+  '-dns',
+  '-gl',
+  '-lck',
+  '-lckd',
+  '-i',
+  '-o',
+  '-f',
+  '-pmt',
+]);
+
+function readFileCommand(t: readonly MaToken[]): MayaReference | undefined {
+  const flags = new Map<string, string>();
+  let isReference = false;
+  let path: string | undefined;
+  for (let i = 1; i < t.length; i++) {
+    const tok = t[i]!;
+    if (!tok.quoted && tok.text.startsWith('-')) {
+      if (tok.text === '-r' || tok.text === '-reference') isReference = true;
+      if (FILE_BARE_FLAGS.has(tok.text)) continue;
+      flags.set(tok.text, t[i + 1]?.text ?? '');
+      i++;
+      continue;
+    }
+    if (tok.quoted) path = tok.text;
+  }
+  const depth = flags.get('-rdi') ?? flags.get('-referenceDepthInfo');
+  if (path === undefined || (!isReference && depth === undefined)) return undefined;
+  const ns = flags.get('-ns') ?? flags.get('-namespace');
+  const rfn = flags.get('-rfn') ?? flags.get('-referenceNode');
+  const typ = flags.get('-typ') ?? flags.get('-type');
+  const dr = flags.get('-dr') ?? flags.get('-deferReference');
+  return {
+    path,
+    ...(ns === undefined ? {} : { namespace: ns }),
+    ...(rfn === undefined ? {} : { referenceNode: rfn }),
+    ...(typ === undefined ? {} : { fileType: typ }),
+    deferred: dr !== undefined && dr !== '0' && dr !== 'false',
+    ...(depth === undefined ? {} : { depthInfo: Number(depth) || 1 }),
+  };
+}

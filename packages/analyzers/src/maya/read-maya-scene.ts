@@ -1,0 +1,114 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { AnalyzeError, DependencyCollector } from '../core/index.js';
+import { readCameras } from './cameras.js';
+import { collectNodeFiles, isMayaBuiltin } from './file-dependencies.js';
+import { parseMayaAscii } from './ma-parser.js';
+import { parseMayaBinary } from './mb-parser.js';
+import type { MayaDocument } from './maya-document.js';
+import type { MayaScene } from './maya-scene.js';
+import { majorVersion } from './maya-version.js';
+import { findProjectRoot } from './project-root.js';
+import { walkReferences } from './references.js';
+import { readRenderLayers } from './render-layers.js';
+import { readTimeline } from './timeline.js';
+
+/** Largest scene file read (Node buffers top out near here anyway). */
+const MAX_SCENE_BYTES = 2 ** 31 - 1;
+
+/** Read a Maya file of either format, chosen by its first bytes (a renamed .mb still reads). */
+export function readMayaDocument(file: string): MayaDocument {
+  let bytes: Buffer;
+  try {
+    if (statSync(file).size > MAX_SCENE_BYTES) {
+      throw new AnalyzeError('LIMIT_EXCEEDED', 'scene file larger than 2 GiB', file);
+    }
+    bytes = readFileSync(file);
+  } catch (e) {
+    if (e instanceof AnalyzeError) throw e;
+    throw new AnalyzeError('IO', 'cannot read the scene file', file, { cause: e });
+  }
+  return parseMayaBytes(bytes, file);
+}
+
+/** Parse Maya bytes: IFF (`FOR4`/`FOR8`) as Maya binary, anything else as Maya ASCII. */
+export function parseMayaBytes(bytes: Uint8Array, file?: string): MayaDocument {
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  return magic === 'FOR8' || magic === 'FOR4' ? parseMayaBinary(bytes, file) : parseMayaAscii(bytes, file);
+}
+
+export interface MayaReadResult {
+  readonly scene: MayaScene;
+  readonly dependencies: DependencyCollector;
+}
+
+/**
+ * Everything AnalyzeMaya needs from a scene: version, plugins, render
+ * layers with their effective settings, cameras, and every external file
+ * (node files and references, followed into referenced Maya files),
+ * resolved against the project root (workspace.mel or `inputProjectPath`)
+ * and the scene's folder.
+ */
+export function readMayaScene(cgFile: string, inputProjectPath?: string): MayaReadResult {
+  const file = resolve(cgFile);
+  const doc = readMayaDocument(file);
+  const sceneDir = dirname(file);
+  const projectRoot =
+    inputProjectPath !== undefined && inputProjectPath !== ''
+      ? resolve(inputProjectPath)
+      : findProjectRoot(file);
+  const roots = [...new Set([projectRoot, sceneDir].filter((r): r is string => r !== undefined))];
+  const dependencies = new DependencyCollector({
+    roots,
+    variables: environmentVariables(),
+    isBuiltin: isMayaBuiltin,
+    sceneFile: file,
+  });
+  const notes = [...doc.notes];
+  const cameras = readCameras(doc);
+  const layers = readRenderLayers(doc, cameras);
+  collectNodeFiles(doc, dependencies, { roots, ownerPrefix: '' });
+  const references = walkReferences(doc, file, {
+    collector: dependencies,
+    projectRoot,
+    sceneDir,
+    readDocument: readMayaDocument,
+    notes,
+    opened: new Set([safeRealpath(file)]),
+  });
+  const version = majorVersion(doc);
+  const timeline = readTimeline(doc);
+  const scene: MayaScene = {
+    format: doc.format,
+    partial: doc.partial,
+    ...(doc.version === undefined ? {} : { version: doc.version }),
+    ...(version === undefined ? {} : { majorVersion: version }),
+    fileInfo: Object.fromEntries(doc.fileInfo),
+    plugins: Object.fromEntries(doc.plugins),
+    ...(doc.timeUnit === undefined ? {} : { timeUnit: doc.timeUnit }),
+    ...(timeline === undefined ? {} : { timeline }),
+    renderLayerSystem: layers.system,
+    cameras,
+    renderLayerNodes: layers.renderLayerNodes,
+    layers: layers.layers,
+    references,
+    ...(projectRoot === undefined ? {} : { projectRoot }),
+    notes,
+  };
+  return { scene, dependencies };
+}
+
+/** Maya expands environment variables in file paths (`$PROJECT/tex/a.png`); so does the analysis. */
+function environmentVariables(): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) vars[k] = v;
+  return vars;
+}
+
+function safeRealpath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
