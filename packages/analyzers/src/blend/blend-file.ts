@@ -18,6 +18,8 @@ export class BlendFile {
   readonly blocks: Block[];
   readonly sdna: Sdna;
   private readonly byAddress = new Map<bigint, Block>();
+  /** Blocks by SDNA struct index, so each "all Images" query touches only its own blocks. */
+  private readonly byStruct = new Map<number, Block[]>();
 
   private constructor(
     readonly compression: BlendCompression,
@@ -32,6 +34,10 @@ export class BlendFile {
     this.sdna = parseSdna(this.view, dna.offset, dna.offset + dna.size);
     for (const b of this.blocks) {
       if (b.oldAddress !== 0n && !this.byAddress.has(b.oldAddress)) this.byAddress.set(b.oldAddress, b);
+      if (b.code === 'DNA1' || b.code === 'ENDB') continue;
+      const same = this.byStruct.get(b.sdnaIndex);
+      if (same) same.push(b);
+      else this.byStruct.set(b.sdnaIndex, [b]);
     }
   }
 
@@ -67,8 +73,7 @@ export class BlendFile {
   *instancesOf(type: string): Generator<StructView> {
     const struct = this.struct(type);
     if (!struct || struct.size === 0) return;
-    for (const b of this.blocks) {
-      if (b.sdnaIndex !== struct.index || b.code === 'DNA1' || b.code === 'ENDB') continue;
+    for (const b of this.byStruct.get(struct.index) ?? []) {
       const n = Math.min(b.count, Math.floor(b.size / struct.size));
       for (let i = 0; i < n; i++) yield this.viewOf(b, struct, i);
     }

@@ -22,7 +22,13 @@ export interface Block {
 
 /** Block codes are 4 bytes; ID codes are 2 letters padded with NULs (`SC\0\0`), shown without the padding. */
 function blockCode(view: ByteView, at: number): string {
-  return view.ascii(at, 4).replace(/\0+$/, '');
+  view.check(at, 4, 'a block code');
+  const b = view.bytes;
+  let end = at + 4;
+  while (end > at && b[end - 1] === 0) end--;
+  let code = '';
+  for (let i = at; i < end; i++) code += String.fromCharCode(b[i]!);
+  return code;
 }
 
 /** A block code fit for an error message: corrupt files put arbitrary bytes there. */

@@ -1,6 +1,8 @@
 import { AnalyzeError } from '../core/errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+/** One character per byte, so binary block codes keep their length. */
+const latin1 = new TextDecoder('latin1');
 
 /**
  * Bounds-checked reads from the uncompressed .blend bytes in the file's own
@@ -87,9 +89,7 @@ export class ByteView {
   /** ASCII text of exactly `size` bytes (block codes, header fields). */
   ascii(at: number, size: number): string {
     this.check(at, size, 'a text field');
-    let s = '';
-    for (let i = 0; i < size; i++) s += String.fromCharCode(this.bytes[at + i]!);
-    return s;
+    return latin1.decode(this.bytes.subarray(at, at + size));
   }
 
   /** A NUL-terminated UTF-8 string inside a fixed `char[size]` field (unterminated = the whole field). */

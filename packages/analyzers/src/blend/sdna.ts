@@ -27,8 +27,8 @@ export interface SdnaStruct {
   type: string;
   /** Size the file declares for the struct (TLEN). */
   size: number;
-  fields: SdnaField[];
-  fieldByName: Map<string, SdnaField>;
+  fields: readonly SdnaField[];
+  fieldByName: ReadonlyMap<string, SdnaField>;
 }
 
 export interface Sdna {
@@ -85,6 +85,83 @@ export function parseDeclaration(decl: string): { name: string; isPointer: boole
   return { name, isPointer, dims };
 }
 
+type Declaration = ReturnType<typeof parseDeclaration>;
+
+interface SdnaTables {
+  view: ByteView;
+  names: string[];
+  types: string[];
+  typeSizes: number[];
+  /** parseDeclaration results by name index, filled on demand. */
+  declarations: Map<number, Declaration>;
+}
+
+/**
+ * A struct whose field layout is computed on first use: a file describes
+ * about a thousand structs, the reader needs about twenty of them.
+ */
+class LazyStruct implements SdnaStruct {
+  readonly type: string;
+  readonly size: number;
+  private layout: { fields: SdnaField[]; fieldByName: Map<string, SdnaField> } | undefined;
+
+  constructor(
+    private readonly tables: SdnaTables,
+    readonly index: number,
+    typeIndex: number,
+    private readonly fieldCount: number,
+    private readonly fieldTable: number,
+  ) {
+    this.type = tables.types[typeIndex]!;
+    this.size = tables.typeSizes[typeIndex]!;
+  }
+
+  get fields(): readonly SdnaField[] {
+    return this.computeLayout().fields;
+  }
+
+  get fieldByName(): ReadonlyMap<string, SdnaField> {
+    return this.computeLayout().fieldByName;
+  }
+
+  private computeLayout() {
+    if (this.layout) return this.layout;
+    const { view, names, types, typeSizes, declarations } = this.tables;
+    const fields: SdnaField[] = [];
+    const fieldByName = new Map<string, SdnaField>();
+    let offset = 0;
+    for (let f = 0, at = this.fieldTable; f < this.fieldCount; f++, at += 4) {
+      const fieldType = view.i16(at);
+      const nameIndex = view.i16(at + 2);
+      if (fieldType < 0 || fieldType >= types.length || nameIndex < 0 || nameIndex >= names.length) {
+        throw corrupt(`struct ${this.type} field ${f} has a bad type or name index`);
+      }
+      let decl = declarations.get(nameIndex);
+      if (!decl) {
+        decl = parseDeclaration(names[nameIndex]!);
+        declarations.set(nameIndex, decl);
+      }
+      const count = decl.dims.reduce((a, b) => a * b, 1);
+      // Pointers (including arrays of pointers and function pointers) take the file's pointer size.
+      const size = (decl.isPointer ? view.pointerSize : typeSizes[fieldType]!) * count;
+      const field: SdnaField = {
+        name: decl.name,
+        declaration: names[nameIndex]!,
+        type: types[fieldType]!,
+        offset,
+        size,
+        isPointer: decl.isPointer,
+        dims: decl.dims,
+      };
+      fields.push(field);
+      if (!fieldByName.has(field.name)) fieldByName.set(field.name, field);
+      offset += size;
+    }
+    this.layout = { fields, fieldByName };
+    return this.layout;
+  }
+}
+
 /** Parses the DNA1 block data at [start, end). */
 export function parseSdna(view: ByteView, start: number, end: number): Sdna {
   let at = expectTag(view, start, 'SDNA');
@@ -103,53 +180,21 @@ export function parseSdna(view: ByteView, start: number, end: number): Sdna {
   const structCount = readCount(view, at, MAX_SDNA_TYPES, 'struct');
   at += 4;
 
-  const declarations = names.map(parseDeclaration);
   const structs: SdnaStruct[] = [];
   const structByType = new Map<string, SdnaStruct>();
+  const tables = { view, names, types, typeSizes, declarations: new Map<number, Declaration>() };
   for (let s = 0; s < structCount; s++) {
     if (at + 4 > end) throw corrupt('struct table runs past the DNA1 block');
     const typeIndex = view.i16(at);
     const fieldCount = view.i16(at + 2);
-    at += 4;
     if (typeIndex < 0 || typeIndex >= typeCount) throw corrupt(`struct ${s} has type index ${typeIndex}`);
     if (fieldCount < 0 || fieldCount > MAX_STRUCT_FIELDS)
       throw corrupt(`struct ${s} has ${fieldCount} fields`);
-    if (at + fieldCount * 4 > end) throw corrupt('struct table runs past the DNA1 block');
-    const fields: SdnaField[] = [];
-    const fieldByName = new Map<string, SdnaField>();
-    let offset = 0;
-    for (let f = 0; f < fieldCount; f++, at += 4) {
-      const fieldType = view.i16(at);
-      const nameIndex = view.i16(at + 2);
-      if (fieldType < 0 || fieldType >= typeCount || nameIndex < 0 || nameIndex >= nameCount) {
-        throw corrupt(`struct ${types[typeIndex]} field ${f} has a bad type or name index`);
-      }
-      const decl = declarations[nameIndex]!;
-      const count = decl.dims.reduce((a, b) => a * b, 1);
-      // Pointers (including arrays of pointers and function pointers) take the file's pointer size.
-      const size = (decl.isPointer ? view.pointerSize : typeSizes[fieldType]!) * count;
-      const field: SdnaField = {
-        name: decl.name,
-        declaration: names[nameIndex]!,
-        type: types[fieldType]!,
-        offset,
-        size,
-        isPointer: decl.isPointer,
-        dims: decl.dims,
-      };
-      fields.push(field);
-      if (!fieldByName.has(field.name)) fieldByName.set(field.name, field);
-      offset += size;
-    }
-    const struct: SdnaStruct = {
-      index: s,
-      type: types[typeIndex]!,
-      size: typeSizes[typeIndex]!,
-      fields,
-      fieldByName,
-    };
+    if (at + 4 + fieldCount * 4 > end) throw corrupt('struct table runs past the DNA1 block');
+    const struct = new LazyStruct(tables, s, typeIndex, fieldCount, at + 4);
     structs.push(struct);
     if (!structByType.has(struct.type)) structByType.set(struct.type, struct);
+    at += 4 + fieldCount * 4;
   }
   return { types, typeSizes, structs, structByType };
 }
