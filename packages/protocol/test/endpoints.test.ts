@@ -162,6 +162,7 @@ const accepts: Array<[EndpointName, unknown]> = [
 
 const rejects: Array<[EndpointName, unknown, RegExp]> = [
   ['task.createTask', { taskUserLevel: 50 }, /count/],
+  ['task.createTask', { count: 1, taskUserLevel: 101 }, /taskUserLevel/],
   ['task.createTask', { count: 0, taskUserLevel: 50 }, /count/],
   ['task.createTask', { count: 1.5, taskUserLevel: 50 }, /count/],
   ['task.submitTask', { taskId: '19084' }, /taskId/],
@@ -258,6 +259,30 @@ test('response schemas accept answers shaped like the reference', () => {
     }).success,
   );
   assert.ok(ENDPOINTS['task.fullSpeed'].response.safeParse('success').success);
+  // The reference's settings answer mixes numbers, text and nulls.
+  assert.ok(
+    ENDPOINTS['user.queryUserSetting'].response.safeParse({
+      infoStatus: null,
+      accountType: null,
+      shareMainCapital: 0,
+      singleNodeRenderFrames: '1',
+      maxIgnoreMapFlag: '1',
+      autoCommit: '2',
+      downloadDisable: 0,
+      taskOverTime: 12,
+    }).success,
+  );
+  assert.ok(
+    ENDPOINTS['user.queryUserProfile'].response.safeParse({
+      userId: 10001136,
+      userName: 'someone',
+      platform: 2,
+      email: '',
+      softType: 2000,
+      accountType: 1,
+    }).success,
+  );
+  assert.equal(ENDPOINTS['user.queryUserProfile'].response.safeParse({ userName: 'x' }).success, false);
   assert.ok(ENDPOINTS['task.submitTask'].response.safeParse(null).success);
   assert.equal(ENDPOINTS['task.submitTask'].response.safeParse({}).success, false);
   assert.ok(
@@ -300,17 +325,16 @@ test('parseRequest answers 601 for a missing key and 600 for a bad value, listin
   assert.deepEqual(parseRequest(ENDPOINTS['task.stopTask'], { taskIds: [1, 2] }), { taskIds: [1, 2] });
   assert.deepEqual(parseRequest(ENDPOINTS['user.queryUserProfile'], undefined), {});
 
-  const missing = captureApiError(() => parseRequest(ENDPOINTS['task.createTask'], { count: 1 }));
+  const missing = captureApiError(() => parseRequest(ENDPOINTS['task.createTask'], { taskUserLevel: 50 }));
   assert.equal(missing.code, 601);
   assert.equal(missing.path, '/api/render/submit/createTask');
   assert.deepEqual(
     (missing.detail as Array<{ path: string }>).map((d) => d.path),
-    ['taskUserLevel'],
+    ['count'],
   );
-  assert.match(
-    missing.message,
-    /^Error code: 601, Error message: A required parameter is missing: taskUserLevel: /,
-  );
+  assert.match(missing.message, /^Error code: 601, Error message: A required parameter is missing: count: /);
+  // Legacy clients send no level: normal priority.
+  assert.equal(parseRequest(ENDPOINTS['task.createTask'], { count: 1, outUserId: 3 }).taskUserLevel, 50);
 
   const bad = captureApiError(() => parseRequest(ENDPOINTS['task.stopTask'], { taskIds: [1, -2] }));
   assert.equal(bad.code, 600);
@@ -340,3 +364,38 @@ function captureApiError(fn: () => unknown): ApiError {
   }
   assert.fail('expected an ApiError');
 }
+
+test('the block-render progress answer accepts numbers written as text, as the reference sends them', () => {
+  const answer = {
+    block: 16,
+    currentTaskType: 'Render',
+    grabInfo: [
+      [
+        {
+          couponFee: '0.00',
+          frameIndex: '0',
+          renderInfo: '',
+          frameBlock: '1',
+          frameEst: '0',
+          grabUrl: '/small_pic/1/2/3/a.jpg',
+          feeAmount: '0.20',
+          frameUsed: '66',
+          frameStatus: '4',
+          framePercent: '100',
+          isMaxPrice: '0',
+          startTime: '2018-11-09 18:28:26',
+          endTime: '2018-11-09 18:29:32',
+        },
+      ],
+    ],
+    height: 1500,
+    sceneName: 'scene.max-Camera007',
+    startTime: '2018-11-09 18:27:40',
+    width: 2000,
+  };
+  assert.ok(ENDPOINTS['query.getTaskProcessingImg'].response.safeParse(answer).success);
+  assert.equal(
+    ENDPOINTS['query.getTaskProcessingImg'].response.safeParse({ grabInfo: [[{ frameStatus: {} }]] }).success,
+    false,
+  );
+});

@@ -17,7 +17,8 @@ export const TASK_ENDPOINTS = {
     legacyPaths: ['/api/render/task/createTask'],
     request: z.looseObject({
       count: z.int().min(1).max(1000),
-      taskUserLevel: taskUserLevel(),
+      // Required by current clients; the legacy URL set's createTask had no level, so it defaults to normal.
+      taskUserLevel: taskUserLevel().default(50),
       outUserId: id().optional(),
       labels: z.array(text()).max(100).optional(),
       cloneOriginalId: id().optional(),

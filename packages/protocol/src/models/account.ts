@@ -1,6 +1,6 @@
 /** What the user operator answers: profile, settings, storage ids, hardware configs, audit logs (§2.7). */
 import { z } from 'zod';
-import { bid, optFlag, optInt, optNum, optStr } from './primitives.js';
+import { bid, optFlag, optInt, optNum, optStr, optStrOrNum } from './primitives.js';
 
 export const UserProfileSchema = z
   .looseObject({
@@ -76,8 +76,8 @@ export const UserSettingsSchema = z
     taskOverTimeSec: optNum(),
     singleNodeRenderFrames: optStr(),
     maxIgnoreMapFlag: optFlag(),
-    /** 1 off, 2 on */
-    autoCommit: optInt(),
+    /** 1 off, 2 on (the reference answers it as text: "2") */
+    autoCommit: optStrOrNum(),
     separateAccountFlag: optFlag(),
     mifileSwitchFlag: optFlag(),
     assfileSwitchFlag: optFlag(),

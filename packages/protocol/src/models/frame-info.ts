@@ -59,21 +59,22 @@ export const ProcessImageSchema = z.looseObject({
   sceneName: optStr(),
   startTime: optStrOrNum(),
   endTime: optStrOrNum(),
+  // The reference answers most block fields as text ("0.20", "100", "4").
   grabInfo: z
     .array(
       z.array(
         z.looseObject({
           frameIndex: optStr(),
           frameBlock: optStr(),
-          frameStatus: optInt(),
-          framePercent: optNum(),
+          frameStatus: optStrOrNum(),
+          framePercent: optStrOrNum(),
           frameUsed: optStrOrNum(),
           frameEst: optStrOrNum(),
           renderInfo: optStr(),
           grabUrl: optStr(),
-          feeAmount: optNum(),
-          couponFee: optNum(),
-          isMaxPrice: optNum(),
+          feeAmount: optStrOrNum(),
+          couponFee: optStrOrNum(),
+          isMaxPrice: optStrOrNum(),
           startTime: optStrOrNum(),
           endTime: optStrOrNum(),
         }),

@@ -26,8 +26,8 @@ export const optInt = () => z.int().nullable().optional();
 export const optStr = () => z.string().nullable().optional();
 /** Times and durations the reference sends as text in some answers and numbers in others. */
 export const optStrOrNum = () => z.union([z.string(), z.number()]).nullable().optional();
-/** Flags the reference sends as 0/1 in some places and booleans in others. */
-export const optFlag = () => z.union([z.number(), z.boolean()]).nullable().optional();
+/** Flags the reference sends as 0/1 in some places, "0"/"1" in others, booleans elsewhere. */
+export const optFlag = () => z.union([z.number(), z.string(), z.boolean()]).nullable().optional();
 
 /** Storage ids ("bids"): strings from the reference cloud, sometimes numbers in older answers. */
 export const bid = () => z.union([z.string(), z.number()]);
