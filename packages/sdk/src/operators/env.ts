@@ -30,7 +30,7 @@ export class EnvOperator {
     return this.caller.call('env.setDefaultRenderEnv', { editName });
   }
 
-  getRenderEnv(options: GetRenderEnvOptions = {}): Promise<Output<'env.getRenderEnv'>> {
+  async getRenderEnv(options: GetRenderEnvOptions = {}): Promise<Output<'env.getRenderEnv'>> {
     return this.caller.call('env.getRenderEnv', {
       osName: options.osName ?? 1,
       ...(options.name !== undefined ? { cgId: cgIdOf(options.name) } : {}),

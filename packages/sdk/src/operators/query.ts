@@ -134,7 +134,7 @@ export class QueryOperator {
    * Versions and plugins of one software, by name (`blender`) or cg id.
    * `osName` defaults to this machine's OS, as the reference.
    */
-  supportedPlugin(
+  async supportedPlugin(
     software: string | number,
     osName: string = localOsName(),
   ): Promise<Output<'query.supportedPlugin'>> {
