@@ -1,0 +1,28 @@
+/**
+ * The transfer endpoints. JSON calls are signed like the reference's; byte
+ * streams (PUT, GET) carry a bearer token from `token`, or signature headers
+ * over an empty body.
+ */
+export const TRANSFER_PATHS = {
+  /** POST `{}` → `{token, expiresAt}`: a bearer token for the byte-stream routes below. */
+  token: '/api/openfarm/transfer/token',
+  /** POST `{blobs: [{sha256, size}]}` → `{missing: [index]}`: which of these the caller still has to send. */
+  missing: '/api/openfarm/transfer/missing',
+  /** PUT raw bytes of a whole small blob; verified before it is stored. */
+  blob: '/api/openfarm/transfer/blobs/:sha256/:size',
+  /** POST `{sha256, size}` → `{uploadId?, offset, complete}`: start or resume a resumable upload. */
+  uploads: '/api/openfarm/transfer/uploads',
+  /** PUT raw bytes at `offset` (must equal the committed offset) → `{offset}`. */
+  uploadChunk: '/api/openfarm/transfer/uploads/:uploadId/:offset',
+  /** POST `{uploadId}` → `{sha256, size}` once verified and visible. */
+  uploadComplete: '/api/openfarm/transfer/uploads/complete',
+  /** POST `{storage, entries: [{path, sha256, size, mtime}]}` → `{written}`. */
+  manifest: '/api/openfarm/transfer/manifest',
+  /** POST `{storage, prefix, after?, limit?}` → `{entries, next}`. */
+  list: '/api/openfarm/transfer/list',
+  /** GET `/files/<storage>/<server path>`, with Range; ETag is the SHA-256. */
+  files: '/api/openfarm/transfer/files/:storage/*',
+} as const;
+
+/** Most blobs or manifest entries one JSON request may carry. */
+export const MAX_BATCH = 10_000;

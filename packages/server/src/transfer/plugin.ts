@@ -1,0 +1,56 @@
+/**
+ * The transfer routes as a server plugin:
+ * `createServer({ dataDir, plugins: [transferPlugin()] })`.
+ * By default blobs live in `<dataDir>/blobs` and upload staging files in
+ * `<dataDir>/blobs-staging` (same file system, so completing an upload is a rename).
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type BlobStore, LocalBlobStore } from '../blob/index.js';
+import { registerBlobRoutes } from './blob-routes.js';
+import { registerDownloadRoute } from './download-route.js';
+import { registerManifestRoutes } from './manifest-routes.js';
+import { TransferTokens } from './transfer-tokens.js';
+import { UploadSessions } from './upload-sessions.js';
+
+export interface TransferOptions {
+  /** Default: a LocalBlobStore in `<dataDir>/blobs`. */
+  blobs?: BlobStore;
+  /** Default: `<dataDir>/blobs-staging`. */
+  stagingDir?: string;
+  /** Quota of users without their own row in transfer_quotas; default unlimited. */
+  defaultQuotaBytes?: number;
+  /** Largest chunk or small blob one PUT may carry (default 256 MiB). */
+  maxRequestBytes?: number;
+}
+
+export const DEFAULT_MAX_TRANSFER_REQUEST_BYTES = 256 * 1024 * 1024;
+
+export function transferPlugin(options: TransferOptions = {}): (app: FastifyInstance) => Promise<void> {
+  return async (app) => {
+    const dataDir = app.farm.dataDir;
+    const need = (what: string): string => {
+      if (dataDir === undefined)
+        throw new Error(`transfer: pass ${what} when the server has no data directory`);
+      return dataDir;
+    };
+    const blobs = options.blobs ?? (await LocalBlobStore.open(join(need('blobs'), 'blobs')));
+    const sessions = await UploadSessions.open({
+      db: app.farm.store.db,
+      blobs,
+      stagingDir: options.stagingDir ?? join(need('stagingDir'), 'blobs-staging'),
+      ...(options.defaultQuotaBytes !== undefined ? { defaultQuotaBytes: options.defaultQuotaBytes } : {}),
+    });
+    const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_TRANSFER_REQUEST_BYTES;
+    // An encapsulated scope, so the raw-bytes parser applies to these routes only.
+    await app.register(async (scope) => {
+      scope.addContentTypeParser('application/octet-stream', (_request, payload, done) =>
+        done(null, payload),
+      );
+      const tokens = new TransferTokens(app.farm.store.db);
+      registerBlobRoutes(scope, sessions, tokens, maxRequestBytes);
+      registerManifestRoutes(scope);
+      registerDownloadRoute(scope, blobs, tokens);
+    });
+  };
+}

@@ -1,0 +1,51 @@
+/** Row types of the transfer tables (migration 0100_transfer), merged into the store's Database. */
+
+/** (user, storage, server path) → blob: the content of one user's input, output or config storage. */
+export interface TransferManifestTable {
+  user_id: number;
+  /** `input`, `output` or `config`. */
+  storage: string;
+  /** Normalized absolute server path, e.g. `/D/proj/tex/wood.exr`. */
+  path: string;
+  sha256: string;
+  size: number;
+  /** The file's modification time as the uploader saw it, ms epoch. */
+  mtime: number;
+  updated_at: number;
+}
+
+/**
+ * Blobs a user has proven to hold (by uploading them). The store keeps each
+ * blob once, but a user may only reference a blob they uploaded themselves:
+ * knowing a hash must not be enough to read someone else's file.
+ */
+export interface TransferUserBlobsTable {
+  user_id: number;
+  sha256: string;
+  size: number;
+  created_at: number;
+}
+
+/** A resumable upload of one blob; its bytes so far are the staging file named by `id`. */
+export interface TransferUploadsTable {
+  id: string;
+  user_id: number;
+  sha256: string;
+  size: number;
+  created_at: number;
+}
+
+/** Bytes a user may hold in the blob store; no row = unlimited (or the server's default). */
+export interface TransferQuotasTable {
+  user_id: number;
+  max_bytes: number;
+}
+
+declare module '../store/database.js' {
+  interface Database {
+    transfer_manifest: TransferManifestTable;
+    transfer_user_blobs: TransferUserBlobsTable;
+    transfer_uploads: TransferUploadsTable;
+    transfer_quotas: TransferQuotasTable;
+  }
+}

@@ -1,0 +1,283 @@
+/** The transfer endpoints over real HTTP: blobs, resumable uploads, manifests, listing, download, refusals. */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { listStorageDir, setTransferQuota, TRANSFER_PATHS, transferPlugin } from '../src/transfer/index.js';
+import { Client, startTestFarm, type TestFarm } from './support/farm.js';
+
+function keyOf(buf: Buffer) {
+  return { sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
+}
+
+class TransferTestClient extends Client {
+  private token: string | undefined;
+
+  async bearer(): Promise<string> {
+    this.token ??= (await this.data<{ token: string }>(TRANSFER_PATHS.token)).token;
+    return this.token;
+  }
+
+  async put(
+    path: string,
+    body: Buffer,
+  ): Promise<{ status: number; code: number; data: Record<string, unknown> }> {
+    const res = await fetch(this.farm.url + path, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await this.bearer()}`, 'content-type': 'application/octet-stream' },
+      body,
+    });
+    const env = (await res.json()) as { code: number; data: Record<string, unknown> };
+    return { status: res.status, code: env.code, data: env.data };
+  }
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(this.farm.url + path, {
+      headers: { authorization: `Bearer ${await this.bearer()}`, ...headers },
+    });
+  }
+
+  async putBlob(buf: Buffer): Promise<void> {
+    const k = keyOf(buf);
+    const r = await this.put(`/api/openfarm/transfer/blobs/${k.sha256}/${k.size}`, buf);
+    assert.equal(r.code, 200, JSON.stringify(r));
+  }
+}
+
+describe('transfer endpoints', () => {
+  let farm: TestFarm;
+  let alice: TransferTestClient;
+  let bob: TransferTestClient;
+  let aliceId: number;
+
+  before(async () => {
+    farm = await startTestFarm({ plugins: [transferPlugin()] });
+    const a = await farm.addUser('alice');
+    aliceId = a.userId;
+    alice = new TransferTestClient(farm, a);
+    bob = new TransferTestClient(farm, await farm.addUser('bob'));
+  });
+  after(() => farm.close());
+
+  test('missing → put whole blob → no longer missing; a wrong hash is refused', async () => {
+    const a = randomBytes(10_000);
+    const b = randomBytes(20_000);
+    const m1 = await alice.data<{ missing: number[] }>(TRANSFER_PATHS.missing, {
+      blobs: [keyOf(a), keyOf(b)],
+    });
+    assert.deepEqual(m1.missing, [0, 1]);
+    await alice.putBlob(a);
+    const m2 = await alice.data<{ missing: number[] }>(TRANSFER_PATHS.missing, {
+      blobs: [keyOf(a), keyOf(b)],
+    });
+    assert.deepEqual(m2.missing, [1]);
+
+    const k = keyOf(b);
+    const wrong = await alice.put(`/api/openfarm/transfer/blobs/${k.sha256}/${k.size}`, randomBytes(20_000));
+    assert.equal(wrong.code, 7005);
+    const tooLong = await alice.put(
+      `/api/openfarm/transfer/blobs/${k.sha256}/${k.size}`,
+      Buffer.concat([b, b]),
+    );
+    assert.equal(tooLong.code, 600);
+    const m3 = await alice.data<{ missing: number[] }>(TRANSFER_PATHS.missing, { blobs: [k] });
+    assert.deepEqual(m3.missing, [0]);
+  });
+
+  test('holding is per user: bob must send bytes alice already stored', async () => {
+    const a = randomBytes(3_000);
+    await alice.putBlob(a);
+    const m = await bob.data<{ missing: number[] }>(TRANSFER_PATHS.missing, { blobs: [keyOf(a)] });
+    assert.deepEqual(m.missing, [0]);
+    const refused = await bob.call(TRANSFER_PATHS.manifest, {
+      storage: 'input',
+      entries: [{ path: '/steal.bin', ...keyOf(a), mtime: 0 }],
+    });
+    assert.equal(refused.envelope.code, 404);
+    assert.match(refused.envelope.message, /upload these blobs first/);
+  });
+
+  test('resumable upload: offsets, resume, complete verifies, wrong offset refused', async () => {
+    const data = randomBytes(300_000);
+    const key = keyOf(data);
+    const s1 = await alice.data<{ uploadId: string; offset: number; complete: boolean }>(
+      TRANSFER_PATHS.uploads,
+      key,
+    );
+    assert.equal(s1.offset, 0);
+    assert.equal(s1.complete, false);
+    const chunk = (from: number, to: number) =>
+      alice.put(`/api/openfarm/transfer/uploads/${s1.uploadId}/${from}`, data.subarray(from, to));
+    assert.equal((await chunk(0, 100_000)).data.offset, 100_000);
+    // Asking again resumes the same session at the committed offset.
+    const s2 = await alice.data<{ uploadId: string; offset: number }>(TRANSFER_PATHS.uploads, key);
+    assert.equal(s2.uploadId, s1.uploadId);
+    assert.equal(s2.offset, 100_000);
+    assert.equal((await chunk(50_000, 150_000)).code, 600);
+    const early = await alice.call(TRANSFER_PATHS.uploadComplete, { uploadId: s1.uploadId });
+    assert.equal(early.envelope.code, 600);
+    assert.match(early.envelope.message, /incomplete: 100000 of 300000/);
+    assert.equal((await chunk(100_000, 300_000)).data.offset, 300_000);
+    // Not visible before completion.
+    assert.deepEqual(
+      (await alice.data<{ missing: number[] }>(TRANSFER_PATHS.missing, { blobs: [key] })).missing,
+      [0],
+    );
+    assert.deepEqual(await alice.data(TRANSFER_PATHS.uploadComplete, { uploadId: s1.uploadId }), key);
+    assert.deepEqual(
+      (await alice.data<{ missing: number[] }>(TRANSFER_PATHS.missing, { blobs: [key] })).missing,
+      [],
+    );
+    const again = await alice.data<{ complete: boolean; uploadId?: string }>(TRANSFER_PATHS.uploads, key);
+    assert.equal(again.complete, true);
+    assert.equal(again.uploadId, undefined);
+  });
+
+  test('a resumable upload whose bytes do not match is refused and ends', async () => {
+    const data = randomBytes(50_000);
+    const key = keyOf(data);
+    const s = await alice.data<{ uploadId: string }>(TRANSFER_PATHS.uploads, key);
+    await alice.put(`/api/openfarm/transfer/uploads/${s.uploadId}/0`, randomBytes(50_000));
+    const r = await alice.call(TRANSFER_PATHS.uploadComplete, { uploadId: s.uploadId });
+    assert.equal(r.envelope.code, 7005);
+    const fresh = await alice.data<{ uploadId: string; offset: number }>(TRANSFER_PATHS.uploads, key);
+    assert.notEqual(fresh.uploadId, s.uploadId);
+    assert.equal(fresh.offset, 0);
+  });
+
+  test('manifest, listing, download with Range, ETag and If-Range', async () => {
+    const big = randomBytes(100_000);
+    const small = Buffer.from('hello frame');
+    await alice.putBlob(big);
+    await alice.putBlob(small);
+    const written = await alice.data<{ written: number }>(TRANSFER_PATHS.manifest, {
+      storage: 'output',
+      entries: [
+        { path: '/10001_shot/beauty/f0001.exr', ...keyOf(big), mtime: 1_700_000_000_000 },
+        { path: '/10001_shot/beauty/f0002.exr', ...keyOf(big), mtime: 1_700_000_000_000 },
+        { path: '/10001_shot/log.txt', ...keyOf(small), mtime: 1_700_000_001_000 },
+        { path: '/10002_other/x.png', ...keyOf(small), mtime: 1 },
+      ],
+    });
+    assert.equal(written.written, 4);
+    const page = await alice.data<{ entries: Array<{ path: string }>; next: string | null }>(
+      TRANSFER_PATHS.list,
+      {
+        storage: 'output',
+        prefix: '/10001_shot',
+        limit: 2,
+      },
+    );
+    assert.deepEqual(
+      page.entries.map((e) => e.path),
+      ['/10001_shot/beauty/f0001.exr', '/10001_shot/beauty/f0002.exr'],
+    );
+    const page2 = await alice.data<{ entries: Array<{ path: string }>; next: string | null }>(
+      TRANSFER_PATHS.list,
+      {
+        storage: 'output',
+        prefix: '/10001_shot',
+        after: page.next,
+      },
+    );
+    assert.deepEqual(
+      page2.entries.map((e) => e.path),
+      ['/10001_shot/log.txt'],
+    );
+    assert.equal(page2.next, null);
+    // Other users see nothing of it.
+    const bobs = await bob.data<{ entries: unknown[] }>(TRANSFER_PATHS.list, {
+      storage: 'output',
+      prefix: '/',
+    });
+    assert.equal(bobs.entries.length, 0);
+
+    const url = '/api/openfarm/transfer/files/output/10001_shot/beauty/f0001.exr';
+    const full = await alice.get(url);
+    assert.equal(full.status, 200);
+    assert.equal(full.headers.get('etag'), `"${keyOf(big).sha256}"`);
+    assert.deepEqual(Buffer.from(await full.arrayBuffer()), big);
+    const part = await alice.get(url, { range: 'bytes=1000-' });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 1000-99999/100000`);
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), big.subarray(1000));
+    const changed = await alice.get(url, { range: 'bytes=1000-', 'if-range': '"0000"' });
+    assert.equal(changed.status, 200);
+    await changed.arrayBuffer();
+    const same = await alice.get(url, { 'if-none-match': `"${keyOf(big).sha256}"` });
+    assert.equal(same.status, 304);
+    const beyond = await alice.get(url, { range: 'bytes=100000-' });
+    assert.equal(beyond.status, 416);
+    const absent = await alice.get('/api/openfarm/transfer/files/output/10001_shot/nope.exr');
+    assert.equal(absent.status, 404);
+    await absent.arrayBuffer();
+    const bobGet = await bob.get(url);
+    assert.equal(bobGet.status, 404);
+    await bobGet.arrayBuffer();
+
+    const dir = await listStorageDir(farm.server.farm.store.db, aliceId, 'output', '10001_shot');
+    assert.deepEqual(
+      dir.map((d) => [d.fileName, d.directory, d.fileSize, d.filePath]),
+      [
+        ['beauty', true, 200_000, '10001_shot/beauty'],
+        ['log.txt', false, small.length, '10001_shot/log.txt'],
+      ],
+    );
+    const root = await listStorageDir(farm.server.farm.store.db, aliceId, 'output', '/');
+    assert.deepEqual(
+      root.map((d) => d.fileName),
+      ['10001_shot', '10002_other'],
+    );
+  });
+
+  test('traversal and malformed server paths are refused', async () => {
+    const small = Buffer.from('x');
+    await alice.putBlob(small);
+    for (const path of ['/a/../../etc/passwd', '/a/./b', '/a//b', '/a\\b', '/a\u0000b', '/', '/a/%2e%2e/b']) {
+      const r = await alice.call(TRANSFER_PATHS.manifest, {
+        storage: 'input',
+        entries: [{ path, ...keyOf(small), mtime: 0 }],
+      });
+      assert.equal(r.envelope.code, 7004, `${JSON.stringify(path)} → ${r.envelope.message}`);
+    }
+    const listed = await alice.call(TRANSFER_PATHS.list, { storage: 'input', prefix: '/../x' });
+    assert.equal(listed.envelope.code, 7004);
+    for (const url of [
+      '/api/openfarm/transfer/files/input/a/%2e%2e/%2e%2e/etc/passwd',
+      '/api/openfarm/transfer/files/input/a%00b',
+      '/api/openfarm/transfer/files/input/a%5cb',
+      '/api/openfarm/transfer/files/nowhere/a',
+    ]) {
+      const r = await alice.get(url);
+      const body = (await r.json()) as { code: number };
+      assert.ok([7004, 600, 404].includes(body.code), `${url} → ${body.code}`);
+      assert.notEqual(r.status, 200);
+    }
+    const storageRefused = await alice.call(TRANSFER_PATHS.manifest, { storage: 'secrets', entries: [] });
+    assert.equal(storageRefused.envelope.code, 600);
+  });
+
+  test('quota: a clear error before any byte is stored', async () => {
+    const carol = await farm.addUser('carol');
+    const c = new TransferTestClient(farm, carol);
+    await setTransferQuota(farm.server.farm.store.db, carol.userId, 50_000);
+    await c.putBlob(randomBytes(30_000));
+    const second = randomBytes(30_000);
+    const k = keyOf(second);
+    const r = await c.put(`/api/openfarm/transfer/blobs/${k.sha256}/${k.size}`, second);
+    assert.equal(r.code, 7003);
+    const s = await c.call(TRANSFER_PATHS.uploads, k);
+    assert.equal(s.envelope.code, 7003);
+    assert.match(s.envelope.message, /30000 of 50000 bytes used/);
+  });
+
+  test('byte routes refuse a missing or forged token', async () => {
+    const res = await fetch(`${farm.url}/api/openfarm/transfer/files/output/x`, {
+      headers: { authorization: 'Bearer 1.99999999999.forged' },
+    });
+    assert.equal(res.status, 401);
+    await res.arrayBuffer();
+    const none = await fetch(`${farm.url}/api/openfarm/transfer/files/output/x`);
+    assert.equal(none.status, 401);
+    await none.arrayBuffer();
+  });
+});
