@@ -8,13 +8,12 @@ export {
   type RunningFarmServer,
   type ServerOptions,
   createServer,
-  DATABASE_FILE,
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOST,
   DEFAULT_PORT,
-  prepareDataDir,
   startServer,
 } from './server.js';
+export { DATABASE_FILE, openDataDirStore, prepareDataDir, resolveDataDir } from './data-dir.js';
 export type { FarmContext } from './http/context.js';
 
 export type { Database } from './store/database.js';

@@ -8,9 +8,8 @@
  * `app.farm` available.
  */
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { openDataDirStore } from './data-dir.js';
 import { EventsTokens } from './auth/events-token.js';
 import { pruneNonces } from './auth/nonces.js';
 import { SignatureVerifier } from './auth/verify.js';
@@ -25,12 +24,10 @@ import { registerMetricsRoute } from './ops/metrics-route.js';
 import { registerOpenApiRoute } from './ops/openapi-route.js';
 import { RequestMetrics } from './ops/request-metrics.js';
 import { seedStore } from './store/seed.js';
-import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
 export const DEFAULT_PORT = 7200;
 export const DEFAULT_HOST = '127.0.0.1';
-export const DATABASE_FILE = 'openfarm.db';
 /** Large enough for the upload.json of a scene with ~100k assets sent through taskJsonFile. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
 
@@ -66,30 +63,14 @@ export interface RunningFarmServer extends FarmServer {
   readonly url: string;
 }
 
-/** Create the data directory if needed and fail with a plain message if it cannot be written. */
-export function prepareDataDir(dataDir: string): void {
-  try {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    accessSync(dataDir, constants.W_OK);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new Error(`data directory ${dataDir} is not writable (${reason})`);
-  }
-}
-
 export async function createServer(options: ServerOptions): Promise<FarmServer> {
   let store = options.store;
   if (store === undefined) {
     if (options.dataDir === undefined) throw new Error('createServer needs a dataDir or a store');
-    prepareDataDir(options.dataDir);
-    store = openSqliteStore(join(options.dataDir, DATABASE_FILE));
-  }
-  try {
+    store = await openDataDirStore(options.dataDir);
+  } else {
     await store.migrate();
     await seedStore(store.db);
-  } catch (err) {
-    await store.close();
-    throw err;
   }
 
   const app = Fastify({

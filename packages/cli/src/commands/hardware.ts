@@ -1,3 +1,157 @@
+/** `openfarm hardware list|add|disable|enable`: the hardware configurations clients choose from. */
+import {
+  addHardwareConfig,
+  listHardwareConfigs,
+  openDataDirStore,
+  resolveDataDir,
+  setHardwareConfigEnabled,
+  type Store,
+} from '@openfarm/server';
 import type { Command } from 'commander';
+import { outputOf } from './users.js';
 
-export function registerHardwareCommands(_program: Command): void {}
+interface DataOption {
+  data?: string;
+}
+
+async function withStore<T>(options: DataOption, run: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openDataDirStore(resolveDataDir(options.data));
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function positiveInt(name: string) {
+  return (text: string): number => {
+    if (!/^\d{1,9}$/.test(text) || Number(text) === 0)
+      throw new Error(`${name} expects a positive integer, not ${JSON.stringify(text)}`);
+    return Number(text);
+  };
+}
+
+function list(text: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  ];
+}
+
+const DATA_HELP = 'data directory (default: $OPENFARM_DATA or ~/.openfarm)';
+
+export function registerHardwareCommands(program: Command): void {
+  const hardware = program
+    .command('hardware')
+    .description('manage hardware configurations (CPU/GPU models, RAM)');
+
+  hardware
+    .command('list')
+    .description('list hardware configurations')
+    .option('--data <dir>', DATA_HELP)
+    .option('--json', 'print a JSON array')
+    .action(async (options: DataOption & { json?: boolean }, cmd: Command) => {
+      const out = outputOf(cmd);
+      const rows = await withStore(options, (store) => listHardwareConfigs(store.db));
+      if (options.json === true) {
+        out(
+          `${JSON.stringify(
+            rows.map((h) => ({
+              id: h.id,
+              type: h.type,
+              model: h.model,
+              ram: h.ram,
+              gpuNum: h.gpu_num,
+              platform: h.platform,
+              status: h.status,
+              notSupportCgId: JSON.parse(h.not_support_cg_id) as number[],
+              notSupportCode: JSON.parse(h.not_support_code) as string[],
+              notSupportPluginList: JSON.parse(h.not_support_plugin_list) as string[],
+            })),
+          )}\n`,
+        );
+        return;
+      }
+      const head = `${'ID'.padEnd(5)} ${'KIND'.padEnd(4)} ${'MODEL'.padEnd(10)} ${'RAM'.padEnd(6)} ${'GPUS'.padEnd(6)} ${'PLATFORM'.padEnd(8)} STATUS`;
+      const lines = rows.map(
+        (h) =>
+          `${String(h.id).padEnd(5)} ${(h.type === 2 ? 'GPU' : 'CPU').padEnd(4)} ${h.model.padEnd(10)} ${h.ram.padEnd(6)} ${(h.gpu_num ?? '-').padEnd(6)} ${String(h.platform).padEnd(8)} ${h.status === 1 ? 'enabled' : 'disabled'}`,
+      );
+      out(`${head}\n${lines.join('\n')}\n`);
+    });
+
+  hardware
+    .command('add')
+    .description('add a hardware configuration')
+    .requiredOption('--model <name>', 'model name, e.g. Default, 28C, 2080Ti')
+    .requiredOption('--ram <size>', 'node memory, e.g. 64GB')
+    .requiredOption('--platform <n>', 'platform (render region) number', positiveInt('--platform'))
+    .option('--gpu <count>', 'GPUs per node (makes it a GPU configuration), e.g. 2', positiveInt('--gpu'))
+    .option('--not-support-cg-id <ids>', 'cg ids it cannot render (comma separated, repeatable)', list)
+    .option('--not-support-code <codes>', 'tips codes that rule it out (comma separated, repeatable)', list)
+    .option(
+      '--not-support-plugin <regex>',
+      'plugin patterns it cannot render (repeatable)',
+      (v: string, p: string[] = []) => [...p, v],
+    )
+    .option('--data <dir>', DATA_HELP)
+    .option('--json', 'print the new configuration as JSON')
+    .action(
+      async (
+        options: DataOption & {
+          model: string;
+          ram: string;
+          platform: number;
+          gpu?: number;
+          notSupportCgId?: string[];
+          notSupportCode?: string[];
+          notSupportPlugin?: string[];
+          json?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const out = outputOf(cmd);
+        const cgIds = (options.notSupportCgId ?? []).map((id) => positiveInt('--not-support-cg-id')(id));
+        const row = await withStore(options, (store) =>
+          addHardwareConfig(store.db, {
+            type: options.gpu !== undefined ? 2 : 1,
+            model: options.model,
+            ram: options.ram,
+            gpuNum: options.gpu !== undefined ? `${options.gpu}*GPU` : null,
+            platform: options.platform,
+            notSupportCgId: cgIds,
+            notSupportCode: options.notSupportCode ?? [],
+            notSupportPluginList: options.notSupportPlugin ?? [],
+          }),
+        );
+        out(
+          options.json === true
+            ? `${JSON.stringify({ id: row.id, model: row.model, ram: row.ram, gpuNum: row.gpu_num, platform: row.platform })}\n`
+            : `added hardware configuration ${row.id}\n`,
+        );
+      },
+    );
+
+  for (const [name, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
+    hardware
+      .command(`${name} <id>`)
+      .description(
+        enabled
+          ? 'offer a disabled configuration again'
+          : 'stop offering a configuration (tasks cannot choose it)',
+      )
+      .option('--data <dir>', DATA_HELP)
+      .action(async (id: string, options: DataOption, cmd: Command) => {
+        const out = outputOf(cmd);
+        const n = positiveInt('id')(id);
+        await withStore(options, (store) => setHardwareConfigEnabled(store.db, n, enabled));
+        out(`${enabled ? 'enabled' : 'disabled'} hardware configuration ${n}\n`);
+      });
+  }
+}

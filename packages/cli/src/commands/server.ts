@@ -1,3 +1,63 @@
+/** `openfarm server`: run the farm's API on this machine until SIGINT or SIGTERM. */
+import { DEFAULT_HOST, DEFAULT_PORT, resolveDataDir, startServer } from '@openfarm/server';
 import type { Command } from 'commander';
 
-export function registerServerCommands(_program: Command): void {}
+function port(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+    throw new Error(`--port expects 0–65535, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function seconds(text: string): number {
+  if (!/^\d{1,6}$/.test(text) || Number(text) === 0)
+    throw new Error(`--timestamp-window expects seconds, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function registerServerCommands(program: Command): void {
+  program
+    .command('server')
+    .description("start the farm's API server")
+    .option('--data <dir>', 'data directory (default: $OPENFARM_DATA or ~/.openfarm)')
+    .option('--host <address>', 'address to listen on', DEFAULT_HOST)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', port, DEFAULT_PORT)
+    .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests', seconds, 300)
+    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
+    .action(
+      async (options: {
+        data?: string;
+        host: string;
+        port: number;
+        timestampWindow: number;
+        logLevel: string;
+      }) => {
+        if (!LOG_LEVELS.includes(options.logLevel))
+          throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+        const dataDir = resolveDataDir(options.data);
+        const server = await startServer({
+          dataDir,
+          host: options.host,
+          port: options.port,
+          timestampWindowSec: options.timestampWindow,
+          logLevel: options.logLevel,
+        });
+        process.stdout.write(`openfarm server listening on ${server.url} (data: ${dataDir})\n`);
+        await new Promise<void>((resolve) => {
+          const stop = (signal: NodeJS.Signals) => {
+            process.stdout.write(`${signal}: shutting down\n`);
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            server.close().then(resolve, (err: unknown) => {
+              process.stderr.write(`openfarm: error while shutting down: ${(err as Error).message}\n`);
+              process.exitCode = 1;
+              resolve();
+            });
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      },
+    );
+}

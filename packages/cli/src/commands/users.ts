@@ -1,3 +1,165 @@
+/**
+ * `openfarm users add|list|rotate-key|disable|enable`: account administration,
+ * run on the farm's data directory (works while the server runs).
+ */
+import {
+  createUser,
+  listUsers,
+  openDataDirStore,
+  resolveDataDir,
+  rotateAccessKey,
+  setUserDisabled,
+  type Store,
+} from '@openfarm/server';
 import type { Command } from 'commander';
 
-export function registerUserCommands(_program: Command): void {}
+interface DataOption {
+  data?: string;
+}
+
+/**
+ * Where a command prints: the root program's configured output (tests
+ * capture it with `configureOutput`), standard output otherwise.
+ */
+export function outputOf(command: Command): (text: string) => void {
+  let root = command;
+  while (root.parent !== null) root = root.parent;
+  const write = root.configureOutput().writeOut;
+  return write !== undefined ? (text) => write(text) : (text) => process.stdout.write(text);
+}
+
+async function withStore<T>(options: DataOption, run: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openDataDirStore(resolveDataDir(options.data));
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function parseUserId(text: string): number {
+  if (!/^\d{1,12}$/.test(text))
+    throw new Error(`--sub-of expects a numeric user id, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+const DATA_HELP = 'data directory (default: $OPENFARM_DATA or ~/.openfarm)';
+
+export function registerUserCommands(program: Command): void {
+  const users = program.command('users').description("manage the farm's accounts and access keys");
+
+  users
+    .command('add <name>')
+    .description('create a user with a fresh access id and key')
+    .option('--data <dir>', DATA_HELP)
+    .option('--admin', 'make the user an administrator')
+    .option('--sub-of <userId>', 'create a sub-account of this main account', parseUserId)
+    .option('--share-assets', "sub-accounts only: upload into the main account's input storage")
+    .option('--json', 'print {"userId","userName","accessId","accessKey"} as JSON')
+    .action(
+      async (
+        name: string,
+        options: DataOption & { admin?: boolean; subOf?: number; shareAssets?: boolean; json?: boolean },
+        cmd: Command,
+      ) => {
+        const out = outputOf(cmd);
+        const user = await withStore(options, (store) =>
+          createUser(store.db, name, {
+            admin: options.admin === true,
+            ...(options.subOf !== undefined ? { subOf: options.subOf } : {}),
+            shareMainCapital: options.shareAssets === true,
+          }),
+        );
+        if (options.json === true) {
+          out(
+            `${JSON.stringify({ userId: user.userId, userName: user.userName, accessId: user.accessId, accessKey: user.accessKey })}\n`,
+          );
+          return;
+        }
+        out(
+          `created user ${user.userName} (id ${user.userId})\n` +
+            `accessId:  ${user.accessId}\n` +
+            `accessKey: ${user.accessKey}\n` +
+            'The key is shown once; keep it secret. Give both to the SDK or `openfarm login`.\n',
+        );
+      },
+    );
+
+  users
+    .command('list')
+    .description('list users (never prints access keys)')
+    .option('--data <dir>', DATA_HELP)
+    .option('--json', 'print a JSON array')
+    .action(async (options: DataOption & { json?: boolean }, cmd: Command) => {
+      const out = outputOf(cmd);
+      const rows = await withStore(options, (store) => listUsers(store.db));
+      const list = rows.map((u) => ({
+        userId: u.id,
+        userName: u.name,
+        accessId: u.access_id,
+        admin: u.is_admin === 1,
+        disabled: u.disabled === 1,
+        mainUserId: u.main_user_id,
+      }));
+      if (options.json === true) {
+        out(`${JSON.stringify(list)}\n`);
+        return;
+      }
+      if (list.length === 0) {
+        out('no users yet: create one with `openfarm users add NAME`\n');
+        return;
+      }
+      const lines = list.map((u) =>
+        [
+          String(u.userId).padEnd(6),
+          u.userName.padEnd(20),
+          u.accessId.padEnd(34),
+          [
+            u.admin ? 'admin' : '',
+            u.disabled ? 'disabled' : '',
+            u.mainUserId !== null ? `sub-of ${u.mainUserId}` : '',
+          ]
+            .filter((x) => x !== '')
+            .join(', '),
+        ]
+          .join(' ')
+          .trimEnd(),
+      );
+      out(`${'ID'.padEnd(6)} ${'NAME'.padEnd(20)} ${'ACCESS ID'.padEnd(34)} FLAGS\n${lines.join('\n')}\n`);
+    });
+
+  users
+    .command('rotate-key <name>')
+    .description('give a user a new access id and key; the old pair stops working at once')
+    .option('--data <dir>', DATA_HELP)
+    .option('--json', 'print {"userId","userName","accessId","accessKey"} as JSON')
+    .action(async (name: string, options: DataOption & { json?: boolean }, cmd: Command) => {
+      const out = outputOf(cmd);
+      const user = await withStore(options, (store) => rotateAccessKey(store.db, name));
+      out(
+        options.json === true
+          ? `${JSON.stringify(user)}\n`
+          : `new key for ${user.userName}\naccessId:  ${user.accessId}\naccessKey: ${user.accessKey}\n`,
+      );
+    });
+
+  users
+    .command('disable <name>')
+    .description('refuse every call of a user (code 804) until enabled again')
+    .option('--data <dir>', DATA_HELP)
+    .action(async (name: string, options: DataOption, cmd: Command) => {
+      const out = outputOf(cmd);
+      await withStore(options, (store) => setUserDisabled(store.db, name, true));
+      out(`disabled ${name}\n`);
+    });
+
+  users
+    .command('enable <name>')
+    .description('accept the calls of a disabled user again')
+    .option('--data <dir>', DATA_HELP)
+    .action(async (name: string, options: DataOption, cmd: Command) => {
+      const out = outputOf(cmd);
+      await withStore(options, (store) => setUserDisabled(store.db, name, false));
+      out(`enabled ${name}\n`);
+    });
+}
