@@ -159,3 +159,10 @@ export const LoginRecordSchema = z.looseObject({
   createTime: z.union([z.string(), z.number()]).nullable().optional(),
   requestIp: optStr(),
 });
+
+export type UserProfile = z.output<typeof UserProfileSchema>;
+export type UserSettings = z.output<typeof UserSettingsSchema>;
+export type TransferBids = z.output<typeof TransferBidsSchema>;
+export type HardwareConfig = z.output<typeof HardwareConfigSchema>;
+export type TaskRecord = z.output<typeof TaskRecordSchema>;
+export type LoginRecord = z.output<typeof LoginRecordSchema>;

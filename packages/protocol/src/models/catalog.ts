@@ -70,3 +70,9 @@ export const PackNodeSchema = z.looseObject({
   packNodeId: z.union([z.int(), z.string()]),
   packName: z.string(),
 });
+
+export type Platform = z.output<typeof PlatformSchema>;
+export type SoftwareList = z.output<typeof SoftwareListSchema>;
+export type SoftwareDetail = z.output<typeof SoftwareDetailSchema>;
+export type ErrorDetail = z.output<typeof ErrorDetailSchema>;
+export type PackNode = z.output<typeof PackNodeSchema>;

@@ -83,3 +83,6 @@ export const ProcessImageSchema = z.looseObject({
     .nullable()
     .optional(),
 });
+
+export type FrameStats = z.output<typeof FrameStatsSchema>;
+export type ProcessImage = z.output<typeof ProcessImageSchema>;

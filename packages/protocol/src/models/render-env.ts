@@ -19,3 +19,5 @@ export const RenderEnvSchema = z
     projectPath: optStr(),
   })
   .meta({ id: 'RenderEnv' });
+
+export type RenderEnv = z.output<typeof RenderEnvSchema>;

@@ -84,3 +84,8 @@ export const OutputFileSchema = z
     isArrears: optFlag(),
   })
   .meta({ id: 'OutputFile' });
+
+export type TransferConfig = z.output<typeof TransferConfigSchema>;
+export type TransferServerInfo = z.output<typeof TransferServerInfoSchema>;
+export type RaysyncUserKey = z.output<typeof RaysyncUserKeySchema>;
+export type OutputFile = z.output<typeof OutputFileSchema>;
