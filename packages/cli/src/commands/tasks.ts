@@ -1,3 +1,393 @@
-import type { Command } from 'commander';
+/**
+ * Client commands that talk to a farm through the SDK: `login`, `tasks`,
+ * `task`, `frames`, the task actions, `projects`, `hardware-configs` and
+ * `platforms`. (`hardware-configs` is the account's view over HTTP; the admin
+ * group `hardware` edits the farm's list on its data directory.)
+ *
+ * Connection: `--server URL` or `OPENFARM_URL`, credentials from
+ * `RAYVISION_API_ACCESS_ID` / `RAYVISION_API_KEY`; whatever is not given comes
+ * from the profile `openfarm login` wrote (`OPENFARM_CONFIG`, default
+ * `~/.openfarm/client.json`).
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { FrameStatus, TaskStatus } from '@openfarm/protocol';
+import { ACCESS_ID_ENV, ACCESS_KEY_ENV, RayvisionAPI, writeFileAtomic } from '@openfarm/sdk';
+import { type Command, InvalidArgumentError } from 'commander';
 
-export function registerTaskCommands(_program: Command): void {}
+export const CONFIG_ENV = 'OPENFARM_CONFIG';
+export const URL_ENV = 'OPENFARM_URL';
+
+interface Profile {
+  server: string;
+  accessId: string;
+  accessKey: string;
+  platform?: string;
+}
+
+interface ConnectionFlags {
+  server?: string;
+  platform?: string;
+  json?: boolean;
+}
+
+function profilePath(): string {
+  return process.env[CONFIG_ENV] || join(homedir(), '.openfarm', 'client.json');
+}
+
+async function readProfile(): Promise<Partial<Profile>> {
+  const path = profilePath();
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as Partial<Profile>;
+  } catch {
+    throw new Error(`the profile ${path} is not valid JSON; run \`openfarm login\` again`);
+  }
+}
+
+/** `http://127.0.0.1:7200` → the SDK's protocol and domain. */
+function parseServer(url: string): { protocol: 'http' | 'https'; domain: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`not a server URL: ${JSON.stringify(url)} (expected e.g. http://127.0.0.1:7200)`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new Error(`the server URL must start with http:// or https://, got ${url}`);
+  }
+  if (parsed.pathname !== '/' || parsed.search !== '') {
+    throw new Error(`the server URL must not have a path: ${url}`);
+  }
+  return { protocol: parsed.protocol === 'https:' ? 'https' : 'http', domain: parsed.host };
+}
+
+async function connect(flags: ConnectionFlags): Promise<RayvisionAPI> {
+  const profile = await readProfile();
+  const server = flags.server ?? process.env[URL_ENV] ?? profile.server;
+  if (server === undefined) {
+    throw new Error(`no farm to talk to: pass --server URL, set ${URL_ENV}, or run \`openfarm login\``);
+  }
+  const accessId = process.env[ACCESS_ID_ENV] || profile.accessId;
+  const accessKey = process.env[ACCESS_KEY_ENV] || profile.accessKey;
+  if (!accessId || !accessKey) {
+    throw new Error(`no credentials: set ${ACCESS_ID_ENV} and ${ACCESS_KEY_ENV}, or run \`openfarm login\``);
+  }
+  const platform = flags.platform ?? profile.platform;
+  return new RayvisionAPI({
+    ...parseServer(server),
+    accessId,
+    accessKey,
+    ...(platform !== undefined ? { platform } : {}),
+  });
+}
+
+/** Write through the root command's output, so callers (and tests) can capture it. */
+function print(command: Command, text: string): void {
+  let root = command;
+  while (root.parent) root = root.parent;
+  const write = root.configureOutput().writeOut ?? ((s: string) => process.stdout.write(s));
+  write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined || c === '' ? '-' : String(c))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...cells.map(line)].join('\n') + (rows.length === 0 ? '\n(none)' : '');
+}
+
+function nameOf(values: Record<string, number>, code: number | null | undefined): string {
+  const name = Object.entries(values).find(([, v]) => v === code)?.[0];
+  return name === undefined ? String(code ?? '-') : name.toLowerCase().replace(/_/g, ' ');
+}
+
+function time(ms: number | null | undefined): string {
+  return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-';
+}
+
+function taskIdArg(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0)
+    throw new InvalidArgumentError('a task id is a positive integer');
+  return Number(value);
+}
+
+function intOption(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(value);
+}
+
+function intList(value: string): number[] {
+  return value.split(',').map((v) => intOption(v.trim()));
+}
+
+/** The options every client command takes. */
+function clientCommand(program: Command, spec: string, description: string): Command {
+  return program
+    .command(spec)
+    .description(description)
+    .option('--server <url>', `farm URL (default: $${URL_ENV} or the login profile)`)
+    .option('--platform <n>', 'render region number (default: the login profile)')
+    .option('--json', 'print JSON instead of a table');
+}
+
+const ACTIONS = [
+  ['stop', 'stop tasks', (api: RayvisionAPI, ids: number[]) => api.task.stopTask(ids)],
+  ['start', 'start stopped tasks again', (api: RayvisionAPI, ids: number[]) => api.task.startTask(ids)],
+  ['abort', 'abandon tasks', (api: RayvisionAPI, ids: number[]) => api.task.abortTask(ids)],
+  [
+    'delete',
+    'delete tasks (they go to the recycle bin)',
+    (api: RayvisionAPI, ids: number[]) => api.task.deleteTask(ids),
+  ],
+  [
+    'retry',
+    'render the failed frames of tasks again',
+    (api: RayvisionAPI, ids: number[]) => api.query.restartFailedFrames(ids),
+  ],
+  [
+    'full-speed',
+    'resume tasks paused after their test frames',
+    (api: RayvisionAPI, ids: number[]) => api.task.fullSpeed(ids),
+  ],
+] as const;
+
+export function registerTaskCommands(program: Command): void {
+  program
+    .command('login')
+    .description('check credentials against a farm and save them as the client profile')
+    .requiredOption('--server <url>', 'farm URL, e.g. http://127.0.0.1:7200')
+    .option('--access-id <id>', `access id (default: $${ACCESS_ID_ENV})`)
+    .option('--access-key <key>', `access key (default: $${ACCESS_KEY_ENV})`)
+    .option('--platform <n>', 'render region number to use by default')
+    .option('--json', 'print the account as JSON')
+    .action(async function (
+      this: Command,
+      opts: ConnectionFlags & { server: string; accessId?: string; accessKey?: string },
+    ) {
+      const accessId = opts.accessId ?? process.env[ACCESS_ID_ENV];
+      const accessKey = opts.accessKey ?? process.env[ACCESS_KEY_ENV];
+      if (!accessId || !accessKey)
+        throw new Error('login needs --access-id and --access-key (or the RAYVISION_API_* variables)');
+      const profile: Profile = {
+        server: opts.server,
+        accessId,
+        accessKey,
+        ...(opts.platform ? { platform: opts.platform } : {}),
+      };
+      const api = new RayvisionAPI({
+        ...parseServer(profile.server),
+        accessId,
+        accessKey,
+        ...(profile.platform ? { platform: profile.platform } : {}),
+      });
+      const info = await api.login();
+      const path = profilePath();
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      // The profile holds a secret: readable by its owner only.
+      await writeFileAtomic(path, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600 });
+      if (opts.json)
+        print(this, JSON.stringify({ profile: path, userId: info.user_id, userName: info.user_name }));
+      else
+        print(
+          this,
+          `logged in to ${profile.server} as ${String(info.user_name)} (user ${String(info.user_id)}); profile saved to ${path}`,
+        );
+    });
+
+  clientCommand(program, 'tasks', 'list tasks, newest first')
+    .option('--status <codes>', 'only these task status codes, comma-separated', intList)
+    .option('--search <text>', 'scene name or task id')
+    .option('--deleted', 'list the recycle bin')
+    .option('--page <n>', 'page number', intOption, 1)
+    .option('--size <n>', 'tasks per page', intOption, 50)
+    .action(async function (
+      this: Command,
+      opts: ConnectionFlags & {
+        status?: number[];
+        search?: string;
+        deleted?: boolean;
+        page: number;
+        size: number;
+      },
+    ) {
+      const api = await connect(opts);
+      const page = await api.query.getTaskList({
+        pageNum: opts.page,
+        pageSize: opts.size,
+        ...(opts.status ? { statusList: opts.status } : {}),
+        ...(opts.search ? { searchKeyword: opts.search } : {}),
+        ...(opts.deleted ? { recycleFlag: 1 } : {}),
+      });
+      if (opts.json) return print(this, JSON.stringify(page, null, 2));
+      print(
+        this,
+        table(
+          ['ID', 'SCENE', 'STATUS', 'DONE', 'FAILED', 'TOTAL', 'PROJECT', 'SUBMITTED'],
+          page.items.map((t) => [
+            t.id,
+            t.sceneName,
+            nameOf(TaskStatus, t.taskStatus),
+            t.doneFrames,
+            t.failedFrames,
+            t.totalFrames,
+            t.projectName,
+            time(t.submitDate),
+          ]),
+        ) + `\npage ${page.pageNum} of ${page.pageCount}, ${page.total} tasks`,
+      );
+    });
+
+  clientCommand(program, 'task <taskId>', 'show one task and its child tasks').action(async function (
+    this: Command,
+    taskId: string,
+    opts: ConnectionFlags,
+  ) {
+    const api = await connect(opts);
+    const info = await api.query.taskInfo([taskIdArg(taskId)]);
+    const task = info.items[0];
+    if (task === undefined) throw new Error(`no task ${taskId}`);
+    if (opts.json) return print(this, JSON.stringify(task, null, 2));
+    const fields: Array<[string, unknown]> = [
+      ['id', task.id],
+      ['alias', task.taskAlias],
+      ['scene', task.sceneName],
+      ['status', `${nameOf(TaskStatus, task.taskStatus)} (${task.taskStatus})`],
+      [
+        'frames',
+        `${task.doneFrames ?? 0} done, ${task.failedFrames ?? 0} failed, ${task.executingFrames ?? 0} running of ${task.totalFrames ?? 0}`,
+      ],
+      ['range', task.framesRange],
+      ['project', task.projectName],
+      ['priority', task.taskUserLevel],
+      ['output', task.outputFileName],
+      ['submitted', time(task.submitDate)],
+      ['completed', time(task.completedDate)],
+    ];
+    const children = task.respRenderingTaskList ?? [];
+    let text = fields
+      .map(([k, v]) => `${k.padEnd(10)} ${v === null || v === undefined || v === '' ? '-' : String(v)}`)
+      .join('\n');
+    if (children.length > 0) {
+      text += `\n\n${table(
+        ['CHILD', 'LAYER', 'STATUS', 'DONE', 'TOTAL'],
+        children.map((c) => [
+          c.id,
+          c.layerName,
+          nameOf(TaskStatus, c.taskStatus),
+          c.doneFrames,
+          c.totalFrames,
+        ]),
+      )}`;
+    }
+    print(this, text);
+  });
+
+  clientCommand(program, 'frames <taskId>', 'list the frames of a task').action(async function (
+    this: Command,
+    taskId: string,
+    opts: ConnectionFlags,
+  ) {
+    const api = await connect(opts);
+    const frames = [...(await api.query.getAllFrames(taskIdArg(taskId))).values()];
+    if (opts.json) return print(this, JSON.stringify(frames, null, 2));
+    print(
+      this,
+      table(
+        ['ID', 'FRAME', 'STATUS', 'TYPE', 'STARTED', 'SECONDS'],
+        frames.map((f) => [
+          f.id,
+          f.frameIndex,
+          nameOf(FrameStatus, f.frameStatus),
+          f.frameType,
+          time(f.startTime),
+          f.frameExecuteTime,
+        ]),
+      ),
+    );
+  });
+
+  for (const [name, description, run] of ACTIONS) {
+    clientCommand(program, `${name} <taskIds...>`, description).action(async function (
+      this: Command,
+      taskIds: string[],
+      opts: ConnectionFlags,
+    ) {
+      const ids = taskIds.map(taskIdArg);
+      const api = await connect(opts);
+      await run(api, ids);
+      if (opts.json) print(this, JSON.stringify({ action: name, taskIds: ids }));
+      else print(this, `${name}: ${ids.join(', ')}`);
+    });
+  }
+
+  clientCommand(program, 'projects', 'list the projects of the account').action(async function (
+    this: Command,
+    opts: ConnectionFlags,
+  ) {
+    const api = await connect(opts);
+    const projects = (await api.tag.getList(0)).projectNameList;
+    if (opts.json) return print(this, JSON.stringify(projects, null, 2));
+    print(
+      this,
+      table(
+        ['ID', 'NAME'],
+        projects.map((p) => [p.projectId, p.projectName]),
+      ),
+    );
+  });
+
+  clientCommand(
+    program,
+    'hardware-configs',
+    'list the hardware configurations the account can render on',
+  ).action(async function (this: Command, opts: ConnectionFlags) {
+    const api = await connect(opts);
+    const configs = await api.user.getHardwareConfig();
+    if (opts.json) return print(this, JSON.stringify(configs, null, 2));
+    print(
+      this,
+      table(
+        ['ID', 'TYPE', 'MODEL', 'RAM', 'GPUS', 'PLATFORM', 'ENABLED'],
+        configs.map((c) => [
+          c.id,
+          c.type === 2 ? 'GPU' : 'CPU',
+          c.model,
+          c.ram,
+          c.gpuNum,
+          c.platform,
+          c.status ? 'yes' : 'no',
+        ]),
+      ),
+    );
+  });
+
+  clientCommand(program, 'platforms', 'list the render regions of the farm').action(async function (
+    this: Command,
+    opts: ConnectionFlags,
+  ) {
+    const api = await connect(opts);
+    const platforms = await api.query.platforms();
+    if (opts.json) return print(this, JSON.stringify(platforms, null, 2));
+    const status = ['inactive', 'normal', 'busy', 'full'];
+    const type = ['GPU', 'CPU', 'picture'];
+    print(
+      this,
+      table(
+        ['PLATFORM', 'NAME', 'TYPE', 'STATUS', 'PREFIX'],
+        platforms.map((p) => [p.platform, p.name, type[p.type ?? -1], status[p.status ?? -1], p.taskPrefix]),
+      ),
+    );
+  });
+}
