@@ -58,3 +58,5 @@ export { sendApiError } from './http/errors.js';
 export { parseBody } from './http/validation.js';
 export type { JobFileSource } from './tasks/job-files.js';
 export { visibleOwnerIds } from './tasks/visibility.js';
+
+export * from './transfer/index.js';

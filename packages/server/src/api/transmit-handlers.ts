@@ -5,11 +5,16 @@
 import { ApiError } from '@openfarm/protocol';
 import { storeJobFile } from '../tasks/job-files.js';
 import { taskTree } from '../tasks/actions.js';
-import { requireTasks, type TaskRow, visibleOwnerIds } from '../tasks/visibility.js';
+import { listStorageDir, type StorageDirEntry, storageOwnerId } from '../transfer/index.js';
+import { requireTasks } from '../tasks/visibility.js';
 import type { HandlerTable } from './handler.js';
 
 /** Name of openfarm's transfer engine in getConfig: HTTP transfers signed like the API calls. */
 export const TRANSFER_ENGINE_NAME = 'openfarm';
+
+function asOutputFile(e: StorageDirEntry) {
+  return { ...e, iconPath: '', isArrears: 0 };
+}
 
 export const TRANSMIT_HANDLERS: HandlerTable = {
   'transmit.uploadJsonContent': async (ctx, body) => {
@@ -81,39 +86,29 @@ export const TRANSMIT_HANDLERS: HandlerTable = {
   },
 
   /**
-   * The output storage root holds one folder per task (`<taskId>_<scene>`).
-   * This listing answers from the task rows: the folders that exist by
-   * construction. Files inside them are listed by the transfer area's
-   * manifest once it records output files; until then a folder path answers
-   * an empty list rather than guessing.
+   * A folder of the output storage, from the transfer manifest (what render
+   * nodes uploaded). With `taskId` the answer is the task's own folders at the
+   * root (`<taskId>_<scene>`, one per child task), as the reference does.
    */
   'transmit.getOutputFiles': async ({ user, farm }, body) => {
     const db = farm.store.db;
-    let tasks: TaskRow[];
-    if (body.taskId !== undefined) {
-      tasks = await taskTree(db, await requireTasks(db, user, [body.taskId], { includeDeleted: true }));
-    } else {
-      const path = body.treePath.replace(/^\/+|\/+$/g, '');
-      if (path !== '') return [];
-      tasks = await db
-        .selectFrom('tasks')
-        .selectAll()
-        .where('user_id', 'in', await visibleOwnerIds(db, user))
-        .where('output_file_name', '!=', '')
-        .orderBy('id')
-        .execute();
+    if (body.taskId === undefined) {
+      const entries = await listStorageDir(
+        db,
+        storageOwnerId(user, 'output'),
+        'output',
+        body.treePath || '/',
+      );
+      return entries.map(asOutputFile);
     }
-    return tasks
-      .filter((t) => t.output_file_name !== '')
-      .map((t) => ({
-        fileName: t.output_file_name,
-        fileSize: 0,
-        iconPath: '',
-        lastModify: t.completed_date ?? t.submit_date ?? t.created_at,
-        fileType: 'folder',
-        filePath: `/${t.output_file_name}`,
-        directory: true,
-        isArrears: 0,
-      }));
+    const tree = await taskTree(db, await requireTasks(db, user, [body.taskId], { includeDeleted: true }));
+    const out = [];
+    // The output belongs to the task's owner (a main account may look at a sub-account's task).
+    for (const ownerId of new Set(tree.map((t) => t.user_id))) {
+      const folders = new Set(tree.filter((t) => t.user_id === ownerId).map((t) => t.output_file_name));
+      const root = await listStorageDir(db, ownerId, 'output', '/');
+      out.push(...root.filter((e) => e.directory && folders.has(e.fileName)));
+    }
+    return out.map(asOutputFile);
   },
 };

@@ -5,7 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Envelope, signHeaders } from '@openfarm/protocol';
+import {
+  ENDPOINTS,
+  type EndpointName,
+  type Envelope,
+  type ResponseOf,
+  signHeaders,
+} from '@openfarm/protocol';
 import {
   createUser,
   type NewUser,
@@ -84,6 +90,27 @@ export class Client {
       body: options.rawBody ?? JSON.stringify(body),
     });
     return { status: res.status, envelope: (await res.json()) as Envelope<T> };
+  }
+
+  /**
+   * Call a catalogue endpoint by name and return its `data`, checked against
+   * the endpoint's response schema (so every answer the tests see is one the SDK accepts).
+   */
+  async api<N extends EndpointName>(
+    name: N,
+    body: unknown = {},
+    options: CallOptions = {},
+  ): Promise<ResponseOf<(typeof ENDPOINTS)[N]>> {
+    const endpoint = ENDPOINTS[name];
+    const data = await this.data(endpoint.path, body, options);
+    const parsed = endpoint.response.safeParse(data);
+    if (!parsed.success) throw new Error(`${name} answered data outside its schema: ${parsed.error.message}`);
+    return data as ResponseOf<(typeof ENDPOINTS)[N]>;
+  }
+
+  /** Call a catalogue endpoint by name and return the whole envelope (for error cases). */
+  callEndpoint(name: EndpointName, body: unknown = {}, options: CallOptions = {}): Promise<CallResult> {
+    return this.call(ENDPOINTS[name].path, body, options);
   }
 
   /** Call and return `data`, failing the test with the envelope when the code is not 200. */
