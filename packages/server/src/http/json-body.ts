@@ -7,7 +7,8 @@ import { ApiError, parseJsonText, toPlainJson } from '@openfarm/protocol';
 import type { FastifyInstance } from 'fastify';
 
 export function installJsonBodyParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  // Every reference call is JSON; a text body would reach handlers unsigned and unparsed, so refuse it (415 → 603).
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
     const body = typeof text === 'string' ? text : text.toString('utf8');
     if (body.trim() === '') {
