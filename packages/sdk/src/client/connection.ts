@@ -34,29 +34,29 @@ export class Connection {
   /** POST `body` to `path`; resolves with the envelope's `data`, rejects with ApiError. */
   async post(path: string, body: object = {}): Promise<unknown> {
     const { retry, logger } = this.options;
-    let last: ApiError | undefined;
-    for (let attempt = 1; attempt <= retry.attempts; attempt++) {
-      if (attempt > 1) await sleep(backoffDelay(retry, attempt - 1));
+    for (let attempt = 1; ; attempt++) {
       const result = await this.attempt(path, body);
+      let error: ApiError;
+      let retryable: boolean;
       if (result.kind === 'envelope') {
         if (result.code === ERRORS.SUCCESS.code) return result.data;
-        last = new ApiError(result.code, {
+        error = new ApiError(result.code, {
           message: result.message,
           path: this.origin + path,
           detail: result.data,
         });
-        if (!isRetryableCode(result.code)) throw last;
+        retryable = isRetryableCode(result.code);
         if (result.code === ERRORS.SIGNATURE_EXPIRED.code && result.serverTime !== undefined) {
-          // Our clock is off: sign the next attempt with the server's time.
+          // Our clock is off: sign the next attempts with the server's time.
           this.clockOffsetMs = result.serverTime - this.options.clock();
         }
       } else {
-        last = result.error;
-        if (!result.retryable) throw last;
+        ({ error, retryable } = result);
       }
-      logger.warn(`${path}: attempt ${attempt}/${retry.attempts} failed: ${last.errorMessage}`);
+      if (!retryable || attempt >= retry.attempts) throw error;
+      logger.warn(`${path}: attempt ${attempt}/${retry.attempts} failed, retrying: ${error.errorMessage}`);
+      await sleep(backoffDelay(retry, attempt));
     }
-    throw last ?? new ApiError(ERRORS.SDK_ERROR.code, { path: this.origin + path });
   }
 
   private async attempt(path: string, body: object): Promise<Attempt> {
