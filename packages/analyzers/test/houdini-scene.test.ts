@@ -29,6 +29,7 @@ writeFileSync(hipnc, buildHipMarkers(SHOT_SCENE, 'NC'));
 writeFileSync(hiplc, buildHipMarkers(SHOT_SCENE, 'LC'));
 const sequence = ['1001', '1002', '1003'].map((f) => touch('geo', `sh010.${f}.bgeo.sc`));
 const texture = touch('tex', 'wood.png');
+const alembic = touch('abc', 'anim.abc');
 const caches = ['1001', '1002'].map((f) => touch('cache', `cache.${f}.bgeo.sc`));
 
 function read(file: string): HoudiniScene {
@@ -64,6 +65,7 @@ describe('reading the fixture shot', () => {
     assert.deepEqual(ropNodes, [
       '/obj/geo1/cache',
       '/obj/geo1/write',
+      '/out/abc_out',
       '/out/all',
       '/out/geometry1',
       '/out/mantra1',
@@ -137,7 +139,11 @@ describe('reading the fixture shot', () => {
     ]) {
       assert.equal(byOwner.has(output), false, output);
     }
-    assert.equal(scene.files.length, 8);
+    // `alembic` is the reader SOP in a geometry network and the writer in /out.
+    assert.equal(byOwner.get('/obj/geo1/abc_in.fileName')?.path, `${h}/abc/anim.abc`);
+    assert.equal(byOwner.has('/out/abc_out.filename'), false);
+    assert.equal(scene.rops.find((r) => r.node === '/out/abc_out')?.output, `${h}/abc/abc_out.abc`);
+    assert.equal(scene.files.length, 9);
   });
 
   test('Apprentice and Indie files read exactly like the commercial one', () => {
@@ -198,6 +204,7 @@ describe('AnalyzeHoudini', () => {
       [
         ['/obj/geo1/cache', '1001-1003[1]', '0'],
         ['/obj/geo1/write', '1001-1010[1]', '0'],
+        ['/out/abc_out', '1001-1100[1]', '0'],
         ['/out/geometry1', '1-10[2]', '0'],
       ],
     );
@@ -219,7 +226,7 @@ describe('AnalyzeHoudini', () => {
     assert.match(tips['50001'][0], /\/obj\/geo1\/rock\.file: \/studio\/job\/assets\/rock model\.obj/);
     assert.ok(tips['15013']);
     const locals = upload.asset.map((a: { local: string }) => a.local);
-    const expected = [...sequence, texture, ...caches, hip].map((p) => p.replace(/\\/g, '/'));
+    const expected = [...sequence, texture, alembic, ...caches, hip].map((p) => p.replace(/\\/g, '/'));
     assert.deepEqual([...locals].sort(), [...expected].sort());
     assert.equal(locals.at(-1), hip.replace(/\\/g, '/'));
     for (const entry of asset.asset as string[])
