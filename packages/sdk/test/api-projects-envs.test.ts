@@ -38,13 +38,29 @@ describe('tag operator', () => {
     );
   });
 
-  test('addTaskTag and deleteTaskTag tag tasks', async () => {
+  test('addTaskTag and deleteTaskTag tag tasks (read back from the farm store: no call lists tags)', async () => {
     const api = farm.client();
-    const [id] = (await api.task.createTask()).taskIdList;
-    await api.tag.addTaskTag('hero', [id!]);
-    await api.tag.deleteTaskTag({ taskIds: [id!], labelNames: ['hero'] });
-    // Removing it again finds nothing to remove, which is not an error worth failing a script on.
-    await api.tag.deleteTaskTag({ taskIds: [id!], labelNames: ['hero'] });
+    const db = farm.server.farm.store.db;
+    const tagsOf = async (taskId: number) =>
+      (await db.selectFrom('task_labels').select(['id', 'label']).where('task_id', '=', taskId).execute())
+        .map((r) => [r.id, r.label] as const)
+        .sort((a, b) => a[0] - b[0]);
+    const [a, b] = (await api.task.createTask({ count: 2 })).taskIdList as [number, number];
+    await api.tag.addTaskTag('hero', [a, b]);
+    await api.tag.addTaskTag('wide', [a]);
+    assert.deepEqual(
+      (await tagsOf(a)).map(([, label]) => label),
+      ['hero', 'wide'],
+    );
+    await api.tag.deleteTaskTag({ taskIds: [a], labelNames: ['hero'] });
+    assert.deepEqual(
+      (await tagsOf(a)).map(([, label]) => label),
+      ['wide'],
+    );
+    const [[heroOfB]] = (await tagsOf(b)) as [[number, string]];
+    await api.tag.deleteTaskTag([heroOfB]);
+    assert.deepEqual(await tagsOf(b), []);
+    await assert.rejects(api.tag.deleteTaskTag([heroOfB]), (e) => e instanceof ApiError && e.code === 404);
     await assert.rejects(api.tag.addTaskTag('hero', [999_999]), ApiError);
   });
 });
@@ -100,15 +116,11 @@ describe('transmit operator', () => {
     assert.equal(String(config.outputBid), String(bids.output_bid));
   });
 
-  test('getOutputFiles lists the output storage: a submitted task has its <id>_<scene> folder', async () => {
+  test('getOutputFiles lists the output storage: nothing for a task before its frames render', async () => {
     const api = farm.client();
     const id = await api.submitByData(blenderTaskJson('1'), { hardwareConfig: CPU_64GB });
-    const forTask = await api.transmit.getOutputFiles({ taskId: id });
-    assert.deepEqual(
-      forTask.map((f) => [f.fileName, f.directory]),
-      [[`${id}_shot`, true]],
-    );
-    const root = await api.transmit.getOutputFiles();
-    assert.ok(root.some((f) => f.fileName === `${id}_shot`));
+    assert.deepEqual(await api.transmit.getOutputFiles({ taskId: id }), []);
+    assert.deepEqual(await api.transmit.getOutputFiles({ treePath: '/' }), []);
+    await assert.rejects(api.transmit.getOutputFiles({ taskId: 999_999 }), ApiError);
   });
 });
