@@ -59,6 +59,10 @@ function asBlenderShows(info: BlendInfo, blenderVersion: string) {
         .map((i) => ({ name: i.name, path: slash(i.path), packed: i.packed, source: i.source })),
     ),
     libraries: info.libraries.map((l) => slash(l.path)),
+    paths: info.externalFiles
+      .filter((f) => !f.packed)
+      .map((f) => slash(f.path))
+      .sort(),
   };
 }
 
@@ -69,6 +73,7 @@ function blenderAnswer(d: BlenderDump) {
     cameras: [...d.cameras].sort(),
     images: byName(d.images),
     libraries: d.libraries,
+    paths: d.paths,
   };
 }
 
@@ -148,8 +153,12 @@ describe('with Blender', {
     const rel = uploaded.map((p) => p.slice(local(dir).length + 1)).sort();
     assert.deepEqual(rel, [
       'abs/absolute.png',
+      'audio/beep.wav',
+      'cache_ext/sim_000001_00.bphys',
+      'ies/spot.ies',
       'lib/library.blend',
       'lib/libtex/lib_only.png',
+      'osl/noise.osl',
       'scene-zstd.blend',
       'seq/frame_0001.png',
       'seq/frame_0002.png',
@@ -157,6 +166,8 @@ describe('with Blender', {
       'textures/wood.png',
       'udim/tile.1001.png',
       'udim/tile.1002.png',
+      'vdb/smoke_0001.vdb',
+      'vdb/smoke_0002.vdb',
     ]);
     assert.ok(!uploaded.some((p) => p.includes('packed')), 'a packed image is not uploaded');
     assert.ok(
@@ -164,7 +175,7 @@ describe('with Blender', {
     );
   });
 
-  test('Blender agrees with the reader (frame range, resolution, engine, cameras, images, libraries)', async () => {
+  test('Blender agrees with the reader (frame range, resolution, engine, cameras, images, libraries, every external path)', async () => {
     const files = [SCENE, SCENE_ZSTD, join(dir, 'lib', 'library.blend')];
     if (existsSync(corpus)) {
       for (const name of readdirSync(corpus).sort()) {

@@ -93,6 +93,15 @@ export class BlendFile {
     return this.viewOf(b, struct);
   }
 
+  /** Every struct of the array block a pointer points at (`StripElem *stripdata` → all of a strip's elements). */
+  derefArray(address: bigint | undefined): StructView[] {
+    const b = address === undefined ? undefined : this.block(address);
+    const struct = b && this.structOf(b);
+    if (!b || !struct || struct.size === 0) return [];
+    const n = Math.min(b.count, Math.floor(b.size / struct.size));
+    return Array.from({ length: n }, (_, i) => this.viewOf(b, struct, i));
+  }
+
   /** A struct embedded by value in another (`Scene.r`, `ImageFormatData im_format`). */
   embedded(sv: StructView | undefined, ...names: string[]): StructView | undefined {
     return sv?.embedded(this.sdna.structByType, ...names);

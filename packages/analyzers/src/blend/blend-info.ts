@@ -84,7 +84,11 @@ export type BlendExternalKind =
   | 'point_cache'
   | 'fluid_cache'
   | 'ies'
-  | 'osl_script';
+  | 'osl_script'
+  /** Video-sequencer image strip element (one file per element). */
+  | 'sequencer_image'
+  /** Video-sequencer movie strip. */
+  | 'sequencer_movie';
 
 export interface BlendExternalFile {
   kind: BlendExternalKind;

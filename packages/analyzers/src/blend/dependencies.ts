@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   AnalyzeError,
@@ -8,6 +7,7 @@ import {
 } from '../core/index.js';
 import type { BlendExternalFile, BlendExternalKind, BlendInfo } from './blend-info.js';
 import { resolveBlenderPath } from './blender-paths.js';
+import { listCacheFiles } from './cache-folders.js';
 import type { BlendLimits } from './limits.js';
 import { readBlendFile } from './read-blend.js';
 
@@ -23,6 +23,8 @@ const KIND: Readonly<Record<Exclude<BlendExternalKind, 'text'>, DependencyKind>>
   fluid_cache: 'cache',
   ies: 'ies',
   osl_script: 'osl',
+  sequencer_image: 'texture',
+  sequencer_movie: 'movie',
 };
 
 const OWNER_LABEL: Readonly<Record<BlendExternalKind, string>> = {
@@ -38,6 +40,8 @@ const OWNER_LABEL: Readonly<Record<BlendExternalKind, string>> = {
   fluid_cache: 'FluidDomain',
   ies: 'IES',
   osl_script: 'Script',
+  sequencer_image: 'Strip',
+  sequencer_movie: 'Strip',
 };
 
 /** Linked libraries link libraries; real pipelines stay a few levels deep. */
@@ -48,15 +52,6 @@ function sequenceHint(ref: BlendExternalFile): SequenceHint | undefined {
   // Blender stores one member of a frame sequence (`frame_0001.png`) and finds the others by number.
   if (ref.expansion === 'sequence') return 'frames';
   return undefined;
-}
-
-function isExisting(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 interface Walk {
@@ -70,10 +65,14 @@ async function collect(info: BlendInfo, blendDir: string, ownerPrefix: string, d
     // Packed files travel inside the .blend; text blocks keep their content in the .blend as well.
     if (ref.packed || ref.kind === 'text') continue;
     const path = resolveBlenderPath(ref.path, blendDir);
-    // Cache folders exist only once baked; an absent one means "simulate on the node", not a missing file.
-    if (ref.expansion === 'directory' && !isExisting(path)) continue;
-    const hint = sequenceHint(ref);
     const owner = `${ownerPrefix}${OWNER_LABEL[ref.kind]} "${ref.owner}"`;
+    if (ref.expansion === 'directory') {
+      // Cache folders exist only once baked; an absent one means "simulate on the node", not a missing file.
+      for (const file of listCacheFiles(path))
+        walk.collector.add({ path: file, owner, kind: KIND[ref.kind] });
+      continue;
+    }
+    const hint = sequenceHint(ref);
     const resolved = walk.collector.add({
       path,
       owner,

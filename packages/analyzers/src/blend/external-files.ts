@@ -29,6 +29,9 @@ const PTCACHE_DISK_CACHE = 1 << 6;
 const PTCACHE_EXTERNAL = 1 << 9;
 /** `mode` of IES texture and OSL script nodes that read a file instead of an internal text. */
 const NODE_MODE_EXTERNAL = 1;
+/** Sequence.type of image and movie strips (SEQ_TYPE_IMAGE, SEQ_TYPE_MOVIE); sound strips use bSound IDs. */
+const SEQ_TYPE_IMAGE = 0;
+const SEQ_TYPE_MOVIE = 3;
 /** The built-in font placeholder path, never a file. */
 const BUILTIN_FONT = '<builtin>';
 
@@ -138,6 +141,34 @@ function* nestedPaths(file: BlendFile, blendStem: string | undefined): Generator
   }
 }
 
+/**
+ * Video-sequencer strips keep their folder in `Strip.dir` and file names in
+ * the `StripElem` array (`stripdata`); DNA calls a strip `Sequence` in every
+ * version, even after Blender 4.4 renamed it in the code.
+ */
+function* sequencerPaths(file: BlendFile): Generator<Collected> {
+  for (const seq of file.instancesOf('Sequence')) {
+    const type = seq.number('type');
+    if (type !== SEQ_TYPE_IMAGE && type !== SEQ_TYPE_MOVIE) continue;
+    const strip = file.deref(seq.pointer('strip', 'data'));
+    const dir = strip?.string('dir') ?? '';
+    const elements = file.derefArray(strip?.pointer('stripdata'));
+    const owner = seq.string('name')?.slice(2) ?? '';
+    const kind = type === SEQ_TYPE_IMAGE ? 'sequencer_image' : 'sequencer_movie';
+    // A movie strip has one element; an image strip one per frame file.
+    for (const el of type === SEQ_TYPE_IMAGE ? elements : elements.slice(0, 1)) {
+      const name = el.string('name') ?? '';
+      if (name !== '') yield { kind, owner, path: joinStripPath(dir, name) };
+    }
+  }
+}
+
+/** `Strip.dir` ends with a separator in files Blender writes; be tolerant when it does not. */
+function joinStripPath(dir: string, name: string): string {
+  if (dir === '' || dir.endsWith('/') || dir.endsWith('\\')) return dir + name;
+  return `${dir}/${name}`;
+}
+
 /** Every external path in the file; `blendStem` (file name without extension) names Blender's disk-cache folder. */
 export function readExternalFiles(
   file: BlendFile,
@@ -155,7 +186,7 @@ export function readExternalFiles(
     if (li.path !== '')
       out.push({ kind: 'library', owner: li.name, path: li.path, packed: li.packed, expansion: 'none' });
   }
-  for (const c of [...idPaths(file), ...nestedPaths(file, blendStem)]) {
+  for (const c of [...idPaths(file), ...nestedPaths(file, blendStem), ...sequencerPaths(file)]) {
     if (!c.path) continue;
     out.push({
       kind: c.kind,
