@@ -38,6 +38,7 @@ function asBlenderShows(info: BlendInfo, blenderVersion: string) {
   const slash = (p: string) => p.replace(/\\/g, '/');
   const byName = <T extends { name: string }>(xs: T[]) => [...xs].sort((a, b) => (a.name < b.name ? -1 : 1));
   return {
+    active: info.activeScene,
     scenes: byName(info.scenes).map((s) => ({
       name: s.name,
       start: s.frameStart,
@@ -69,6 +70,7 @@ function asBlenderShows(info: BlendInfo, blenderVersion: string) {
 function blenderAnswer(d: BlenderDump) {
   const byName = <T extends { name: string }>(xs: T[]) => [...xs].sort((a, b) => (a.name < b.name ? -1 : 1));
   return {
+    active: d.active,
     scenes: byName(d.scenes),
     cameras: [...d.cameras].sort(),
     images: byName(d.images),

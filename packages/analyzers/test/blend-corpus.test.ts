@@ -265,6 +265,21 @@ describe('corpus .blend conformance', { skip: present ? false : 'shared corpus n
     assert.equal(bake.tipsInfo?.['10012'], undefined);
   });
 
+  test('softwareVersion: the renderer the chosen Blender uses, 15013 when it differs from the saved version', async () => {
+    const file = join(corpus, 'b2bam__edit_mode.blend');
+    const renderer = (a: AnalyzeBlender) =>
+      (a.taskInfo?.scene_info as { scenes: { renderer: string }[] }).scenes[0]!.renderer;
+    const asSaved = await new AnalyzeBlender({ cgFile: file, workspace }).analyse();
+    assert.equal(asSaved.taskInfo?.software_config.cg_version, '2.79');
+    assert.equal(renderer(asSaved), 'BLENDER_RENDER');
+    assert.equal(asSaved.tipsInfo?.['15013'], undefined);
+    assert.deepEqual(asSaved.tipsInfo?.['46003'], ['scene "Scene" has no camera']);
+    const on34 = await new AnalyzeBlender({ cgFile: file, workspace, softwareVersion: '3.4' }).analyse();
+    assert.equal(on34.taskInfo?.software_config.cg_version, '3.4');
+    assert.equal(renderer(on34), 'BLENDER_EEVEE');
+    assert.equal(on34.tipsInfo?.['15013']?.length, 1);
+  });
+
   test('AnalyzeBlender on a two-scene zstd file: every scene, missing files as 10012', async () => {
     const a = await new AnalyzeBlender({
       cgFile: join(corpus, 'armory__game_bowling.blend'),
