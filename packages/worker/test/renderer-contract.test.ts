@@ -193,7 +193,7 @@ describe('renderer adapters', () => {
     );
     const line = cmd.args.join(' ');
     assert.match(line, /\/s\/a.blend -S Scene.001 --python-exit-code 3 --python /);
-    assert.match(line, / -o \/o\/a_Scene.001_#### /);
+    assert.match(line, / -o \/o\/a_#### /);
     assert.match(line, / -t 2 -f 7$/);
   });
 

@@ -42,10 +42,13 @@ function requestedFormat(job: RenderJob): string | undefined {
   return typeof f === 'string' ? FORMATS[f.trim().toLowerCase()] : undefined;
 }
 
-/** Output file prefix: the scene file's stem, plus the Blender scene when rendering one of several. */
-export function blenderOutputPrefix(scenePath: string, layer: string | undefined): string {
-  const stem = basename(scenePath, extname(scenePath));
-  return layer === undefined ? `${stem}_` : `${stem}_${layer}_`;
+/**
+ * Output file prefix: the scene file's stem. The Blender scene is not part of
+ * it: each scene of a multi-scene file is its own child task with its own
+ * output folder (`<taskId>_<sceneName>`), so names cannot collide.
+ */
+export function blenderOutputPrefix(scenePath: string): string {
+  return `${basename(scenePath, extname(scenePath))}_`;
 }
 
 export const blenderAdapter: RendererAdapter = {
@@ -87,7 +90,7 @@ export const blenderAdapter: RendererAdapter = {
     const args = ['-b', '--factory-startup', job.scenePath];
     if (job.layer !== undefined) args.push('-S', job.layer);
     args.push('--python-exit-code', '3', '--python', startup);
-    args.push('-o', join(job.outputDir, `${blenderOutputPrefix(job.scenePath, job.layer)}####`));
+    args.push('-o', join(job.outputDir, `${blenderOutputPrefix(job.scenePath)}####`));
     if (format !== undefined) args.push('-F', format);
     args.push('-x', '1', '-t', String(job.threads));
     const { start, end, step } = job.frames;

@@ -1,0 +1,93 @@
+/**
+ * A task as the scheduler and its nodes see it: the requirements a node must
+ * meet (matching.ts) and the job a node receives with each lease — task.json,
+ * the render unit (layer), the scene's server path and every input file by
+ * hash, so the node can stage them from its content cache.
+ */
+import { localToServerPath, softwareById } from '@openfarm/protocol';
+import type { TaskRequirements } from './matching.js';
+import type { InputEntry } from './sql/input-manifest.js';
+import type { TaskRenderRow } from './sql/task-render-spec.js';
+
+export interface RenderSpec {
+  readonly taskId: number;
+  readonly userId: number;
+  readonly inputOwnerId: number;
+  readonly requirements: TaskRequirements;
+  readonly taskJson: Record<string, unknown>;
+  /** Blender scene, Maya layer, Houdini ROP…; empty for a single-unit scene. */
+  readonly layer: string;
+  /** Server path of the scene file. */
+  readonly scenePath: string;
+  /** Server paths the node must stage (scene included). */
+  readonly inputPaths: readonly string[];
+  /** Folder of the task's results in the owner's output storage (`<taskId>_<sceneName>`). */
+  readonly outputFolder: string;
+}
+
+/** What the node receives with a lease. */
+export interface LeaseJob {
+  readonly taskId: number;
+  readonly taskJson: Record<string, unknown>;
+  readonly layer: string;
+  readonly scenePath: string;
+  readonly inputs: readonly InputEntry[];
+  /** Paths of upload.json the farm does not hold (the render may still work, e.g. optional caches). */
+  readonly missingInputs: readonly string[];
+  readonly outputFolder: string;
+}
+
+function object(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+
+function serverPathOf(p: unknown): string | undefined {
+  if (typeof p !== 'string' || p === '') return undefined;
+  try {
+    return localToServerPath(p);
+  } catch {
+    return undefined;
+  }
+}
+
+export function buildRenderSpec(row: TaskRenderRow): RenderSpec {
+  if (row.taskJson === undefined) throw new Error(`task ${row.id} has no task.json`);
+  const taskJson = object(JSON.parse(row.taskJson)) ?? {};
+  const info = object(taskJson.task_info) ?? {};
+  const software = object(taskJson.software_config) ?? {};
+  const cgName =
+    typeof software.cg_name === 'string' ? software.cg_name : (softwareById(row.cgId ?? 0)?.cgName ?? '');
+  const scenePath = serverPathOf(info.input_cg_file);
+  if (scenePath === undefined)
+    throw new Error(`task ${row.id}: task.json names no scene (task_info.input_cg_file)`);
+  const paths = new Set<string>([scenePath]);
+  const upload = row.uploadJson === undefined ? {} : (object(JSON.parse(row.uploadJson)) ?? {});
+  const entries = [upload.asset, upload.scene].flatMap((v) =>
+    Array.isArray(v) ? v : v === undefined ? [] : [v],
+  );
+  for (const e of entries) {
+    const server = object(e)?.server;
+    if (typeof server === 'string' && server !== '')
+      paths.add(server.startsWith('/') ? server : `/${server}`);
+  }
+  const gpu = row.gpuNum === null ? null : Number.parseInt(row.gpuNum, 10);
+  return {
+    taskId: row.id,
+    userId: row.userId,
+    inputOwnerId: row.inputOwnerId,
+    requirements: {
+      cgName,
+      cgVersion: typeof software.cg_version === 'string' ? software.cg_version : '',
+      platform: row.platform,
+      hardwareConfigId: row.hardwareConfigId,
+      gpuNum: gpu === null || Number.isNaN(gpu) ? null : gpu,
+    },
+    taskJson,
+    layer: row.layerName,
+    scenePath,
+    inputPaths: [...paths],
+    outputFolder: row.outputFolder,
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * The render node API. Every route authenticates the node by its token; every
+ * frame report carries the lease's epoch and answers 409 LEASE_LOST (code
+ * 7006) when the lease is no longer the node's — the node must then kill that
+ * render. Outputs are stored through the blob store into the task owner's
+ * output storage under `<taskId>_<sceneName>/…` and announced as frame events,
+ * which realtime download follows.
+ */
+import type { Readable } from 'node:stream';
+import { ApiError, FrameStatus, normalizeServerPath, okEnvelope } from '@openfarm/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { assertBlobKey, type BlobKey, type BlobStore } from '../blob/index.js';
+import { parseBody } from '../http/validation.js';
+import { recordHeldBlob } from '../transfer/held-blobs.js';
+import { writeManifest } from '../transfer/index.js';
+import { WORKER_PATHS } from './paths.js';
+import type { LeaseRef, Scheduler } from './scheduler.js';
+import { nodeMayReadBlob } from './sql/node-may-read-blob.js';
+import { setThumbnail } from './sql/set-thumbnail.js';
+import { recordRegistration } from './sql/workers.js';
+import { nodeOfRequest, requireWorkerToken } from './worker-auth.js';
+
+export interface SchedulerRouteDeps {
+  readonly scheduler: Scheduler;
+  readonly blobs: BlobStore;
+}
+
+const id = z.number().int().positive();
+const lease = { frameId: id, epoch: z.number().int().nonnegative() };
+
+const registerBody = z.object({
+  os: z.string().max(32),
+  cores: z.number().int().nonnegative(),
+  ramMb: z.number().int().nonnegative(),
+  gpus: z.number().int().nonnegative().default(0),
+  slots: z.number().int().min(1).max(256),
+  platform: z.number().int().nullable().default(null),
+  renderers: z.array(z.object({ cgName: z.string().min(1).max(64), version: z.string().max(64) })).max(64),
+  hardwareConfigIds: z.array(z.number().int()).max(256).default([]),
+  agentVersion: z.string().max(64).default(''),
+});
+const pollBody = z.object({
+  running: z.array(z.object(lease)).max(256).default([]),
+  freeSlots: z.number().int().min(0).max(256),
+  waitMs: z.number().int().min(0).optional(),
+});
+const progressBody = z.object({ ...lease, progress: z.number().min(0).max(1) });
+const logBody = z.object({ ...lease, lines: z.array(z.string().max(16_384)).max(5000) });
+const leaseBody = z.object(lease);
+const failBody = z.object({ ...lease, error: z.string().max(16_384) });
+const intText = z.string().regex(/^\d+$/).transform(Number);
+const uploadQuery = z.object({
+  frameId: intText,
+  epoch: intText,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: intText,
+  name: z.string().min(1).max(1024).optional(),
+});
+
+function leaseLost(ref: LeaseRef): ApiError {
+  return ApiError.of('LEASE_LOST', { detail: `frame ${ref.frameId}, epoch ${ref.epoch}` });
+}
+
+function ok(request: FastifyRequest, reply: FastifyReply, data: unknown): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(okEnvelope(data, request.id));
+}
+
+export async function registerSchedulerRoutes(app: FastifyInstance, deps: SchedulerRouteDeps): Promise<void> {
+  const { scheduler, blobs } = deps;
+  const db = app.farm.store.db;
+  // An encapsulated scope: node auth and the raw-bytes parser apply to these routes only.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser(['application/octet-stream', 'image/jpeg'], (_request, payload, done) =>
+      done(null, payload),
+    );
+    scope.addHook('preHandler', requireWorkerToken(app));
+
+    scope.post(WORKER_PATHS.register, async (request, reply) => {
+      const node = nodeOfRequest(request);
+      const body = parseBody(registerBody, request.body, WORKER_PATHS.register);
+      await recordRegistration(db, node.id, body);
+      return ok(request, reply, {
+        workerId: node.id,
+        name: node.name,
+        disabled: node.disabled,
+        leaseTtlMs: scheduler.policy.leaseTtlMs,
+        maxPollMs: scheduler.policy.maxPollMs,
+      });
+    });
+
+    scope.post(WORKER_PATHS.poll, async (request, reply) => {
+      const body = parseBody(pollBody, request.body, WORKER_PATHS.poll);
+      return ok(request, reply, await scheduler.poll(nodeOfRequest(request), body));
+    });
+
+    scope.post(WORKER_PATHS.progress, async (request, reply) => {
+      const body = parseBody(progressBody, request.body, WORKER_PATHS.progress);
+      if (!(await scheduler.progress(nodeOfRequest(request), body, body.progress))) throw leaseLost(body);
+      return ok(request, reply, null);
+    });
+
+    scope.post(WORKER_PATHS.log, async (request, reply) => {
+      const body = parseBody(logBody, request.body, WORKER_PATHS.log);
+      if (!(await scheduler.log(nodeOfRequest(request), body, body.lines))) throw leaseLost(body);
+      return ok(request, reply, null);
+    });
+
+    scope.post(WORKER_PATHS.complete, async (request, reply) => {
+      const body = parseBody(leaseBody, request.body, WORKER_PATHS.complete);
+      if (!(await scheduler.complete(nodeOfRequest(request), body))) throw leaseLost(body);
+      return ok(request, reply, null);
+    });
+
+    scope.post(WORKER_PATHS.fail, async (request, reply) => {
+      const body = parseBody(failBody, request.body, WORKER_PATHS.fail);
+      if (!(await scheduler.fail(nodeOfRequest(request), body, body.error))) throw leaseLost(body);
+      return ok(request, reply, null);
+    });
+
+    /** Store an uploaded file under its hash; the stream is verified against it. */
+    const storeBody = async (request: FastifyRequest, key: BlobKey): Promise<void> => {
+      try {
+        assertBlobKey(key);
+      } catch (err) {
+        throw ApiError.of('PARAMETER_INVALID', { detail: (err as Error).message });
+      }
+      try {
+        await blobs.put(key, request.body as Readable);
+      } catch (err) {
+        if ((err as Error).name === 'BlobHashMismatchError') {
+          throw ApiError.of('HASH_MISMATCH', { detail: (err as Error).message });
+        }
+        throw err;
+      }
+    };
+
+    scope.put(WORKER_PATHS.output, async (request, reply) => {
+      const node = nodeOfRequest(request);
+      const q = parseBody(uploadQuery, request.query, WORKER_PATHS.output);
+      const owner = await scheduler.verify(node, q);
+      if (owner === undefined) throw leaseLost(q);
+      if (q.name === undefined) throw ApiError.of('PARAMETER_CANT_BE_EMPTY', { detail: 'name' });
+      let path: string;
+      try {
+        path = normalizeServerPath(`/${owner.outputFolder}/${q.name}`);
+      } catch (err) {
+        throw ApiError.of('BAD_SERVER_PATH', { detail: (err as Error).message });
+      }
+      const key = { sha256: q.sha256, size: q.size };
+      await storeBody(request, key);
+      await recordHeldBlob(db, owner.userId, key);
+      await writeManifest(db, owner.userId, owner.userId, 'output', [{ path, ...key, mtime: Date.now() }]);
+      app.farm.events.publish({
+        userId: owner.userId,
+        type: 'frame',
+        taskId: owner.taskId,
+        frameId: q.frameId,
+        status: FrameStatus.RUNNING,
+        detail: { output: path, size: q.size },
+      });
+      return ok(request, reply, { path });
+    });
+
+    scope.put(WORKER_PATHS.thumbnail, async (request, reply) => {
+      const node = nodeOfRequest(request);
+      const q = parseBody(uploadQuery, request.query, WORKER_PATHS.thumbnail);
+      const owner = await scheduler.verify(node, q);
+      if (owner === undefined) throw leaseLost(q);
+      const key = { sha256: q.sha256, size: q.size };
+      await storeBody(request, key);
+      // Thumbnails are previews, not results: they go to the config storage beside the job files.
+      const path = `/${owner.taskId}/thumbnails/frame_${q.frameId}.jpg`;
+      await recordHeldBlob(db, owner.userId, key);
+      await writeManifest(db, owner.userId, owner.userId, 'config', [{ path, ...key, mtime: Date.now() }]);
+      await setThumbnail(db, q.frameId, path);
+      return ok(request, reply, { path });
+    });
+
+    scope.get(`${WORKER_PATHS.blob}/:sha256/:size`, async (request, reply) => {
+      const node = nodeOfRequest(request);
+      const params = request.params as { sha256: string; size: string };
+      const key = { sha256: params.sha256, size: Number(params.size) };
+      try {
+        assertBlobKey(key);
+      } catch (err) {
+        throw ApiError.of('PARAMETER_INVALID', { detail: (err as Error).message });
+      }
+      if (!(await nodeMayReadBlob(db, node.name, key))) {
+        throw ApiError.of('FORBIDDEN', { detail: 'no current lease needs this blob' });
+      }
+      const stream = await blobs.get(key);
+      return reply.type('application/octet-stream').header('content-length', key.size).send(stream);
+    });
+  });
+}

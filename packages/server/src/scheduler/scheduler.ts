@@ -1,0 +1,426 @@
+/**
+ * The scheduler: hands frames to render nodes under leases with fencing, takes
+ * their reports, and keeps task status in step with the frame rows.
+ *
+ * Every state change is one guarded SQL statement (sql/), so the database
+ * alone decides who holds a frame; this class only sequences them, caches
+ * what does not change (a task's requirements and inputs), wakes long polls
+ * when work appears, and publishes an event for every change it makes.
+ *
+ * Lifecycle of a frame here: waiting (1) → leased: running (2) with owner,
+ * expiry, epoch+1 → done (4) | back to waiting (failure with retries left, or
+ * lease expired) | failed (5) | timed out (11). The farm's actions (stop,
+ * abandon, delete, re-render) move frames too and bump the epoch; a node's next
+ * poll or report then learns its lease is gone and kills the render.
+ */
+import { EventEmitter } from 'node:events';
+import { FrameStatus, softwareByName, TaskStatus } from '@openfarm/protocol';
+import type { Kysely } from 'kysely';
+import type { EventBus } from '../events/bus.js';
+import type { Database } from '../store/database.js';
+import type { JobFileSource } from '../tasks/job-files.js';
+import { type NodeProfile, nodeCanRender } from './matching.js';
+import { DEFAULT_POLICY, type SchedulerPolicy } from './policy.js';
+import { buildRenderSpec, type LeaseJob, type RenderSpec } from './render-spec.js';
+import { appendFrameLog } from './sql/append-frame-log.js';
+import { claimFrame } from './sql/claim-frame.js';
+import { completeFrame, type EndedFrame } from './sql/complete-frame.js';
+import { currentLease, type LeaseOwnerView } from './sql/current-lease.js';
+import { failFrame } from './sql/fail-frame.js';
+import { inputManifest } from './sql/input-manifest.js';
+import { leaseCandidates } from './sql/lease-candidates.js';
+import { markTaskStarted } from './sql/mark-task-started.js';
+import { overdueTasks } from './sql/overdue-tasks.js';
+import { reapExpiredLeases } from './sql/reap-expired-leases.js';
+import { recordNodeFailure } from './sql/record-node-failure.js';
+import { type HeldLease, renewLeases } from './sql/renew-leases.js';
+import { reportProgress } from './sql/report-progress.js';
+import { settleTaskStatus } from './sql/settle-task-status.js';
+import { stopOverdueTask } from './sql/stop-overdue-task.js';
+import { taskRenderSpec } from './sql/task-render-spec.js';
+import { timeOutFrames } from './sql/time-out-frames.js';
+import { markWorkerSeen, type WorkerRow } from './sql/workers.js';
+
+/** A node as the scheduler needs it: its lease owner name and what it can render. */
+export interface SchedulerNode {
+  readonly id: number;
+  readonly name: string;
+  readonly disabled: boolean;
+  readonly profile: NodeProfile;
+}
+
+export interface Lease {
+  readonly frameId: number;
+  readonly epoch: number;
+  readonly attempt: number;
+  readonly leaseExpiresAt: number;
+  readonly frameIndex: string;
+  readonly frameNumbers: readonly number[];
+  readonly frameType: number;
+  readonly job: LeaseJob;
+}
+
+export interface PollRequest {
+  /** Frames the node is rendering, with the epochs of their leases. */
+  readonly running: readonly HeldLease[];
+  /** How many more frames the node can take now. */
+  readonly freeSlots: number;
+  /** Longest the node is willing to wait (capped by the policy). */
+  readonly waitMs?: number;
+}
+
+export interface PollAnswer {
+  readonly leases: Lease[];
+  /** Frames the node must stop: their lease is gone (stopped, re-queued, timed out, reaped). */
+  readonly cancel: number[];
+  readonly disabled: boolean;
+}
+
+export interface LeaseRef {
+  readonly frameId: number;
+  readonly epoch: number;
+}
+
+/** How many candidates one lease query reads; mismatching tasks are excluded and the query repeated. */
+const CANDIDATES = 16;
+const MAX_CANDIDATE_ROUNDS = 8;
+
+export function nodeOf(row: WorkerRow): SchedulerNode {
+  const parse = <T>(text: string, fallback: T): T => {
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return fallback;
+    }
+  };
+  return {
+    id: row.id,
+    name: row.name,
+    disabled: row.disabled !== 0,
+    profile: {
+      platform: row.platform,
+      gpus: row.gpus,
+      renderers: parse(row.renderers, []),
+      hardwareConfigIds: parse(row.hardware_config_ids, []),
+    },
+  };
+}
+
+export class Scheduler {
+  readonly policy: SchedulerPolicy;
+  private readonly specs = new Map<number, Promise<RenderSpec>>();
+  private readonly inputs = new Map<number, Promise<LeaseJob>>();
+  private readonly wake = new EventEmitter();
+  private reapTimer: NodeJS.Timeout | undefined;
+  private reaping: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly jobFileSources: readonly JobFileSource[];
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly events: EventBus,
+    /** `jobFileSources`: where task.json is found when not stored with the task (the farm's live list). */
+    options: { policy?: Partial<SchedulerPolicy>; jobFileSources?: readonly JobFileSource[] } = {},
+  ) {
+    this.policy = { ...DEFAULT_POLICY, ...options.policy };
+    this.jobFileSources = options.jobFileSources ?? [];
+    this.wake.setMaxListeners(0);
+  }
+
+  /** Start the reaper and listen for changes that should wake waiting polls. */
+  start(): void {
+    // Any task or frame change may make work available or take a lease away.
+    this.unsubscribe ??= this.events.subscribeAll(() => this.wake.emit('change'));
+    this.reapTimer ??= setInterval(() => {
+      this.reap().catch(() => undefined);
+    }, this.policy.reapIntervalMs);
+    this.reapTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.reapTimer);
+    this.reapTimer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.wake.emit('change');
+  }
+
+  /**
+   * The long poll, which is also the heartbeat: renews the node's leases, says
+   * which of its frames to cancel, and leases up to `freeSlots` frames — waiting
+   * up to the poll time for work to appear.
+   */
+  async poll(node: SchedulerNode, req: PollRequest): Promise<PollAnswer> {
+    // Never hold a poll so long that the leases it renews could expire meanwhile.
+    const wait = Math.min(
+      req.waitMs ?? this.policy.maxPollMs,
+      this.policy.maxPollMs,
+      this.policy.leaseTtlMs / 3,
+    );
+    const deadline = Date.now() + Math.max(0, wait);
+    await markWorkerSeen(this.db, node.id, Date.now());
+    for (;;) {
+      const now = Date.now();
+      const renewed = await renewLeases(this.db, node.name, req.running, now + this.policy.leaseTtlMs);
+      const cancel = req.running.filter((h) => !renewed.has(h.frameId)).map((h) => h.frameId);
+      const leases = node.disabled || req.freeSlots <= 0 ? [] : await this.lease(node, req.freeSlots);
+      if (leases.length > 0 || cancel.length > 0 || Date.now() >= deadline) {
+        return { leases, cancel, disabled: node.disabled };
+      }
+      await this.waitForChange(deadline - Date.now());
+    }
+  }
+
+  /** Lease up to `count` frames to a node, best first (see sql/lease-candidates.ts). */
+  async lease(node: SchedulerNode, count: number): Promise<Lease[]> {
+    const cgIds = [
+      ...new Set(
+        node.profile.renderers
+          .map((r) => softwareByName(r.cgName)?.cgId)
+          .filter((id): id is number => id !== undefined),
+      ),
+    ];
+    const excluded = new Set<number>();
+    const leases: Lease[] = [];
+    for (let round = 0; round < MAX_CANDIDATE_ROUNDS && leases.length < count; round++) {
+      const candidates = await leaseCandidates(this.db, {
+        workerId: node.id,
+        cgIds,
+        platform: node.profile.platform,
+        blocklistAfter: this.policy.blocklistAfter,
+        excludeTaskIds: [...excluded],
+        limit: CANDIDATES,
+      });
+      if (candidates.length === 0) break;
+      let excludedMore = false;
+      for (const c of candidates) {
+        if (leases.length >= count) break;
+        if (excluded.has(c.taskId)) continue;
+        const spec = await this.specOf(c.taskId).catch(() => undefined);
+        if (spec === undefined || !nodeCanRender(node.profile, spec.requirements)) {
+          excluded.add(c.taskId);
+          excludedMore = true;
+          continue;
+        }
+        const now = Date.now();
+        const claimed = await claimFrame(
+          this.db,
+          { id: c.frameId, epoch: c.epoch },
+          node.name,
+          now,
+          this.policy.leaseTtlMs,
+        );
+        if (claimed === undefined) continue;
+        this.events.publish({
+          userId: claimed.userId,
+          type: 'frame',
+          taskId: claimed.taskId,
+          frameId: claimed.id,
+          status: FrameStatus.RUNNING,
+          detail: { node: node.name, attempt: claimed.attempt },
+        });
+        if (await markTaskStarted(this.db, claimed.taskId, now)) {
+          this.events.publish({
+            userId: claimed.userId,
+            type: 'task',
+            taskId: claimed.taskId,
+            status: TaskStatus.RENDERING,
+          });
+          await this.settle([claimed.taskId]);
+        }
+        leases.push({
+          frameId: claimed.id,
+          epoch: claimed.epoch,
+          attempt: claimed.attempt,
+          leaseExpiresAt: claimed.leaseExpiresAt,
+          frameIndex: claimed.frameIndex,
+          frameNumbers: claimed.frameNumbers,
+          frameType: claimed.frameType,
+          job: await this.jobOf(spec),
+        });
+      }
+      // Only query again when this round ruled tasks out; otherwise the queue is simply drained.
+      if (!excludedMore && leases.length < count) break;
+    }
+    return leases;
+  }
+
+  async progress(node: SchedulerNode, lease: LeaseRef, fraction: number): Promise<boolean> {
+    const now = Date.now();
+    const ok = await reportProgress(
+      this.db,
+      { ...lease, owner: node.name },
+      fraction,
+      now,
+      this.policy.leaseTtlMs,
+    );
+    if (ok) {
+      const v = await currentLease(this.db, { ...lease, owner: node.name });
+      if (v) {
+        this.events.publish({
+          userId: v.userId,
+          type: 'frame',
+          taskId: v.taskId,
+          frameId: lease.frameId,
+          status: FrameStatus.RUNNING,
+          detail: { progress: fraction },
+        });
+      }
+    }
+    return ok;
+  }
+
+  log(node: SchedulerNode, lease: LeaseRef, lines: readonly string[]): Promise<boolean> {
+    return appendFrameLog(this.db, { ...lease, owner: node.name }, lines);
+  }
+
+  /** The lease's task if it is still current (outputs may only be stored under a current lease). */
+  verify(node: SchedulerNode, lease: LeaseRef): Promise<LeaseOwnerView | undefined> {
+    return currentLease(this.db, { ...lease, owner: node.name });
+  }
+
+  async complete(node: SchedulerNode, lease: LeaseRef): Promise<boolean> {
+    const ended = await completeFrame(this.db, { ...lease, owner: node.name }, Date.now());
+    if (ended === undefined) return false;
+    await this.afterFrames([ended], { node: node.name });
+    return true;
+  }
+
+  async fail(node: SchedulerNode, lease: LeaseRef, error: string): Promise<boolean> {
+    const now = Date.now();
+    const ended = await failFrame(
+      this.db,
+      { ...lease, owner: node.name },
+      error,
+      this.policy.maxRetries,
+      now,
+    );
+    if (ended === undefined) return false;
+    await recordNodeFailure(this.db, node.id, ended.taskId, now);
+    await this.afterFrames([ended], { node: node.name, error });
+    return true;
+  }
+
+  /**
+   * One pass of the reaper: expired leases back to waiting (or failed), frames
+   * past `job_stop_time` timed out, tasks past `task_stop_time` stopped.
+   * Passes never overlap.
+   */
+  reap(): Promise<void> {
+    this.reaping ??= (async () => {
+      try {
+        const now = Date.now();
+        const expired = await reapExpiredLeases(this.db, now, this.policy.maxRetries);
+        const timedOut = await timeOutFrames(this.db, now);
+        await this.afterFrames([...expired, ...timedOut], {});
+        for (const task of await overdueTasks(this.db, now)) {
+          const { stopped, frames } = await stopOverdueTask(this.db, task, now);
+          if (!stopped) continue;
+          this.events.publish({
+            userId: task.userId,
+            type: 'task',
+            taskId: task.id,
+            status: TaskStatus.STOPPED_TIMEOUT,
+          });
+          for (const f of frames) {
+            this.events.publish({
+              userId: f.userId,
+              type: 'frame',
+              taskId: f.taskId,
+              frameId: f.id,
+              status: f.state,
+            });
+          }
+        }
+      } finally {
+        this.reaping = undefined;
+      }
+    })();
+    return this.reaping;
+  }
+
+  /** Publish frame changes, then settle and publish the status of their tasks. */
+  private async afterFrames(frames: readonly EndedFrame[], detail: Record<string, unknown>): Promise<void> {
+    for (const f of frames) {
+      this.events.publish({
+        userId: f.userId,
+        type: 'frame',
+        taskId: f.taskId,
+        frameId: f.id,
+        status: f.state,
+        detail,
+      });
+    }
+    await this.settle([...new Set(frames.map((f) => f.taskId))]);
+  }
+
+  private async settle(taskIds: readonly number[]): Promise<void> {
+    for (const id of taskIds) {
+      for (const change of await settleTaskStatus(this.db, id, Date.now())) {
+        if (change.status !== TaskStatus.RENDERING && change.status !== TaskStatus.WAITING)
+          this.forget(change.id);
+        this.events.publish({
+          userId: change.userId,
+          type: 'task',
+          taskId: change.id,
+          status: change.status,
+        });
+      }
+    }
+  }
+
+  /** Drop a task's cached spec and job once it stops being leased (it is read again if it reopens). */
+  private forget(taskId: number): void {
+    this.specs.delete(taskId);
+    this.inputs.delete(taskId);
+  }
+
+  private specOf(taskId: number): Promise<RenderSpec> {
+    let spec = this.specs.get(taskId);
+    if (spec === undefined) {
+      spec = taskRenderSpec(this.db, this.jobFileSources, taskId).then((row) => {
+        if (row === undefined) throw new Error(`task ${taskId} does not exist`);
+        return buildRenderSpec(row);
+      });
+      // A task whose spec cannot be read is retried on a later lease, not cached as broken.
+      spec.catch(() => this.specs.delete(taskId));
+      this.specs.set(taskId, spec);
+    }
+    return spec;
+  }
+
+  /** The job sent with every lease of a task; its inputs are looked up once per task. */
+  private jobOf(spec: RenderSpec): Promise<LeaseJob> {
+    let job = this.inputs.get(spec.taskId);
+    if (job === undefined) {
+      job = inputManifest(this.db, spec.inputOwnerId, spec.inputPaths).then((inputs) => {
+        const held = new Set(inputs.map((i) => i.serverPath));
+        return {
+          taskId: spec.taskId,
+          taskJson: spec.taskJson,
+          layer: spec.layer,
+          scenePath: spec.scenePath,
+          inputs,
+          missingInputs: spec.inputPaths.filter((p) => !held.has(p)),
+          outputFolder: spec.outputFolder,
+        };
+      });
+      job.catch(() => this.inputs.delete(spec.taskId));
+      this.inputs.set(spec.taskId, job);
+    }
+    return job;
+  }
+
+  private waitForChange(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake.off('change', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake.on('change', done);
+    });
+  }
+}

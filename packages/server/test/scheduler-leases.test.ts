@@ -1,0 +1,171 @@
+/**
+ * Leases with fencing over the real node API: epochs, stale reports refused,
+ * the reaper, order, matching, chunking, and the farm's actions cancelling
+ * running frames.
+ */
+import assert from 'node:assert/strict';
+import { FrameStatus, FrameType, TaskStatus } from '@openfarm/protocol';
+import { after, before, describe, test } from 'node:test';
+import {
+  frameRows,
+  type SchedulerFarm,
+  startSchedulerFarm,
+  submitTask,
+  taskStatus,
+  waitFor,
+} from './scheduler-support.js';
+
+describe('scheduler leases', () => {
+  let f: SchedulerFarm;
+  before(async () => {
+    f = await startSchedulerFarm({ leaseTtlMs: 1500, reapIntervalMs: 100, maxPollMs: 400 });
+  });
+  after(() => f.close());
+
+  test('a lease carries an epoch; a stale or repeated report is refused with 7006', async () => {
+    const taskId = await submitTask(f.user, { frames: '1-2[1]' });
+    const a = await f.node('lease-a');
+    const { leases } = await a.poll();
+    assert.equal(leases.length, 1);
+    const l = leases[0]!;
+    assert.equal(l.job.taskId, taskId);
+    assert.deepEqual(l.frameNumbers, [1]);
+    assert.equal(l.attempt, 1);
+    const stale = await a.complete({ frameId: l.frameId, epoch: l.epoch - 1 });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.code, 7006);
+    assert.equal((await a.progress(l, 0.5)).code, 200);
+    assert.equal((await a.complete(l)).code, 200);
+    assert.equal((await a.complete(l)).code, 7006, 'a frame is completed once');
+    assert.equal(await taskStatus(f, taskId), TaskStatus.RENDERING);
+    const second = (await a.poll()).leases[0]!;
+    assert.equal((await a.complete(second)).code, 200);
+    await waitFor('task finished', async () => (await taskStatus(f, taskId)) === TaskStatus.FINISHED);
+    const rows = await frameRows(f, taskId);
+    assert.deepEqual(
+      rows.map((r) => r.state),
+      [FrameStatus.DONE, FrameStatus.DONE],
+    );
+  });
+
+  test('a node without a token, or with a user key, is refused', async () => {
+    const a = await f.node('lease-auth');
+    const none = await a.call('/api/openfarm/workers/poll', { freeSlots: 1 }, 'not-a-token');
+    assert.equal(none.status, 401);
+    assert.equal(none.code, 7007);
+    const userKey = await a.call('/api/openfarm/workers/poll', { freeSlots: 1 }, f.user.user.accessKey);
+    assert.equal(userKey.code, 7007);
+  });
+
+  test('an expired lease is reaped and leased again; the first node is then refused', async () => {
+    const taskId = await submitTask(f.user, { frames: '7-7[1]' });
+    const a = await f.node('reap-a');
+    const b = await f.node('reap-b');
+    const first = (await a.poll()).leases[0]!;
+    assert.deepEqual(first.frameNumbers, [7]);
+    // a goes silent: no poll, no report. The reaper returns the frame after the TTL.
+    await waitFor(
+      'frame back to waiting',
+      async () => (await frameRows(f, taskId))[0]!.state === FrameStatus.WAITING,
+    );
+    const again = (await b.poll()).leases[0]!;
+    assert.equal(again.frameId, first.frameId);
+    assert.equal(again.epoch, first.epoch + 2, 'reaping and re-leasing each bump the epoch');
+    assert.equal(again.attempt, 2);
+    // a comes back: its poll is told to cancel, its report is refused.
+    const back = await a.poll([{ frameId: first.frameId, epoch: first.epoch }], 0);
+    assert.deepEqual(back.cancel, [first.frameId]);
+    assert.equal((await a.complete(first)).code, 7006);
+    assert.equal((await b.complete(again)).code, 200);
+    await waitFor('task finished', async () => (await taskStatus(f, taskId)) === TaskStatus.FINISHED);
+  });
+
+  test('polling renews the lease: a live node keeps its frame past the TTL', async () => {
+    const taskId = await submitTask(f.user, { frames: '1-1[1]' });
+    const a = await f.node('renew-a');
+    const l = (await a.poll()).leases[0]!;
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      assert.deepEqual((await a.poll([l], 0)).cancel, []);
+    }
+    assert.equal((await a.complete(l)).code, 200, 'still the holder after 2.4 s with a 1.5 s TTL');
+    await waitFor('task finished', async () => (await taskStatus(f, taskId)) === TaskStatus.FINISHED);
+  });
+
+  test('stop and abandon take running frames away: the node is told to cancel', async () => {
+    const taskId = await submitTask(f.user, { frames: '1-3[1]' });
+    const a = await f.node('stop-a');
+    const l = (await a.poll()).leases[0]!;
+    await f.user.data('/api/rendering/task/renderingTask/stopTask', { taskIds: [taskId] });
+    const answer = await a.poll([l], 0, 300);
+    assert.deepEqual(answer.cancel, [l.frameId]);
+    assert.equal((await a.complete(l)).code, 7006);
+    assert.equal(await taskStatus(f, taskId), TaskStatus.STOPPED);
+    assert.equal((await a.poll()).leases.length, 0, 'a stopped task is not leased');
+    await f.user.data('/api/rendering/task/renderingTask/startTask', { taskIds: [taskId] });
+    const resumed = (await a.poll()).leases[0]!;
+    assert.equal(resumed.job.taskId, taskId);
+    await f.user.data('/api/render/handle/abandonTask', { taskIds: [taskId] });
+    assert.deepEqual((await a.poll([resumed], 0, 300)).cancel, [resumed.frameId]);
+    assert.equal(await taskStatus(f, taskId), TaskStatus.ABANDONED);
+  });
+
+  test('order: priority frames first, then taskUserLevel, then submit time', async () => {
+    const low = await submitTask(f.user, { frames: '1-2[1]', taskUserLevel: 50 });
+    const high = await submitTask(f.user, { frames: '1-2[1]', taskUserLevel: 60 });
+    const withTest = await submitTask(f.user, { frames: '1-3[1]', taskUserLevel: 10, preFrames: '001' });
+    const a = await f.node('order-a');
+    const order: Array<[number, number[]]> = [];
+    for (let i = 0; i < 7; i++) {
+      const l = (await a.poll()).leases[0]!;
+      order.push([l.job.taskId, l.frameNumbers]);
+      await a.complete(l);
+    }
+    assert.deepEqual(order, [
+      [withTest, [3]],
+      [high, [1]],
+      [high, [2]],
+      [low, [1]],
+      [low, [2]],
+      [withTest, [1]],
+      [withTest, [2]],
+    ]);
+  });
+
+  test('matching: software and version', async () => {
+    const taskId = await submitTask(f.user, { frames: '1-1[1]', cgVersion: '3.4' });
+    const maya = await f.node('match-maya', [{ cgName: 'Maya', version: '2024' }]);
+    const oldBlender = await f.node('match-old', [{ cgName: 'Blender', version: '2.93.1' }]);
+    const tooPrecise = await f.node('match-34', [{ cgName: 'Blender', version: '3.41' }]);
+    assert.equal((await maya.poll()).leases.length, 0);
+    assert.equal((await oldBlender.poll()).leases.length, 0);
+    assert.equal((await tooPrecise.poll()).leases.length, 0);
+    const good = await f.node('match-341', [{ cgName: 'blender', version: '3.4.1' }]);
+    const l = (await good.poll()).leases[0]!;
+    assert.equal(l.job.taskId, taskId);
+    await good.complete(l);
+  });
+
+  test('frames_per_task chunks frames; priority frames stay single', async () => {
+    const taskId = await submitTask(f.user, { frames: '1-10[1]', framesPerTask: 4, preFrames: '100' });
+    const rows = await frameRows(f, taskId);
+    assert.deepEqual(
+      rows.map((r) => [r.frame_type, JSON.parse(r.frame_numbers)]),
+      [
+        [FrameType.PRIORITY, [1]],
+        [FrameType.MAIN, [2, 3, 4, 5]],
+        [FrameType.MAIN, [6, 7, 8, 9]],
+        [FrameType.MAIN, [10]],
+      ],
+    );
+    const a = await f.node('chunk-a');
+    const got: number[][] = [];
+    for (let i = 0; i < 4; i++) {
+      const l = (await a.poll()).leases[0]!;
+      got.push(l.frameNumbers);
+      await a.complete(l);
+    }
+    assert.deepEqual(got, [[1], [2, 3, 4, 5], [6, 7, 8, 9], [10]]);
+    await waitFor('task finished', async () => (await taskStatus(f, taskId)) === TaskStatus.FINISHED);
+  });
+});
