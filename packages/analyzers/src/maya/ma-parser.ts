@@ -1,7 +1,7 @@
 import { TextDecoder } from 'node:util';
 import { AnalyzeError } from '../core/index.js';
 import { MaStatementReader } from './ma-statements.js';
-import { type MaToken, tokenize } from './ma-tokens.js';
+import { type MaToken, type TextSlicer, textSlicer, tokenize } from './ma-tokens.js';
 import {
   emptyDocument,
   getOrCreateNode,
@@ -15,9 +15,16 @@ import {
 const MAX_NUMERIC_VALUES = 16;
 /** Words read to find a setAttr's attribute and `-type`. */
 const SETATTR_HEAD_TOKENS = 12;
+/** Bytes of a setAttr read to find its flags, attribute and `-type`. */
+const SETATTR_HEAD_BYTES = 512;
 /** Beyond this many bytes a non-string setAttr is a data payload: only its head is read. */
 const SMALL_STATEMENT = 512;
 const STRING_TYPES = new Set(['string', 'stringArray']);
+/**
+ * A single string longer than this is script text (UI configuration, MEL
+ * or Python procedures), never a path or a setting: it is not decoded.
+ */
+const MAX_STRING_STATEMENT = 16 * 1024;
 /** setAttr flags that take no argument (every other flag before the attribute takes one). */
 const SETATTR_BARE_FLAGS = new Set(['-av', '-ca', '-c', '-alteredValue', '-caching', '-clamp']);
 
@@ -28,7 +35,10 @@ const SETATTR_BARE_FLAGS = new Set(['-av', '-ca', '-c', '-alteredValue', '-cachi
  * evaluates MEL: script nodes are just strings.
  */
 export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaDocument {
-  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const buf =
+    typeof input === 'string'
+      ? Buffer.from(input, 'utf8')
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const head = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.length, 4096)).toString('latin1');
   if (/^FOR[48]/.test(head) || /^CAT[48]/.test(head)) {
     throw new AnalyzeError('WRONG_FORMAT', 'this is a Maya binary file, not Maya ASCII', file);
@@ -40,7 +50,7 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
   if (headerVersion !== null) doc.version = headerVersion[1];
   const codeset = /^\/\/Codeset: *(\S+)/m.exec(head);
   if (codeset !== null) doc.codeset = codeset[1];
-  const decode = decoderFor(doc.codeset);
+  const decode = textSlicer(buf, decoderFor(doc.codeset));
 
   const reader = new MaStatementReader(buf);
   let current: MayaNode | undefined;
@@ -129,7 +139,7 @@ function requiresArgs(t: readonly MaToken[]): (string | undefined)[] {
   return args.slice(0, 2);
 }
 
-function decoderFor(codeset: string | undefined): (bytes: Uint8Array) => string {
+function decoderFor(codeset: string | undefined): TextDecoder {
   let label = 'utf-8';
   if (codeset !== undefined && /^\d+$/.test(codeset)) label = `windows-${codeset}`;
   else if (codeset !== undefined && /^(?:iso-?8859|latin)/i.test(codeset)) label = 'latin1';
@@ -139,20 +149,15 @@ function decoderFor(codeset: string | undefined): (bytes: Uint8Array) => string 
   } catch {
     decoder = new TextDecoder('utf-8');
   }
-  return (bytes) => decoder.decode(bytes);
+  return decoder;
 }
 
 /** The command word of a statement, read from bytes (ASCII) without decoding the rest. */
-function firstWord(buf: Uint8Array, start: number, end: number): string {
+function firstWord(buf: Buffer, start: number, end: number): string {
   let i = start;
-  let word = '';
-  while (i < end && i - start < 16) {
-    const c = buf[i]!;
-    if (c <= 0x20) break;
-    word += String.fromCharCode(c);
-    i++;
-  }
-  return word;
+  const limit = Math.min(end, start + 16);
+  while (i < limit && buf[i]! > 0x20) i++;
+  return buf.toString('latin1', start, i);
 }
 
 function flagValue(tokens: readonly MaToken[], ...flags: string[]): string | undefined {
@@ -170,14 +175,11 @@ function splitPlug(plug: string | undefined): [string, string] | undefined {
   return [nodeKey(plug.slice(0, dot)), plug.slice(dot + 1)];
 }
 
-function readSetAttr(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  decode: (b: Uint8Array) => string,
-  node: MayaNode,
-): void {
-  let t = tokenize(buf, start, end, decode, SETATTR_HEAD_TOKENS);
+function readSetAttr(buf: Uint8Array, start: number, end: number, decode: TextSlicer, node: MayaNode): void {
+  // Read the head from a bounded byte window: one token can be a megabyte of script.
+  const headEnd = Math.min(end, start + SETATTR_HEAD_BYTES);
+  let t = tokenize(buf, start, headEnd, decode, SETATTR_HEAD_TOKENS);
+  const complete = headEnd === end && t.length < SETATTR_HEAD_TOKENS;
   let i = 1;
   while (i < t.length && !t[i]!.quoted && t[i]!.text.startsWith('-')) {
     i += SETATTR_BARE_FLAGS.has(t[i]!.text) ? 1 : 2;
@@ -192,9 +194,12 @@ function readSetAttr(
     i += 2;
   }
   const stringy = type !== undefined && STRING_TYPES.has(type);
-  if (stringy && t.length === SETATTR_HEAD_TOKENS) t = tokenize(buf, start, end, decode);
-  else if (!stringy && t.length === SETATTR_HEAD_TOKENS && end - start <= SMALL_STATEMENT) {
-    t = tokenize(buf, start, end, decode, i + MAX_NUMERIC_VALUES);
+  if (!complete) {
+    if (type === 'string' && end - start > MAX_STRING_STATEMENT) return;
+    if (stringy) t = tokenize(buf, start, end, decode);
+    else if (end - start <= SMALL_STATEMENT) t = tokenize(buf, start, end, decode, i + MAX_NUMERIC_VALUES);
+    // A data payload (mesh points, UVs, animation keys) is nothing the analysis reads.
+    else return;
   }
   const values = t.slice(i, stringy ? undefined : i + MAX_NUMERIC_VALUES).map((x) => x.text);
   if (values.length === 0) return;

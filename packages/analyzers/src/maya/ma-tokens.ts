@@ -7,6 +7,22 @@ export interface MaToken {
   readonly quoted: boolean;
 }
 
+/** Text of a byte range of the statement buffer. */
+export type TextSlicer = (start: number, end: number) => string;
+
+/**
+ * A slicer over `buf`: ASCII ranges (all numbers, flags and most names) are
+ * cut as Latin-1 without a decoder call; others go through `decoder`.
+ */
+export function textSlicer(buf: Buffer, decoder: { decode(bytes: Uint8Array): string }): TextSlicer {
+  return (start, end) => {
+    for (let i = start; i < end; i++) {
+      if (buf[i]! >= 0x80) return decoder.decode(buf.subarray(start, end));
+    }
+    return buf.toString('latin1', start, end);
+  };
+}
+
 const QUOTE = 0x22;
 const OPEN = 0x28;
 const CLOSE = 0x29;
@@ -20,7 +36,7 @@ export function tokenize(
   buf: Uint8Array,
   start: number,
   end: number,
-  decode: (bytes: Uint8Array) => string,
+  decode: TextSlicer,
   maxTokens = Number.POSITIVE_INFINITY,
 ): MaToken[] {
   const out: MaToken[] = [];
@@ -33,7 +49,7 @@ export function tokenize(
     }
     if (c === QUOTE) {
       const close = Math.min(closeOf(buf, i + 1, end), end);
-      out.push({ text: unescapeMel(decode(buf.subarray(i + 1, close))), quoted: true });
+      out.push({ text: unescapeMel(decode(i + 1, close)), quoted: true });
       i = close + 1;
       continue;
     }
@@ -46,7 +62,7 @@ export function tokenize(
         const d = buf[j]!;
         if (d === QUOTE) {
           const close = Math.min(closeOf(buf, j + 1, end), end);
-          text += unescapeMel(decode(buf.subarray(j + 1, close)));
+          text += unescapeMel(decode(j + 1, close));
           j = close + 1;
         } else if (isSpace(d) || d === PLUS) {
           j++;
@@ -55,23 +71,21 @@ export function tokenize(
           j++;
         }
       }
-      out.push(
-        onlyStrings ? { text, quoted: true } : { text: decode(buf.subarray(i, j + 1)), quoted: false },
-      );
+      out.push(onlyStrings ? { text, quoted: true } : { text: decode(i, j + 1), quoted: false });
       i = j + 1;
       continue;
     }
     let j = i + 1;
     while (j < end && !isSpace(buf[j]!) && buf[j] !== QUOTE) j++;
-    out.push({ text: decode(buf.subarray(i, j)), quoted: false });
+    out.push({ text: decode(i, j), quoted: false });
     i = j;
   }
   return out;
 }
 
 function closeOf(buf: Uint8Array, from: number, end: number): number {
-  const q = closingQuote(buf.subarray(0, end), from);
-  return q < 0 ? end : q;
+  const q = closingQuote(buf, from);
+  return q < 0 || q > end ? end : q;
 }
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };

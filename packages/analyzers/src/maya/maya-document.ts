@@ -14,7 +14,7 @@ export interface MayaAttrValue {
 export interface MayaNode {
   readonly type: string;
   readonly name: string;
-  readonly parent?: string;
+  readonly parent: string | undefined;
   /** Attribute values keyed by the name written without the leading dot (`ftn`, `fn[0]`, `fileTextureName`). */
   readonly attrs: Map<string, MayaAttrValue>;
   /** `addAttr -sn x -dv v` defaults of dynamic attributes, keyed by short and long name. */
@@ -83,10 +83,11 @@ export function getOrCreateNode(doc: MayaDocument, type: string, name: string, p
   const key = nodeKey(name);
   const known = doc.nodes.get(key);
   if (known !== undefined && (type === '' || known.type === type || known.type === '')) return known;
+  // Always the same five fields: nodes are created by the hundred thousand and stay monomorphic.
   const node: MayaNode = {
     type,
     name: key,
-    ...(parent === undefined ? {} : { parent: nodeKey(parent) }),
+    parent: parent === undefined ? undefined : nodeKey(parent),
     attrs: new Map(),
     attrDefaults: new Map(),
   };

@@ -82,6 +82,7 @@ export function readRenderLayers(doc: MayaDocument, cameras: readonly MayaCamera
     renderLayers.unshift({
       type: 'renderLayer',
       name: MASTER_LAYER,
+      parent: undefined,
       attrs: new Map(),
       attrDefaults: new Map(),
     });
