@@ -26,7 +26,7 @@ interface Profile {
   platform?: string;
 }
 
-interface ConnectionFlags {
+export interface ConnectionFlags {
   server?: string;
   platform?: string;
   json?: boolean;
@@ -69,7 +69,11 @@ function parseServer(url: string): { protocol: 'http' | 'https'; domain: string 
   return { protocol: parsed.protocol === 'https:' ? 'https' : 'http', domain: parsed.host };
 }
 
-async function connect(flags: ConnectionFlags): Promise<RayvisionAPI> {
+/**
+ * A client for the farm the flags, the environment or the login profile name
+ * (in that order). Exported so other client commands connect the same way.
+ */
+export async function connectClient(flags: ConnectionFlags): Promise<RayvisionAPI> {
   const profile = await readProfile();
   const server = flags.server ?? process.env[URL_ENV] ?? profile.server;
   if (server === undefined) {
@@ -132,8 +136,8 @@ function intList(value: string): number[] {
   return value.split(',').map((v) => intOption(v.trim()));
 }
 
-/** The options every client command takes. */
-function clientCommand(program: Command, spec: string, description: string): Command {
+/** A command with the options every client command takes: `--server`, `--platform`, `--json`. */
+export function clientCommand(program: Command, spec: string, description: string): Command {
   return program
     .command(spec)
     .description(description)
@@ -222,7 +226,7 @@ export function registerTaskCommands(program: Command): void {
         size: number;
       },
     ) {
-      const api = await connect(opts);
+      const api = await connectClient(opts);
       const page = await api.query.getTaskList({
         pageNum: opts.page,
         pageSize: opts.size,
@@ -254,7 +258,7 @@ export function registerTaskCommands(program: Command): void {
     taskId: string,
     opts: ConnectionFlags,
   ) {
-    const api = await connect(opts);
+    const api = await connectClient(opts);
     const info = await api.query.taskInfo([taskIdArg(taskId)]);
     const task = info.items[0];
     if (task === undefined) throw new Error(`no task ${taskId}`);
@@ -299,7 +303,7 @@ export function registerTaskCommands(program: Command): void {
     taskId: string,
     opts: ConnectionFlags,
   ) {
-    const api = await connect(opts);
+    const api = await connectClient(opts);
     const frames = [...(await api.query.getAllFrames(taskIdArg(taskId))).values()];
     if (opts.json) return print(this, JSON.stringify(frames, null, 2));
     print(
@@ -325,7 +329,7 @@ export function registerTaskCommands(program: Command): void {
       opts: ConnectionFlags,
     ) {
       const ids = taskIds.map(taskIdArg);
-      const api = await connect(opts);
+      const api = await connectClient(opts);
       await run(api, ids);
       if (opts.json) print(this, JSON.stringify({ action: name, taskIds: ids }));
       else print(this, `${name}: ${ids.join(', ')}`);
@@ -336,7 +340,7 @@ export function registerTaskCommands(program: Command): void {
     this: Command,
     opts: ConnectionFlags,
   ) {
-    const api = await connect(opts);
+    const api = await connectClient(opts);
     const projects = (await api.tag.getList(0)).projectNameList;
     if (opts.json) return print(this, JSON.stringify(projects, null, 2));
     print(
@@ -353,7 +357,7 @@ export function registerTaskCommands(program: Command): void {
     'hardware-configs',
     'list the hardware configurations the account can render on',
   ).action(async function (this: Command, opts: ConnectionFlags) {
-    const api = await connect(opts);
+    const api = await connectClient(opts);
     const configs = await api.user.getHardwareConfig();
     if (opts.json) return print(this, JSON.stringify(configs, null, 2));
     print(
@@ -377,7 +381,7 @@ export function registerTaskCommands(program: Command): void {
     this: Command,
     opts: ConnectionFlags,
   ) {
-    const api = await connect(opts);
+    const api = await connectClient(opts);
     const platforms = await api.query.platforms();
     if (opts.json) return print(this, JSON.stringify(platforms, null, 2));
     const status = ['inactive', 'normal', 'busy', 'full'];
