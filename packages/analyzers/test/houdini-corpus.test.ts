@@ -88,6 +88,10 @@ describe('Houdini corpus', { skip }, () => {
       assert.equal(mantra.trange, 'off', name);
       assert.deepEqual(mantra.resolutionOverride, { enabled: false, width: 640, height: 480 }, name);
       assert.deepEqual(realFiles(scene), [], name);
+      assert.ok(
+        scene.assetLibraries.every((l) => l.path.includes('/qLib-dev/otls/')),
+        name,
+      );
     }
     const uv = read('qlib__uv_pointcloud_ql_SOP_COP.hip');
     const builtins = uv.files.filter((f) => f.status === 'builtin').map((f) => f.raw);
@@ -204,6 +208,9 @@ describe('Houdini corpus', { skip }, () => {
       );
     }
     assert.ok(new Set(files).size >= 7);
+    // The Labs photogrammetry HDAs come from the artist's Labs install, not from Houdini.
+    assert.ok(scene.assetLibraries.some((l) => l.path.endsWith('SideFXLabs/otls/av_photogrammetry.5.0.hda')));
+    assert.ok(scene.assetLibraries.every((l) => !l.path.includes('/houdini/otls/')));
     assert.equal(
       scene.files.some((f) => f.raw.includes('$HH')),
       true,

@@ -49,6 +49,12 @@ describe('reading the fixture shot', () => {
     assert.equal(scene.savedVariables.get('HIP'), '/studio/old/place');
   });
 
+  test('asset libraries beyond the Houdini installation', () => {
+    assert.deepEqual(scene.assetLibraries, [
+      { path: '/studio/tools/otls/scatter_rocks.hda', operators: ['studio::Sop/scatter_rocks::1.0'] },
+    ]);
+  });
+
   test('$JOB comes from the environment before the saved value', () => {
     const withJob = readHoudiniScene(readFileSync(hip), { hipFile: hip, env: { JOB: '/mnt/job' } });
     assert.equal(

@@ -2,6 +2,7 @@ import { readHipArchive } from './container.js';
 import { type HoudiniDistributedSim, describeDistributedSims } from './distributed-sim.js';
 import { findFileReferences, type HoudiniFileReference } from './file-parms.js';
 import { parseStart, parseVariables } from './globals.js';
+import { type HoudiniAssetLibrary, parseAssetLibraries } from './hda-libraries.js';
 import { findRops, type HoudiniRop } from './rops.js';
 import type { HipContainer } from './section.js';
 import { sectionText } from './section.js';
@@ -26,6 +27,8 @@ export interface HoudiniScene {
   /** Camera objects (`/obj/cam1`) and USD camera prims named by render settings. */
   cameras: string[];
   files: HoudiniFileReference[];
+  /** Digital asset libraries the scene used that do not ship with Houdini (from `.OPfallbacks`). */
+  assetLibraries: HoudiniAssetLibrary[];
 }
 
 export interface ReadHoudiniOptions {
@@ -40,6 +43,7 @@ export function readHoudiniScene(bytes: Uint8Array, options: ReadHoudiniOptions)
   const globals = new Map(archive.sections.filter((s) => s.name.startsWith('.')).map((s) => [s.name, s]));
   const variablesSection = globals.get('.variables');
   const startSection = globals.get('.start');
+  const fallbacks = globals.get('.OPfallbacks');
   const savedVariables = variablesSection
     ? parseVariables(sectionText(variablesSection))
     : new Map<string, string>();
@@ -73,5 +77,6 @@ export function readHoudiniScene(bytes: Uint8Array, options: ReadHoudiniOptions)
     distributedSims: describeDistributedSims(rops, nodes, environment),
     cameras,
     files: findFileReferences(nodes, rops, environment),
+    assetLibraries: fallbacks ? parseAssetLibraries(sectionText(fallbacks)) : [],
   };
 }

@@ -47,6 +47,6 @@ function entry(rop: HoudiniRop, option: string): JsonObject {
 }
 
 /** The reference's `start-end[step]`. */
-export function framesText(range: FrameRange): string {
+function framesText(range: FrameRange): string {
   return `${range.start}-${range.end}[${range.step}]`;
 }
