@@ -51,6 +51,7 @@ function asBlenderShows(info: BlendInfo, blenderVersion: string) {
       fmt: s.fileFormat,
       out: slash(s.outputPath),
       camera: s.camera,
+      markers: s.markerCameras,
       view_layers: s.viewLayers.map((v) => ({ name: v.name, use: v.render })),
     })),
     cameras: [...info.cameras].sort(),
@@ -106,6 +107,7 @@ describe('with Blender', {
         ['Second', 1, null, 'FFMPEG', true],
       ],
     );
+    assert.deepEqual(plain.scenes[0]!.markerCameras, [{ frame: 12, camera: 'SideCam' }]);
     assert.deepEqual(plain.scenes[0]!.viewLayers, [
       { name: 'Beauty', render: true },
       { name: 'Mask', render: false },
@@ -137,6 +139,7 @@ describe('with Blender', {
         ['Second', '0', '1-3[1]', 'None', 'FFMPEG', 'BLENDER_WORKBENCH'],
       ],
     );
+    assert.deepEqual(info.scenes[0]!.marker_cameras, [{ frame: '12', camera_name: 'SideCam' }]);
     assert.deepEqual(info.scenes[0]!.view_layers, [
       { name: 'Beauty', renderable: '1' },
       { name: 'Mask', renderable: '0' },

@@ -45,7 +45,14 @@ export interface BlendScene {
   movieOutput: boolean;
   /** Name of the scene camera object, null when the scene has none. */
   camera: string | null;
+  /** Timeline markers that switch the camera mid-range (in marker order). */
+  markerCameras: BlendMarkerCamera[];
   viewLayers: BlendViewLayer[];
+}
+
+export interface BlendMarkerCamera {
+  frame: number;
+  camera: string;
 }
 
 export interface BlendViewLayer {

@@ -9,6 +9,7 @@ export type {
   BlendImageSource,
   BlendInfo,
   BlendLibrary,
+  BlendMarkerCamera,
   BlendScene,
   BlendViewLayer,
 } from './blend-info.js';

@@ -17,7 +17,9 @@ export function blenderTips(info: BlendInfo): Record<string, string[]> {
     if (s.movieOutput)
       add(TIP_CODES.blenderMovieOutput, `scene "${s.name}": output format ${s.fileFormat} is a movie`);
     if (s.frameStep !== 1) add(TIP_CODES.blenderFrameStep, `scene "${s.name}": frame step ${s.frameStep}`);
-    if (s.camera === null) add(TIP_CODES.blenderNoCamera, `scene "${s.name}" has no camera`);
+    // Cameras bound to timeline markers take over during a render even without a scene camera.
+    if (s.camera === null && s.markerCameras.length === 0)
+      add(TIP_CODES.blenderNoCamera, `scene "${s.name}" has no camera`);
   }
   return tips;
 }

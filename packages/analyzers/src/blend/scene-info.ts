@@ -30,8 +30,9 @@ function common(info: BlendInfo, s: BlendScene): JsonObject {
  * scene Blender opens with (`common`); openfarm keeps that block unchanged
  * and adds `scenes`, one entry per scene of the file, each a render unit
  * (`blender -b FILE -S <name> -s <start> -e <end> -j <step> -a`), with its
- * own range, size, format, camera, output, engine (as `cgVersion` will
- * render it) and view layers. `active` marks the scene `common` describes.
+ * own range, size, format, camera, the cameras timeline markers switch
+ * to, output, engine (as `cgVersion` will render it) and view layers.
+ * `active` marks the scene `common` describes.
  */
 export function blenderSceneInfo(info: BlendInfo, cgVersion: string): JsonObject {
   const activeScene = info.scenes.find((s) => s.name === info.activeScene) ?? info.scenes[0];
@@ -46,6 +47,9 @@ export function blenderSceneInfo(info: BlendInfo, cgVersion: string): JsonObject
       fps: String(s.fps),
       Render_Format: s.fileFormat,
       camera_name: s.camera ?? 'None',
+      marker_cameras: s.markerCameras.map(
+        (m): JsonObject => ({ frame: String(m.frame), camera_name: m.camera }),
+      ),
       Output_path: s.outputPath,
       renderer: effectiveEngine(s.engine, cgVersion),
       view_layers: s.viewLayers.map((v): JsonObject => ({ name: v.name, renderable: v.render ? '1' : '0' })),

@@ -1,5 +1,5 @@
 import type { BlendFile } from './blend-file.js';
-import type { BlendScene, BlendViewLayer } from './blend-info.js';
+import type { BlendMarkerCamera, BlendScene, BlendViewLayer } from './blend-info.js';
 import { idName } from './id-name.js';
 import { isMovieFormat, outputFormatName } from './output-formats.js';
 import type { StructView } from './struct-view.js';
@@ -25,13 +25,32 @@ function viewLayers(file: BlendFile, scene: StructView, render: StructView | und
   }));
 }
 
+function objectName(file: BlendFile, address: bigint | undefined): string | null {
+  const ob = file.deref(address);
+  return ob && ob.type === 'Object' ? idName(file, ob) : null;
+}
+
+/** Timeline markers bound to a camera switch the scene camera at their frame during a render. */
+function markerCameras(file: BlendFile, scene: StructView): BlendMarkerCamera[] {
+  const out: BlendMarkerCamera[] = [];
+  for (const m of file.list(scene, 'markers')) {
+    const camera = objectName(file, m.pointer('camera'));
+    if (camera !== null) out.push({ frame: m.number('frame') ?? 0, camera });
+  }
+  return out;
+}
+
+/**
+ * One scene. A field missing from this file's DNA reads as Blender's own
+ * default for it (frames 1–250, 100 %, PNG, 24 fps), so that a DNA rename
+ * in some version degrades to the default rather than to a failure.
+ */
 function readScene(file: BlendFile, scene: StructView): BlendScene {
   const r = file.embedded(scene, 'r');
   const imtype = file.embedded(r, 'im_format')?.number('imtype') ?? r?.number('imtype') ?? 17;
   const fileFormat = outputFormatName(imtype);
   const fpsBase = r?.number('frs_sec_base') ?? 1;
   const fps = (r?.number('frs_sec') ?? 24) / (fpsBase > 0 ? fpsBase : 1);
-  const cameraObject = file.deref(scene.pointer('camera'));
   return {
     name: idName(file, scene),
     frameStart: r?.number('sfra') ?? 1,
@@ -45,7 +64,8 @@ function readScene(file: BlendFile, scene: StructView): BlendScene {
     outputPath: r?.string('pic') ?? '',
     fileFormat,
     movieOutput: isMovieFormat(fileFormat),
-    camera: cameraObject && cameraObject.type === 'Object' ? idName(file, cameraObject) : null,
+    camera: objectName(file, scene.pointer('camera')),
+    markerCameras: markerCameras(file, scene),
     viewLayers: viewLayers(file, scene, r),
   };
 }
