@@ -28,6 +28,21 @@ describe('task operator', () => {
     assert.equal(created.aliasTaskIdList.length, 2);
   });
 
+  test('taskId is allocated once and reused until that task is submitted', async () => {
+    const api = farm.client();
+    const [first, again] = await Promise.all([api.task.taskId(), api.task.taskId()]);
+    assert.equal(first, again);
+    const task = blenderTaskJson('1', {
+      task_id: String(first),
+      user_id: String(farm.user.userId),
+      project_id: '0',
+    });
+    await api.transmit.uploadJsonContent(first, JSON.stringify(task));
+    await api.task.submitTask(first);
+    const next = await api.task.taskId();
+    assert.ok(next > first);
+  });
+
   test('submitTask of a task without task.json names what is missing', async () => {
     const api = farm.client();
     const [id] = (await api.task.createTask()).taskIdList;

@@ -1,10 +1,32 @@
 /** `api.task` (reference §2.7): allocate, submit and control tasks. */
+import { RayvisionError } from '../errors.js';
 import type { Caller, Input, Output } from './caller.js';
 
 export type CreateTaskOptions = Partial<Input<'task.createTask'>>;
 
 export class TaskOperator {
+  /** The id `taskId()` hands out until that task is submitted; a promise so concurrent callers share it. */
+  private pendingTaskId: Promise<number> | undefined;
+
   constructor(private readonly caller: Caller) {}
+
+  /**
+   * One task id, allocated on first use and reused until that task is
+   * submitted (the reference's `task.task_id` property).
+   */
+  taskId(): Promise<number> {
+    this.pendingTaskId ??= this.createTask().then(
+      ({ taskIdList: [id] }) => {
+        if (id === undefined) throw new RayvisionError('SDK_ERROR', 'createTask answered no task id');
+        return id;
+      },
+      (error: unknown) => {
+        this.pendingTaskId = undefined; // let the next call try again
+        throw error;
+      },
+    );
+    return this.pendingTaskId;
+  }
 
   /**
    * Allocate task ids before upload. Defaults as the reference: one id at
@@ -15,8 +37,15 @@ export class TaskOperator {
   }
 
   /** Submit an uploaded task for rendering. */
-  submitTask(taskId: number, producer?: string): Promise<Output<'task.submitTask'>> {
-    return this.caller.call('task.submitTask', { taskId, ...(producer !== undefined ? { producer } : {}) });
+  async submitTask(taskId: number, producer?: string): Promise<Output<'task.submitTask'>> {
+    const data = await this.caller.call('task.submitTask', {
+      taskId,
+      ...(producer !== undefined ? { producer } : {}),
+    });
+    if (this.pendingTaskId !== undefined && (await this.pendingTaskId.catch(() => undefined)) === taskId) {
+      this.pendingTaskId = undefined;
+    }
+    return data;
   }
 
   stopTask(taskIds: number[]): Promise<Output<'task.stopTask'>> {
