@@ -268,7 +268,7 @@ describe('corpus .blend conformance', { skip: present ? false : 'shared corpus n
   test('softwareVersion: the renderer the chosen Blender uses, 15013 when it differs from the saved version', async () => {
     const file = join(corpus, 'b2bam__edit_mode.blend');
     const renderer = (a: AnalyzeBlender) =>
-      (a.taskInfo?.scene_info as { scenes: { renderer: string }[] }).scenes[0]!.renderer;
+      (a.taskInfo!.scene_info as { scenes: { renderer: string }[] }).scenes[0]!.renderer;
     const asSaved = await new AnalyzeBlender({ cgFile: file, workspace }).analyse();
     assert.equal(asSaved.taskInfo?.software_config.cg_version, '2.79');
     assert.equal(renderer(asSaved), 'BLENDER_RENDER');
