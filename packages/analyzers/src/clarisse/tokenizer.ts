@@ -10,30 +10,27 @@ export type ClarisseToken =
   | { kind: 'open' | 'close' | 'newline'; line: number }
   | { kind: 'word' | 'string' | 'meta'; text: string; line: number };
 
-/** Tokens accepted from one file; real projects hold a few hundred thousand. */
-export const MAX_TOKENS = 20_000_000;
-
-export function tokenizeProject(text: string, file?: string): ClarisseToken[] {
-  const tokens: ClarisseToken[] = [];
+/**
+ * Streams the tokens, so the brace tree is built without holding every
+ * token at once; work and memory stay linear in the text length.
+ */
+export function* tokenizeProject(text: string, file?: string): Generator<ClarisseToken> {
   let line = 1;
   let i = 0;
   const n = text.length;
   while (i < n) {
-    if (tokens.length >= MAX_TOKENS) {
-      throw new AnalyzeError('LIMIT_EXCEEDED', `more than ${MAX_TOKENS} tokens`, file);
-    }
     const c = text.charCodeAt(i);
     if (c === 0x0a) {
-      tokens.push({ kind: 'newline', line });
+      yield { kind: 'newline', line };
       line++;
       i++;
     } else if (c === 0x20 || c === 0x09 || c === 0x0d) {
       i++;
     } else if (c === 0x7b) {
-      tokens.push({ kind: 'open', line });
+      yield { kind: 'open', line };
       i++;
     } else if (c === 0x7d) {
-      tokens.push({ kind: 'close', line });
+      yield { kind: 'close', line };
       i++;
     } else if (c === 0x22) {
       const start = line;
@@ -55,16 +52,15 @@ export function tokenizeProject(text: string, file?: string): ClarisseToken[] {
         i++;
       }
       i++;
-      tokens.push({ kind: 'string', text: out, line: start });
+      yield { kind: 'string', text: out, line: start };
     } else {
       const start = i;
       while (i < n && !isDelimiter(text.charCodeAt(i))) i++;
       const word = text.slice(start, i);
-      if (word.startsWith('#') && word.length > 1) tokens.push({ kind: 'meta', text: word.slice(1), line });
-      else tokens.push({ kind: 'word', text: word, line });
+      if (word.startsWith('#') && word.length > 1) yield { kind: 'meta', text: word.slice(1), line };
+      else yield { kind: 'word', text: word, line };
     }
   }
-  return tokens;
 }
 
 function isDelimiter(c: number): boolean {
