@@ -60,3 +60,4 @@ export type { JobFileSource } from './tasks/job-files.js';
 export { visibleOwnerIds } from './tasks/visibility.js';
 
 export * from './transfer/index.js';
+export * from './scheduler/index.js';

@@ -93,16 +93,12 @@ describe('operations and events', () => {
     await alice.api('task.stopTask', { taskIds: [id] });
 
     const events = await collect(stream, (es) => es.filter((e) => e.event === 'frame').length >= 3);
-    assert.deepEqual(events[0], {
-      event: 'task',
-      data: {
-        userId: events[0]!.data.userId,
-        type: 'task',
-        taskId: id,
-        status: TaskStatus.WAITING,
-        at: (events[0]!.data as { at: number }).at,
-      },
-    });
+    const first = events[0]!;
+    assert.equal(first.event, 'task');
+    assert.deepEqual(
+      [first.data.type, first.data.taskId, first.data.status],
+      ['task', id, TaskStatus.WAITING],
+    );
     assert.ok(events.some((e) => e.event === 'task' && e.data.status === TaskStatus.STOPPED));
     assert.ok(
       events.filter((e) => e.event === 'frame').every((e) => e.data.taskId === id && e.data.status === 3),

@@ -1,5 +1,12 @@
 /** `openfarm server`: run the farm's API on this machine until SIGINT or SIGTERM. */
-import { DEFAULT_HOST, DEFAULT_PORT, resolveDataDir, startServer } from '@openfarm/server';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  resolveDataDir,
+  schedulerPlugin,
+  startServer,
+  transferPlugin,
+} from '@openfarm/server';
 import type { Command } from 'commander';
 
 function port(text: string): number {
@@ -42,6 +49,8 @@ export function registerServerCommands(program: Command): void {
           port: options.port,
           timestampWindowSec: options.timestampWindow,
           logLevel: options.logLevel,
+          // The whole API: transfer (blobs, manifests) and the render-node scheduler share the data dir.
+          plugins: [transferPlugin(), schedulerPlugin()],
         });
         process.stdout.write(`openfarm server listening on ${server.url} (data: ${dataDir})\n`);
         await new Promise<void>((resolve) => {
