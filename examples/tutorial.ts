@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { AnalyzeBlender } from '@openfarm/analyzers';
+import { FrameStatus } from '@openfarm/protocol';
 import { appendToTask, appendToUpload, RayvisionAPI, RayvisionCheck, updateTaskInfo } from '@openfarm/sdk';
 
 const scene = process.argv[2];
@@ -36,7 +37,7 @@ console.log(`job files in ${analyze.jobDir}`);
 // 3. Optional edits of the job files.
 await updateTaskInfo({ frames_per_task: '1', pre_frames: '100' }, analyze.taskJson);
 await appendToTask({ artist: 'tutorial' }, analyze.taskJson);
-await appendToUpload([scene], analyze.uploadJson);
+await appendToUpload([scene], analyze.uploadJson); // already listed by the analyzer: skipped
 
 // 4. Choose the hardware and check the job: software version, hardware config,
 //    tips, ids. Returns the task id allocated for this job.
@@ -67,6 +68,7 @@ console.log(`submitted task ${taskId}`);
 
 // 7. Download while it renders — arrives with the transfer engine:
 //    await new RayvisionDownload(api).autoDownload([taskId], { localPath: 'renders' });
-// Until then, watch the frames:
-const frames = await api.query.getAllFrames(taskId);
-for (const [index, frame] of frames) console.log(`frame ${index}: status ${frame.frameStatus}`);
+// Until then, look at the frames the farm queued:
+const frames = [...(await api.query.getAllFrames(taskId)).values()];
+const waiting = frames.filter((f) => f.frameStatus === FrameStatus.WAITING).length;
+console.log(`${frames.length} frames, ${waiting} waiting for a render node`);
