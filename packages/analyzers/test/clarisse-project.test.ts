@@ -149,7 +149,10 @@ describe('AnalyzeClarisse', () => {
     const task = JSON.parse(readFileSync(analyzer.taskJson, 'utf8'));
     const tips = JSON.parse(readFileSync(analyzer.tipsJson, 'utf8'));
     const upload = JSON.parse(readFileSync(analyzer.uploadJson, 'utf8'));
+    const asset = JSON.parse(readFileSync(analyzer.assetJson, 'utf8'));
+    assert.deepEqual(analyzer.taskInfo, task);
     assert.equal(task.task_info.cg_id, '2013');
+    assert.equal(task.task_info.input_cg_file, slash(join(shot, 'shot.project')));
     assert.deepEqual(task.software_config, { cg_name: 'Clarisse', cg_version: '4', plugins: {} });
     assert.deepEqual(task.scene_info_render, {
       image_node: [
@@ -193,6 +196,9 @@ describe('AnalyzeClarisse', () => {
     const expected = [...present, 'set.project'].map((f) => slash(join(shot, f)));
     assert.deepEqual([...locals.slice(0, -1)].sort(), expected.sort());
     assert.equal(locals.at(-1), slash(join(shot, 'shot.project')));
+    // asset.json lists the files found: the same ones, plus the scene itself, which set.project refers back to.
+    const assets = (asset.asset as string[]).map((a) => a.split('  (mtime')[0]);
+    assert.deepEqual([...assets].sort(), [...expected, slash(join(shot, 'shot.project'))].sort());
   });
 
   test('a missing referenced project is tip 25009', async () => {
