@@ -1,4 +1,6 @@
 export * from './db-config.js';
+export { type DownloadItem, downloadFiles, PART_SUFFIX, type VerifiedFiles } from './download-engine.js';
+export { EVENTS_PATH, EVENTS_TOKEN_PATH, type FarmEvent, readEventStream } from './event-stream.js';
 export { type FileDigest, hashFile } from './hash-file.js';
 export { openTransferDb } from './local-db/open-transfer-db.js';
 export {
@@ -8,4 +10,40 @@ export {
 } from './local-db/redis-db.js';
 export { SqliteTransferDb } from './local-db/sqlite-db.js';
 export type { TransferDb, TransferRecord } from './local-db/transfer-db.js';
+export {
+  type AutoDownloadOptions,
+  type DownloadApi,
+  type DownloadEvents,
+  type DownloadOptions,
+  RayvisionDownload,
+  type RayvisionDownloadOptions,
+} from './rayvision-download.js';
+export {
+  type MaxSpeedOption,
+  RayvisionUpload,
+  type RayvisionUploadOptions,
+  readUploadJson,
+  type UploadApi,
+  type UploadAssetOptions,
+  type UploadEvents,
+} from './rayvision-upload.js';
+export { type ResolvedTask, resolveTasks, type TaskFolder, type TaskQuery } from './task-folders.js';
 export { KB, TokenBucket, throttle } from './token-bucket.js';
+export {
+  type BlobKey,
+  type ManifestEntry,
+  TransferClient,
+  type TransferConnection,
+  type UploadState,
+} from './transfer-client.js';
+export { TRANSFER_LOG_FILE } from './transfer-log.js';
+export { MAX_BATCH, type StorageName, TRANSFER_PATHS } from './transfer-paths.js';
+export {
+  type DownloadReport,
+  type ProgressListener,
+  TransferFailedError,
+  type TransferFailure,
+  type TransferProgress,
+  type UploadReport,
+} from './transfer-report.js';
+export { type UploadEngineOptions, type UploadItem, uploadFiles } from './upload-engine.js';

@@ -1,0 +1,326 @@
+/**
+ * RayvisionDownload (reference §6.6): a task's results from the output storage
+ * to local disk.
+ *
+ * - `download` fetches once, by task (child tasks resolved) or by server path.
+ * - `autoDownload` follows the farm's event stream and fetches a task's new
+ *   outputs as soon as one of its frames is done, instead of re-syncing every
+ *   `sleepTime` seconds; it polls every `sleepTime` only while the stream is
+ *   down, and makes one last pass once the task has ended.
+ * - `autoDownloadAfterTaskCompleted` waits for each task to end, then fetches once.
+ * Every file is verified against its hash; identical files are skipped; at the
+ * end a TransferFailedError lists what failed, if anything did.
+ */
+import { EventEmitter } from 'node:events';
+import { join, posix } from 'node:path';
+import { FrameStatus, isTaskEnded, normalizeServerPath, serverPathToLocal } from '@openfarm/protocol';
+import type { Logger } from '../logger.js';
+import { sdkHomeDir } from './db-config.js';
+import { type DownloadItem, downloadFiles, type VerifiedFiles } from './download-engine.js';
+import { type FarmEvent, readEventStream } from './event-stream.js';
+import { type ResolvedTask, resolveTasks, type TaskFolder, type TaskQuery } from './task-folders.js';
+import { TokenBucket } from './token-bucket.js';
+import { type ManifestEntry, TransferClient, type TransferConnection } from './transfer-client.js';
+import { appendTransferLog } from './transfer-log.js';
+import {
+  type DownloadReport,
+  type TransferFailure,
+  TransferFailedError,
+  type TransferProgress,
+} from './transfer-report.js';
+
+/** What RayvisionDownload needs of RayvisionAPI. */
+export interface DownloadApi {
+  readonly connection: TransferConnection;
+  readonly query: TaskQuery;
+  readonly logger?: Logger;
+}
+
+export interface DownloadOptions {
+  taskIdList?: ReadonlyArray<number | string>;
+  /** KB/s over the whole transfer; absent or 0 = unlimited. */
+  maxSpeed?: number;
+  /** Log each pass's totals (default true for download, false for autoDownload, as the reference). */
+  printLog?: boolean;
+  /** "true" (default): `<localPath>/<taskId>_<scene>/…`; "false": files straight into localPath. */
+  downloadFilenameFormat?: 'true' | 'false' | boolean;
+  /** Default `<home>/renderfarm_sdk`. */
+  localPath?: string;
+  /** Folder(s) of the output storage, relative to its root; when given, task ids are ignored. */
+  serverPath?: string | readonly string[];
+}
+
+export interface AutoDownloadOptions extends Omit<DownloadOptions, 'taskIdList' | 'serverPath'> {
+  /** Seconds between polls when the event stream is down (and between status checks after completion). Default 10. */
+  sleepTime?: number;
+  /** Count a task paused after its priority frames as ended. */
+  isTestStop?: boolean;
+}
+
+export interface RayvisionDownloadOptions {
+  /** Folder of the transfer log; default `RAYVISION_LOG`, else `<home>/renderfarm_sdk`. */
+  logDir?: string;
+}
+
+export interface DownloadEvents {
+  progress: [TransferProgress];
+  /** A file landed (verified) on disk. */
+  file: [{ localPath: string; serverPath: string; taskId?: number }];
+}
+
+function keepFolder(format: DownloadOptions['downloadFilenameFormat']): boolean {
+  return format === undefined || format === true || format === 'true';
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+function emptyReport(): DownloadReport {
+  return { files: 0, identical: 0, downloadedFiles: 0, receivedBytes: 0, failures: [] };
+}
+
+function addReport(into: DownloadReport, r: DownloadReport): void {
+  into.files += r.files;
+  into.identical += r.identical;
+  into.downloadedFiles += r.downloadedFiles;
+  into.receivedBytes += r.receivedBytes;
+  into.failures.push(...r.failures);
+}
+
+export class RayvisionDownload extends EventEmitter<DownloadEvents> {
+  private readonly client: TransferClient;
+
+  constructor(
+    private readonly api: DownloadApi,
+    private readonly options: RayvisionDownloadOptions = {},
+  ) {
+    super();
+    this.client = new TransferClient(api.connection);
+  }
+
+  /** One pass: every file of the tasks' output folders (or of `serverPath`). */
+  async download(options: DownloadOptions = {}): Promise<DownloadReport> {
+    const localPath = options.localPath ?? sdkHomeDir();
+    const keep = keepFolder(options.downloadFilenameFormat);
+    const bucket = TokenBucket.fromKBps(options.maxSpeed);
+    const report = emptyReport();
+    if (options.serverPath !== undefined) {
+      const paths = typeof options.serverPath === 'string' ? [options.serverPath] : options.serverPath;
+      for (const p of paths)
+        addReport(report, await this.syncFolder(normalizeServerPath(p), localPath, keep, bucket, new Map()));
+    } else {
+      if (options.taskIdList === undefined || options.taskIdList.length === 0) {
+        throw new TypeError('download: give taskIdList or serverPath');
+      }
+      const tasks = await resolveTasks(this.api.query, options.taskIdList.map(Number));
+      for (const t of tasks)
+        addReport(report, await this.syncTask(t.leaves, localPath, keep, bucket, new Map()));
+    }
+    return this.finish(report, options.printLog ?? true);
+  }
+
+  /** Follow the tasks while they render; resolves once every task has ended and its last pass is done. */
+  async autoDownload(
+    taskIds: ReadonlyArray<number | string>,
+    options: AutoDownloadOptions = {},
+  ): Promise<DownloadReport> {
+    const ids = taskIds.map(Number);
+    const localPath = options.localPath ?? sdkHomeDir();
+    const keep = keepFolder(options.downloadFilenameFormat);
+    const bucket = TokenBucket.fromKBps(options.maxSpeed);
+    const sleepMs = (options.sleepTime ?? 10) * 1000;
+    const report = emptyReport();
+    const verified: VerifiedFiles = new Map();
+
+    let pending = new Map<number, ResolvedTask>();
+    /** Leaf task id → the task the caller asked for. */
+    const owner = new Map<number, number>();
+    const refresh = async (taskIds: readonly number[]): Promise<void> => {
+      const fresh = await resolveTasks(this.api.query, taskIds, options.isTestStop);
+      pending = new Map(fresh.map((t) => [t.taskId, t]));
+      for (const t of fresh) for (const l of t.leaves) owner.set(l.taskId, t.taskId);
+    };
+    await refresh(ids);
+
+    // Tasks with a frame done since their last pass; a pass clears the mark.
+    const dirty = new Set<number>(pending.keys());
+    let wake: () => void = () => {};
+    const stop = new AbortController();
+    let streamUp = false;
+    const onEvent = (e: FarmEvent): void => {
+      const task =
+        e.taskId === undefined
+          ? undefined
+          : (owner.get(e.taskId) ?? (pending.has(e.taskId) ? e.taskId : undefined));
+      if (task === undefined) return;
+      const frameDone = e.type === 'frame' && e.status === FrameStatus.DONE;
+      const taskEnded =
+        e.type === 'task' && e.status !== undefined && isTaskEnded(e.status, options.isTestStop);
+      if (frameDone || taskEnded || e.type === 'task') {
+        dirty.add(task);
+        wake();
+      }
+    };
+    const stream = (async () => {
+      while (!stop.signal.aborted) {
+        try {
+          await readEventStream(this.api.connection, onEvent, stop.signal, () => {
+            streamUp = true;
+            // Anything done while the stream was down is caught by one pass.
+            for (const t of pending.keys()) dirty.add(t);
+            wake();
+          });
+        } catch (e) {
+          if (!stop.signal.aborted)
+            this.api.logger?.warn(`event stream: ${(e as Error).message}; polling every ${sleepMs / 1000} s`);
+        }
+        streamUp = false;
+        await sleep(Math.min(sleepMs, 2000), stop.signal);
+      }
+    })();
+
+    try {
+      while (pending.size > 0) {
+        if (dirty.size === 0) {
+          // Sleep until an event marks a task, or poll when the stream is down.
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, streamUp ? Math.max(sleepMs, 30_000) : sleepMs);
+          });
+          wake = () => {};
+          if (!streamUp || dirty.size === 0) {
+            for (const t of pending.keys()) dirty.add(t);
+          }
+        }
+        const batch = [...dirty];
+        dirty.clear();
+        // "Ended" is decided before the pass, so a task always gets one pass after it ended.
+        await refresh([...pending.keys()]);
+        for (const taskId of batch) {
+          const t = pending.get(taskId);
+          if (t === undefined) continue;
+          const r = await this.syncTask(t.leaves, localPath, keep, bucket, verified, taskId);
+          addReport(report, r);
+          if (t.ended) pending.delete(taskId);
+        }
+      }
+    } finally {
+      stop.abort();
+      await stream;
+    }
+    return this.finish(report, options.printLog ?? false);
+  }
+
+  /** Wait for each task to end, then download it once. */
+  async autoDownloadAfterTaskCompleted(
+    taskIds: ReadonlyArray<number | string>,
+    options: AutoDownloadOptions = {},
+  ): Promise<DownloadReport> {
+    const localPath = options.localPath ?? sdkHomeDir();
+    const keep = keepFolder(options.downloadFilenameFormat);
+    const bucket = TokenBucket.fromKBps(options.maxSpeed);
+    const sleepMs = (options.sleepTime ?? 10) * 1000;
+    const report = emptyReport();
+    let waiting = taskIds.map(Number);
+    while (waiting.length > 0) {
+      const tasks = await resolveTasks(this.api.query, waiting, options.isTestStop);
+      for (const t of tasks.filter((x) => x.ended)) {
+        addReport(report, await this.syncTask(t.leaves, localPath, keep, bucket, new Map(), t.taskId));
+      }
+      waiting = tasks.filter((x) => !x.ended).map((x) => x.taskId);
+      if (waiting.length > 0) await sleep(sleepMs);
+    }
+    return this.finish(report, options.printLog ?? true);
+  }
+
+  private async syncTask(
+    leaves: readonly TaskFolder[],
+    localPath: string,
+    keep: boolean,
+    bucket: TokenBucket | undefined,
+    verified: VerifiedFiles,
+    taskId?: number,
+  ): Promise<DownloadReport> {
+    const report = emptyReport();
+    for (const leaf of leaves) {
+      if (leaf.outputFileName === '') continue;
+      addReport(
+        report,
+        await this.syncFolder(
+          `/${leaf.outputFileName}`,
+          localPath,
+          keep,
+          bucket,
+          verified,
+          taskId ?? leaf.taskId,
+        ),
+      );
+    }
+    return report;
+  }
+
+  /** Download what is new or changed under one folder (or one file) of the output storage. */
+  private async syncFolder(
+    folder: string,
+    localPath: string,
+    keep: boolean,
+    bucket: TokenBucket | undefined,
+    verified: VerifiedFiles,
+    taskId?: number,
+  ): Promise<DownloadReport> {
+    let entries: ManifestEntry[] = await this.client.list('output', folder);
+    let base = folder;
+    if (entries.length === 0 && folder !== '/') {
+      // Not a folder: maybe a single file.
+      base = posix.dirname(folder);
+      entries = (await this.client.list('output', base)).filter((e) => e.path === folder);
+    }
+    const root = keep && base !== '/' ? join(localPath, posix.basename(base)) : localPath;
+    const failures: TransferFailure[] = [];
+    const items: DownloadItem[] = [];
+    for (const entry of entries) {
+      const rest = base === '/' ? entry.path : entry.path.slice(base.length);
+      try {
+        items.push({ storage: 'output', entry, localPath: serverPathToLocal(rest, root) });
+      } catch (e) {
+        failures.push({ localPath: root, serverPath: entry.path, reason: (e as Error).message });
+      }
+    }
+    const report = await downloadFiles(this.client, items, {
+      bucket,
+      verified,
+      onProgress: (p) => this.emit('progress', p),
+      onFile: (i) =>
+        this.emit('file', {
+          localPath: i.localPath,
+          serverPath: i.entry.path,
+          ...(taskId !== undefined ? { taskId } : {}),
+        }),
+    });
+    report.failures.push(...failures);
+    return report;
+  }
+
+  private async finish(report: DownloadReport, printLog: boolean): Promise<DownloadReport> {
+    if (printLog) {
+      this.api.logger?.info(
+        `download: ${report.files} files, ${report.identical} already identical, ${report.downloadedFiles} downloaded ` +
+          `(${report.receivedBytes} bytes), ${report.failures.length} failed`,
+      );
+    }
+    await appendTransferLog(
+      this.options.logDir ?? (process.env.RAYVISION_LOG || sdkHomeDir()),
+      'download',
+      report,
+    );
+    if (report.failures.length > 0) throw new TransferFailedError('download', report.failures);
+    return report;
+  }
+}

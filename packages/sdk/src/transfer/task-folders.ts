@@ -1,0 +1,49 @@
+/**
+ * Tasks → output folders, as the reference's RayvisionManageTask: a parent
+ * task with children (`isOpen == 1`) stands for its child tasks; each leaf's
+ * results live in the output storage folder named by its `outputFileName`.
+ */
+import { isTaskEnded, type TaskInfo } from '@openfarm/protocol';
+
+export interface TaskQuery {
+  taskInfo(taskIds: number[]): Promise<{ items: TaskInfo[] }>;
+}
+
+export interface TaskFolder {
+  taskId: number;
+  /** `<taskId>_<scene>`: the folder at the root of the output storage. */
+  outputFileName: string;
+  status: number;
+}
+
+export interface ResolvedTask {
+  taskId: number;
+  leaves: TaskFolder[];
+  /** Every leaf is in an end state (§6.6); false while anything still runs. */
+  ended: boolean;
+}
+
+function leavesOf(info: TaskInfo, out: TaskFolder[]): void {
+  const children = info.respRenderingTaskList ?? [];
+  if (info.isOpen === 1 && children.length > 0) {
+    for (const c of children) leavesOf(c, out);
+    return;
+  }
+  out.push({ taskId: info.id, outputFileName: info.outputFileName ?? '', status: info.taskStatus });
+}
+
+/** Resolve each task id; a task the farm does not know is an error naming it. */
+export async function resolveTasks(
+  query: TaskQuery,
+  taskIds: readonly number[],
+  isTestStop = false,
+): Promise<ResolvedTask[]> {
+  const { items } = await query.taskInfo([...taskIds]);
+  return taskIds.map((taskId) => {
+    const info = items.find((i) => i.id === taskId);
+    if (info === undefined) throw new Error(`task ${taskId} not found`);
+    const leaves: TaskFolder[] = [];
+    leavesOf(info, leaves);
+    return { taskId, leaves, ended: leaves.every((l) => isTaskEnded(l.status, isTestStop)) };
+  });
+}

@@ -1,0 +1,274 @@
+/**
+ * The upload engine: local files → one storage of the farm.
+ *
+ * 1. stat every file (folders expand to their files);
+ * 2. reuse the hash of files the local transfer database knows unchanged
+ *    (same size and mtime), skipping entirely those already uploaded to the
+ *    same place; hash the rest (streaming SHA-256);
+ * 3. ask the farm, once per batch, which blobs it lacks; send only those —
+ *    small files whole and many at a time, large ones in resumable chunks —
+ *    through one token bucket;
+ * 4. write the manifest entries in batches, then the local records.
+ * Per-file failures are collected in the report; nothing is swallowed.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { hashFile } from './hash-file.js';
+import type { TransferDb, TransferRecord } from './local-db/transfer-db.js';
+import { runPool } from './run-pool.js';
+import { type TokenBucket, throttle } from './token-bucket.js';
+import type { BlobKey, ManifestEntry, TransferClient } from './transfer-client.js';
+import type { StorageName } from './transfer-paths.js';
+import {
+  isRetryable,
+  type ProgressListener,
+  reasonOf,
+  type TransferFailure,
+  type UploadReport,
+} from './transfer-report.js';
+
+export interface UploadItem {
+  localPath: string;
+  /** Absolute server path. */
+  serverPath: string;
+}
+
+export interface UploadEngineOptions {
+  bucket?: TokenBucket | undefined;
+  db?: TransferDb | undefined;
+  /** Drop the local records once the upload is done (`[SQLITE] temporary`). */
+  temporary?: boolean;
+  /** Files sent at once (default 8). */
+  concurrency?: number;
+  /** Files up to this size go in one request; larger ones in resumable chunks of this size (default 16 MiB). */
+  chunkBytes?: number;
+  /** Attempts per file before it is reported failed (default 6). */
+  attempts?: number;
+  onProgress?: ProgressListener;
+}
+
+interface FileState extends UploadItem {
+  size: number;
+  mtimeMs: number;
+  sha256?: string;
+  /** Unchanged and already uploaded to the same place. */
+  unchanged?: boolean;
+}
+
+const HASH_CONCURRENCY = 4;
+
+async function expand(items: readonly UploadItem[], failures: TransferFailure[]): Promise<FileState[]> {
+  const out: FileState[] = [];
+  const walk = async (localPath: string, serverPath: string): Promise<void> => {
+    let s: Awaited<ReturnType<typeof stat>>;
+    try {
+      s = await stat(localPath);
+    } catch (e) {
+      failures.push({ localPath, serverPath, reason: `cannot read: ${reasonOf(e)}` });
+      return;
+    }
+    if (s.isDirectory()) {
+      for (const name of (await readdir(localPath)).sort()) {
+        await walk(join(localPath, name), `${serverPath.replace(/\/+$/, '')}/${name}`);
+      }
+    } else if (s.isFile()) {
+      out.push({ localPath, serverPath, size: s.size, mtimeMs: s.mtimeMs });
+    } else {
+      failures.push({ localPath, serverPath, reason: 'not a regular file' });
+    }
+  };
+  await runPool(items, 16, (i) => walk(i.localPath, i.serverPath));
+  // Two files for one server path: the farm could keep only one of them, so neither is guessed.
+  const byServer = new Map<string, FileState>();
+  for (const f of out) {
+    const other = byServer.get(f.serverPath);
+    if (other === undefined) byServer.set(f.serverPath, f);
+    else if (other.localPath !== f.localPath) {
+      failures.push({
+        localPath: f.localPath,
+        serverPath: f.serverPath,
+        reason: `same server path as ${other.localPath}`,
+      });
+    }
+  }
+  return [...byServer.values()];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function uploadFiles(
+  client: TransferClient,
+  storage: StorageName,
+  items: readonly UploadItem[],
+  options: UploadEngineOptions = {},
+): Promise<UploadReport> {
+  const failures: TransferFailure[] = [];
+  const chunkBytes = options.chunkBytes ?? 16 * 1024 * 1024;
+  const attempts = options.attempts ?? 6;
+  const emit = options.onProgress ?? (() => {});
+
+  const files = await expand(items, failures);
+  emit({ phase: 'scan', filesDone: files.length, filesTotal: files.length, bytesDone: 0, bytesTotal: 0 });
+
+  // Local database: reuse hashes of unchanged files.
+  const known =
+    options.db !== undefined
+      ? await options.db.getMany(files.map((f) => f.localPath))
+      : new Map<string, TransferRecord>();
+  for (const f of files) {
+    const r = known.get(f.localPath);
+    if (r !== undefined && r.size === f.size && r.mtimeMs === f.mtimeMs) {
+      f.sha256 = r.sha256;
+      f.unchanged = r.storage === storage && r.serverPath === f.serverPath;
+    }
+  }
+  const toHash = files.filter((f) => f.sha256 === undefined);
+  const hashBytes = toHash.reduce((a, f) => a + f.size, 0);
+  let hashed = 0;
+  let hashedBytes = 0;
+  const hashFailed = new Set<FileState>();
+  await runPool(toHash, HASH_CONCURRENCY, async (f) => {
+    try {
+      const d = await hashFile(f.localPath);
+      if (d.size !== f.size) throw new Error('the file changed while it was read');
+      f.sha256 = d.sha256;
+    } catch (e) {
+      hashFailed.add(f);
+      failures.push({
+        localPath: f.localPath,
+        serverPath: f.serverPath,
+        reason: `hashing failed: ${reasonOf(e)}`,
+      });
+    }
+    hashed++;
+    hashedBytes += f.size;
+    emit({
+      phase: 'hash',
+      filesDone: hashed,
+      filesTotal: toHash.length,
+      bytesDone: hashedBytes,
+      bytesTotal: hashBytes,
+      file: f.localPath,
+    });
+  });
+
+  const active = files.filter((f) => !f.unchanged && !hashFailed.has(f));
+  const report: UploadReport = {
+    storage,
+    files: files.length + failures.length,
+    unchanged: files.filter((f) => f.unchanged).length,
+    alreadyOnFarm: 0,
+    sentFiles: 0,
+    sentBytes: 0,
+    failures,
+  };
+
+  // Which blobs must travel; one sender per distinct blob.
+  const keys = active.map((f) => ({ sha256: f.sha256 as string, size: f.size }));
+  const missingIdx = new Set(active.length > 0 ? await client.missing(keys) : []);
+  const senders = new Map<string, { key: BlobKey; localPath: string; files: FileState[] }>();
+  active.forEach((f, i) => {
+    if (!missingIdx.has(i)) {
+      report.alreadyOnFarm++;
+      return;
+    }
+    const id = `${f.sha256}:${f.size}`;
+    const s = senders.get(id);
+    if (s === undefined) senders.set(id, { key: keys[i] as BlobKey, localPath: f.localPath, files: [f] });
+    else s.files.push(f);
+  });
+
+  const jobs = [...senders.values()];
+  const bytesTotal = jobs.reduce((a, j) => a + j.key.size, 0);
+  let bytesDone = 0;
+  let filesDone = 0;
+  const failedBlobs = new Set<string>();
+  const counted = (path: string, start: number, end: number): Readable => {
+    if (end <= start) return Readable.from([]);
+    const source = createReadStream(path, { start, end: end - 1, highWaterMark: 256 * 1024 });
+    async function* count(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of throttle(source, options.bucket)) {
+        bytesDone += chunk.length;
+        report.sentBytes += chunk.length;
+        emit({ phase: 'send', filesDone, filesTotal: jobs.length, bytesDone, bytesTotal, file: path });
+        yield chunk;
+      }
+    }
+    return Readable.from(count(), { objectMode: false });
+  };
+
+  await runPool(jobs, options.concurrency ?? 8, async (job) => {
+    const { key, localPath } = job;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        if (key.size <= chunkBytes) {
+          await client.putBlob(key, () => counted(localPath, 0, key.size));
+        } else {
+          const state = await client.beginUpload(key);
+          if (!state.complete) {
+            let offset = state.offset;
+            while (offset < key.size) {
+              const start = offset;
+              const end = Math.min(key.size, start + chunkBytes);
+              offset = await client.putChunk(state.uploadId as string, start, () =>
+                counted(localPath, start, end),
+              );
+            }
+            await client.completeUpload(state.uploadId as string);
+          }
+        }
+        lastError = undefined;
+        break;
+      } catch (e) {
+        lastError = e;
+        if (!isRetryable(e) || attempt === attempts) break;
+        await sleep(Math.min(8000, 250 * 2 ** attempt));
+      }
+    }
+    filesDone++;
+    if (lastError !== undefined) {
+      failedBlobs.add(`${key.sha256}:${key.size}`);
+      for (const f of job.files)
+        failures.push({ localPath: f.localPath, serverPath: f.serverPath, reason: reasonOf(lastError) });
+    } else {
+      report.sentFiles += job.files.length;
+    }
+    emit({ phase: 'send', filesDone, filesTotal: jobs.length, bytesDone, bytesTotal, file: localPath });
+  });
+
+  const done = active.filter((f) => !failedBlobs.has(`${f.sha256}:${f.size}`));
+  const entries: ManifestEntry[] = done.map((f) => ({
+    path: f.serverPath,
+    sha256: f.sha256 as string,
+    size: f.size,
+    mtime: Math.floor(f.mtimeMs),
+  }));
+  emit({ phase: 'manifest', filesDone: 0, filesTotal: entries.length, bytesDone, bytesTotal });
+  try {
+    await client.writeManifest(storage, entries);
+  } catch (e) {
+    for (const f of done)
+      failures.push({ localPath: f.localPath, serverPath: f.serverPath, reason: `manifest: ${reasonOf(e)}` });
+    return report;
+  }
+
+  if (options.db !== undefined) {
+    const records: TransferRecord[] = done.map((f) => ({
+      localPath: f.localPath,
+      size: f.size,
+      mtimeMs: f.mtimeMs,
+      sha256: f.sha256 as string,
+      storage,
+      serverPath: f.serverPath,
+    }));
+    if (options.temporary === true) await options.db.deleteMany(files.map((f) => f.localPath));
+    else await options.db.putMany(records);
+  }
+  emit({ phase: 'done', filesDone: files.length, filesTotal: files.length, bytesDone, bytesTotal });
+  return report;
+}

@@ -1,0 +1,264 @@
+/**
+ * The SDK's transfer engine against a real farm over HTTP: upload a tree,
+ * download it back and compare hashes; unchanged re-uploads send no bytes;
+ * partial downloads resume; maxSpeed holds; failures are collected and thrown.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  hashFile,
+  PART_SUFFIX,
+  RayvisionAPI,
+  RayvisionDownload,
+  RayvisionUpload,
+  TransferClient,
+  TransferFailedError,
+} from '@openfarm/sdk';
+import type { FastifyInstance } from 'fastify';
+import { transferPlugin } from '../src/transfer/index.js';
+import { startTestFarm, type TestFarm } from './support/farm.js';
+
+function sha(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+/** A job folder with an upload.json over a tree of small and large files; returns local path → hash. */
+async function makeJob(root: string): Promise<{ uploadJson: string; files: Map<string, string> }> {
+  const files = new Map<string, string>();
+  const put = async (rel: string, data: Buffer) => {
+    const p = join(root, 'scene', rel);
+    await mkdir(join(p, '..'), { recursive: true });
+    await writeFile(p, data);
+    files.set(p, sha(data));
+  };
+  for (let i = 0; i < 40; i++) await put(`tex/t${i}.png`, randomBytes(1000 + i * 97));
+  await put('tex/dup-a.png', Buffer.from('same bytes'));
+  await put('tex/dup-b.png', Buffer.from('same bytes'));
+  await put('tex/empty.txt', Buffer.alloc(0));
+  await put('cache/sim.vdb', randomBytes(2_500_000));
+  await put('scene.blend', randomBytes(300_000));
+  const job = join(root, 'job-20260101');
+  await mkdir(job, { recursive: true });
+  const uploadJson = join(job, 'upload.json');
+  const asset = [
+    { local: join(root, 'scene', 'tex'), server: `/W${join(root, 'scene', 'tex')}` },
+    {
+      local: join(root, 'scene', 'cache', 'sim.vdb'),
+      server: `/W${join(root, 'scene', 'cache', 'sim.vdb')}`,
+    },
+    { local: join(root, 'scene', 'scene.blend'), server: `/W${join(root, 'scene', 'scene.blend')}` },
+  ];
+  await writeFile(uploadJson, JSON.stringify({ asset, scene: [] }));
+  return { uploadJson, files };
+}
+
+describe('SDK transfer engine against a real farm', () => {
+  let farm: TestFarm;
+  let api: RayvisionAPI;
+  let work: string;
+  let dbConfigPath: string;
+  /** Byte-stream PUTs the farm received (a server hook: every file byte travels in one). */
+  let puts = 0;
+  const countPuts = (app: FastifyInstance) => {
+    app.addHook('onRequest', async (request) => {
+      if (request.method === 'PUT') puts++;
+    });
+  };
+
+  before(async () => {
+    farm = await startTestFarm({ plugins: [countPuts, transferPlugin()] });
+    const user = await farm.addUser('artist');
+    api = new RayvisionAPI({
+      accessId: user.accessId,
+      accessKey: user.accessKey,
+      domain: farm.host,
+      protocol: 'http',
+      platform: '2',
+    });
+    work = await mkdtemp(join(tmpdir(), 'openfarm-transfer-sdk-'));
+    dbConfigPath = join(work, 'db_config.ini');
+    await writeFile(
+      dbConfigPath,
+      `[TRANSFER_LOG_PATH]\ntransfer_log_path = ${join(work, 'logs')}\n[DATABASE_CONFIG]\non = true\ntype = sqlite\ndb_path = ${join(work, 'db')}\n`,
+    );
+  });
+  after(async () => {
+    await farm.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  test('upload a tree, list it, re-upload unchanged without sending bytes', async () => {
+    const { uploadJson, files } = await makeJob(join(work, 'a'));
+    const upload = new RayvisionUpload(api, { dbConfigPath, chunkBytes: 1024 * 1024 });
+    const phases = new Set<string>();
+    upload.on('progress', (p) => phases.add(p.phase));
+
+    puts = 0;
+    const first = await upload.uploadAsset(uploadJson);
+    assert.equal(first.files, files.size);
+    assert.equal(first.failures.length, 0);
+    // Two files share their bytes: one blob sent for both.
+    const distinctBytes = [...new Map([...files].map(([p, h]) => [h, p])).values()];
+    let expected = 0;
+    for (const p of distinctBytes) expected += (await stat(p)).size;
+    assert.equal(first.sentBytes, expected);
+    // 44 distinct small blobs in one PUT each, the 2.5 MB file in three 1 MiB chunks.
+    assert.equal(puts, distinctBytes.length - 1 + 3);
+    assert.ok(phases.has('hash') && phases.has('send') && phases.has('done'));
+    assert.match(await readFile(join(work, 'logs', 'openfarm-transfer.log'), 'utf8'), /"kind":"upload"/);
+    await stat(join(work, 'db', 'db', 'job-20260101.db'));
+
+    // The farm's manifest holds every file with the local hash.
+    const listed = await new TransferClient(api.connection).list('input', `/W${join(work, 'a', 'scene')}`);
+    assert.equal(listed.length, files.size);
+    for (const e of listed) assert.equal(e.sha256, files.get(e.path.slice(2)), e.path);
+
+    // Unchanged: the local database skips every file without hashing or asking.
+    puts = 0;
+    const second = await upload.uploadAsset(uploadJson);
+    assert.equal(second.unchanged, files.size);
+    assert.equal(second.sentBytes, 0);
+    assert.equal(puts, 0);
+
+    // Without the local database: hashed again, the farm says it has everything.
+    const third = await upload.uploadAsset(uploadJson, { isDb: false });
+    assert.equal(third.alreadyOnFarm, files.size);
+    assert.equal(third.sentFiles, 0);
+    assert.equal(puts, 0);
+  });
+
+  test('a changed file is sent again; temporary = true keeps no records', async () => {
+    const { uploadJson, files } = await makeJob(join(work, 'b'));
+    const tmpIni = join(work, 'temporary.ini');
+    await writeFile(
+      tmpIni,
+      `[DATABASE_CONFIG]\ndb_path = ${join(work, 'db-tmp')}\n[SQLITE]\ntemporary = true\n[TRANSFER_LOG_PATH]\ntransfer_log_path = ${join(work, 'logs')}\n`,
+    );
+    const upload = new RayvisionUpload(api, { dbConfigPath: tmpIni });
+    await upload.uploadAsset(uploadJson);
+    const again = await upload.uploadAsset(uploadJson);
+    assert.equal(again.unchanged, 0, 'no records kept');
+    assert.equal(again.alreadyOnFarm, files.size);
+
+    const withDb = new RayvisionUpload(api, { dbConfigPath });
+    await withDb.uploadAsset(uploadJson);
+    const changed = [...files.keys()].find((p) => p.endsWith('t3.png')) as string;
+    await writeFile(changed, randomBytes(5000));
+    const r = await withDb.uploadAsset(uploadJson);
+    assert.equal(r.unchanged, files.size - 1);
+    assert.equal(r.sentFiles, 1);
+    assert.equal(r.sentBytes, 5000);
+  });
+
+  test('upload to the output storage, download it back by server path, hashes equal; partial files resume', async () => {
+    const root = join(work, 'c');
+    const { files } = await makeJob(root);
+    const upload = new RayvisionUpload(api, { dbConfigPath, chunkBytes: 1024 * 1024 });
+    const items = [...files.keys()].map((p) => ({
+      localPath: p,
+      serverPath: `/10001_shot/${relative(join(root, 'scene'), p)}`,
+    }));
+    await upload.uploadFiles('output', items, { isDb: false });
+
+    const dest = join(work, 'c-down');
+    const download = new RayvisionDownload(api, { logDir: join(work, 'logs') });
+    const got: string[] = [];
+    download.on('file', (f) => got.push(f.localPath));
+    const r1 = await download.download({ serverPath: '10001_shot', localPath: dest });
+    assert.equal(r1.downloadedFiles, files.size);
+    assert.equal(got.length, files.size);
+    for (const [p, h] of files) {
+      const local = join(dest, '10001_shot', relative(join(root, 'scene'), p));
+      assert.equal((await hashFile(local)).sha256, h, local);
+    }
+    // Identical files are skipped.
+    const r2 = await download.download({ serverPath: '10001_shot', localPath: dest });
+    assert.equal(r2.identical, files.size);
+    assert.equal(r2.receivedBytes, 0);
+
+    // A half-downloaded file resumes from where it stopped; flat layout with "false".
+    const flat = join(work, 'c-flat');
+    const big = [...files.keys()].find((p) => p.endsWith('sim.vdb')) as string;
+    const bigBytes = await readFile(big);
+    await mkdir(flat, { recursive: true });
+    await writeFile(join(flat, 'sim.vdb') + PART_SUFFIX, bigBytes.subarray(0, 1_000_000));
+    const r3 = await download.download({
+      serverPath: '/10001_shot/cache',
+      localPath: flat,
+      downloadFilenameFormat: 'false',
+    });
+    assert.equal(r3.downloadedFiles, 1);
+    assert.equal(r3.receivedBytes, bigBytes.length - 1_000_000);
+    assert.equal((await hashFile(join(flat, 'sim.vdb'))).sha256, sha(bigBytes));
+    await assert.rejects(stat(join(flat, 'sim.vdb') + PART_SUFFIX), /ENOENT/);
+  });
+
+  test('maxSpeed holds within ±20 % over a few MB', async () => {
+    const p = join(work, 'speed.bin');
+    await writeFile(p, randomBytes(3 * 1024 * 1024));
+    const upload = new RayvisionUpload(api, { dbConfigPath, chunkBytes: 1024 * 1024 });
+    const started = performance.now();
+    const r = await upload.uploadFiles('input', [{ localPath: p, serverPath: '/speed.bin' }], {
+      maxSpeed: 1024,
+      isDb: false,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const rate = r.sentBytes / 1024 / seconds;
+    console.log(
+      `# upload at maxSpeed 1024 KB/s: ${r.sentBytes} bytes in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} KB/s`,
+    );
+    assert.ok(rate > 1024 * 0.8 && rate < 1024 * 1.2, `${rate} KB/s`);
+  });
+
+  test('per-file failures are collected and thrown at the end, the rest is uploaded', async () => {
+    const dir = join(work, 'd');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'ok.txt'), 'fine');
+    const uploadJson = join(dir, 'upload.json');
+    await writeFile(
+      uploadJson,
+      JSON.stringify({
+        asset: [
+          { local: join(dir, 'ok.txt'), server: '/d/ok.txt' },
+          { local: join(dir, 'gone.txt'), server: '/d/gone.txt' },
+          { local: join(dir, 'ok.txt'), server: '/d/../../escape.txt' },
+        ],
+      }),
+    );
+    const upload = new RayvisionUpload(api, { dbConfigPath });
+    await assert.rejects(upload.uploadAsset(uploadJson, { isDb: false }), (e: unknown) => {
+      assert.ok(e instanceof TransferFailedError);
+      const reasons = e.failures.map((f) => `${f.serverPath}: ${f.reason}`).join('\n');
+      assert.match(reasons, /\/d\/gone\.txt: cannot read/);
+      assert.match(reasons, /escape\.txt: .*(server path|manifest)/);
+      return true;
+    });
+  });
+
+  test('config files land in /<taskId>/cfg/ of the config storage', async () => {
+    const dir = join(work, 'e');
+    await mkdir(dir, { recursive: true });
+    const names = ['task.json', 'tips.json', 'asset.json', 'upload.json'];
+    for (const n of names) await writeFile(join(dir, n), JSON.stringify({ n }));
+    await writeFile(join(dir, 'upload.json'), JSON.stringify({ asset: [] }));
+    const upload = new RayvisionUpload(api, { dbConfigPath });
+    const r = await upload.upload(
+      '12345',
+      join(dir, 'task.json'),
+      join(dir, 'tips.json'),
+      join(dir, 'asset.json'),
+      join(dir, 'upload.json'),
+    );
+    assert.equal(r.config.files, 4);
+    const listed = await new TransferClient(api.connection).list('config', '/12345/cfg');
+    assert.deepEqual(listed.map((e) => e.path).sort(), names.map((n) => `/12345/cfg/${n}`).sort());
+    await assert.rejects(
+      upload.uploadConfig('12x', [join(dir, 'task.json')]),
+      /task id must be a positive integer/,
+    );
+  });
+});
