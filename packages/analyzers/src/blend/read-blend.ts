@@ -3,7 +3,8 @@ import { basename, extname } from 'node:path';
 import { AnalyzeError } from '../core/errors.js';
 import { BlendFile } from './blend-file.js';
 import type { BlendInfo } from './blend-info.js';
-import { readExternalFiles, readImages, readLibraries } from './external-files.js';
+import { readExternalFiles } from './external-files.js';
+import { readImages, readLibraries } from './images-and-libraries.js';
 import type { BlendLimits } from './limits.js';
 import { readActiveScene, readCameraNames, readScenes } from './scenes.js';
 
