@@ -25,9 +25,13 @@ export function parseDateTime(text: string, end: boolean): number {
   return Date.parse(`${withTime.replace(' ', 'T')}Z`) + (end ? 999 : 0);
 }
 
-/** Escape LIKE wildcards so a keyword matches literally. */
+/**
+ * Escape LIKE wildcards so a keyword matches literally. The escape character
+ * is "!" rather than a backslash, whose literal spelling differs between
+ * SQLite and PostgreSQL.
+ */
 function likePattern(keyword: string): string {
-  return `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${keyword.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
 export async function listTasks(
@@ -47,9 +51,9 @@ export async function listTasks(
     const pattern = likePattern(q.searchKeyword.trim());
     base = base.where((eb) =>
       eb.or([
-        eb(sql`lower(scene_name)`, 'like', sql`lower(${pattern}) escape '\\'`),
-        eb(sql`cast(id as text)`, 'like', sql`${pattern} escape '\\'`),
-        eb(sql`lower(alias)`, 'like', sql`lower(${pattern}) escape '\\'`),
+        eb(sql`lower(scene_name)`, 'like', sql`lower(${pattern}) escape '!'`),
+        eb(sql`cast(id as text)`, 'like', sql`${pattern} escape '!'`),
+        eb(sql`lower(alias)`, 'like', sql`lower(${pattern}) escape '!'`),
       ]),
     );
   }

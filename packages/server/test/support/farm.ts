@@ -15,10 +15,13 @@ import {
 import {
   createUser,
   type NewUser,
+  openPostgresStore,
   type RunningFarmServer,
   type ServerOptions,
+  type Store,
   startServer,
 } from '@openfarm/server';
+import pg from 'pg';
 
 export interface TestFarm {
   server: RunningFarmServer;
@@ -30,9 +33,42 @@ export interface TestFarm {
   close(): Promise<void>;
 }
 
+/**
+ * With OPENFARM_TEST_POSTGRES_URL set (a server where the user may create
+ * databases), each farm gets a fresh PostgreSQL database instead of SQLite,
+ * so the same tests prove the store portable.
+ */
+async function postgresStore(): Promise<{ store: Store; drop: () => Promise<void> } | undefined> {
+  const url = process.env.OPENFARM_TEST_POSTGRES_URL;
+  if (url === undefined || url === '') return undefined;
+  const name = `openfarm_test_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    store: openPostgresStore(target.toString(), 4),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
 export async function startTestFarm(options: Partial<ServerOptions> = {}): Promise<TestFarm> {
   const dataDir = await mkdtemp(join(tmpdir(), 'openfarm-server-'));
-  const server = await startServer({ dataDir, port: 0, logLevel: 'silent', ...options });
+  const pgStore = await postgresStore();
+  const server = await startServer({
+    dataDir,
+    port: 0,
+    logLevel: 'silent',
+    ...(pgStore !== undefined ? { store: pgStore.store } : {}),
+    ...options,
+  });
   return {
     server,
     url: server.url,
@@ -41,6 +77,7 @@ export async function startTestFarm(options: Partial<ServerOptions> = {}): Promi
     addUser: (name, opts) => createUser(server.farm.store.db, name, opts),
     async close() {
       await server.close();
+      await pgStore?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
