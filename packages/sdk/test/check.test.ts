@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ApiError } from '@openfarm/protocol';
 import {
   HardwareConfigIdError,
   type JobFilePaths,
@@ -132,7 +133,7 @@ describe('RayvisionCheck', () => {
   test('a hardware config that excludes the software is refused', async () => {
     const task = blenderTaskJson('1', { cg_id: '2013', platform: '21' });
     task.software_config = { cg_name: 'Clarisse', cg_version: 'clarisse_ifx_4.0_sp3', plugins: {} };
-    const paths = await job(task);
+    const paths = await job({ ...task, scene_info: { image_node: [] } });
     await assert.rejects(
       new RayvisionCheck(farm.client(), paths).execute({
         hardwareConfig: { model: '1080Ti', ram: '64GB', gpuNum: '1*GPU' },
@@ -197,6 +198,22 @@ describe('RayvisionCheck', () => {
     assert.ok(
       (await new RayvisionCheck(farm.client(), warningsOnly).execute({ hardwareConfig: CPU_64GB })) > 0,
     );
+  });
+
+  test('every malformed task_info field is named before the farm is asked anything', async () => {
+    const paths = await job(blenderTaskJson('1', { frames_per_task: 'two', stop_after_test: '3' }));
+    const since = farm.requests.length;
+    await assert.rejects(
+      new RayvisionCheck(farm.client(), paths).execute({ hardwareConfig: CPU_64GB }),
+      (e) => {
+        assert.ok(e instanceof ApiError);
+        assert.equal(e.code, 600);
+        assert.match(e.message, /task_info\.frames_per_task/);
+        assert.match(e.message, /task_info\.stop_after_test/);
+        return true;
+      },
+    );
+    assert.equal(farm.requests.length, since);
   });
 
   test('a task.json without software_config is named', async () => {

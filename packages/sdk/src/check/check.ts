@@ -13,6 +13,7 @@ import { RayvisionError, toTaskId } from '../errors.js';
 import { chooseHardwareConfig, type HardwareRequest } from './hardware.js';
 import { fillIdentity } from './identity.js';
 import {
+  assertValidTaskJson,
   type JobFilePaths,
   normaliseTaskJson,
   readTaskJson,
@@ -69,6 +70,9 @@ export class RayvisionCheck {
     tips: TipsDocument,
     hardwareConfig: HardwareRequest,
   ): Promise<number> {
+    // Shape first: a typo in a field is named before the farm is asked anything.
+    normaliseTaskJson(task);
+    assertValidTaskJson(task);
     const info = task.task_info;
     const sc = task.software_config;
     const software = softwareOf(info.cg_id, sc.cg_version, sc.cg_name);
@@ -90,7 +94,6 @@ export class RayvisionCheck {
 
     assertNoBlockingTips(await resolveTips(this.api, tips));
     await fillIdentity(this.api, info);
-    normaliseTaskJson(task);
     return toTaskId(info.task_id);
   }
 }

@@ -3,6 +3,7 @@
  * analyzer's files, or in memory (submitByData).
  */
 import { stat } from 'node:fs/promises';
+import { JobFileError, validateJobFile } from '@openfarm/protocol';
 import { RayvisionError } from '../errors.js';
 import { writeJsonAtomic } from '../json/atomic-write.js';
 import { isJsonObject, type JsonObject, readJsonObject } from '../json/read-json.js';
@@ -76,6 +77,19 @@ export function normaliseTaskJson(doc: TaskJsonDocument): void {
   }
   for (const [key, value] of Object.entries(doc.task_info)) {
     if (typeof value === 'number' || typeof value === 'boolean') doc.task_info[key] = String(value);
+  }
+}
+
+/** Check task.json against the protocol's schema; every bad field is named in one error (600). */
+export function assertValidTaskJson(doc: TaskJsonDocument): void {
+  try {
+    validateJobFile('task', doc);
+  } catch (error) {
+    if (!(error instanceof JobFileError)) throw error;
+    throw new RayvisionError('PARAMETER_INVALID', error.message, {
+      detail: { issues: error.issues },
+      cause: error,
+    });
   }
 }
 
