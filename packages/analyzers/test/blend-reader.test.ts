@@ -161,6 +161,37 @@ describe('bad input gives a clear AnalyzeError', () => {
   });
 });
 
+describe('pointers', () => {
+  test('a ListBase that loops back on itself ends instead of hanging', () => {
+    for (const pointerSize of [4, 8] as const) {
+      const bytes = writeSyntheticBlend(
+        { pointerSize, littleEndian: true, header: 'legacy', version: 300 },
+        SAMPLE_CONTENT,
+      );
+      // ViewLayer: *next, *prev, name[64]. Point the last layer's `next` back at the first one.
+      const at = Buffer.from(bytes).indexOf('Holdout\0');
+      bytes.copyWithin(at - 2 * pointerSize, at - pointerSize, at);
+      const info = readBlend(bytes);
+      assert.deepEqual(
+        info.scenes[0]!.viewLayers.map((l) => l.name),
+        ['Beauty', 'Holdout'],
+      );
+    }
+  });
+  test('a pointer to no block reads as absent', () => {
+    const bytes = writeSyntheticBlend(LAYOUTS[0]!, SAMPLE_CONTENT);
+    const at = Buffer.from(bytes).indexOf('Holdout\0');
+    // The first layer's `next` (found through the second layer's `prev`) now points nowhere.
+    const first = new DataView(bytes.buffer).getBigUint64(at - 8, true);
+    const firstAt = Buffer.from(bytes).indexOf('Beauty\0');
+    new DataView(bytes.buffer).setBigUint64(firstAt - 16, first + 12345n, true);
+    assert.deepEqual(
+      readBlend(bytes).scenes[0]!.viewLayers.map((l) => l.name),
+      ['Beauty'],
+    );
+  });
+});
+
 describe('helpers', () => {
   test('effectiveEngine follows Blender versioning', () => {
     assert.equal(effectiveEngine('BLENDER_RENDER', '3.4'), 'BLENDER_EEVEE');
