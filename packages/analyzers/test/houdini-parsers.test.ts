@@ -24,7 +24,6 @@ const env: HipEnvironment = {
   fps: 24,
   frameStart: 1,
   frameEnd: 240,
-  currentFrame: 1,
 };
 
 function rejects(bytes: Uint8Array, code: string, message: RegExp): void {
@@ -199,20 +198,18 @@ describe('.def, .init, .spareparmdef, globals', () => {
 });
 
 describe('expressions', () => {
-  test('string expansion: variables, $OS, frame tokens kept or substituted', () => {
+  test('string expansion: variables, $OS, frame tokens kept for the resolver', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Houdini's own ${NAME} syntax under test
     const e = expandHoudiniString('$HIP/render/${HIPNAME}_$SHOT.$OS.$F4.exr', env, { nodeName: 'mantra1' });
     assert.deepEqual(e, {
       ok: true,
       value: '/shots/a/render/scene_sh010.mantra1.$F4.exr',
-      hasFrameToken: true,
     });
-    const f = expandHoudiniString('$HIP/x.$F4.$F.exr', env, { nodeName: 'n', frame: 7 });
-    assert.deepEqual(f, { ok: true, value: '/shots/a/x.0007.7.exr', hasFrameToken: true });
+    const f = expandHoudiniString('$HIP/x.$F4.$F.$SF.$FF.exr', env, { nodeName: 'n' });
+    assert.deepEqual(f, { ok: true, value: '/shots/a/x.$F4.$F.$SF.$FF.exr' });
     assert.deepEqual(expandHoudiniString('$EXTRA/a', env, { nodeName: 'n' }), {
       ok: true,
       value: '/env/extra/a',
-      hasFrameToken: false,
     });
     assert.deepEqual(expandHoudiniString('$NOPE/a', env, { nodeName: 'n' }), {
       ok: false,

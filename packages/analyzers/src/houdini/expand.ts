@@ -6,22 +6,22 @@ import type { HipEnvironment } from './variables.js';
  * frame variables. Backtick expressions and anything else that needs
  * Houdini itself leave the result unresolved instead of guessing.
  */
-export type Expansion = { ok: true; value: string; hasFrameToken: boolean } | { ok: false; reason: string };
+export type Expansion = { ok: true; value: string } | { ok: false; reason: string };
 
-/** Frame variables: `$F`, `$FF`, `$SF`, `$F2`…`$F9` (zero-padded), `$T` (seconds). */
+/**
+ * Frame variables (`$F`, `$FF`, `$SF`, `$F2`…`$F9`, `$T`) are kept as written:
+ * the dependency resolver expands them to the files that exist.
+ */
 const FRAME_VAR = /^(?:F[1-9]?|FF|SF|T)$/;
 
 export interface ExpandOptions {
   /** Name of the node that owns the parameter (`$OS`). */
   nodeName: string;
-  /** Substitute frame variables with this frame; when absent they are kept as written. */
-  frame?: number;
 }
 
 export function expandHoudiniString(text: string, env: HipEnvironment, options: ExpandOptions): Expansion {
   if (text.includes('`')) return { ok: false, reason: 'backtick expression' };
   let out = '';
-  let hasFrameToken = false;
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
@@ -52,10 +52,8 @@ export function expandHoudiniString(text: string, env: HipEnvironment, options: 
       name = m[0];
       end = i + 1 + name.length;
     }
-    const frameVar = FRAME_VAR.test(name);
-    if (frameVar) {
-      hasFrameToken = true;
-      out += options.frame === undefined ? text.slice(i, end) : frameValue(name, options.frame, env.fps);
+    if (FRAME_VAR.test(name)) {
+      out += text.slice(i, end);
       i = end;
       continue;
     }
@@ -64,7 +62,7 @@ export function expandHoudiniString(text: string, env: HipEnvironment, options: 
     out += value;
     i = end;
   }
-  return { ok: true, value: out, hasFrameToken };
+  return { ok: true, value: out };
 }
 
 function lookup(name: string, env: HipEnvironment, nodeName: string): string | undefined {
@@ -91,15 +89,4 @@ export function numericVariable(name: string, env: HipEnvironment): number | und
     default:
       return undefined;
   }
-}
-
-function frameValue(name: string, frame: number, fps: number): string {
-  if (name === 'T') return String((frame - 1) / fps);
-  const pad = /^F([1-9])$/.exec(name);
-  const whole = Math.trunc(frame);
-  if (pad)
-    return String(Math.abs(whole))
-      .padStart(Number(pad[1]), '0')
-      .replace(/^/, whole < 0 ? '-' : '');
-  return name === 'FF' ? String(frame) : String(whole);
 }

@@ -15,7 +15,6 @@ export interface StringValue {
   /** Variables expanded, frame variables kept as written; undefined when it could not be evaluated. */
   value?: string;
   source: 'literal' | 'expression' | 'cached';
-  hasFrameToken: boolean;
   /** Why `value` is missing. */
   unresolved?: string;
 }
@@ -41,7 +40,7 @@ export function parmString(
     }
   }
   // The cached text is an evaluation result already: take it verbatim, without re-expanding `$`.
-  return { raw: component.cached, value: component.cached, source: 'cached', hasFrameToken: false };
+  return { raw: component.cached, value: component.cached, source: 'cached' };
 }
 
 /** Number of a parm component, or undefined when neither the expression nor the cache gives one. */
@@ -108,9 +107,7 @@ function expandRaw(
   env: HipEnvironment,
 ): StringValue {
   const e = expandHoudiniString(raw, env, { nodeName: node.name });
-  return e.ok
-    ? { raw, value: e.value, source, hasFrameToken: e.hasFrameToken }
-    : { raw, source, hasFrameToken: false, unresolved: e.reason };
+  return e.ok ? { raw, value: e.value, source } : { raw, source, unresolved: e.reason };
 }
 
 /** `"text"` (an hscript string literal without operators) → `text`; anything else is not a plain string. */

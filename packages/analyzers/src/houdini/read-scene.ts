@@ -21,6 +21,8 @@ export interface HoudiniScene {
   fps: number;
   frameStart: number;
   frameEnd: number;
+  /** Playbar frame when the file was saved (`.start` tcur); what a ROP with trange off renders. */
+  currentFrame: number;
   nodes: Map<string, HoudiniNode>;
   rops: HoudiniRop[];
   distributedSims: HoudiniDistributedSim[];
@@ -55,7 +57,6 @@ export function readHoudiniScene(bytes: Uint8Array, options: ReadHoudiniOptions)
     fps: start.fps,
     frameStart: start.frameStart,
     frameEnd: start.frameEnd,
-    currentFrame: Math.round(start.currentTime * start.fps + 1),
   };
   const nodes = buildNodeTree(archive.sections);
   const rops = findRops(nodes, environment);
@@ -72,6 +73,7 @@ export function readHoudiniScene(bytes: Uint8Array, options: ReadHoudiniOptions)
     fps: start.fps,
     frameStart: start.frameStart,
     frameEnd: start.frameEnd,
+    currentFrame: Math.round(start.currentTime * start.fps + 1),
     nodes,
     rops,
     distributedSims: describeDistributedSims(rops, nodes, environment),

@@ -11,8 +11,8 @@ export interface HoudiniRop {
   renderer: string;
   bypassed: boolean;
   /**
-   * Houdini renders only the current frame when `trange` is `off` (the
-   * default of a new ROP); `normal`/`on` render the range.
+   * Houdini renders only the playbar frame ({@link HoudiniScene.currentFrame})
+   * when `trange` is `off` (the default of a new ROP); `normal`/`on` render the range.
    */
   trange: string;
   /** The `f` range (start, end, increment) with channel expressions evaluated. */
@@ -154,7 +154,7 @@ function fileCacheOutput(node: HoudiniNode, env: HipEnvironment): StringValue | 
   const dir = `${basedir.value}/${basename.value}${versioned ? `/v${version}` : ''}`;
   const file = `${basename.value}${timeDependent ? '.$F4' : ''}${filetype}`;
   const raw = `${basedir.raw}/${basename.raw}${versioned ? `/v${version}` : ''}/${basename.raw}${timeDependent ? '.$F4' : ''}${filetype}`;
-  return { raw, value: `${dir}/${file}`, source: 'literal', hasFrameToken: timeDependent };
+  return { raw, value: `${dir}/${file}`, source: 'literal' };
 }
 
 /**

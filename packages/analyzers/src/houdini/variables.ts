@@ -13,8 +13,6 @@ export interface HipEnvironment {
   fps: number;
   frameStart: number;
   frameEnd: number;
-  /** Playbar frame when the file was saved (`.start` tcur). */
-  currentFrame: number;
 }
 
 /** Saved values that describe where the file used to live; the file as opened now replaces them. */
