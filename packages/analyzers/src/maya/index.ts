@@ -18,6 +18,6 @@ export type {
   MayaSceneReference,
 } from './maya-scene.js';
 export { parseMayaBinary } from './mb-parser.js';
-export { type MayaReadResult, parseMayaBytes, readMayaScene } from './read-maya-scene.js';
+export { describeMayaScene, type MayaReadResult, parseMayaBytes, readMayaScene } from './read-maya-scene.js';
 
 registerAnalyzer(['.ma', '.mb'], AnalyzeMaya);

@@ -35,7 +35,8 @@ const MAX_ARRAY_STRINGS = 100_000;
  * PLUG), references (FREF/FRDI), nodes with their string and double
  * attributes (`STR `, `STR#`, `DBLE`, `DBL2/3`), `select -ne` blocks (SLCT)
  * and connections (CWFL). Other value chunks (ints, flags, meshes) are not
- * decoded, so the document is always marked partial.
+ * decoded, so the document is always marked partial. A reference is a
+ * `FREF` group holding a `FREF` chunk that starts with the referenced path.
  */
 export function parseMayaBinary(buf: Uint8Array, file?: string): MayaDocument {
   const doc = emptyDocument('mb');
@@ -76,8 +77,11 @@ export function parseMayaBinary(buf: Uint8Array, file?: string): MayaDocument {
             break;
           case 'FREF':
           case 'FRDI': {
-            const strings = cStrings(data, decoder, 64);
-            const path = strings.findLast((s) => /[\\/]|\.\w+$/.test(s));
+            // A reference is a `FOR8 FREF` group whose FREF chunk starts with the path.
+            const strings = cStrings(data, decoder, 64).filter((x) => x !== '');
+            const path = /[\\/]|\.\w+$/.test(strings[0] ?? '')
+              ? strings[0]
+              : strings.find((x) => /[\\/]|\.m[ab]$/i.test(x));
             if (path !== undefined) {
               doc.references.push({ path, deferred: false, ...(tag === 'FRDI' ? { depthInfo: 1 } : {}) });
             }

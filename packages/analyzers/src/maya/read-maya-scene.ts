@@ -51,7 +51,19 @@ export interface MayaReadResult {
  */
 export function readMayaScene(cgFile: string, inputProjectPath?: string): MayaReadResult {
   const file = resolve(cgFile);
-  const doc = readMayaDocument(file);
+  return describeMayaScene(readMayaDocument(file), file, inputProjectPath);
+}
+
+/**
+ * The scene description of an already parsed document, as if read from
+ * `cgFile` (its folder and project are where relative paths resolve).
+ */
+export function describeMayaScene(
+  doc: MayaDocument,
+  cgFile: string,
+  inputProjectPath?: string,
+): MayaReadResult {
+  const file = resolve(cgFile);
   const sceneDir = dirname(file);
   const projectRoot =
     inputProjectPath !== undefined && inputProjectPath !== ''
