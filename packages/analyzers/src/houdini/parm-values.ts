@@ -40,7 +40,8 @@ export function parmString(
     }
   }
   // The cached text is an evaluation result already: take it verbatim, without re-expanding `$`.
-  return { raw: component.cached, value: component.cached, source: 'cached' };
+  const cached = component.cached !== '' ? component.cached : (channel?.defaultString ?? '');
+  return { raw: cached, value: cached, source: 'cached' };
 }
 
 /** Number of a parm component, or undefined when neither the expression nor the cache gives one. */
@@ -64,8 +65,8 @@ export function parmNumber(
   }
   const cached = Number(component.cached);
   if (component.cached.trim() !== '' && Number.isFinite(cached)) return { value: cached, source: 'cached' };
-  if (channel?.value !== undefined) return { value: channel.value, source: 'cached' };
-  return undefined;
+  const fallback = channel?.value ?? channel?.defaultNumber;
+  return fallback === undefined ? undefined : { value: fallback, source: 'cached' };
 }
 
 /** `ch("f1")` names a channel (a parm component such as `f1`) or a one-component parm. */
