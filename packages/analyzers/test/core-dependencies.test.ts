@@ -129,6 +129,22 @@ describe('DependencyCollector', () => {
     assert.equal(d?.resolved, 'D:/deadline/tex.png');
   });
 
+  test('findMovedFiles looks for a missing absolute path under the roots', () => {
+    const moved = new DependencyCollector({ roots: [join(dir, 'proj')], findMovedFiles: true });
+    const hit = moved.add({ path: 'D:\\old\\proj\\sourceimages\\grid.png', owner: 'f', kind: 'texture' });
+    assert.deepEqual(hit?.files, [projTex]);
+    assert.equal(hit?.resolved, projTex);
+    const plain = new DependencyCollector({ roots: [join(dir, 'proj')] });
+    assert.equal(
+      plain.add({ path: '/old/proj/sourceimages/grid.png', owner: 'f', kind: 'texture' })?.status,
+      'missing',
+    );
+    assert.equal(
+      moved.add({ path: '/old/proj/nothing/here.png', owner: 'g', kind: 'texture' })?.status,
+      'missing',
+    );
+  });
+
   test('limits bound the work', () => {
     const c = new DependencyCollector({ roots: [dir], limits: { maxReferences: 2, maxFilesPerPattern: 2 } });
     const seq = c.add({ path: 'scene/cache/c.####.abc', owner: 'a', kind: 'cache' });

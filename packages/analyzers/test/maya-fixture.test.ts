@@ -29,6 +29,7 @@ before(async () => {
   mkdirSync(workspace);
   for (const rel of [
     'sourceimages/wood_color.png',
+    'sourceimages/moved.png',
     'sourceimages/hero/skin_1001.exr',
     'sourceimages/hero/skin_1002.exr',
     'sourceimages/hero/skin_1011.exr',
@@ -97,6 +98,8 @@ describe('AnalyzeMaya on a project fixture', () => {
     assert.equal(flicker.pattern, 'sourceimages/flicker/flicker.####.jpg');
     assert.equal(flicker.files.length, 3);
     assert.equal(find('absentMap.fileTextureName')?.status, 'missing');
+    // An absolute path from another machine is found where the project now lives.
+    assert.deepEqual(find('movedMap.ftn')?.files, [created['sourceimages/moved.png']]);
     assert.equal(find('crowdCache.fn')?.status, 'found');
     assert.equal(deps.filter((d) => d.owner === 'crowdCache.fns').length, 2);
     assert.equal(find('treeStandInShape.dso')?.status, 'missing');

@@ -81,6 +81,13 @@ export interface DependencyCollectorOptions {
   /** Used for error messages. */
   readonly sceneFile?: string;
   readonly limits?: Partial<CollectorLimits>;
+  /**
+   * An absolute path that does not exist is also looked for under each root
+   * with its leading folders dropped one by one (`D:/old/proj/sourceimages/a.png`
+   * → `<root>/proj/sourceimages/a.png`, `<root>/sourceimages/a.png`, …), as Maya
+   * finds files of a project that moved to another disk or machine.
+   */
+  readonly findMovedFiles?: boolean;
 }
 
 /** Longest path text the collector hands to the file system. */
@@ -98,6 +105,7 @@ export class DependencyCollector {
   readonly #isBuiltin: (path: string) => boolean;
   readonly #limits: CollectorLimits;
   readonly #sceneFile: string | undefined;
+  readonly #findMovedFiles: boolean;
   readonly #byRef = new Map<string, ResolvedDependency>();
   readonly #byPattern = new Map<string, { files: string[]; truncated: boolean }>();
 
@@ -107,6 +115,7 @@ export class DependencyCollector {
     this.#isBuiltin = options.isBuiltin ?? (() => false);
     this.#limits = { ...DEFAULT_COLLECTOR_LIMITS, ...options.limits };
     this.#sceneFile = options.sceneFile;
+    this.#findMovedFiles = options.findMovedFiles === true;
   }
 
   /** Resolve and record one reference; undefined for an empty path. */
@@ -155,7 +164,11 @@ export class DependencyCollector {
     }
     const roots = ref.roots === undefined ? this.#roots : ref.roots.map((r) => resolve(r));
     const candidates = this.#candidates(pattern, roots);
-    for (const candidate of candidates) {
+    const tried =
+      this.#findMovedFiles && isAbsoluteAnyOs(pattern)
+        ? [...candidates, ...movedCandidates(pattern, roots)]
+        : candidates;
+    for (const candidate of tried) {
       const hit = this.#lookup(candidate);
       if (hit.files.length > 0) {
         return { ...base, status: 'found', resolved: candidate, files: hit.files, truncated: hit.truncated };
@@ -225,6 +238,24 @@ export class DependencyCollector {
     files.sort();
     return { files, truncated };
   }
+}
+
+/** Folders dropped from the front of a moved absolute path, at most. */
+const MAX_MOVED_DEPTH = 8;
+
+/** `<root>/<tail>` for every tail of an absolute path (shortest drop first), for each root. */
+function movedCandidates(pattern: string, roots: readonly string[]): string[] {
+  if (pattern.length > MAX_PATH_TEXT) return [];
+  const segments = pattern
+    .replace(/^[A-Za-z]:/, '')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.' && s !== '..');
+  const out: string[] = [];
+  for (let drop = 1; drop < segments.length && drop <= MAX_MOVED_DEPTH; drop++) {
+    const tail = segments.slice(drop).join('/');
+    for (const root of roots) out.push(join(root, tail));
+  }
+  return out;
 }
 
 function isExisting(path: string): boolean {

@@ -24,6 +24,7 @@
  *   `<U>`/`<V>`, `<f>`, `<frame>` expand to the files that exist (one bounded directory scan);
  *   `sequence: 'udim' | 'frames'` rewrites a literal member (`x_1001.png` → `x_<UDIM>.png`).
  *   Drive/UNC paths are only looked up on Windows. A folder that exists counts as found.
+ *   `findMovedFiles: true` also looks for a missing absolute path's tails under the roots.
  * - `AnalyzeError(code, message, file?)` — the package's only error; codes in `AnalyzeErrorCode`.
  * - `registerAnalyzer(['.ext', /re/], Class)` / `analyzerFor(file)` / `analyzeScene(file, options)`.
  *   Each format folder's index.ts registers its class.

@@ -47,7 +47,8 @@ export interface MayaReadResult {
  * layers with their effective settings, cameras, and every external file
  * (node files and references, followed into referenced Maya files),
  * resolved against the project root (workspace.mel or `inputProjectPath`)
- * and the scene's folder.
+ * and the scene's folder; an absolute path from another machine that is
+ * missing is looked for under those folders too, as Maya does.
  */
 export function readMayaScene(cgFile: string, inputProjectPath?: string): MayaReadResult {
   const file = resolve(cgFile);
@@ -75,6 +76,7 @@ export function describeMayaScene(
     variables: environmentVariables(),
     isBuiltin: isMayaBuiltin,
     sceneFile: file,
+    findMovedFiles: true,
   });
   const notes = [...doc.notes];
   const cameras = readCameras(doc);
