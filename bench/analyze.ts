@@ -49,6 +49,8 @@ async function benchBlend(): Promise<void> {
   const dump = readFileSync(dumpScript, 'utf8');
   const workspace = mkdtempSync(join(tmpdir(), 'openfarm-bench-'));
   const ratios: number[] = [];
+  // The first analysis in a process also pays for JIT warm-up: what a one-shot `openfarm analyze` sees.
+  const firstRatios: number[] = [];
   try {
     const header = [
       'file',
@@ -75,6 +77,7 @@ async function benchBlend(): Promise<void> {
       const { version, fileVersion } = await readBlendFile(file);
       let theirs = 'n/a';
       let ratio = 'n/a';
+      let ratioFirst = 'n/a';
       if (blender && fileVersion <= 306) {
         t = performance.now();
         const r = spawnSync('blender', ['-b', '--factory-startup', file, '--python-expr', dump], {
@@ -86,13 +89,17 @@ async function benchBlend(): Promise<void> {
           theirs = `${ms(took)} ms`;
           ratios.push(took / ours);
           ratio = `${(took / ours).toFixed(0)}×`;
+          ratioFirst = `${(took / first).toFixed(0)}×`;
+          firstRatios.push(took / first);
         } else {
           theirs = `failed (exit ${r.status})`;
         }
       } else if (blender) {
         theirs = `Blender ${blender} cannot open ${version} files`;
       }
-      console.log([name, version, `${ms(first)} ms`, `${ms(ours)} ms`, theirs, ratio].join(' | '));
+      console.log(
+        [name, version, `${ms(first)} ms`, `${ms(ours)} ms`, theirs, ratio, ratioFirst].join(' | '),
+      );
     }
   } finally {
     rmSync(workspace, { recursive: true, force: true });
@@ -101,7 +108,8 @@ async function benchBlend(): Promise<void> {
     const geo = Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
     const worst = Math.min(...ratios);
     console.log(
-      `ratio over ${ratios.length} files: geometric mean ${geo.toFixed(0)}×, worst ${worst.toFixed(0)}× (goal ≥ 20×) → ${worst >= 20 ? 'met' : 'NOT met'}`,
+      `ratio over ${ratios.length} files: geometric mean ${geo.toFixed(0)}×, worst ${worst.toFixed(0)}× ` +
+        `(first runs: worst ${Math.min(...firstRatios).toFixed(0)}×) (goal ≥ 20×) → ${worst >= 20 ? 'met' : 'NOT met'}`,
     );
   }
 }
