@@ -7,10 +7,16 @@
  *   export RAYVISION_API_ACCESS_ID=… RAYVISION_API_KEY=…   # from `openfarm users add`
  *   node --conditions=source --import tsx examples/tutorial.ts path/to/scene.blend
  */
-import { readFile } from 'node:fs/promises';
 import { AnalyzeBlender } from '@openfarm/analyzers';
-import { FrameStatus } from '@openfarm/protocol';
-import { appendToTask, appendToUpload, RayvisionAPI, RayvisionCheck, updateTaskInfo } from '@openfarm/sdk';
+import {
+  appendToTask,
+  appendToUpload,
+  RayvisionAPI,
+  RayvisionCheck,
+  RayvisionDownload,
+  RayvisionUpload,
+  updateTaskInfo,
+} from '@openfarm/sdk';
 
 const scene = process.argv[2];
 if (scene === undefined) {
@@ -49,26 +55,23 @@ const taskId = await new RayvisionCheck(api, analyze).execute({
 });
 console.log(`checked: task ${taskId}`);
 
-// 5. Upload the job files and the assets — arrives with the transfer engine:
-//    const upload = new RayvisionUpload(api);
-//    await upload.upload(taskId, analyze.taskJson, analyze.tipsJson, analyze.assetJson, analyze.uploadJson);
-// Until then the job files can travel over HTTP (the reference's submit_by_data path):
-for (const [file, name] of [
-  [analyze.taskJson, 'task.json'],
-  [analyze.tipsJson, 'tips.json'],
-  [analyze.assetJson, 'asset.json'],
-  [analyze.uploadJson, 'upload.json'],
-] as const) {
-  await api.transmit.uploadJsonContent(taskId, await readFile(file, 'utf8'), name);
-}
+// 5. Upload: the four job files into the task's config folder, then every
+//    asset of upload.json (files the farm already holds cost one request).
+const uploaded = await new RayvisionUpload(api).upload(
+  taskId,
+  analyze.taskJson,
+  analyze.tipsJson,
+  analyze.assetJson,
+  analyze.uploadJson,
+);
+console.log(`uploaded ${uploaded.assets.files} asset files`);
 
 // 6. Submit.
 await api.submit(taskId);
-console.log(`submitted task ${taskId}`);
-
-// 7. Download while it renders — arrives with the transfer engine:
-//    await new RayvisionDownload(api).autoDownload([taskId], { localPath: 'renders' });
-// Until then, look at the frames the farm queued:
 const frames = [...(await api.query.getAllFrames(taskId)).values()];
-const waiting = frames.filter((f) => f.frameStatus === FrameStatus.WAITING).length;
-console.log(`${frames.length} frames, ${waiting} waiting for a render node`);
+console.log(`submitted task ${taskId}: ${frames.length} frames queued`);
+
+// 7. Download every frame as it finishes, until the task ends (render nodes
+//    started by `openfarm up` pick the frames up).
+const downloaded = await new RayvisionDownload(api).autoDownload([taskId], { localPath: 'renders' });
+console.log(`downloaded ${downloaded.downloadedFiles} files into renders/`);
