@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { chooseHardwareConfig, type HardwareConfig, type SceneFacts } from '../src/check/hardware.js';
+import { errorLanguageOf, zoneOf } from '../src/client/region.js';
 import { backoffDelay, DEFAULT_RETRY, isRetryableCode } from '../src/client/retry.js';
 import { buildUserInfo, camelToSnake } from '../src/client/user-info.js';
 import { HardwareConfigIdError, NotSupportPluginError } from '../src/index.js';
@@ -35,6 +36,17 @@ describe('retry policy', () => {
       1000,
     );
     assert.ok(backoffDelay(DEFAULT_RETRY, 1) >= DEFAULT_RETRY.baseDelayMs / 2);
+  });
+});
+
+describe('region by domain', () => {
+  test('the mainland service gets zone 1 and Chinese texts; every other domain zone 2 and English', () => {
+    assert.equal(zoneOf('task.renderbus.com'), 1);
+    assert.equal(errorLanguageOf('task.renderbus.com'), 0);
+    // The reference asked for Chinese here too, because the domain starts with "task".
+    assert.equal(zoneOf('task.foxrenderfarm.com'), 2);
+    assert.equal(errorLanguageOf('task.foxrenderfarm.com'), 1);
+    assert.equal(errorLanguageOf('127.0.0.1:7200'), 1);
   });
 });
 
