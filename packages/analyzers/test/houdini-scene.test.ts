@@ -30,6 +30,7 @@ writeFileSync(hiplc, buildHipMarkers(SHOT_SCENE, 'LC'));
 const sequence = ['1001', '1002', '1003'].map((f) => touch('geo', `sh010.${f}.bgeo.sc`));
 const texture = touch('tex', 'wood.png');
 const alembic = touch('abc', 'anim.abc');
+const tiles = ['1001', '1002'].map((t) => touch('tex', `rust.${t}.exr`));
 const caches = ['1001', '1002'].map((f) => touch('cache', `cache.${f}.bgeo.sc`));
 
 function read(file: string): HoudiniScene {
@@ -149,7 +150,8 @@ describe('reading the fixture shot', () => {
     assert.equal(byOwner.get('/obj/geo1/abc_in.fileName')?.path, `${h}/abc/anim.abc`);
     assert.equal(byOwner.has('/out/abc_out.filename'), false);
     assert.equal(scene.rops.find((r) => r.node === '/out/abc_out')?.output, `${h}/abc/abc_out.abc`);
-    assert.equal(scene.files.length, 9);
+    assert.equal(byOwner.get('/obj/geo1/shader.metallic_texture')?.path, `${h}/tex/rust.<UDIM>.exr`);
+    assert.equal(scene.files.length, 10);
   });
 
   test('Apprentice and Indie files read exactly like the commercial one', () => {
@@ -232,7 +234,9 @@ describe('AnalyzeHoudini', () => {
     assert.match(tips['50001'][0], /\/obj\/geo1\/rock\.file: \/studio\/job\/assets\/rock model\.obj/);
     assert.ok(tips['15013']);
     const locals = upload.asset.map((a: { local: string }) => a.local);
-    const expected = [...sequence, texture, alembic, ...caches, hip].map((p) => p.replace(/\\/g, '/'));
+    const expected = [...sequence, texture, ...tiles, alembic, ...caches, hip].map((p) =>
+      p.replace(/\\/g, '/'),
+    );
     assert.deepEqual([...locals].sort(), [...expected].sort());
     assert.equal(locals.at(-1), hip.replace(/\\/g, '/'));
     for (const entry of asset.asset as string[])

@@ -142,14 +142,21 @@ function classify(node: string, parm: string, value: StringValue, env: HipEnviro
   return { ...base, status: 'file', path: resolvePath(text, env), sequence: hasSequenceToken(text) };
 }
 
-/** Backslashes become `/`; a relative path is taken relative to `$HIP` (the render's working directory). */
+/**
+ * Backslashes become `/`; Houdini's printf-style tile tokens become the
+ * `<UDIM>`/`<U>`/`<V>` the resolver expands; a relative path is taken
+ * relative to `$HIP` (the render's working directory).
+ */
 export function resolvePath(text: string, env: HipEnvironment): string {
-  const p = text.replace(/\\/g, '/');
+  const p = text
+    .replace(/\\/g, '/')
+    .replace(/%\(UDIM\)d/g, '<UDIM>')
+    .replace(/%\(([UV])\)d/g, '<$1>');
   if (p.startsWith('/') || /^[A-Za-z]:\//.test(p)) return p;
   const hip = env.vars.get('HIP') ?? '.';
   return `${hip}/${p.replace(/^\.\//, '')}`;
 }
 
 export function hasSequenceToken(path: string): boolean {
-  return /\$\{?(?:F[1-9]?|FF|SF)(?![A-Za-z0-9_])\}?|#|\*|<UDIM>|%\(UDIM\)d/.test(path);
+  return /\$\{?(?:F[1-9]?|FF|SF)(?![A-Za-z0-9_])\}?|#|\*|<(?:UDIM|UVTILE|U|V)>|%\((?:UDIM|U|V)\)d/.test(path);
 }
