@@ -29,7 +29,7 @@ export function schedulerPlugin(options: SchedulerOptions = {}): (app: FastifyIn
         throw new Error('scheduler: pass blobs when the server has no data directory');
       blobs = await LocalBlobStore.open(join(dataDir, 'blobs'));
     }
-    const scheduler = new Scheduler(app.farm.store.db, app.farm.events, {
+    const scheduler = new Scheduler(app.farm.store.db, app.farm.store.dialect, app.farm.events, {
       policy: options.policy,
       jobFileSources: app.farm.jobFileSources,
     });

@@ -18,17 +18,18 @@ import { FrameStatus, softwareByName, TaskStatus } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
 import type { EventBus } from '../events/bus.js';
 import type { Database } from '../store/database.js';
+import type { StoreDialect } from '../store/store.js';
 import type { JobFileSource } from '../tasks/job-files.js';
 import { type NodeProfile, nodeCanRender } from './matching.js';
 import { DEFAULT_POLICY, type SchedulerPolicy } from './policy.js';
 import { buildRenderSpec, type LeaseJob, type RenderSpec } from './render-spec.js';
 import { appendFrameLog } from './sql/append-frame-log.js';
-import { claimFrame } from './sql/claim-frame.js';
+import { claimNextFrame } from './sql/claim-frame.js';
 import { completeFrame, type EndedFrame } from './sql/complete-frame.js';
 import { currentLease, type LeaseOwnerView } from './sql/current-lease.js';
 import { failFrame } from './sql/fail-frame.js';
 import { inputManifest } from './sql/input-manifest.js';
-import { leaseCandidates } from './sql/lease-candidates.js';
+import { leaseTasks } from './sql/lease-candidates.js';
 import { markTaskStarted } from './sql/mark-task-started.js';
 import { overdueTasks } from './sql/overdue-tasks.js';
 import { reapExpiredLeases } from './sql/reap-expired-leases.js';
@@ -81,8 +82,11 @@ export interface LeaseRef {
   readonly epoch: number;
 }
 
-/** How many candidates one lease query reads; mismatching tasks are excluded and the query repeated. */
-const CANDIDATES = 16;
+/** How many tasks one lease query reads; mismatching tasks are excluded and the query repeated. */
+const CANDIDATE_TASKS = 8;
+/** A node's `last_seen_at` is written at most this often (every poll would be a write per frame). */
+const SEEN_WRITE_INTERVAL_MS = 5000;
+const TASK_LIST_TTL_MS = 250;
 const MAX_CANDIDATE_ROUNDS = 8;
 
 export function nodeOf(row: WorkerRow): SchedulerNode {
@@ -111,6 +115,10 @@ export class Scheduler {
   private readonly specs = new Map<number, Promise<RenderSpec>>();
   private readonly inputs = new Map<number, Promise<LeaseJob>>();
   private readonly wake = new EventEmitter();
+  private readonly lastSeenWrite = new Map<number, number>();
+  private readonly started = new Set<number>();
+  /** Per node: the ordered task list of its last lease query, reused for TASK_LIST_TTL_MS. */
+  private readonly taskLists = new Map<number, { at: number; ids: number[] }>();
   private reapTimer: NodeJS.Timeout | undefined;
   private reaping: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -118,6 +126,7 @@ export class Scheduler {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: StoreDialect,
     private readonly events: EventBus,
     /** `jobFileSources`: where task.json is found when not stored with the task (the farm's live list). */
     options: { policy?: Partial<SchedulerPolicy>; jobFileSources?: readonly JobFileSource[] } = {},
@@ -130,7 +139,11 @@ export class Scheduler {
   /** Start the reaper and listen for changes that should wake waiting polls. */
   start(): void {
     // Any task or frame change may make work available or take a lease away.
-    this.unsubscribe ??= this.events.subscribeAll(() => this.wake.emit('change'));
+    this.unsubscribe ??= this.events.subscribeAll((event) => {
+      // A task changed (submitted, started, stopped, re-prioritised…): task lists are stale.
+      if (event.type === 'task') this.taskLists.clear();
+      this.wake.emit('change');
+    });
     this.reapTimer ??= setInterval(() => {
       this.reap().catch(() => undefined);
     }, this.policy.reapIntervalMs);
@@ -158,7 +171,11 @@ export class Scheduler {
       this.policy.leaseTtlMs / 3,
     );
     const deadline = Date.now() + Math.max(0, wait);
-    await markWorkerSeen(this.db, node.id, Date.now());
+    const seen = Date.now();
+    if (seen - (this.lastSeenWrite.get(node.id) ?? 0) >= SEEN_WRITE_INTERVAL_MS) {
+      this.lastSeenWrite.set(node.id, seen);
+      await markWorkerSeen(this.db, node.id, seen);
+    }
     for (;;) {
       const now = Date.now();
       const renewed = await renewLeases(this.db, node.name, req.running, now + this.policy.leaseTtlMs);
@@ -182,67 +199,89 @@ export class Scheduler {
     ];
     const excluded = new Set<number>();
     const leases: Lease[] = [];
+    // A fresh task list from the last few hundred milliseconds is reused: the
+    // order of tasks changes far less often than frames are leased. A stale
+    // list costs nothing wrong: a drained task's claim simply finds no frame,
+    // and a task that stopped rendering is refused by the claim's own guard.
+    const cached = this.taskLists.get(node.id);
+    let reuse = cached !== undefined && Date.now() - cached.at < TASK_LIST_TTL_MS;
     for (let round = 0; round < MAX_CANDIDATE_ROUNDS && leases.length < count; round++) {
-      const candidates = await leaseCandidates(this.db, {
-        workerId: node.id,
-        cgIds,
-        platform: node.profile.platform,
-        blocklistAfter: this.policy.blocklistAfter,
-        excludeTaskIds: [...excluded],
-        limit: CANDIDATES,
-      });
-      if (candidates.length === 0) break;
-      let excludedMore = false;
-      for (const c of candidates) {
+      const taskIds = reuse
+        ? cached!.ids
+        : await leaseTasks(this.db, {
+            workerId: node.id,
+            cgIds,
+            platform: node.profile.platform,
+            blocklistAfter: this.policy.blocklistAfter,
+            excludeTaskIds: [...excluded],
+            limit: CANDIDATE_TASKS,
+          });
+      if (!reuse) this.taskLists.set(node.id, { at: Date.now(), ids: taskIds });
+      let excludedMore = reuse;
+      reuse = false;
+      for (const taskId of taskIds) {
         if (leases.length >= count) break;
-        if (excluded.has(c.taskId)) continue;
-        const spec = await this.specOf(c.taskId).catch(() => undefined);
+        const spec = await this.specOf(taskId).catch(() => undefined);
         if (spec === undefined || !nodeCanRender(node.profile, spec.requirements)) {
-          excluded.add(c.taskId);
+          excluded.add(taskId);
           excludedMore = true;
           continue;
         }
-        const now = Date.now();
-        const claimed = await claimFrame(
-          this.db,
-          { id: c.frameId, epoch: c.epoch },
-          node.name,
-          now,
-          this.policy.leaseTtlMs,
-        );
-        if (claimed === undefined) continue;
-        this.events.publish({
-          userId: claimed.userId,
-          type: 'frame',
-          taskId: claimed.taskId,
-          frameId: claimed.id,
-          status: FrameStatus.RUNNING,
-          detail: { node: node.name, attempt: claimed.attempt },
-        });
-        if (await markTaskStarted(this.db, claimed.taskId, now)) {
-          this.events.publish({
-            userId: claimed.userId,
-            type: 'task',
-            taskId: claimed.taskId,
-            status: TaskStatus.RENDERING,
-          });
-          await this.settle([claimed.taskId]);
+        while (leases.length < count) {
+          const lease = await this.claim(node, taskId, spec);
+          if (lease === undefined) break;
+          leases.push(lease);
         }
-        leases.push({
-          frameId: claimed.id,
-          epoch: claimed.epoch,
-          attempt: claimed.attempt,
-          leaseExpiresAt: claimed.leaseExpiresAt,
-          frameIndex: claimed.frameIndex,
-          frameNumbers: claimed.frameNumbers,
-          frameType: claimed.frameType,
-          job: await this.jobOf(spec),
-        });
       }
-      // Only query again when this round ruled tasks out; otherwise the queue is simply drained.
-      if (!excludedMore && leases.length < count) break;
+      // Query again only when this round ruled tasks out; otherwise the queue is drained.
+      if (!excludedMore) break;
     }
     return leases;
+  }
+
+  private async claim(node: SchedulerNode, taskId: number, spec: RenderSpec): Promise<Lease | undefined> {
+    const now = Date.now();
+    const claimed = await claimNextFrame(
+      this.db,
+      this.dialect,
+      taskId,
+      node.name,
+      now,
+      this.policy.leaseTtlMs,
+    );
+    if (claimed === undefined) return undefined;
+    this.events.publish({
+      userId: claimed.userId,
+      type: 'frame',
+      taskId: claimed.taskId,
+      frameId: claimed.id,
+      status: FrameStatus.RUNNING,
+      detail: { node: node.name, attempt: claimed.attempt },
+    });
+    // The first lease starts the task; later ones need not ask (the set is
+    // dropped with the task's cache when it stops rendering).
+    if (!this.started.has(claimed.taskId)) {
+      this.started.add(claimed.taskId);
+      if (await markTaskStarted(this.db, claimed.taskId, now)) {
+        this.events.publish({
+          userId: claimed.userId,
+          type: 'task',
+          taskId: claimed.taskId,
+          status: TaskStatus.RENDERING,
+        });
+        await this.settle([claimed.taskId]);
+      }
+    }
+    return {
+      frameId: claimed.id,
+      epoch: claimed.epoch,
+      attempt: claimed.attempt,
+      leaseExpiresAt: claimed.leaseExpiresAt,
+      frameIndex: claimed.frameIndex,
+      frameNumbers: claimed.frameNumbers,
+      frameType: claimed.frameType,
+      job: await this.jobOf(spec),
+    };
   }
 
   async progress(node: SchedulerNode, lease: LeaseRef, fraction: number): Promise<boolean> {
@@ -297,6 +336,8 @@ export class Scheduler {
     );
     if (ended === undefined) return false;
     await recordNodeFailure(this.db, node.id, ended.taskId, now);
+    // The failure may have put the node on the task's blocklist.
+    this.taskLists.delete(node.id);
     await this.afterFrames([ended], { node: node.name, error });
     return true;
   }
@@ -373,6 +414,7 @@ export class Scheduler {
   private forget(taskId: number): void {
     this.specs.delete(taskId);
     this.inputs.delete(taskId);
+    this.started.delete(taskId);
   }
 
   private specOf(taskId: number): Promise<RenderSpec> {

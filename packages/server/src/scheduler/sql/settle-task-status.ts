@@ -4,10 +4,21 @@
  * status can never drift from them; the update is guarded by the status read,
  * so a concurrent stop/abandon wins over the scheduler.
  */
+import { FrameStatus, TaskStatus } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.js';
 import { isEndStatus, leafStatus, parentStatus, SETTLED_TASK_STATES } from '../task-status.js';
 import '../tables.js';
+
+/** Frame states that keep a rendering task rendering (see task-status.ts). */
+const STILL_RENDERING = [
+  FrameStatus.RUNNING,
+  FrameStatus.WAITING,
+  FrameStatus.WAITING_PREPROCESS,
+  FrameStatus.WAITING_PHOTON_FRAME,
+  FrameStatus.WAITING_PHOTON_JOB,
+  FrameStatus.WAITING_SOLVE_JOB,
+];
 
 export interface TaskChange {
   readonly id: number;
@@ -40,12 +51,32 @@ export async function settleTaskStatus(
   taskId: number,
   now: number,
 ): Promise<TaskChange[]> {
+  // One read answers the common case, taken on almost every completion: a
+  // rendering task with a frame still running or waiting stays rendering.
+  // (Counting a 10 000-frame task's rows on every completion would make each
+  // completion cost O(frames).)
   const task = await db
-    .selectFrom('tasks')
-    .select(['id', 'user_id', 'status', 'parent_id'])
-    .where('id', '=', taskId)
+    .selectFrom('tasks as t')
+    .select([
+      't.id',
+      't.user_id',
+      't.status',
+      't.parent_id',
+      (eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('frames as f')
+              .select('f.id')
+              .whereRef('f.task_id', '=', 't.id')
+              .where('f.state', 'in', STILL_RENDERING),
+          )
+          .as('pending'),
+    ])
+    .where('t.id', '=', taskId)
     .executeTakeFirst();
   if (task === undefined || !SETTLED_TASK_STATES.includes(task.status)) return [];
+  if (task.status === TaskStatus.RENDERING && Boolean(task.pending)) return [];
   const rows = await db
     .selectFrom('frames')
     .select(['state', (eb) => eb.fn.countAll<number>().as('n')])

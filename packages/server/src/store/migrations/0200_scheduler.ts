@@ -46,11 +46,12 @@ export async function up(db: AnyDb): Promise<void> {
     .execute();
   await db.schema.alterTable('frames').addColumn('node_name', 'text').execute();
   await db.schema.alterTable('frames').addColumn('last_error', 'text').execute();
-  // The lease query scans waiting frames; the reaper scans running ones by expiry.
+  // The claim walks one task's waiting frames in lease order (priority type 4
+  // sorts before main type 5) without sorting; the reaper scans running ones by expiry.
   await db.schema
-    .createIndex('frames_state_type')
+    .createIndex('frames_lease_order')
     .on('frames')
-    .columns(['state', 'frame_type', 'task_id'])
+    .columns(['task_id', 'state', 'frame_type', 'chunk_index'])
     .execute();
   await db.schema
     .createIndex('frames_state_expiry')
@@ -61,7 +62,7 @@ export async function up(db: AnyDb): Promise<void> {
 
 export async function down(db: AnyDb): Promise<void> {
   await db.schema.dropIndex('frames_state_expiry').execute();
-  await db.schema.dropIndex('frames_state_type').execute();
+  await db.schema.dropIndex('frames_lease_order').execute();
   await db.schema.alterTable('frames').dropColumn('last_error').execute();
   await db.schema.alterTable('frames').dropColumn('node_name').execute();
   await db.schema.alterTable('frames').dropColumn('progress').execute();
