@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { AnalyzeBlender, type BlendInfo, effectiveEngine, readBlendFile } from '../src/index.js';
+import { AnalyzeBlender, type BlendInfo, effectiveEngine, readBlend, readBlendFile } from '../src/index.js';
 import {
   type BlenderDump,
   blenderDumps,
@@ -61,8 +61,9 @@ function asBlenderShows(info: BlendInfo, blenderVersion: string) {
         .map((i) => ({ name: i.name, path: slash(i.path), packed: i.packed, source: i.source })),
     ),
     libraries: info.libraries.map((l) => slash(l.path)),
+    // Blender lists a disk cache by its empty `path` field; the reader names the folder Blender uses.
     paths: info.externalFiles
-      .filter((f) => !f.packed)
+      .filter((f) => !f.packed && !(f.kind === 'point_cache' && f.path.startsWith('//blendcache_')))
       .map((f) => slash(f.path))
       .sort(),
   };
@@ -76,7 +77,7 @@ function blenderAnswer(d: BlenderDump) {
     cameras: [...d.cameras].sort(),
     images: byName(d.images),
     libraries: d.libraries,
-    paths: d.paths,
+    paths: d.paths.filter((p) => p !== ''),
   };
 }
 
@@ -90,8 +91,9 @@ describe('with Blender', {
 
   test('our fixture reads the same uncompressed, zstd and gzip', async () => {
     const plain = await readBlendFile(SCENE);
-    const zstd = await readBlendFile(SCENE_ZSTD);
-    const gzip = await readBlendFile(SCENE_GZIP);
+    // Same name on disk, so that the disk-cache folder (blendcache_<name>) is the same too.
+    const zstd = readBlend(readFileSync(SCENE_ZSTD), { fileName: 'scene.blend' });
+    const gzip = readBlend(readFileSync(SCENE_GZIP), { fileName: 'scene.blend' });
     assert.equal(plain.compression, 'none');
     assert.equal(zstd.compression, 'zstd');
     assert.equal(gzip.compression, 'gzip');
@@ -175,8 +177,24 @@ describe('with Blender', {
       'vdb/smoke_0002.vdb',
     ]);
     assert.ok(!uploaded.some((p) => p.includes('packed')), 'a packed image is not uploaded');
+    // The particle bake sits in blendcache_scene/, named after scene.blend: this copy has no bake of its own.
+    assert.ok(!uploaded.some((p) => p.includes('blendcache')));
     assert.ok(
       existsSync(a.taskJson) && existsSync(a.tipsJson) && existsSync(a.uploadJson) && existsSync(a.assetJson),
+    );
+  });
+
+  test('a baked disk cache is uploaded from blendcache_<file name>/', async () => {
+    const a = await new AnalyzeBlender({ cgFile: SCENE, workspace }).analyse();
+    const bake = a.uploadInfo!.asset.map((e) => e.local).filter((p) => p.includes('/blendcache_scene/'));
+    assert.ok(bake.length > 0 && bake.every((p) => p.endsWith('.bphys')), `bake files: ${bake}`);
+    const info = await readBlendFile(SCENE);
+    assert.deepEqual(
+      info.externalFiles.filter((f) => f.kind === 'point_cache').map((f) => [f.path, f.expansion]),
+      [
+        ['//blendcache_scene/', 'directory'],
+        ['//cache_ext', 'directory'],
+      ],
     );
   });
 
