@@ -190,10 +190,13 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
       while (pending.size > 0) {
         if (dirty.size === 0) {
           // Sleep until an event marks a task, or poll when the stream is down.
+          let timer: NodeJS.Timeout | undefined;
           await new Promise<void>((resolve) => {
             wake = resolve;
-            setTimeout(resolve, streamUp ? Math.max(sleepMs, 30_000) : sleepMs);
+            // While the stream is up this is only a safety net against a lost event.
+            timer = setTimeout(resolve, streamUp ? Math.max(sleepMs, 30_000) : sleepMs);
           });
+          clearTimeout(timer);
           wake = () => {};
           if (!streamUp || dirty.size === 0) {
             for (const t of pending.keys()) dirty.add(t);
