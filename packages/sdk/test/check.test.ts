@@ -216,6 +216,29 @@ describe('RayvisionCheck', () => {
     assert.equal(farm.requests.length, since);
   });
 
+  test('a broken upload.json is named before any id is taken; an explicit one must exist', async () => {
+    const paths = await job(blenderTaskJson('1'));
+    await writeFile(paths.uploadJson, JSON.stringify({ asset: [{ local: '/p/a.png' }] }));
+    const since = farm.requests.length;
+    await assert.rejects(
+      new RayvisionCheck(farm.client(), paths).execute({ hardwareConfig: CPU_64GB }),
+      (e) => {
+        assert.ok(e instanceof ApiError);
+        assert.equal(e.code, 600);
+        assert.match(e.message, /asset\[0\]\.server/);
+        return true;
+      },
+    );
+    assert.equal(farm.requests.length, since);
+    await assert.rejects(
+      new RayvisionCheck(farm.client(), paths).execute({
+        hardwareConfig: CPU_64GB,
+        uploadJson: join(dir, 'no-such-upload.json'),
+      }),
+      (e) => e instanceof ApiError && e.code === 1000006,
+    );
+  });
+
   test('a task.json without software_config is named', async () => {
     const paths = await job({ task_info: {} });
     await assert.rejects(

@@ -14,6 +14,7 @@ import { chooseHardwareConfig, type HardwareRequest } from './hardware.js';
 import { fillIdentity } from './identity.js';
 import {
   assertValidTaskJson,
+  assertValidUploadJson,
   type JobFilePaths,
   normaliseTaskJson,
   readTaskJson,
@@ -30,7 +31,7 @@ export interface CheckOptions {
   hardwareConfig: HardwareRequest;
   /** task.json to check; default the analyzer's. */
   taskJson?: string;
-  /** upload.json of the job; default the analyzer's. Must exist when given. */
+  /** upload.json of the job; default the analyzer's. Checked against the protocol's schema; must exist when given. */
   uploadJson?: string;
 }
 
@@ -49,18 +50,20 @@ export class RayvisionCheck {
     if (taskJsonPath === undefined) {
       throw new RayvisionError('FILE_NOT_FOUND', 'no task.json: pass { taskJson } or an analyze result');
     }
+    // An explicit upload.json must exist; the analyzer's may not yet (Blender writes none).
     const uploadJsonPath = options.uploadJson ?? this.analyzeResult?.uploadJson;
-    if (options.uploadJson !== undefined && !(await isFile(options.uploadJson))) {
-      throw new RayvisionError('UPLOAD_JSON_MISSING', `upload.json not found: ${options.uploadJson}`);
+    if (
+      uploadJsonPath !== undefined &&
+      (options.uploadJson !== undefined || (await isFile(uploadJsonPath)))
+    ) {
+      await assertValidUploadJson(uploadJsonPath);
     }
     const tipsPath = this.analyzeResult?.tipsJson ?? join(dirname(taskJsonPath), 'tips.json');
     const task = await readTaskJson(taskJsonPath);
     const tips = await readTips(tipsPath);
     const taskId = await this.checkDocuments(task, tips, options.hardwareConfig);
     await writeTaskJson(taskJsonPath, task);
-    this.api.logger.info(
-      `task ${taskId} checked: ${taskJsonPath}${uploadJsonPath !== undefined ? `, assets in ${uploadJsonPath}` : ''}`,
-    );
+    this.api.logger.info(`task ${taskId} checked: ${taskJsonPath}`);
     return taskId;
   }
 

@@ -2,8 +2,8 @@
  * The job's JSON documents as RayvisionCheck reads and rewrites them: from the
  * analyzer's files, or in memory (submitByData).
  */
-import { stat } from 'node:fs/promises';
-import { JobFileError, validateJobFile } from '@openfarm/protocol';
+import { readFile, stat } from 'node:fs/promises';
+import { JobFileError, parseJobFile, validateJobFile } from '@openfarm/protocol';
 import { RayvisionError } from '../errors.js';
 import { writeJsonAtomic } from '../json/atomic-write.js';
 import { isJsonObject, type JsonObject, readJsonObject } from '../json/read-json.js';
@@ -80,16 +80,41 @@ export function normaliseTaskJson(doc: TaskJsonDocument): void {
   }
 }
 
+function asCheckError(error: unknown): unknown {
+  if (!(error instanceof JobFileError)) return error;
+  return new RayvisionError('PARAMETER_INVALID', error.message, {
+    detail: { issues: error.issues },
+    cause: error,
+  });
+}
+
 /** Check task.json against the protocol's schema; every bad field is named in one error (600). */
 export function assertValidTaskJson(doc: TaskJsonDocument): void {
   try {
     validateJobFile('task', doc);
   } catch (error) {
-    if (!(error instanceof JobFileError)) throw error;
-    throw new RayvisionError('PARAMETER_INVALID', error.message, {
-      detail: { issues: error.issues },
-      cause: error,
-    });
+    throw asCheckError(error);
+  }
+}
+
+/**
+ * Check upload.json against the protocol's schema, so a broken asset list is
+ * reported before a task id is taken rather than by the upload after it.
+ */
+export async function assertValidUploadJson(path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new RayvisionError('UPLOAD_JSON_MISSING', `upload.json not found: ${path}`, { cause });
+    }
+    throw cause;
+  }
+  try {
+    parseJobFile('upload', text, path);
+  } catch (error) {
+    throw asCheckError(error);
   }
 }
 
