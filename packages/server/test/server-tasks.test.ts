@@ -163,6 +163,15 @@ describe('tasks and frames', () => {
     await assertCountersMatchFrames(id);
   });
 
+  test('concurrent submits of one task create its frames once', async () => {
+    const id = await newTask((i) => blenderTaskJson(i));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => alice.callEndpoint('task.submitTask', { taskId: id })),
+    );
+    assert.deepEqual(results.map((r) => r.envelope.code).sort(), [200, 7008, 7008]);
+    assert.equal((await frames(id)).length, 3);
+  });
+
   test('a single-scene Blender task renders in the task itself, one frame per unit', async () => {
     const id = await newTask((i) => blenderTaskJson(i));
     await alice.api('task.submitTask', { taskId: id });

@@ -136,7 +136,16 @@ export async function submitTask(
         detail: `task ${taskId} is a layer of task ${task.parent_id}`,
       });
     }
-    if (task.submit_date !== null) {
+    // Claim the submit with a conditional update rather than trusting the read above: on
+    // PostgreSQL a concurrent submit of the same task waits on this row and then finds it
+    // claimed, so frames are never created twice. A refused submit rolls the claim back.
+    const claim = await trx
+      .updateTable('tasks')
+      .set({ submit_date: Date.now() })
+      .where('id', '=', task.id)
+      .where('submit_date', 'is', null)
+      .executeTakeFirst();
+    if (task.submit_date !== null || Number(claim.numUpdatedRows) !== 1) {
       throw ApiError.of('TASK_STATE_CONFLICT', { path, detail: `task ${taskId} is already submitted` });
     }
     const json = await loadTaskJson(trx, sources, task, path);
