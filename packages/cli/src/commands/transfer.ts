@@ -1,3 +1,262 @@
-import type { Command } from 'commander';
+/**
+ * `openfarm upload JOB_DIR` and `openfarm download TASK_ID…`: the SDK's
+ * RayvisionUpload / RayvisionDownload with progress on stderr — a bar (files,
+ * bytes, rate, ETA) on a terminal, a plain line every few seconds otherwise —
+ * and the report on stdout (a summary, or JSON with `--json`).
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  type DownloadReport,
+  RayvisionDownload,
+  RayvisionUpload,
+  TransferFailedError,
+  type TransferProgress,
+  type UploadReport,
+} from '@openfarm/sdk';
+import { Presets, SingleBar } from 'cli-progress';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { clientCommand, type ConnectionFlags, connectClient } from './tasks.js';
 
-export function registerTransferCommands(_program: Command): void {}
+const JOB_FILES = ['task.json', 'tips.json', 'asset.json', 'upload.json'] as const;
+/** Plain progress lines when stderr is not a terminal: one per this interval. */
+const PLAIN_EVERY_MS = 2000;
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function taskIdArg(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`not a task id: ${value}`);
+  return Number(value);
+}
+
+function humanBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
+}
+
+/** Write through the root command's output so tests can capture it. */
+function print(command: Command, text: string): void {
+  let root = command;
+  while (root.parent) root = root.parent;
+  const write = root.configureOutput().writeOut ?? ((s: string) => process.stdout.write(s));
+  write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+type ProgressMode = 'bar' | 'lines' | 'off';
+
+/** `--json` is for scripts: no progress at all; otherwise a bar on a terminal, plain lines in logs and pipes. */
+function progressMode(json: boolean | undefined): ProgressMode {
+  if (json === true) return 'off';
+  return process.stderr.isTTY === true ? 'bar' : 'lines';
+}
+
+/** Progress on stderr: a bar on a terminal, periodic plain lines otherwise (CI logs, pipes). */
+class ProgressView {
+  private bar: SingleBar | undefined;
+  private phase = '';
+  private lastLine = 0;
+  private readonly started = performance.now();
+
+  constructor(private readonly mode: ProgressMode) {}
+
+  update(p: TransferProgress): void {
+    if (this.mode === 'off') return;
+    const moving = p.phase === 'send' || p.phase === 'download';
+    const elapsed = (performance.now() - this.started) / 1000;
+    const rate = moving && elapsed > 0 ? `${humanBytes(p.bytesDone / elapsed)}/s` : '';
+    if (this.mode === 'lines') {
+      const now = performance.now();
+      if (p.phase === this.phase && now - this.lastLine < PLAIN_EVERY_MS && p.filesDone !== p.filesTotal)
+        return;
+      this.phase = p.phase;
+      this.lastLine = now;
+      process.stderr.write(
+        `${p.phase}: ${p.filesDone}/${p.filesTotal} files, ${humanBytes(p.bytesDone)}/${humanBytes(p.bytesTotal)}${rate ? `, ${rate}` : ''}\n`,
+      );
+      return;
+    }
+    if (this.bar === undefined || p.phase !== this.phase) {
+      this.bar?.stop();
+      this.phase = p.phase;
+      this.bar = new SingleBar(
+        {
+          format: `${p.phase.padEnd(8)} |{bar}| {percentage}% | {files} files | {bytes} | {rate} | ETA {eta_formatted}`,
+          stream: process.stderr,
+          hideCursor: true,
+        },
+        Presets.shades_classic,
+      );
+      this.bar.start(Math.max(p.bytesTotal, 1), 0);
+    }
+    this.bar.update(Math.min(p.bytesDone, Math.max(p.bytesTotal, 1)), {
+      files: `${p.filesDone}/${p.filesTotal}`,
+      bytes: `${humanBytes(p.bytesDone)}/${humanBytes(p.bytesTotal)}`,
+      rate,
+    });
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
+}
+
+function uploadSummary(r: UploadReport): string {
+  return (
+    `${r.storage}: ${r.files} files, ${r.unchanged} unchanged, ${r.alreadyOnFarm} already on the farm, ` +
+    `${r.sentFiles} sent (${humanBytes(r.sentBytes)})`
+  );
+}
+
+function downloadSummary(r: DownloadReport): string {
+  return `${r.files} files: ${r.downloadedFiles} downloaded (${humanBytes(r.receivedBytes)}), ${r.identical} already identical`;
+}
+
+/** The task id of an analyzed (and checked) job folder, from its task.json. */
+async function jobTaskId(jobDir: string): Promise<string> {
+  const path = join(jobDir, 'task.json');
+  let doc: { task_info?: { task_id?: unknown } };
+  try {
+    doc = JSON.parse(await readFile(path, 'utf8')) as typeof doc;
+  } catch (e) {
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  const id = String(doc.task_info?.task_id ?? '');
+  if (!/^[1-9]\d*$/.test(id)) {
+    throw new Error(`${path} has no task id yet: run \`openfarm check\` on the job first, or pass --task-id`);
+  }
+  return id;
+}
+
+interface UploadFlags extends ConnectionFlags {
+  maxSpeed?: number;
+  dbConfig?: string;
+  db: boolean;
+  taskId?: number;
+}
+
+interface DownloadFlags extends ConnectionFlags {
+  to?: string;
+  realtime?: boolean;
+  afterComplete?: boolean;
+  serverPath?: string[];
+  maxSpeed?: number;
+  flat?: boolean;
+  sleepTime?: number;
+}
+
+export function registerTransferCommands(program: Command): void {
+  clientCommand(
+    program,
+    'upload <jobDir>',
+    'upload a job folder: its job files to the config storage, its assets to the input storage',
+  )
+    .option('--max-speed <kbps>', 'cap the total rate, in KB/s', positiveNumber)
+    .option(
+      '--db-config <path>',
+      'db_config.ini of the local transfer database (default: ~/renderfarm_sdk/db_config.ini)',
+    )
+    .option('--no-db', 'hash every file again instead of trusting the local transfer database')
+    .option('--task-id <id>', 'task id (default: task_info.task_id of the job’s task.json)', taskIdArg)
+    .action(async function (this: Command, jobDir: string, flags: UploadFlags) {
+      const dir = resolve(jobDir);
+      const taskId = flags.taskId !== undefined ? String(flags.taskId) : await jobTaskId(dir);
+      const api = await connectClient(flags);
+      const upload = new RayvisionUpload(
+        api,
+        flags.dbConfig !== undefined ? { dbConfigPath: flags.dbConfig } : {},
+      );
+      const view = new ProgressView(progressMode(flags.json));
+      upload.on('progress', (p) => view.update(p));
+      const speed = flags.maxSpeed !== undefined ? { maxSpeed: flags.maxSpeed } : {};
+      try {
+        const [task, tips, asset, uploadJson] = JOB_FILES.map((f) => join(dir, f)) as [
+          string,
+          string,
+          string,
+          string,
+        ];
+        const config = await upload.uploadConfig(taskId, [task, tips, asset, uploadJson], speed);
+        const assets = await upload.uploadAsset(uploadJson, { ...speed, isDb: flags.db });
+        view.stop();
+        if (flags.json) print(this, JSON.stringify({ taskId: Number(taskId), config, assets }, null, 2));
+        else print(this, `task ${taskId}\n  ${uploadSummary(config)}\n  ${uploadSummary(assets)}`);
+      } catch (e) {
+        view.stop();
+        if (flags.json && e instanceof TransferFailedError)
+          print(this, JSON.stringify({ taskId: Number(taskId), failures: e.failures }, null, 2));
+        throw e;
+      }
+    });
+
+  clientCommand(
+    program,
+    'download [taskIds...]',
+    "download tasks' results (or --server-path folders) from the output storage",
+  )
+    .option('--to <dir>', 'local folder (default: ~/renderfarm_sdk)')
+    .addOption(
+      new Option(
+        '--realtime',
+        'follow the tasks while they render, fetching each frame as it is done',
+      ).conflicts('afterComplete'),
+    )
+    .addOption(
+      new Option('--after-complete', 'wait for the tasks to end, then download').conflicts('realtime'),
+    )
+    .option('--server-path <path...>', 'output storage folder(s) to download instead of tasks')
+    .option('--max-speed <kbps>', 'cap the total rate, in KB/s', positiveNumber)
+    .option('--flat', 'put files straight into --to instead of one folder per task')
+    .option(
+      '--sleep-time <seconds>',
+      'polling interval when the event stream is down (default 10)',
+      positiveNumber,
+    )
+    .action(async function (this: Command, taskIdTexts: string[], flags: DownloadFlags) {
+      const taskIds = taskIdTexts.map(taskIdArg);
+      if (taskIds.length === 0 && flags.serverPath === undefined) {
+        throw new InvalidArgumentError('give task ids or --server-path');
+      }
+      if (flags.serverPath !== undefined && (flags.realtime || flags.afterComplete)) {
+        throw new InvalidArgumentError(
+          '--realtime and --after-complete follow tasks; they do not apply to --server-path',
+        );
+      }
+      const api = await connectClient(flags);
+      const download = new RayvisionDownload(api);
+      const view = new ProgressView(progressMode(flags.json));
+      download.on('progress', (p) => view.update(p));
+      const common = {
+        ...(flags.to !== undefined ? { localPath: resolve(flags.to) } : {}),
+        ...(flags.maxSpeed !== undefined ? { maxSpeed: flags.maxSpeed } : {}),
+        downloadFilenameFormat: flags.flat ? ('false' as const) : ('true' as const),
+        printLog: false,
+      };
+      const loop = flags.sleepTime !== undefined ? { sleepTime: flags.sleepTime } : {};
+      try {
+        let report: DownloadReport;
+        if (flags.serverPath !== undefined)
+          report = await download.download({ ...common, serverPath: flags.serverPath });
+        else if (flags.realtime) report = await download.autoDownload(taskIds, { ...common, ...loop });
+        else if (flags.afterComplete)
+          report = await download.autoDownloadAfterTaskCompleted(taskIds, { ...common, ...loop });
+        else report = await download.download({ ...common, taskIdList: taskIds });
+        view.stop();
+        print(this, flags.json ? JSON.stringify(report, null, 2) : downloadSummary(report));
+      } catch (e) {
+        view.stop();
+        if (flags.json && e instanceof TransferFailedError)
+          print(this, JSON.stringify({ failures: e.failures }, null, 2));
+        throw e;
+      }
+    });
+}
