@@ -44,9 +44,9 @@ describe('reading the fixture shot', () => {
     assert.equal(scene.container, 'cpio');
     assert.equal(scene.version, '20.5.410');
     assert.deepEqual([scene.frameStart, scene.frameEnd, scene.fps], [1001, 1100, 25]);
-    assert.equal(scene.environment.vars.get('HIP'), shot.replace(/\\/g, '/'));
-    assert.equal(scene.environment.vars.get('HIPNAME'), 'scene');
-    assert.equal(scene.environment.vars.get('JOB'), '/studio/job');
+    assert.equal(scene.variables.get('HIP'), shot.replace(/\\/g, '/'));
+    assert.equal(scene.variables.get('HIPNAME'), 'scene');
+    assert.equal(scene.variables.get('JOB'), '/studio/job');
     assert.equal(scene.savedVariables.get('HIP'), '/studio/old/place');
   });
 

@@ -16,8 +16,12 @@ export interface HoudiniScene {
   version?: string;
   /** Variables as saved in `.variables`. */
   savedVariables: Map<string, string>;
-  /** Variables as a render of the file opened at its current location sees them. */
-  environment: HipEnvironment;
+  /**
+   * Scene variables as a render of the file at its current location sees
+   * them (`HIP`, `HIPNAME`, `HIPFILE`, `JOB`, user variables); the process
+   * environment is consulted during the read but not kept.
+   */
+  variables: Map<string, string>;
   fps: number;
   frameStart: number;
   frameEnd: number;
@@ -69,7 +73,7 @@ export function readHoudiniScene(bytes: Uint8Array, options: ReadHoudiniOptions)
     container: archive.container,
     version: savedVariables.get('_HIP_SAVEVERSION'),
     savedVariables,
-    environment,
+    variables: environment.vars,
     fps: start.fps,
     frameStart: start.frameStart,
     frameEnd: start.frameEnd,
