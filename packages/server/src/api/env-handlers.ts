@@ -60,15 +60,7 @@ export const ENV_HANDLERS: HandlerTable = {
   'env.addRenderEnv': async (ctx, body) => {
     checkEnv(ctx, body);
     await ctx.farm.store.db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom('render_envs')
-        .select('id')
-        .where('user_id', '=', ctx.user.id)
-        .where('edit_name', '=', body.editName)
-        .executeTakeFirst();
-      if (existing !== undefined)
-        throw invalid(ctx, 'editName', `a render environment named ${body.editName} exists`);
-      await trx
+      const inserted = await trx
         .insertInto('render_envs')
         .values({
           id: await allocateIds(trx, 'render_envs'),
@@ -78,7 +70,11 @@ export const ENV_HANDLERS: HandlerTable = {
           created_at: Date.now(),
           ...envColumns(body),
         })
-        .execute();
+        .onConflict((oc) => oc.columns(['user_id', 'edit_name']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) {
+        throw invalid(ctx, 'editName', `a render environment named ${body.editName} exists`);
+      }
     });
     return { editName: body.editName };
   },

@@ -29,15 +29,8 @@ async function projectList(db: Kysely<Database>, owners: readonly number[]) {
 export const TAG_HANDLERS: HandlerTable = {
   // Adding a project that exists is a no-op: the reference client adds, then re-reads the list.
   'tag.addLabel': async ({ user, farm }, body) => {
-    const db = farm.store.db;
-    await db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom('projects')
-        .select('id')
-        .where('user_id', '=', user.id)
-        .where('name', '=', body.newName)
-        .executeTakeFirst();
-      if (existing !== undefined) return;
+    await farm.store.db.transaction().execute(async (trx) => {
+      // ON CONFLICT rather than read-then-insert: two concurrent adds of one name both succeed.
       await trx
         .insertInto('projects')
         .values({
@@ -47,6 +40,7 @@ export const TAG_HANDLERS: HandlerTable = {
           status: body.status === undefined ? 1 : Number(body.status),
           created_at: Date.now(),
         })
+        .onConflict((oc) => oc.columns(['user_id', 'name']).doNothing())
         .execute();
     });
     return null;
