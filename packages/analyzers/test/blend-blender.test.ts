@@ -58,7 +58,13 @@ function asBlenderShows(info: BlendInfo, blenderVersion: string) {
     images: byName(
       info.images
         .filter((i) => ['FILE', 'SEQUENCE', 'MOVIE', 'TILED'].includes(i.source))
-        .map((i) => ({ name: i.name, path: slash(i.path), packed: i.packed, source: i.source })),
+        .map((i) => ({
+          name: i.name,
+          path: slash(i.path),
+          packed: i.packed,
+          source: i.source,
+          tiles: i.tiles ?? [],
+        })),
     ),
     libraries: info.libraries.map((l) => slash(l.path)),
     // Blender lists a disk cache by its empty `path` field; the reader names the folder Blender uses.
@@ -149,8 +155,9 @@ describe('with Blender', {
 
     const tips = a.tipsInfo!;
     assert.deepEqual(Object.keys(tips).sort(), ['10012', '46000', '46001', '46003']);
-    assert.equal(tips['10012']!.length, 1);
+    assert.equal(tips['10012']!.length, 2);
     assert.match(tips['10012']![0]!, /^Image "missing\.png": .*textures\/missing\.png/);
+    assert.match(tips['10012']![1]!, /^Image "udim": .*udim\/tile\.1003\.png/);
     assert.deepEqual(tips['46001'], ['scene "Main": frame step 2']);
     assert.deepEqual(tips['46003'], ['scene "Second" has no camera']);
     assert.equal(tips['46000']!.length, 1);

@@ -255,9 +255,19 @@ describe('corpus .blend conformance', { skip: present ? false : 'shared corpus n
   test('UDIM images expand as tiles; packed images are never missing', async () => {
     const udim = await readBlendFile(join(corpus, 'gltfio__33_udim_merged.blend'));
     assert.deepEqual(
-      udim.externalFiles.map((f) => f.expansion),
-      ['udim', 'udim'],
+      udim.externalFiles.map((f) => [f.path, f.expansion, f.tiles]),
+      [
+        ['//test_merged.<UDIM>.png', 'udim', [1001, 1002]],
+        ['//test_merged_2.<UDIM>.png', 'udim', [1001, 1002]],
+      ],
     );
+    // Each listed tile is a file of its own; none is next to the corpus copy.
+    const a = await new AnalyzeBlender({
+      cgFile: join(corpus, 'gltfio__33_udim_merged.blend'),
+      workspace,
+    }).analyse();
+    assert.equal(a.tipsInfo?.['10012']?.length, 4);
+    assert.ok(a.tipsInfo?.['10012']?.some((t) => t.includes('test_merged_2.1002.png')));
     const bake = await new AnalyzeBlender({
       cgFile: join(corpus, 'armory__material_bake.blend'),
       workspace,

@@ -70,6 +70,8 @@ export interface BlendImage {
   path: string;
   source: BlendImageSource;
   packed: boolean;
+  /** UDIM tile numbers of a TILED image, when the file lists them. */
+  tiles?: number[];
 }
 
 export interface BlendLibrary {
@@ -107,4 +109,6 @@ export interface BlendExternalFile {
   packed: boolean;
   /** How the path expands to several files on disk. */
   expansion: 'none' | 'sequence' | 'udim' | 'directory';
+  /** For `udim`: the tiles the file uses, each one file to find. */
+  tiles?: number[];
 }

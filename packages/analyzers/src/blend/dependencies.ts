@@ -72,6 +72,13 @@ async function collect(info: BlendInfo, blendDir: string, ownerPrefix: string, d
         walk.collector.add({ path: file, owner, kind: KIND[ref.kind] });
       continue;
     }
+    // Each tile the image lists is one file: a missing tile renders black, so it is reported on its own.
+    if (ref.tiles && ref.tiles.length > 0 && /<UDIM>/i.test(path)) {
+      for (const tile of ref.tiles) {
+        walk.collector.add({ path: path.replace(/<UDIM>/gi, String(tile)), owner, kind: KIND[ref.kind] });
+      }
+      continue;
+    }
     const hint = sequenceHint(ref);
     const resolved = walk.collector.add({
       path,

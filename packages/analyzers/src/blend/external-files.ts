@@ -15,7 +15,15 @@ export function readExternalFiles(
   for (const im of images) {
     if (im.source === 'GENERATED' || im.source === 'VIEWER' || im.path === '') continue;
     const expansion = im.source === 'SEQUENCE' ? 'sequence' : im.source === 'TILED' ? 'udim' : 'none';
-    out.push({ kind: 'image', owner: im.name, path: im.path, packed: im.packed, expansion });
+    const ref: BlendExternalFile = {
+      kind: 'image',
+      owner: im.name,
+      path: im.path,
+      packed: im.packed,
+      expansion,
+    };
+    if (im.tiles) ref.tiles = im.tiles;
+    out.push(ref);
   }
   for (const li of libraries) {
     if (li.path !== '')

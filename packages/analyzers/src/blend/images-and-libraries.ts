@@ -13,13 +13,21 @@ const IMAGE_SOURCES: readonly BlendImageSource[] = [
   'VIEWER',
   'TILED',
 ];
+
 export function readImages(file: BlendFile): BlendImage[] {
-  return [...file.instancesOf('Image')].map((im) => ({
-    name: idName(file, im),
-    path: im.string('filepath', 'name') ?? '',
-    source: IMAGE_SOURCES[im.number('source') ?? 0] ?? 'UNKNOWN',
-    packed: isPacked(file, im),
-  }));
+  return [...file.instancesOf('Image')].map((im) => {
+    const image: BlendImage = {
+      name: idName(file, im),
+      path: im.string('filepath', 'name') ?? '',
+      source: IMAGE_SOURCES[im.number('source') ?? 0] ?? 'UNKNOWN',
+      packed: isPacked(file, im),
+    };
+    // UDIM tiles the image uses (Blender ≥ 2.82); other numbers matching the pattern on disk are not loaded.
+    if (image.source === 'TILED' && im.has('tiles')) {
+      image.tiles = file.list(im, 'tiles').map((t) => t.number('tile_number') ?? 0);
+    }
+    return image;
+  });
 }
 
 export function readLibraries(file: BlendFile): BlendLibrary[] {
