@@ -31,7 +31,7 @@ after(async () => {
 
 let jobs = 0;
 /** A job folder with task.json, tips.json and upload.json, as an analyzer leaves it. */
-async function job(task: object, tips: object = {}): Promise<JobFilePaths & { taskJson: string }> {
+async function job(task: object, tips: object = {}): Promise<Required<Omit<JobFilePaths, 'assetJson'>>> {
   const folder = await mkdtemp(join(dir, `job${++jobs}-`));
   const paths = {
     taskJson: join(folder, 'task.json'),
