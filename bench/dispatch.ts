@@ -11,18 +11,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signHeaders } from '@openfarm/protocol';
-import { createServer, createUser } from '@openfarm/server';
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import {
+  createServer,
+  createUser,
   createWorker,
   nodeOf,
+  recordRegistration,
   type Scheduler,
   type SchedulerNode,
   schedulerPlugin,
-} from '../packages/server/src/scheduler/index.js';
-import { recordRegistration } from '../packages/server/src/scheduler/sql/workers.js';
-import type { Database } from '../packages/server/src/store/database.js';
+} from '@openfarm/server';
+import { sql } from 'kysely';
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 5000);
 const LOOPS = 8;
@@ -38,7 +37,7 @@ const server = await createServer({
 await server.app.listen({ host: '127.0.0.1', port: 0 });
 const address = server.app.server.address();
 const host = typeof address === 'object' && address !== null ? `127.0.0.1:${address.port}` : '';
-const db = server.farm.store.db as unknown as Kysely<Database>;
+const db = server.farm.store.db;
 const user = await createUser(server.farm.store.db, 'bench');
 
 async function call(path: string, body: unknown): Promise<unknown> {

@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { FrameStatus, TaskStatus } from '@openfarm/protocol';
 import { after, before, test } from 'node:test';
-import { createWorker, type Lease, nodeOf, type SchedulerNode } from '../src/scheduler/index.js';
-import { recordRegistration } from '../src/scheduler/sql/workers.js';
+import { createWorker, type Lease, nodeOf, recordRegistration, type SchedulerNode } from '@openfarm/server';
 import { type SchedulerFarm, startSchedulerFarm, submitTask, taskStatus } from './scheduler-support.js';
 
 const TASKS = 10;

@@ -1,18 +1,17 @@
 /**
- * Scheduler tests' farm: the real server on 127.0.0.1 with the transfer and
- * scheduler plugins, a signed user client that submits tasks through the API,
- * and render node clients that speak the node API with their tokens.
+ * Scheduler tests' farm: the real server on 127.0.0.1 with the scheduler
+ * plugin, a signed user client that submits tasks through the API, and render
+ * node clients that speak the node API with their tokens.
  */
 import { FrameStatus } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
 import {
   createWorker,
+  type Database,
   type Scheduler,
   type SchedulerPolicy,
   schedulerPlugin,
-} from '../src/scheduler/index.js';
-import type { Database } from '../src/store/database.js';
-import { transferPlugin } from '../src/transfer/index.js';
+} from '@openfarm/server';
 import { Client, startTestFarm, type TestFarm } from './support/farm.js';
 
 export interface SchedulerFarm {
@@ -28,11 +27,10 @@ export interface SchedulerFarm {
 export async function startSchedulerFarm(policy: Partial<SchedulerPolicy> = {}): Promise<SchedulerFarm> {
   let scheduler: Scheduler | undefined;
   const farm = await startTestFarm({
-    plugins: [transferPlugin(), schedulerPlugin({ policy, onScheduler: (s) => (scheduler = s) })],
+    plugins: [schedulerPlugin({ policy, onScheduler: (s) => (scheduler = s) })],
   });
   const u = await farm.addUser('artist');
-  // The farm helper is typed from the built package, the scheduler from the sources: same store.
-  const db = farm.server.farm.store.db as unknown as Kysely<Database>;
+  const db = farm.server.farm.store.db;
   return {
     db,
     farm,

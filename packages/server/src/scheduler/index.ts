@@ -17,8 +17,10 @@ export {
   createWorker,
   listWorkers,
   type NewWorker,
+  recordRegistration,
   setWorkerDisabled,
   type WorkerRegistration,
   type WorkerRow,
 } from './sql/workers.js';
+export type { WorkersTable, WorkerTaskFailuresTable } from './tables.js';
 export { leafStatus, parentStatus } from './task-status.js';
