@@ -1,3 +1,14 @@
+/**
+ * Blender `.blend` support without Blender.
+ * - `readBlend(bytes)` / `readBlendFile(path)` → `BlendInfo`: every scene, view
+ *   layers, cameras, images, libraries and every external path, read through
+ *   the file's own SDNA (plain, gzip, zstd; legacy and 5.x headers; 32/64-bit;
+ *   both byte orders).
+ * - `AnalyzeBlender`: the reference analyzer's job files for a .blend
+ *   (registered for `.blend`, `.blend1`, `.blend2`…).
+ * - `effectiveEngine(stored, version)`: the engine name a Blender version renders a stored engine with.
+ * - `resolveBlenderPath(stored, blendDir)`: Blender `//` paths to local ones.
+ */
 import { registerAnalyzer } from '../core/index.js';
 import { AnalyzeBlender } from './analyze-blender.js';
 
