@@ -33,14 +33,15 @@ describe('Maya ASCII tokenizer', () => {
   test('setAttr flags, stringArray counts, select -ne singletons, connectAttr plugs', () => {
     const doc = parseMayaAscii(
       `${header}createNode AlembicNode -n "abc";\n\tsetAttr -k on -cb on ".fns" -type "stringArray" 2 "a.abc" "b.abc";\n` +
-        `\tsetAttr -av ".spd" 2;\nselect -ne :defaultRenderGlobals;\n\tsetAttr -k on ".fs" 12;\n` +
+        `\tsetAttr -av ".rnd" 2;\n\tsetAttr ".notKept" 3;\nselect -ne :defaultRenderGlobals;\n\tsetAttr -k on ".fs" 12;\n` +
         'connectAttr "|grp|camShape.rnd" ":defaultRenderLayer.adjs[0].plg" -na;\n',
     );
     assert.deepEqual(doc.nodes.get('abc')?.attrs.get('fns'), {
       type: 'stringArray',
       values: ['a.abc', 'b.abc'],
     });
-    assert.deepEqual(doc.nodes.get('abc')?.attrs.get('spd')?.values, ['2']);
+    assert.deepEqual(doc.nodes.get('abc')?.attrs.get('rnd')?.values, ['2']);
+    assert.equal(doc.nodes.get('abc')?.attrs.has('notKept'), false);
     assert.deepEqual(doc.nodes.get('defaultRenderGlobals')?.attrs.get('fs')?.values, ['12']);
     assert.deepEqual(doc.connections[0], {
       srcNode: 'camShape',
@@ -74,10 +75,11 @@ describe('Maya ASCII tokenizer', () => {
   test('a huge numeric payload is skipped without being kept; text after it still parses', () => {
     const numbers = Array.from({ length: 200_000 }, (_, i) => `${i}.5`).join(' ');
     const doc = parseMayaAscii(
-      `${header}createNode mesh -n "m";\n\tsetAttr -s 200000 ".vt[0:199999]" ${numbers};\ncreateNode file -n "after";\n`,
+      `${header}createNode mesh -n "m";\n\tsetAttr -s 200000 ".vt[0:199999]" ${numbers};\n` +
+        'createNode file -n "after";\n\tsetAttr ".ftn" -type "string" "a.png";\n',
     );
-    assert.equal(doc.nodes.get('m')?.attrs.has('vt[0:199999]'), false);
-    assert.ok(doc.nodes.has('after'));
+    assert.equal(doc.nodes.has('m'), false, 'a node with nothing the analysis reads is not kept');
+    assert.deepEqual(doc.nodes.get('after')?.attrs.get('ftn')?.values, ['a.png']);
   });
 
   test('a truncated file yields what was read, marked partial', () => {

@@ -1,14 +1,16 @@
 import { TextDecoder } from 'node:util';
 import { AnalyzeError } from '../core/index.js';
+import { ANALYSIS_NODE_TYPES, isAnalysisAttribute, isAnalysisConnection } from './analysis-attributes.js';
 import { MaStatementReader } from './ma-statements.js';
-import { type MaToken, type TextSlicer, textSlicer, tokenize } from './ma-tokens.js';
+import { type MaToken, quotedHeads, type TextSlicer, textSlicer, tokenize } from './ma-tokens.js';
 import {
   emptyDocument,
   getOrCreateNode,
   type MayaDocument,
+  type MayaAttrValue,
   type MayaNode,
-  nodeKey,
   type MayaReference,
+  nodeKey,
 } from './maya-document.js';
 
 /** Value words kept per numeric attribute: enough for flags, enums, vectors; never a mesh payload. */
@@ -29,7 +31,10 @@ const MAX_STRING_STATEMENT = 16 * 1024;
 const SETATTR_BARE_FLAGS = new Set(['-av', '-ca', '-c', '-alteredValue', '-caching', '-clamp']);
 
 /**
- * Parse Maya ASCII text or bytes into a {@link MayaDocument}. Throws
+ * Parse Maya ASCII text or bytes into a {@link MayaDocument} holding what the
+ * analysis reads: nodes of the types and attributes listed in
+ * analysis-attributes.ts, and the connections between render layers,
+ * collections and overrides; everything else is skipped unstored. Throws
  * AnalyzeError('WRONG_FORMAT') for input that is not Maya ASCII (a Maya
  * binary, another binary, or text with no Maya statement at all). Never
  * evaluates MEL: script nodes are just strings.
@@ -53,7 +58,16 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
   const decode = textSlicer(buf, decoderFor(doc.codeset));
 
   const reader = new MaStatementReader(buf);
+  // The node setAttr/addAttr lines apply to; created in the document only once it matters.
   let current: MayaNode | undefined;
+  let pending: { type: string; name: string; parent: string | undefined } | undefined;
+  const materialize = (): MayaNode | undefined => {
+    if (current === undefined && pending !== undefined) {
+      current = getOrCreateNode(doc, pending.type, pending.name, pending.parent);
+      pending = undefined;
+    }
+    return current;
+  };
   let recognized = headerVersion !== null;
   let autoName = 0;
   for (let s = reader.next(); s !== undefined; s = reader.next()) {
@@ -68,27 +82,40 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
         const type = t[1]?.text;
         if (type === undefined) break;
         const name = flagValue(t, '-n', '-name') ?? `${type}#${++autoName}`;
-        current = getOrCreateNode(doc, type, name, flagValue(t, '-p', '-parent'));
+        pending = { type, name, parent: flagValue(t, '-p', '-parent') };
+        current = undefined;
+        if (ANALYSIS_NODE_TYPES.has(type)) materialize();
         recognized = true;
         break;
       }
       case 'select': {
         const t = tokenize(buf, s.start, s.end, decode, 8);
         const target = t.findLast((x) => x.text !== 'select' && !x.text.startsWith('-'));
-        current = target === undefined ? undefined : getOrCreateNode(doc, '', target.text);
+        current = undefined;
+        pending = target === undefined ? undefined : { type: '', name: target.text, parent: undefined };
         break;
       }
-      case 'setAttr':
-        if (current !== undefined) readSetAttr(buf, s.start, s.end, decode, current);
+      case 'setAttr': {
+        if (current === undefined && pending === undefined) break;
+        // The attribute is the first quoted word; most are skipped before any tokenizing.
+        const attr = quotedHeads(buf, s.start, s.end, 1)[0];
+        if (attr === undefined || !isAnalysisAttribute(attr.slice(1))) break;
+        const set = readSetAttr(buf, s.start, s.end, decode);
+        if (set !== undefined) materialize()?.attrs.set(set.attr, set.value);
         break;
+      }
       case 'addAttr':
+        // Dynamic attribute defaults matter for override nodes, which always exist by now.
         if (current !== undefined) readAddAttr(tokenize(buf, s.start, s.end, decode, 64), current);
         break;
       case 'connectAttr': {
+        const plugs = quotedHeads(buf, s.start, s.end, 2);
+        const dstPlug = plugs[1];
+        if (dstPlug === undefined || !isAnalysisConnection(dstPlug.slice(dstPlug.indexOf('.') + 1))) break;
         const t = tokenize(buf, s.start, s.end, decode, 12).filter((x) => x.quoted);
         const src = splitPlug(t[0]?.text);
         const dst = splitPlug(t[1]?.text);
-        if (src !== undefined && dst !== undefined) {
+        if (src !== undefined && dst !== undefined && isAnalysisConnection(dst[1])) {
           doc.connections.push({ srcNode: src[0], srcAttr: src[1], dstNode: dst[0], dstAttr: dst[1] });
         }
         break;
@@ -152,12 +179,34 @@ function decoderFor(codeset: string | undefined): TextDecoder {
   return decoder;
 }
 
-/** The command word of a statement, read from bytes (ASCII) without decoding the rest. */
+/** The commands the parser handles, as bytes. */
+const COMMANDS = [
+  'createNode',
+  'select',
+  'setAttr',
+  'addAttr',
+  'connectAttr',
+  'requires',
+  'fileInfo',
+  'currentUnit',
+  'file',
+].map((name) => ({ name, bytes: Buffer.from(name, 'latin1') }));
+
+/**
+ * The command word of a statement when it is one the parser handles, else
+ * '' — compared on bytes, as a million statements must not cost a million
+ * strings.
+ */
 function firstWord(buf: Buffer, start: number, end: number): string {
   let i = start;
   const limit = Math.min(end, start + 16);
   while (i < limit && buf[i]! > 0x20) i++;
-  return buf.toString('latin1', start, i);
+  const length = i - start;
+  for (const command of COMMANDS) {
+    if (command.bytes.length === length && buf.compare(command.bytes, 0, length, start, i) === 0)
+      return command.name;
+  }
+  return '';
 }
 
 function flagValue(tokens: readonly MaToken[], ...flags: string[]): string | undefined {
@@ -175,7 +224,12 @@ function splitPlug(plug: string | undefined): [string, string] | undefined {
   return [nodeKey(plug.slice(0, dot)), plug.slice(dot + 1)];
 }
 
-function readSetAttr(buf: Uint8Array, start: number, end: number, decode: TextSlicer, node: MayaNode): void {
+function readSetAttr(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  decode: TextSlicer,
+): { attr: string; value: MayaAttrValue } | undefined {
   // Read the head from a bounded byte window: one token can be a megabyte of script.
   const headEnd = Math.min(end, start + SETATTR_HEAD_BYTES);
   let t = tokenize(buf, start, headEnd, decode, SETATTR_HEAD_TOKENS);
@@ -185,8 +239,9 @@ function readSetAttr(buf: Uint8Array, start: number, end: number, decode: TextSl
     i += SETATTR_BARE_FLAGS.has(t[i]!.text) ? 1 : 2;
   }
   const attrToken = t[i];
-  if (attrToken === undefined || !attrToken.text.startsWith('.')) return;
+  if (attrToken === undefined || !attrToken.text.startsWith('.')) return undefined;
   const attr = attrToken.text.slice(1);
+  if (!isAnalysisAttribute(attr)) return undefined;
   i++;
   let type: string | undefined;
   if (t[i]?.text === '-type' && !t[i]!.quoted) {
@@ -195,25 +250,27 @@ function readSetAttr(buf: Uint8Array, start: number, end: number, decode: TextSl
   }
   const stringy = type !== undefined && STRING_TYPES.has(type);
   if (!complete) {
-    if (type === 'string' && end - start > MAX_STRING_STATEMENT) return;
+    if (type === 'string' && end - start > MAX_STRING_STATEMENT) return undefined;
     if (stringy) t = tokenize(buf, start, end, decode);
     else if (end - start <= SMALL_STATEMENT) t = tokenize(buf, start, end, decode, i + MAX_NUMERIC_VALUES);
     // A data payload (mesh points, UVs, animation keys) is nothing the analysis reads.
-    else return;
+    else return undefined;
   }
   const values = t.slice(i, stringy ? undefined : i + MAX_NUMERIC_VALUES).map((x) => x.text);
-  if (values.length === 0) return;
+  if (values.length === 0) return undefined;
   // stringArray values start with their count.
   const stored = type === 'stringArray' ? values.slice(1) : values;
-  node.attrs.set(attr, type === undefined ? { values: stored } : { type, values: stored });
+  return { attr, value: type === undefined ? { values: stored } : { type, values: stored } };
 }
 
 function readAddAttr(t: readonly MaToken[], node: MayaNode): void {
   const dv = flagValue(t, '-dv', '-defaultValue');
   if (dv === undefined) return;
+  const defaults = node.attrDefaults ?? new Map<string, string>();
   for (const name of [flagValue(t, '-sn', '-shortName'), flagValue(t, '-ln', '-longName')]) {
-    if (name !== undefined) node.attrDefaults.set(name, dv);
+    if (name !== undefined) defaults.set(name, dv);
   }
+  node.attrDefaults = defaults;
 }
 
 /** Flags of `file` that take no argument; all others take one. */

@@ -83,6 +83,24 @@ export function tokenize(
   return out;
 }
 
+/**
+ * The raw text (escapes unresolved, Latin-1) of the first `count` quoted
+ * strings of a statement: a cheap look at a setAttr's attribute or a
+ * connectAttr's plugs before deciding whether the statement matters.
+ */
+export function quotedHeads(buf: Buffer, start: number, end: number, count: number): string[] {
+  const out: string[] = [];
+  let i = start;
+  while (out.length < count) {
+    const open = buf.indexOf(QUOTE, i);
+    if (open < 0 || open >= end) break;
+    const close = closeOf(buf, open + 1, end);
+    out.push(buf.toString('latin1', open + 1, close));
+    i = close + 1;
+  }
+  return out;
+}
+
 function closeOf(buf: Uint8Array, from: number, end: number): number {
   const q = closingQuote(buf, from);
   return q < 0 || q > end ? end : q;

@@ -17,8 +17,8 @@ export interface MayaNode {
   readonly parent: string | undefined;
   /** Attribute values keyed by the name written without the leading dot (`ftn`, `fn[0]`, `fileTextureName`). */
   readonly attrs: Map<string, MayaAttrValue>;
-  /** `addAttr -sn x -dv v` defaults of dynamic attributes, keyed by short and long name. */
-  readonly attrDefaults: Map<string, string>;
+  /** `addAttr -sn x -dv v` defaults of dynamic attributes, keyed by short and long name; created on first use. */
+  attrDefaults: Map<string, string> | undefined;
 }
 
 export interface MayaConnection {
@@ -89,7 +89,7 @@ export function getOrCreateNode(doc: MayaDocument, type: string, name: string, p
     name: key,
     parent: parent === undefined ? undefined : nodeKey(parent),
     attrs: new Map(),
-    attrDefaults: new Map(),
+    attrDefaults: undefined,
   };
   doc.nodes.set(key, node);
   doc.nodeOrder.push(node);

@@ -84,7 +84,7 @@ export function readRenderLayers(doc: MayaDocument, cameras: readonly MayaCamera
       name: MASTER_LAYER,
       parent: undefined,
       attrs: new Map(),
-      attrDefaults: new Map(),
+      attrDefaults: undefined,
     });
   }
   renderLayers.sort((a, b) => Number(b.name === MASTER_LAYER) - Number(a.name === MASTER_LAYER));
@@ -155,20 +155,21 @@ function collectOverrides(
     const kind = OVERRIDE_KINDS.get(node.type);
     const attribute = attrText(node, 'atr', 'attribute');
     if (kind === undefined || attribute === undefined || !isEnabled(node)) continue;
-    const chain: MayaNode[] = [];
+    // Collections between the override and its layer; the parser keeps a collection
+    // node only when it carries a setting (e.g. disabled), so absent ones count as enabled.
+    const chain: string[] = [];
     let layer: MayaNode | undefined;
     let cursor = parentOf.get(node.name);
     for (let hop = 0; cursor !== undefined && hop < MAX_PARENT_HOPS; hop++) {
       const parent = doc.nodes.get(cursor);
-      if (parent === undefined) break;
-      if (parent.type === 'renderSetupLayer') {
+      if (parent?.type === 'renderSetupLayer') {
         layer = parent;
         break;
       }
-      chain.push(parent);
-      cursor = parentOf.get(parent.name);
+      chain.push(cursor);
+      cursor = parentOf.get(cursor);
     }
-    if (layer === undefined || !chain.every(isEnabled)) continue;
+    if (layer === undefined || !chain.every((name) => isEnabled(doc.nodes.get(name)))) continue;
     const targets = overrideTargets(doc, node, chain, selectorOf, transformToShape);
     const value = overrideValue(node, kind);
     const list = byLayer.get(layer.name) ?? [];
@@ -178,7 +179,7 @@ function collectOverrides(
   return byLayer;
 }
 
-function isEnabled(node: MayaNode): boolean {
+function isEnabled(node: MayaNode | undefined): boolean {
   return attrBool(node, 'sen', 'selfEnabled') !== false && attrBool(node, 'en', 'enabled') !== false;
 }
 
@@ -186,7 +187,7 @@ function isEnabled(node: MayaNode): boolean {
 function overrideTargets(
   doc: MayaDocument,
   override: MayaNode,
-  chain: readonly MayaNode[],
+  chain: readonly string[],
   selectorOf: ReadonlyMap<string, string>,
   transformToShape: ReadonlyMap<string, string>,
 ): string[] {
@@ -195,7 +196,7 @@ function overrideTargets(
   if (named !== undefined && named !== '') raw.push(named);
   else {
     for (const collection of chain) {
-      const selector = doc.nodes.get(selectorOf.get(collection.name) ?? '');
+      const selector = doc.nodes.get(selectorOf.get(collection) ?? '');
       const selected = attrText(selector, 'ssl', 'staticSelection');
       if (selected !== undefined && selected !== '') {
         raw.push(...selected.split('\n'));
@@ -213,14 +214,14 @@ function overrideTargets(
 
 function overrideValue(node: MayaNode, kind: 'absolute' | 'relative'): string {
   if (kind === 'relative') {
-    const mul = attrNumber(node, 'mul', 'multiply') ?? Number(node.attrDefaults.get('mul') ?? 1);
-    const ofs = attrNumber(node, 'ofs', 'offset') ?? Number(node.attrDefaults.get('ofs') ?? 0);
+    const mul = attrNumber(node, 'mul', 'multiply') ?? Number(node.attrDefaults?.get('mul') ?? 1);
+    const ofs = attrNumber(node, 'ofs', 'offset') ?? Number(node.attrDefaults?.get('ofs') ?? 0);
     return `*${mul}+${ofs}`;
   }
   return (
     attrText(node, 'atv', 'attrValue') ??
-    node.attrDefaults.get('atv') ??
-    node.attrDefaults.get('attrValue') ??
+    node.attrDefaults?.get('atv') ??
+    node.attrDefaults?.get('attrValue') ??
     '0'
   );
 }
