@@ -14,7 +14,6 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { hashFile } from './hash-file.js';
 import type { TransferDb, TransferRecord } from './local-db/transfer-db.js';
 import { runPool } from './run-pool.js';
@@ -187,19 +186,16 @@ export async function uploadFiles(
   let bytesDone = 0;
   let filesDone = 0;
   const failedBlobs = new Set<string>();
-  const counted = (path: string, start: number, end: number): Readable => {
-    if (end <= start) return Readable.from([]);
-    const source = createReadStream(path, { start, end: end - 1, highWaterMark: 256 * 1024 });
-    async function* count(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of throttle(source, options.bucket)) {
-        bytesDone += chunk.length;
-        report.sentBytes += chunk.length;
-        emit({ phase: 'send', filesDone, filesTotal: jobs.length, bytesDone, bytesTotal, file: path });
-        yield chunk;
-      }
+  async function* counted(path: string, start: number, end: number): AsyncGenerator<Uint8Array> {
+    if (end <= start) return;
+    const source = createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 });
+    for await (const chunk of throttle(source, options.bucket)) {
+      bytesDone += chunk.length;
+      report.sentBytes += chunk.length;
+      emit({ phase: 'send', filesDone, filesTotal: jobs.length, bytesDone, bytesTotal, file: path });
+      yield chunk;
     }
-    return Readable.from(count(), { objectMode: false });
-  };
+  }
 
   await runPool(jobs, options.concurrency ?? 8, async (job) => {
     const { key, localPath } = job;

@@ -1,0 +1,208 @@
+/**
+ * Transfer engine vs rsync (daemon mode), both over loopback, in one run:
+ *
+ * 1. cold upload of a 1 GB tree (4 × 200 MB + 2000 × 100 KB) into an empty farm
+ *    / an empty rsync module: throughput, and openfarm's ratio to rsync
+ *    (goal ≥ 1.0×);
+ * 2. re-sync of an unchanged 10,000-file tree: wall time, and openfarm's
+ *    ratio to rsync (goal ≤ 1.0×).
+ *
+ * The farm runs in its own process (as `openfarm server` would), the client in
+ * this one; rsync's daemon and client are separate processes too.
+ * `OPENFARM_BENCH_SCALE=0.1` shrinks every file count and size for a quick run.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RayvisionAPI, RayvisionUpload } from '@openfarm/sdk';
+
+const SCALE = Number(process.env.OPENFARM_BENCH_SCALE ?? '1');
+const MB = 1024 * 1024;
+const BIG_FILES = Math.max(1, Math.round(4 * SCALE));
+const BIG_SIZE = Math.round(200 * MB * Math.min(1, SCALE * 2));
+const SMALL_FILES = Math.max(1, Math.round(2000 * SCALE));
+const SMALL_SIZE = 100 * 1024;
+const RESYNC_FILES = Math.max(1, Math.round(10_000 * SCALE));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });
+}
+
+async function writeRandomFile(path: string, size: number): Promise<void> {
+  const parts: Buffer[] = [];
+  for (let done = 0; done < size; done += 16 * MB) parts.push(randomBytes(Math.min(16 * MB, size - done)));
+  await writeFile(path, Buffer.concat(parts));
+}
+
+async function makeColdTree(root: string): Promise<number> {
+  await mkdir(join(root, 'caches'), { recursive: true });
+  let bytes = 0;
+  for (let i = 0; i < BIG_FILES; i++) {
+    await writeRandomFile(join(root, 'caches', `sim.${i}.vdb`), BIG_SIZE);
+    bytes += BIG_SIZE;
+  }
+  for (let i = 0; i < SMALL_FILES; i++) {
+    const dir = join(root, 'tex', String(Math.floor(i / 100)));
+    if (i % 100 === 0) await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `t${i}.png`), randomBytes(SMALL_SIZE));
+    bytes += SMALL_SIZE;
+  }
+  return bytes;
+}
+
+async function makeResyncTree(root: string): Promise<void> {
+  for (let i = 0; i < RESYNC_FILES; i++) {
+    const dir = join(root, String(Math.floor(i / 500)));
+    if (i % 500 === 0) await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `f${i}.txt`), `file ${i} ${randomBytes(24).toString('hex')}\n`);
+  }
+}
+
+async function startRsyncDaemon(work: string): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const conf = join(work, 'rsyncd.conf');
+  await mkdir(join(work, 'rsync-dest'), { recursive: true });
+  await writeFile(
+    conf,
+    // As root the daemon would switch to "nobody"; keep the caller's ids so it can write the temp folder.
+    `pid file = ${join(work, 'rsyncd.pid')}\nuse chroot = no\nuid = ${process.getuid?.() ?? 0}\ngid = ${process.getgid?.() ?? 0}\n` +
+      `[dest]\n  path = ${join(work, 'rsync-dest')}\n  read only = false\n`,
+  );
+  const child = spawn(
+    'rsync',
+    ['--daemon', '--no-detach', `--config=${conf}`, `--port=${port}`, '--address=127.0.0.1'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  for (let i = 0; i < 100; i++) {
+    if (spawnSync('rsync', [`rsync://127.0.0.1:${port}/`], { stdio: 'ignore' }).status === 0)
+      return { port, child };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the rsync daemon did not start');
+}
+
+function rsync(src: string, port: number, module: string): number {
+  const started = performance.now();
+  const r = spawnSync('rsync', ['-a', `${src}/`, `rsync://127.0.0.1:${port}/dest/${module}/`], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error(`rsync exited with ${r.status}`);
+  return (performance.now() - started) / 1000;
+}
+
+const FARM_ENTRY = `
+import { createUser, startServer, transferPlugin } from '@openfarm/server';
+const server = await startServer({ dataDir: process.argv[1], port: 0, logLevel: 'silent', plugins: [transferPlugin()] });
+const user = await createUser(server.farm.store.db, 'bench');
+console.log(JSON.stringify({ url: server.url, user }));
+`;
+
+async function startFarm(
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string; accessId: string; accessKey: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', FARM_ENTRY, dataDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`the farm exited with ${code}`)));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+    });
+  });
+  child.removeAllListeners('exit');
+  const { url, user } = JSON.parse(line) as { url: string; user: { accessId: string; accessKey: string } };
+  return { child, url, accessId: user.accessId, accessKey: user.accessKey };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+async function main(): Promise<void> {
+  if (spawnSync('rsync', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error('rsync is not installed: run scripts/setup.sh or apt-get install rsync');
+  }
+  const work = await mkdtemp(join(tmpdir(), 'openfarm-bench-transfer-'));
+  const children: ChildProcess[] = [];
+  try {
+    console.log(`building the trees (scale ${SCALE}) …`);
+    const cold = join(work, 'cold');
+    const coldBytes = await makeColdTree(cold);
+    const resync = join(work, 'resync');
+    await makeResyncTree(resync);
+
+    const daemon = await startRsyncDaemon(work);
+    children.push(daemon.child);
+    const farm = await startFarm(join(work, 'farm'));
+    children.push(farm.child);
+    const api = new RayvisionAPI({
+      accessId: farm.accessId,
+      accessKey: farm.accessKey,
+      domain: new URL(farm.url).host,
+      protocol: 'http',
+      platform: '2',
+    });
+    const ini = join(work, 'db_config.ini');
+    await writeFile(
+      ini,
+      `[TRANSFER_LOG_PATH]\ntransfer_log_path = ${work}\n[DATABASE_CONFIG]\ndb_path = ${join(work, 'db')}\n`,
+    );
+    const upload = new RayvisionUpload(api, { dbConfigPath: ini });
+    const openfarm = async (src: string, job: string): Promise<number> => {
+      const started = performance.now();
+      const r = await upload.uploadFiles('input', [{ localPath: src, serverPath: `/bench/${job}` }], {
+        jobName: job,
+      });
+      if (r.failures.length > 0) throw new Error(`${r.failures.length} files failed`);
+      return (performance.now() - started) / 1000;
+    };
+
+    const fileCount = `${BIG_FILES} × ${BIG_SIZE / MB} MB + ${SMALL_FILES} × ${SMALL_SIZE / 1024} KB`;
+    console.log(`cold upload of ${(coldBytes / MB).toFixed(0)} MB (${fileCount}) …`);
+    const rsyncCold = rsync(cold, daemon.port, 'cold');
+    const farmCold = await openfarm(cold, 'cold');
+
+    console.log(`re-sync of an unchanged ${RESYNC_FILES}-file tree …`);
+    rsync(resync, daemon.port, 'resync');
+    await openfarm(resync, 'resync');
+    const rsyncAgain = rsync(resync, daemon.port, 'resync');
+    const farmAgain = await openfarm(resync, 'resync');
+
+    const mbps = (s: number) => (coldBytes / MB / s).toFixed(1);
+    console.log('');
+    console.log('| measurement | rsync daemon | openfarm | openfarm / rsync | goal |');
+    console.log('|---|---|---|---|---|');
+    console.log(
+      `| cold upload, ${(coldBytes / MB).toFixed(0)} MB | ${rsyncCold.toFixed(2)} s, ${mbps(rsyncCold)} MB/s | ` +
+        `${farmCold.toFixed(2)} s, ${mbps(farmCold)} MB/s | ${(rsyncCold / farmCold).toFixed(2)}× throughput | ≥ 1.0× |`,
+    );
+    console.log(
+      `| unchanged re-sync, ${RESYNC_FILES} files | ${rsyncAgain.toFixed(2)} s | ${farmAgain.toFixed(2)} s | ` +
+        `${(farmAgain / rsyncAgain).toFixed(2)}× time | ≤ 1.0× |`,
+    );
+  } finally {
+    for (const c of children) await stop(c);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
