@@ -192,7 +192,7 @@ describe('pointers', () => {
   });
 });
 
-describe('helpers', () => {
+describe('engine names and Blender paths', () => {
   test('effectiveEngine follows Blender versioning', () => {
     assert.equal(effectiveEngine('BLENDER_RENDER', '3.4'), 'BLENDER_EEVEE');
     assert.equal(effectiveEngine('BLENDER_RENDER', '2.79'), 'BLENDER_RENDER');
