@@ -145,6 +145,23 @@ describe('DependencyCollector', () => {
     );
   });
 
+  test('absurdly long path text is missing at once, without quadratic text work', () => {
+    const c = new DependencyCollector({ roots: [dir] });
+    const t0 = performance.now();
+    const d = c.add({
+      path: `${'x_1001_'.repeat(150_000)}.png`,
+      owner: 'f',
+      kind: 'texture',
+      sequence: 'udim',
+    });
+    assert.equal(d?.status, 'missing');
+    assert.ok(performance.now() - t0 < 500);
+    const name = `${'a'.repeat(3000)}_1001_${'1'.repeat(900)}.png`;
+    const t1 = performance.now();
+    assert.equal(applySequenceHint(name, 'udim'), `${'a'.repeat(3000)}_<UDIM>_${'1'.repeat(900)}.png`);
+    assert.ok(performance.now() - t1 < 500);
+  });
+
   test('limits bound the work', () => {
     const c = new DependencyCollector({ roots: [dir], limits: { maxReferences: 2, maxFilesPerPattern: 2 } });
     const seq = c.add({ path: 'scene/cache/c.####.abc', owner: 'a', kind: 'cache' });

@@ -155,6 +155,17 @@ export class DependencyCollector {
   }
 
   #resolve(ref: DependencyRef): ResolvedDependency {
+    // No file system takes a path this long; do no text work on it either.
+    if (ref.path.length > MAX_PATH_TEXT) {
+      return {
+        ...ref,
+        status: 'missing',
+        pattern: ref.path,
+        resolved: ref.path,
+        files: [],
+        truncated: false,
+      };
+    }
     const expanded = expandVariables(ref.path, this.#variables);
     const hinted = ref.sequence === undefined ? expanded : applySequenceHint(expanded, ref.sequence);
     const pattern = normalizeSeparators(hinted);

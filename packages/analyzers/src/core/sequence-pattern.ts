@@ -78,8 +78,8 @@ export function applySequenceHint(path: string, hint: SequenceHint): string {
   if (hasSequenceToken(name)) return path;
   if (hint === 'udim') {
     // The last stand-alone four-digit tile number 1001…1999 (Mari numbering).
-    const m = /(?<!\d)(1\d{3})(?!\d)(?!.*(?<!\d)1\d{3}(?!\d))/.exec(name);
-    if (m === null) return path;
+    const m = [...name.matchAll(/(?<!\d)1\d{3}(?!\d)/g)].at(-1);
+    if (m === undefined) return path;
     return dir + name.slice(0, m.index) + '<UDIM>' + name.slice(m.index + 4);
   }
   // The last digit group before the extension.
