@@ -14,6 +14,14 @@ blobStoreContract('local directory', async () => {
   };
 });
 
+blobStoreContract('local directory, durable: false', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'openfarm-blob-local-'));
+  return {
+    store: await LocalBlobStore.open(root, { durable: false }),
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+});
+
 it('opening a local store sweeps temporary files left by a crashed writer', async () => {
   const root = await mkdtemp(join(tmpdir(), 'openfarm-blob-sweep-'));
   try {

@@ -83,6 +83,30 @@ describe('transfer endpoints', () => {
     assert.deepEqual(m3.missing, [0]);
   });
 
+  test('a batch of small blobs in one request, each verified on its own', async () => {
+    const frame = (buf: Buffer, claimed = keyOf(buf)) =>
+      Buffer.concat([Buffer.from(claimed.sha256 + String(claimed.size).padStart(16, '0'), 'latin1'), buf]);
+    const blobs = [randomBytes(10), Buffer.alloc(0), randomBytes(70_000), randomBytes(5)];
+    await alice.putBlob(blobs[3] as Buffer);
+    const r = await alice.put('/api/openfarm/transfer/blobs', Buffer.concat(blobs.map((b) => frame(b))));
+    assert.equal(r.code, 200, JSON.stringify(r));
+    assert.equal(r.data.stored, 4);
+    const m = await alice.data<{ missing: number[] }>(TRANSFER_PATHS.missing, { blobs: blobs.map(keyOf) });
+    assert.deepEqual(m.missing, []);
+
+    const good = randomBytes(100);
+    const liar = randomBytes(100);
+    const bad = await alice.put(
+      '/api/openfarm/transfer/blobs',
+      Buffer.concat([frame(good), frame(liar, keyOf(randomBytes(100)))]),
+    );
+    assert.equal(bad.code, 7005);
+    const after = await alice.data<{ missing: number[] }>(TRANSFER_PATHS.missing, { blobs: [keyOf(good)] });
+    assert.deepEqual(after.missing, [], 'the verified blob before the bad one is kept');
+    const truncated = await alice.put('/api/openfarm/transfer/blobs', frame(good).subarray(0, 120));
+    assert.equal(truncated.code, 600);
+  });
+
   test('holding is per user: bob must send bytes alice already stored', async () => {
     const a = randomBytes(3_000);
     await alice.putBlob(a);

@@ -124,6 +124,20 @@ export class TransferClient {
     await this.rawJson(await this.raw('PUT', path, { body }), path);
   }
 
+  /** Send several small blobs in one request; the farm verifies each on its own. */
+  async putBatch(
+    blobs: ReadonlyArray<{ key: BlobKey; body: () => AsyncIterable<Uint8Array> }>,
+  ): Promise<void> {
+    async function* framed(): AsyncGenerator<Uint8Array> {
+      for (const b of blobs) {
+        yield Buffer.from(b.key.sha256 + String(b.key.size).padStart(16, '0'), 'latin1');
+        yield* b.body();
+      }
+    }
+    const path = TRANSFER_PATHS.blobBatch;
+    await this.rawJson(await this.raw('PUT', path, { body: framed }), path);
+  }
+
   async beginUpload(key: BlobKey): Promise<UploadState> {
     const data = asObject(
       await this.connection.post(TRANSFER_PATHS.uploads, { sha256: key.sha256, size: key.size }),

@@ -11,6 +11,8 @@ export const TRANSFER_PATHS = {
   manifest: '/api/openfarm/transfer/manifest',
   list: '/api/openfarm/transfer/list',
   blob: (sha256: string, size: number) => `/api/openfarm/transfer/blobs/${sha256}/${size}`,
+  /** Many small blobs in one PUT, each framed as `<sha256 hex><size, 16 digits><bytes>`. */
+  blobBatch: '/api/openfarm/transfer/blobs',
   uploadChunk: (uploadId: string, offset: number) => `/api/openfarm/transfer/uploads/${uploadId}/${offset}`,
   /** Each segment percent-encoded; the server decodes and re-checks the path. */
   file: (storage: string, serverPath: string) =>

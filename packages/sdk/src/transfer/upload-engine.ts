@@ -43,6 +43,8 @@ export interface UploadEngineOptions {
   concurrency?: number;
   /** Files up to this size go in one request; larger ones in resumable chunks of this size (default 16 MiB). */
   chunkBytes?: number;
+  /** Files up to this size go many to a request (default 1 MiB; 0 sends every file alone). */
+  batchFileBytes?: number;
   /** Attempts per file before it is reported failed (default 6). */
   attempts?: number;
   onProgress?: ProgressListener;
@@ -57,6 +59,11 @@ interface FileState extends UploadItem {
 }
 
 const HASH_CONCURRENCY = 4;
+/** Files up to this size are sent in batches … */
+const DEFAULT_BATCH_FILE_BYTES = 1024 * 1024;
+/** … of at most this many files and bytes per request. */
+const BATCH_MAX_FILES = 256;
+const BATCH_MAX_BYTES = 8 * 1024 * 1024;
 
 async function expand(items: readonly UploadItem[], failures: TransferFailure[]): Promise<FileState[]> {
   const out: FileState[] = [];
@@ -108,6 +115,7 @@ export async function uploadFiles(
   const failures: TransferFailure[] = [];
   const chunkBytes = options.chunkBytes ?? 16 * 1024 * 1024;
   const attempts = options.attempts ?? 6;
+  const batchFileBytes = options.batchFileBytes ?? DEFAULT_BATCH_FILE_BYTES;
   const emit = options.onProgress ?? (() => {});
 
   const files = await expand(items, failures);
@@ -197,44 +205,81 @@ export async function uploadFiles(
     }
   }
 
-  await runPool(jobs, options.concurrency ?? 8, async (job) => {
-    const { key, localPath } = job;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+  type Sender = (typeof jobs)[number];
+  /** Retry `attempt` while it fails with something a retry can fix; the last error, or undefined. */
+  const withRetries = async (attempt: () => Promise<void>): Promise<unknown> => {
+    for (let n = 1; ; n++) {
       try {
-        if (key.size <= chunkBytes) {
-          await client.putBlob(key, () => counted(localPath, 0, key.size));
-        } else {
-          const state = await client.beginUpload(key);
-          if (!state.complete) {
-            let offset = state.offset;
-            while (offset < key.size) {
-              const start = offset;
-              const end = Math.min(key.size, start + chunkBytes);
-              offset = await client.putChunk(state.uploadId as string, start, () =>
-                counted(localPath, start, end),
-              );
-            }
-            await client.completeUpload(state.uploadId as string);
-          }
-        }
-        lastError = undefined;
-        break;
+        await attempt();
+        return undefined;
       } catch (e) {
-        lastError = e;
-        if (!isRetryable(e) || attempt === attempts) break;
-        await sleep(Math.min(8000, 250 * 2 ** attempt));
+        if (!isRetryable(e) || n >= attempts) return e;
+        await sleep(Math.min(8000, 250 * 2 ** n));
       }
     }
+  };
+  const sendOne = (job: Sender): Promise<unknown> =>
+    withRetries(async () => {
+      const { key, localPath } = job;
+      if (key.size <= chunkBytes) {
+        await client.putBlob(key, () => counted(localPath, 0, key.size));
+        return;
+      }
+      const state = await client.beginUpload(key);
+      if (state.complete) return;
+      let offset = state.offset;
+      while (offset < key.size) {
+        const start = offset;
+        const end = Math.min(key.size, start + chunkBytes);
+        offset = await client.putChunk(state.uploadId as string, start, () => counted(localPath, start, end));
+      }
+      await client.completeUpload(state.uploadId as string);
+    });
+  const finish = (job: Sender, error: unknown): void => {
     filesDone++;
-    if (lastError !== undefined) {
-      failedBlobs.add(`${key.sha256}:${key.size}`);
+    if (error !== undefined) {
+      failedBlobs.add(`${job.key.sha256}:${job.key.size}`);
       for (const f of job.files)
-        failures.push({ localPath: f.localPath, serverPath: f.serverPath, reason: reasonOf(lastError) });
+        failures.push({ localPath: f.localPath, serverPath: f.serverPath, reason: reasonOf(error) });
     } else {
       report.sentFiles += job.files.length;
     }
-    emit({ phase: 'send', filesDone, filesTotal: jobs.length, bytesDone, bytesTotal, file: localPath });
+    emit({ phase: 'send', filesDone, filesTotal: jobs.length, bytesDone, bytesTotal, file: job.localPath });
+  };
+
+  // Small blobs travel many to a request; large ones alone, in resumable chunks.
+  const units: Sender[][] = [];
+  let batch: Sender[] = [];
+  let batchBytes = 0;
+  for (const job of jobs) {
+    if (job.key.size > batchFileBytes) {
+      units.push([job]);
+      continue;
+    }
+    if (batch.length >= BATCH_MAX_FILES || batchBytes + job.key.size > BATCH_MAX_BYTES) {
+      units.push(batch);
+      batch = [];
+      batchBytes = 0;
+    }
+    batch.push(job);
+    batchBytes += job.key.size;
+  }
+  if (batch.length > 0) units.push(batch);
+
+  await runPool(units, options.concurrency ?? 8, async (unit) => {
+    if (unit.length === 1) {
+      finish(unit[0] as Sender, await sendOne(unit[0] as Sender));
+      return;
+    }
+    const error = await withRetries(() =>
+      client.putBatch(unit.map((j) => ({ key: j.key, body: () => counted(j.localPath, 0, j.key.size) }))),
+    );
+    if (error === undefined) {
+      for (const j of unit) finish(j, undefined);
+      return;
+    }
+    // One bad file (changed since it was hashed, over quota…) must not fail its neighbours: send them one by one.
+    for (const j of unit) finish(j, await sendOne(j));
   });
 
   const done = active.filter((f) => !failedBlobs.has(`${f.sha256}:${f.size}`));

@@ -1,2 +1,2 @@
 export * from './blob-store.js';
-export { hashLocalFile, LocalBlobStore } from './local-store.js';
+export { hashLocalFile, LocalBlobStore, type LocalBlobStoreOptions } from './local-store.js';

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { ApiError, okEnvelope } from '@openfarm/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { registerSignedRoute, userOf } from '../auth/signed-routes.js';
+import { BatchReader } from './blob-batch.js';
 import { blobKeyText, heldBlobs } from './held-blobs.js';
 import { TRANSFER_PATHS } from './paths.js';
 import { blobKeySchema, emptyBody, missingBody, uploadCompleteBody } from './schemas.js';
@@ -82,6 +83,17 @@ export function registerBlobRoutes(
       return reply.send(okEnvelope(parsed.data, request.id));
     },
   );
+
+  scope.put(TRANSFER_PATHS.blobBatch, streamed, async (request, reply) => {
+    const userId = userOf(request).id;
+    const reader = new BatchReader(rawBody(request));
+    let stored = 0;
+    for (let key = await reader.nextKey(); key !== undefined; key = await reader.nextKey()) {
+      await sessions.putWhole(userId, key, reader.take(key.size));
+      stored++;
+    }
+    return reply.send(okEnvelope({ stored }, request.id));
+  });
 
   scope.put<{ Params: { uploadId: string; offset: string } }>(
     TRANSFER_PATHS.uploadChunk,

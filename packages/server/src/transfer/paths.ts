@@ -10,6 +10,8 @@ export const TRANSFER_PATHS = {
   missing: '/api/openfarm/transfer/missing',
   /** PUT raw bytes of a whole small blob; verified before it is stored. */
   blob: '/api/openfarm/transfer/blobs/:sha256/:size',
+  /** PUT many small blobs framed as in blob-batch.ts → `{stored}`; each is verified on its own. */
+  blobBatch: '/api/openfarm/transfer/blobs',
   /** POST `{sha256, size}` → `{uploadId?, offset, complete}`: start or resume a resumable upload. */
   uploads: '/api/openfarm/transfer/uploads',
   /** PUT raw bytes at `offset` (must equal the committed offset) → `{offset}`. */

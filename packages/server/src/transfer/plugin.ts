@@ -16,6 +16,8 @@ import { UploadSessions } from './upload-sessions.js';
 export interface TransferOptions {
   /** Default: a LocalBlobStore in `<dataDir>/blobs`. */
   blobs?: BlobStore;
+  /** fsync the default local store's objects before they become visible (default true); see LocalBlobStoreOptions. */
+  durableBlobs?: boolean;
   /** Default: `<dataDir>/blobs-staging`. */
   stagingDir?: string;
   /** Quota of users without their own row in transfer_quotas; default unlimited. */
@@ -34,7 +36,9 @@ export function transferPlugin(options: TransferOptions = {}): (app: FastifyInst
         throw new Error(`transfer: pass ${what} when the server has no data directory`);
       return dataDir;
     };
-    const blobs = options.blobs ?? (await LocalBlobStore.open(join(need('blobs'), 'blobs')));
+    const blobs =
+      options.blobs ??
+      (await LocalBlobStore.open(join(need('blobs'), 'blobs'), { durable: options.durableBlobs ?? true }));
     const sessions = await UploadSessions.open({
       db: app.farm.store.db,
       blobs,

@@ -182,8 +182,8 @@ export class UploadSessions {
     }
   }
 
-  /** Store a small blob sent whole in one request, verified like any other. */
-  async putWhole(userId: number, key: BlobKey, body: Readable): Promise<void> {
+  /** Store a small blob sent whole, verified like any other; `body` is consumed either way. */
+  async putWhole(userId: number, key: BlobKey, body: AsyncIterable<Buffer>): Promise<void> {
     const { db, blobs } = this.o;
     if (!(await blobs.has(key))) {
       await assertQuota(db, userId, key.size, this.o.defaultQuotaBytes);
@@ -195,7 +195,8 @@ export class UploadSessions {
       }
     } else {
       await assertQuotaForHeld(db, userId, key, this.o.defaultQuotaBytes);
-      body.resume(); // drain: the bytes are not needed
+      // The bytes are not needed, but the body must be read to its end (or to the next blob of a batch).
+      for await (const _ of body);
     }
     await recordHeldBlob(db, userId, key);
   }
