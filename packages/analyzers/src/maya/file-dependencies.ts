@@ -37,7 +37,8 @@ export function collectNodeFiles(
   for (const node of doc.nodeOrder) {
     const rules = [...(FILE_ATTRIBUTES.get(node.type) ?? []), ...ANY_NODE_FILE_ATTRIBUTES];
     const sequence = sequenceHint(node);
-    for (const [attr, value] of node.attrs) {
+    for (const [attr, value] of Object.entries(node.attrs)) {
+      if (value === undefined) continue;
       if (value.type !== 'string' && value.type !== 'stringArray') continue;
       const rule = rules.find((r) => matches(r, attr));
       if (rule === undefined) continue;

@@ -101,7 +101,8 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
         const attr = quotedHeads(buf, s.start, s.end, 1)[0];
         if (attr === undefined || !isAnalysisAttribute(attr.slice(1))) break;
         const set = readSetAttr(buf, s.start, s.end, decode);
-        if (set !== undefined) materialize()?.attrs.set(set.attr, set.value);
+        const node = set === undefined ? undefined : materialize();
+        if (node !== undefined) node.attrs[set!.attr] = set!.value;
         break;
       }
       case 'addAttr':
@@ -202,9 +203,11 @@ function firstWord(buf: Buffer, start: number, end: number): string {
   const limit = Math.min(end, start + 16);
   while (i < limit && buf[i]! > 0x20) i++;
   const length = i - start;
-  for (const command of COMMANDS) {
-    if (command.bytes.length === length && buf.compare(command.bytes, 0, length, start, i) === 0)
-      return command.name;
+  next: for (const command of COMMANDS) {
+    const bytes = command.bytes;
+    if (bytes.length !== length) continue;
+    for (let k = 0; k < length; k++) if (buf[start + k] !== bytes[k]) continue next;
+    return command.name;
   }
   return '';
 }

@@ -92,8 +92,9 @@ export function quotedHeads(buf: Buffer, start: number, end: number, count: numb
   const out: string[] = [];
   let i = start;
   while (out.length < count) {
-    const open = buf.indexOf(QUOTE, i);
-    if (open < 0 || open >= end) break;
+    let open = i;
+    while (open < end && buf[open] !== QUOTE) open++;
+    if (open >= end) break;
     const close = closeOf(buf, open + 1, end);
     out.push(buf.toString('latin1', open + 1, close));
     i = close + 1;
@@ -102,8 +103,8 @@ export function quotedHeads(buf: Buffer, start: number, end: number, count: numb
 }
 
 function closeOf(buf: Uint8Array, from: number, end: number): number {
-  const q = closingQuote(buf, from);
-  return q < 0 || q > end ? end : q;
+  const q = closingQuote(buf, from, end);
+  return q < 0 ? end : q;
 }
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };

@@ -15,8 +15,12 @@ export interface MayaNode {
   readonly type: string;
   readonly name: string;
   readonly parent: string | undefined;
-  /** Attribute values keyed by the name written without the leading dot (`ftn`, `fn[0]`, `fileTextureName`). */
-  readonly attrs: Map<string, MayaAttrValue>;
+  /**
+   * Attribute values keyed by the name written without the leading dot (`ftn`, `fn[0]`,
+   * `fileTextureName`). A prototype-less object: cheaper than a Map for the one to five
+   * values a node keeps, and safe for any attribute name (`__proto__` included).
+   */
+  readonly attrs: Record<string, MayaAttrValue | undefined>;
   /** `addAttr -sn x -dv v` defaults of dynamic attributes, keyed by short and long name; created on first use. */
   attrDefaults: Map<string, string> | undefined;
 }
@@ -88,7 +92,7 @@ export function getOrCreateNode(doc: MayaDocument, type: string, name: string, p
     type,
     name: key,
     parent: parent === undefined ? undefined : nodeKey(parent),
-    attrs: new Map(),
+    attrs: newAttrs(),
     attrDefaults: undefined,
   };
   doc.nodes.set(key, node);
@@ -96,11 +100,16 @@ export function getOrCreateNode(doc: MayaDocument, type: string, name: string, p
   return node;
 }
 
+/** An empty attribute record without a prototype. */
+export function newAttrs(): Record<string, MayaAttrValue | undefined> {
+  return Object.create(null) as Record<string, MayaAttrValue | undefined>;
+}
+
 /** First value of the attribute under any of its names. */
 export function attrValue(node: MayaNode | undefined, ...names: string[]): MayaAttrValue | undefined {
   if (node === undefined) return undefined;
   for (const n of names) {
-    const v = node.attrs.get(n);
+    const v = node.attrs[n];
     if (v !== undefined) return v;
   }
   return undefined;

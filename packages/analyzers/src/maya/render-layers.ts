@@ -5,6 +5,7 @@ import {
   attrText,
   type MayaDocument,
   type MayaNode,
+  newAttrs,
   nodeKey,
 } from './maya-document.js';
 import type { MayaCamera, MayaLayerSettings, MayaOverride } from './maya-scene.js';
@@ -83,7 +84,7 @@ export function readRenderLayers(doc: MayaDocument, cameras: readonly MayaCamera
       type: 'renderLayer',
       name: MASTER_LAYER,
       parent: undefined,
-      attrs: new Map(),
+      attrs: newAttrs(),
       attrDefaults: undefined,
     });
   }
