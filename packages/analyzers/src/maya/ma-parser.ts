@@ -19,7 +19,7 @@ const MAX_NUMERIC_VALUES = 16;
 const SETATTR_HEAD_TOKENS = 12;
 /** Bytes of a setAttr read to find its flags, attribute and `-type`. */
 const SETATTR_HEAD_BYTES = 512;
-/** Beyond this many bytes a non-string setAttr is a data payload: only its head is read. */
+/** Beyond this many bytes a non-string setAttr is a data payload (points, UVs, keys) and is skipped. */
 const SMALL_STATEMENT = 512;
 const STRING_TYPES = new Set(['string', 'stringArray']);
 /**
@@ -101,8 +101,9 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
         const attr = quotedHeads(buf, s.start, s.end, 1)[0];
         if (attr === undefined || !isAnalysisAttribute(attr.slice(1))) break;
         const set = readSetAttr(buf, s.start, s.end, decode);
-        const node = set === undefined ? undefined : materialize();
-        if (node !== undefined) node.attrs[set!.attr] = set!.value;
+        if (set === undefined) break;
+        const node = materialize();
+        if (node !== undefined) node.attrs[set.attr] = set.value;
         break;
       }
       case 'addAttr':
