@@ -32,7 +32,11 @@ describe('Maya binary reader', () => {
       assert.deepEqual(layer.renderCameras, ['renderCamShape']);
       assert.deepEqual(
         dependencies.all().map((d) => `${d.owner} ${d.status} ${d.pattern}`),
-        ['wood.ftn found sourceimages/wood.png', 'file -r missing assets/set.mb'],
+        [
+          'wood.ftn found sourceimages/wood.png',
+          'treeShape.dso missing proxies/tree.ass',
+          'file -r missing assets/set.mb',
+        ],
       );
     });
   }

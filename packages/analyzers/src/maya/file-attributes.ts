@@ -66,3 +66,17 @@ export const ANY_NODE_FILE_ATTRIBUTES: readonly FileAttributeRule[] = [
   { attrs: ['iesProfile'], kind: 'ies' },
   { attrs: ['lightColorMap'], kind: 'texture' },
 ];
+
+/**
+ * For nodes whose type is unknown (Maya binary plugin nodes, read as
+ * `mb:<id>`): attribute names that hold a file on every node type that has
+ * them. Only values that look like a file name are taken.
+ */
+export const UNKNOWN_TYPE_FILE_ATTRIBUTES: readonly FileAttributeRule[] = [
+  { attrs: ['ftn', 'fileTextureName'], kind: 'texture' },
+  { attrs: ['dso'], kind: 'proxy' },
+  { attrs: ['cfn', 'cacheFileName'], kind: 'cache' },
+  { attrs: ['abc_File'], kind: 'alembic' },
+  { attrs: ['fp', 'filePath'], kind: 'usd' },
+  { attrs: ['filename', 'fileName', 'fn'], kind: 'texture' },
+];

@@ -1,6 +1,14 @@
 import type { DependencyCollector, DependencyKind, ResolvedDependency, SequenceHint } from '../core/index.js';
-import { ANY_NODE_FILE_ATTRIBUTES, FILE_ATTRIBUTES, type FileAttributeRule } from './file-attributes.js';
+import {
+  ANY_NODE_FILE_ATTRIBUTES,
+  FILE_ATTRIBUTES,
+  type FileAttributeRule,
+  UNKNOWN_TYPE_FILE_ATTRIBUTES,
+} from './file-attributes.js';
 import { attrBool, attrNumber, attrText, type MayaDocument, type MayaNode } from './maya-document.js';
+
+/** A file name with an extension (`a.png`, `x.<UDIM>.exr`, `c.####.abc`). */
+const LOOKS_LIKE_FILE = /\.[A-Za-z0-9]{1,8}$/;
 
 /** uvTilingMode 3 = Mari UDIM (1 ZBrush and 2 Mudbox use u/v tile names, not expanded). */
 const UV_TILING_UDIM = 3;
@@ -14,7 +22,8 @@ export interface DocumentScope {
 
 /**
  * Feed every file path a document's nodes hold into the collector: the node
- * types of {@link FILE_ATTRIBUTES}, IES/light maps on any node, cacheFile
+ * types of {@link FILE_ATTRIBUTES} (by attribute name alone for the
+ * unknown node types of Maya binary files), IES/light maps on any node, cacheFile
  * XML descriptions and a user OCIO config. Sequence hints come from the
  * node: `uvTilingMode 3` → UDIM, `useFrameExtension` → frame sequence.
  */
@@ -35,7 +44,11 @@ export function collectNodeFiles(
     if (r !== undefined) out.push(r);
   };
   for (const node of doc.nodeOrder) {
-    const rules = [...(FILE_ATTRIBUTES.get(node.type) ?? []), ...ANY_NODE_FILE_ATTRIBUTES];
+    const unknownType = node.type.startsWith('mb:');
+    const rules = [
+      ...(FILE_ATTRIBUTES.get(node.type) ?? (unknownType ? UNKNOWN_TYPE_FILE_ATTRIBUTES : [])),
+      ...ANY_NODE_FILE_ATTRIBUTES,
+    ];
     const sequence = sequenceHint(node);
     for (const [attr, value] of Object.entries(node.attrs)) {
       if (value === undefined) continue;
@@ -43,6 +56,7 @@ export function collectNodeFiles(
       const rule = rules.find((r) => matches(r, attr));
       if (rule === undefined) continue;
       for (const path of value.type === 'stringArray' ? value.values : value.values.slice(0, 1)) {
+        if (unknownType && !LOOKS_LIKE_FILE.test(path)) continue;
         add(node, attr, path, rule.kind, sequence);
       }
     }
