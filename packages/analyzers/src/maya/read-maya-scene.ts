@@ -112,10 +112,15 @@ export function describeMayaScene(
   return { scene, dependencies };
 }
 
-/** Maya expands environment variables in file paths (`$PROJECT/tex/a.png`); so does the analysis. */
+/**
+ * Maya expands environment variables in file paths (`$PROJECT/tex/a.png`);
+ * so does the analysis — except names that are frame tokens (`$F`, `$F4`).
+ */
 function environmentVariables(): Record<string, string> {
   const vars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) vars[k] = v;
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(?:F\d*|FF|SF)$/.test(k)) vars[k] = v;
+  }
   return vars;
 }
 
