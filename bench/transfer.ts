@@ -8,7 +8,8 @@
  *    ratio to rsync (goal ≤ 1.0×).
  *
  * The farm runs in its own process (as `openfarm server` would), the client in
- * this one; rsync's daemon and client are separate processes too.
+ * this one; rsync's daemon and client are separate processes too. Neither side
+ * fsyncs (rsync does not by default; the farm runs with `durableBlobs: false`).
  * `OPENFARM_BENCH_SCALE=0.1` shrinks every file count and size for a quick run.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -102,9 +103,11 @@ function rsync(src: string, port: number, module: string): number {
   return (performance.now() - started) / 1000;
 }
 
+// rsync does not fsync what it receives, so the farm runs without its fsyncs too
+// (durableBlobs: false): objects are still verified and published atomically.
 const FARM_ENTRY = `
 import { createUser, startServer, transferPlugin } from '@openfarm/server';
-const server = await startServer({ dataDir: process.argv[1], port: 0, logLevel: 'silent', plugins: [transferPlugin()] });
+const server = await startServer({ dataDir: process.argv[1], port: 0, logLevel: 'silent', plugins: [transferPlugin({ durableBlobs: false })] });
 const user = await createUser(server.farm.store.db, 'bench');
 console.log(JSON.stringify({ url: server.url, user }));
 `;

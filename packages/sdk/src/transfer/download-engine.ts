@@ -81,7 +81,7 @@ export async function downloadFiles(
     const known = verified.get(item.localPath);
     if (known !== undefined && known.size === s.size && known.mtimeMs === s.mtimeMs)
       return known.sha256 === item.entry.sha256;
-    const { sha256 } = await hashFile(item.localPath);
+    const { sha256 } = await hashFile(item.localPath, s.size);
     verified.set(item.localPath, { sha256, size: s.size, mtimeMs: s.mtimeMs });
     return sha256 === item.entry.sha256;
   };
@@ -121,7 +121,7 @@ export async function downloadFiles(
       }
       await pipeline(body, counted, createWriteStream(part, { flags: append ? 'a' : 'w' }));
     }
-    const got = await hashFile(part);
+    const got = await hashFile(part, entry.size);
     if (got.sha256 !== entry.sha256 || got.size !== entry.size) {
       await rm(part, { force: true });
       throw new Error(`content does not match its hash (got ${got.sha256.slice(0, 12)}…/${got.size} bytes)`);

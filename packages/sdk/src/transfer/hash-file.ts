@@ -1,13 +1,22 @@
 /** Streaming SHA-256 of a local file: the content address the farm stores it under. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 export interface FileDigest {
   sha256: string;
   size: number;
 }
 
-export async function hashFile(path: string): Promise<FileDigest> {
+/** Files up to this size are read in one call: a stream's buffer would cost more than the file. */
+const READ_WHOLE_BYTES = 1024 * 1024;
+
+/** `expectedSize` (from a stat) lets small files skip the stream machinery. */
+export async function hashFile(path: string, expectedSize?: number): Promise<FileDigest> {
+  if (expectedSize !== undefined && expectedSize <= READ_WHOLE_BYTES) {
+    const data = await readFile(path);
+    return { sha256: createHash('sha256').update(data).digest('hex'), size: data.length };
+  }
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {

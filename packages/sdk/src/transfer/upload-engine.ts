@@ -76,9 +76,11 @@ async function expand(items: readonly UploadItem[], failures: TransferFailure[])
       return;
     }
     if (s.isDirectory()) {
-      for (const name of (await readdir(localPath)).sort()) {
-        await walk(join(localPath, name), `${serverPath.replace(/\/+$/, '')}/${name}`);
-      }
+      const base = serverPath.replace(/\/+$/, '');
+      // Stat a folder's entries concurrently: a tree of small files is bound by these calls.
+      await runPool((await readdir(localPath)).sort(), 32, (name) =>
+        walk(join(localPath, name), `${base}/${name}`),
+      );
     } else if (s.isFile()) {
       out.push({ localPath, serverPath, size: s.size, mtimeMs: s.mtimeMs });
     } else {
@@ -140,7 +142,7 @@ export async function uploadFiles(
   const hashFailed = new Set<FileState>();
   await runPool(toHash, HASH_CONCURRENCY, async (f) => {
     try {
-      const d = await hashFile(f.localPath);
+      const d = await hashFile(f.localPath, f.size);
       if (d.size !== f.size) throw new Error('the file changed while it was read');
       f.sha256 = d.sha256;
     } catch (e) {
@@ -196,7 +198,9 @@ export async function uploadFiles(
   const failedBlobs = new Set<string>();
   async function* counted(path: string, start: number, end: number): AsyncGenerator<Uint8Array> {
     if (end <= start) return;
-    const source = createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 });
+    // A stream's buffer is allocated whole: size it to the file for small ones.
+    const highWaterMark = Math.min(1024 * 1024, Math.max(16 * 1024, end - start));
+    const source = createReadStream(path, { start, end: end - 1, highWaterMark });
     for await (const chunk of throttle(source, options.bucket)) {
       bytesDone += chunk.length;
       report.sentBytes += chunk.length;
