@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { join } from 'node:path';
+import { LocalBlobStore } from '../src/blob/index.js';
 import { listStorageDir, setTransferQuota, TRANSFER_PATHS, transferPlugin } from '../src/transfer/index.js';
+import { UploadSessions } from '../src/transfer/upload-sessions.js';
 import { Client, startTestFarm, type TestFarm } from './support/farm.js';
 
 function keyOf(buf: Buffer) {
@@ -278,6 +281,26 @@ describe('transfer endpoints', () => {
     }
     const storageRefused = await alice.call(TRANSFER_PATHS.manifest, { storage: 'secrets', entries: [] });
     assert.equal(storageRefused.envelope.code, 600);
+  });
+
+  test('abandoned uploads expire, giving back their quota', async () => {
+    const dave = await farm.addUser('dave');
+    const d = new TransferTestClient(farm, dave);
+    await setTransferQuota(farm.server.farm.store.db, dave.userId, 100_000);
+    const data = randomBytes(80_000);
+    const s = await d.data<{ uploadId: string }>(TRANSFER_PATHS.uploads, keyOf(data));
+    await d.put(`/api/openfarm/transfer/uploads/${s.uploadId}/0`, data.subarray(0, 1000));
+    const other = randomBytes(80_000);
+    assert.equal((await d.call(TRANSFER_PATHS.uploads, keyOf(other))).envelope.code, 7003);
+    const sessions = await UploadSessions.open({
+      db: farm.server.farm.store.db,
+      blobs: await LocalBlobStore.open(join(farm.dataDir, 'blobs')),
+      stagingDir: join(farm.dataDir, 'blobs-staging'),
+    });
+    // Every session is older than this cutoff, the one left by an earlier test included.
+    assert.ok((await sessions.sweepExpired(60_000, Date.now() + 120_000)) >= 1);
+    assert.equal((await d.call(TRANSFER_PATHS.uploads, keyOf(other))).envelope.code, 200);
+    assert.equal((await d.call(TRANSFER_PATHS.uploadComplete, { uploadId: s.uploadId })).envelope.code, 404);
   });
 
   test('quota: a clear error before any byte is stored', async () => {

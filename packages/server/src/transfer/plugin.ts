@@ -46,6 +46,13 @@ export function transferPlugin(options: TransferOptions = {}): (app: FastifyInst
       ...(options.defaultQuotaBytes !== undefined ? { defaultQuotaBytes: options.defaultQuotaBytes } : {}),
     });
     const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_TRANSFER_REQUEST_BYTES;
+    const sweep = setInterval(() => {
+      sessions
+        .sweepExpired()
+        .catch((err: unknown) => app.log.warn({ err }, 'sweeping abandoned uploads failed'));
+    }, 3600_000);
+    sweep.unref();
+    app.addHook('onClose', async () => clearInterval(sweep));
     // An encapsulated scope, so the raw-bytes parser applies to these routes only.
     await app.register(async (scope) => {
       scope.addContentTypeParser('application/octet-stream', (_request, payload, done) =>

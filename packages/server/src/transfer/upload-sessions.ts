@@ -38,6 +38,9 @@ export interface UploadSessionsOptions {
   defaultQuotaBytes?: number;
 }
 
+/** An upload nobody continued for this long is dropped: its bytes and its share of the quota go. */
+export const UPLOAD_SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
 /** Pass a body through, failing once more than `limit` bytes arrived. */
@@ -59,7 +62,22 @@ export class UploadSessions {
 
   static async open(o: UploadSessionsOptions): Promise<UploadSessions> {
     await mkdir(o.stagingDir, { recursive: true });
-    return new UploadSessions(o);
+    const sessions = new UploadSessions(o);
+    await sessions.sweepExpired();
+    return sessions;
+  }
+
+  /** End the sessions started more than `ttlMs` ago (abandoned uploads); returns how many. */
+  async sweepExpired(ttlMs = UPLOAD_SESSION_TTL_MS, nowMs = Date.now()): Promise<number> {
+    const stale = await this.o.db
+      .selectFrom('transfer_uploads')
+      .select('id')
+      .where('created_at', '<', nowMs - ttlMs)
+      .execute();
+    for (const { id } of stale) {
+      if (!this.busy.has(id)) await this.end(id);
+    }
+    return stale.length;
   }
 
   private stagingFile(id: string): string {
