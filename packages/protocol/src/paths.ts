@@ -5,7 +5,7 @@
  * reference's rule, so a scene saved on Windows keeps working on Linux render
  * nodes that recreate the same tree under their cache:
  *
- *   D:\work\a.jpg     → /D/work/a.jpg     (drive letter becomes a folder, case kept)
+ *   D:\proj\a.jpg     → /D/proj/a.jpg     (drive letter becomes a folder, case kept)
  *   \\srv\share\x     → /srv/share/x      (UNC: server and share become folders)
  *   /home/u/x         → /home/u/x         (POSIX: kept)
  *
@@ -146,7 +146,7 @@ export function isValidServerPath(p: string): boolean {
 
 /**
  * Where a render node keeps the file of a server path: under `rootDir`, never
- * outside it (`/D/work/a.jpg` → `<rootDir>/D/work/a.jpg`). The path is checked
+ * outside it (`/D/proj/a.jpg` → `<rootDir>/D/proj/a.jpg`). The path is checked
  * with {@link normalizeServerPath} first, and the result is checked again
  * after resolution so no input can land outside `rootDir`.
  */

@@ -12,10 +12,10 @@ import {
 
 test('local → server path', () => {
   const cases: Array<[string, string]> = [
-    ['D:\\work\\a.jpg', '/D/work/a.jpg'],
-    ['d:\\work\\a.jpg', '/d/work/a.jpg'],
-    ['D:/work/a.jpg', '/D/work/a.jpg'],
-    ['D:\\work/tex\\a.jpg', '/D/work/tex/a.jpg'],
+    ['D:\\proj\\a.jpg', '/D/proj/a.jpg'],
+    ['d:\\proj\\a.jpg', '/d/proj/a.jpg'],
+    ['D:/proj/a.jpg', '/D/proj/a.jpg'],
+    ['D:\\proj/tex\\a.jpg', '/D/proj/tex/a.jpg'],
     ['D:\\', '/D'],
     ['C:\\Program Files\\x y\\é.png', '/C/Program Files/x y/é.png'],
     ['\\\\srv\\share\\x', '/srv/share/x'],
@@ -97,7 +97,7 @@ test('traversal and tricks are refused', () => {
 
 test('server → render node cache, never outside the root', () => {
   const root = resolve('/tmp/openfarm-cache');
-  assert.equal(serverPathToLocal('/D/work/a.jpg', root), join(root, 'D', 'work', 'a.jpg'));
+  assert.equal(serverPathToLocal('/D/proj/a.jpg', root), join(root, 'D', 'proj', 'a.jpg'));
   assert.equal(serverPathToLocal('/srv/share/x', `${root}/`), join(root, 'srv', 'share', 'x'));
   assert.equal(serverPathToLocal('/', root), root);
   assert.equal(
