@@ -1,3 +1,4 @@
+import { ByteNameSet, indexOfByte } from './byte-names.js';
 import { ANY_NODE_FILE_ATTRIBUTES, FILE_ATTRIBUTES } from './file-attributes.js';
 
 /**
@@ -47,6 +48,18 @@ export function isAnalysisAttribute(attr: string): boolean {
   return last >= 0x30 && last <= 0x39 && KEPT_ATTRIBUTES.has(base.replace(/\d+$/, ''));
 }
 
+const KEPT_ATTRIBUTE_BYTES = new ByteNameSet(KEPT_ATTRIBUTES);
+const BRACKET = 0x5b;
+
+/** {@link isAnalysisAttribute} on the bytes of a setAttr's attribute, without its leading dot. */
+export function isAnalysisAttributeBytes(buf: Uint8Array, start: number, end: number): boolean {
+  let baseEnd = indexOfByte(buf, BRACKET, start, end);
+  if (KEPT_ATTRIBUTE_BYTES.has(buf, start, baseEnd)) return true;
+  const digitsEnd = baseEnd;
+  while (baseEnd > start && buf[baseEnd - 1]! >= 0x30 && buf[baseEnd - 1]! <= 0x39) baseEnd--;
+  return baseEnd < digitsEnd && KEPT_ATTRIBUTE_BYTES.has(buf, start, baseEnd);
+}
+
 /** Node types kept even when no kept attribute is set on them (their mere existence matters). */
 export const ANALYSIS_NODE_TYPES: ReadonlySet<string> = new Set([
   'camera',
@@ -58,6 +71,33 @@ export const ANALYSIS_NODE_TYPES: ReadonlySet<string> = new Set([
   'relOverride',
   'relUniqueOverride',
 ]);
+
+export const ANALYSIS_NODE_TYPE_BYTES = new ByteNameSet(ANALYSIS_NODE_TYPES);
+
+const CONNECTION_ATTRIBUTES = new ByteNameSet([
+  'pls',
+  'parentList',
+  'sel',
+  'selector',
+  'lrl',
+  'legacyRenderLayer',
+  'rlid',
+]);
+const ADJUSTMENT_PREFIXES = [Buffer.from('adjs['), Buffer.from('adjustments[')];
+
+/**
+ * Whether a connection whose destination attribute is `[start, end)` may
+ * matter; the decoded attribute is then checked with {@link isAnalysisConnection}.
+ */
+export function isAnalysisConnectionBytes(buf: Uint8Array, start: number, end: number): boolean {
+  if (CONNECTION_ATTRIBUTES.has(buf, start, end)) return true;
+  next: for (const prefix of ADJUSTMENT_PREFIXES) {
+    if (end - start <= prefix.length) continue;
+    for (let k = 0; k < prefix.length; k++) if (buf[start + k] !== prefix[k]) continue next;
+    return true;
+  }
+  return false;
+}
 
 /** Connections the render-layer logic follows, by destination attribute. */
 export function isAnalysisConnection(dstAttr: string): boolean {

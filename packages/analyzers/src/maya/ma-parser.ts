@@ -1,8 +1,16 @@
 import { TextDecoder } from 'node:util';
 import { AnalyzeError } from '../core/index.js';
-import { ANALYSIS_NODE_TYPES, isAnalysisAttribute, isAnalysisConnection } from './analysis-attributes.js';
+import {
+  ANALYSIS_NODE_TYPE_BYTES,
+  isAnalysisAttribute,
+  isAnalysisAttributeBytes,
+  isAnalysisConnection,
+  isAnalysisConnectionBytes,
+} from './analysis-attributes.js';
+import { type ByteRange, indexOfByte, quotedRange } from './byte-names.js';
 import { MaStatementReader } from './ma-statements.js';
-import { type MaToken, quotedHeads, type TextSlicer, textSlicer, tokenize } from './ma-tokens.js';
+import { type MaToken, type TextSlicer, textSlicer, tokenize, unescapeMel } from './ma-tokens.js';
+import { isSpace } from './ma-statements.js';
 import {
   emptyDocument,
   getOrCreateNode,
@@ -60,17 +68,26 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
   const reader = new MaStatementReader(buf);
   // The node setAttr/addAttr lines apply to; created in the document only once it matters.
   let current: MayaNode | undefined;
-  let pending: { type: string; name: string; parent: string | undefined } | undefined;
+  let autoName = 0;
+  // A createNode seen as byte ranges, or a `select` target, not yet in the document.
+  let pending: CreateNodeRanges | { select: string } | undefined;
   const materialize = (): MayaNode | undefined => {
     if (current === undefined && pending !== undefined) {
-      current = getOrCreateNode(doc, pending.type, pending.name, pending.parent);
+      if ('select' in pending) current = getOrCreateNode(doc, '', pending.select);
+      else {
+        const type = decode(pending.type[0], pending.type[1]);
+        const name = pending.name === undefined ? `${type}#${++autoName}` : wordText(pending.name, decode);
+        const parent = pending.parent === undefined ? undefined : wordText(pending.parent, decode);
+        current = getOrCreateNode(doc, type, name, parent);
+      }
       pending = undefined;
     }
     return current;
   };
   let recognized = headerVersion !== null;
-  let autoName = 0;
-  for (let s = reader.next(); s !== undefined; s = reader.next()) {
+  const s = reader;
+  const range: ByteRange = { start: 0, end: 0 };
+  while (reader.next()) {
     if (!s.terminated) {
       doc.partial = true;
       doc.notes.push('the file ends inside a statement (truncated)');
@@ -78,13 +95,10 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
     const command = firstWord(buf, s.start, s.end);
     switch (command) {
       case 'createNode': {
-        const t = tokenize(buf, s.start, s.end, decode, 40);
-        const type = t[1]?.text;
-        if (type === undefined) break;
-        const name = flagValue(t, '-n', '-name') ?? `${type}#${++autoName}`;
-        pending = { type, name, parent: flagValue(t, '-p', '-parent') };
         current = undefined;
-        if (ANALYSIS_NODE_TYPES.has(type)) materialize();
+        pending = readCreateNode(buf, s.start, s.end);
+        if (pending === undefined) break;
+        if (ANALYSIS_NODE_TYPE_BYTES.has(buf, pending.type[0], pending.type[1])) materialize();
         recognized = true;
         break;
       }
@@ -92,14 +106,14 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
         const t = tokenize(buf, s.start, s.end, decode, 8);
         const target = t.findLast((x) => x.text !== 'select' && !x.text.startsWith('-'));
         current = undefined;
-        pending = target === undefined ? undefined : { type: '', name: target.text, parent: undefined };
+        pending = target === undefined ? undefined : { select: target.text };
         break;
       }
       case 'setAttr': {
         if (current === undefined && pending === undefined) break;
         // The attribute is the first quoted word; most are skipped before any tokenizing.
-        const attr = quotedHeads(buf, s.start, s.end, 1)[0];
-        if (attr === undefined || !isAnalysisAttribute(attr.slice(1))) break;
+        if (!quotedRange(buf, s.start, s.end, 0, range)) break;
+        if (buf[range.start] !== DOT || !isAnalysisAttributeBytes(buf, range.start + 1, range.end)) break;
         const set = readSetAttr(buf, s.start, s.end, decode);
         if (set === undefined) break;
         const node = materialize();
@@ -111,9 +125,9 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
         if (current !== undefined) readAddAttr(tokenize(buf, s.start, s.end, decode, 64), current);
         break;
       case 'connectAttr': {
-        const plugs = quotedHeads(buf, s.start, s.end, 2);
-        const dstPlug = plugs[1];
-        if (dstPlug === undefined || !isAnalysisConnection(dstPlug.slice(dstPlug.indexOf('.') + 1))) break;
+        if (!quotedRange(buf, s.start, s.end, 1, range)) break;
+        const dot = indexOfByte(buf, DOT, range.start, range.end);
+        if (!isAnalysisConnectionBytes(buf, dot + 1, range.end)) break;
         const t = tokenize(buf, s.start, s.end, decode, 12).filter((x) => x.quoted);
         const src = splitPlug(t[0]?.text);
         const dst = splitPlug(t[1]?.text);
@@ -155,6 +169,87 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
   }
   if (!recognized) throw new AnalyzeError('WRONG_FORMAT', 'no Maya ASCII content found', file);
   return doc;
+}
+
+const DOT = 0x2e;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** A word of a statement as bytes: `[start, end, quoted]`. */
+type WordRange = [number, number, boolean];
+
+/** createNode's type, `-n` name and `-p` parent as byte ranges (decoded only if the node is kept). */
+interface CreateNodeRanges {
+  type: WordRange;
+  name: WordRange | undefined;
+  parent: WordRange | undefined;
+}
+
+function wordText(word: WordRange, decode: TextSlicer): string {
+  const text = decode(word[0], word[1]);
+  return word[2] ? unescapeMel(text) : text;
+}
+
+const NAME_FLAGS = ['-n', '-name'].map((f) => Buffer.from(f));
+const PARENT_FLAGS = ['-p', '-parent'].map((f) => Buffer.from(f));
+
+function isFlag(buf: Uint8Array, start: number, end: number, flags: readonly Uint8Array[]): boolean {
+  next: for (const flag of flags) {
+    if (flag.length !== end - start) continue;
+    for (let k = 0; k < flag.length; k++) if (buf[start + k] !== flag[k]) continue next;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * `createNode type [-s] [-n name] [-p parent] [-ss]` as byte ranges, read
+ * word by word without building a token list (most created nodes are
+ * dropped unread).
+ */
+function readCreateNode(buf: Uint8Array, start: number, end: number): CreateNodeRanges | undefined {
+  let type: WordRange | undefined;
+  let name: WordRange | undefined;
+  let parent: WordRange | undefined;
+  // 0: the command word, 1: the type, 2: flags; 3/4: the value of -n/-p.
+  let state = 0;
+  let i = start;
+  while (i < end) {
+    const c = buf[i]!;
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    let wordStart = i;
+    let wordEnd: number;
+    const quoted = c === QUOTE;
+    if (quoted) {
+      let j = i + 1;
+      while (j < end && buf[j] !== QUOTE) j += buf[j] === BACKSLASH ? 2 : 1;
+      wordStart = i + 1;
+      wordEnd = Math.min(j, end);
+      i = j + 1;
+    } else {
+      let j = i + 1;
+      while (j < end && !isSpace(buf[j]!) && buf[j] !== QUOTE) j++;
+      wordEnd = j;
+      i = j;
+    }
+    if (state === 0) state = 1;
+    else if (state === 1) {
+      if (quoted) return undefined;
+      type = [wordStart, wordEnd, false];
+      state = 2;
+    } else if (state === 3) {
+      name = [wordStart, wordEnd, quoted];
+      state = 2;
+    } else if (state === 4) {
+      parent = [wordStart, wordEnd, quoted];
+      state = 2;
+    } else if (!quoted && isFlag(buf, wordStart, wordEnd, NAME_FLAGS)) state = 3;
+    else if (!quoted && isFlag(buf, wordStart, wordEnd, PARENT_FLAGS)) state = 4;
+  }
+  return type === undefined ? undefined : { type, name, parent };
 }
 
 /** `requires [-nodeType t]… [-dataType t]… plugin version` → [plugin, version], trimmed. */

@@ -15,24 +15,26 @@ const NEWLINE = 0x0a;
 /** Bytes scanned by the byte loop before native searches take over. */
 const SHORT_STATEMENT = 96;
 
-/** Byte range of one statement, `end` exclusive and before its `;`. */
-export interface StatementRange {
-  start: number;
-  end: number;
-  /** False when the input ended before the statement's `;` (truncated file). */
-  terminated: boolean;
-}
-
+/**
+ * Reads statements one after the other; after `next()` returns true,
+ * `start`/`end` hold the statement's byte range (`end` exclusive, before its
+ * `;`). The reader reuses its fields rather than allocating a range per
+ * statement.
+ */
 export class MaStatementReader {
   readonly #buf: Uint8Array;
   #pos = 0;
+  start = 0;
+  end = 0;
+  /** False when the input ended before the statement's `;` (truncated file). */
+  terminated = true;
 
   constructor(buf: Uint8Array) {
     this.#buf = buf;
   }
 
-  /** The next statement, or undefined at the end of input. */
-  next(): StatementRange | undefined {
+  /** Advance to the next statement; false at the end of input. */
+  next(): boolean {
     const buf = this.#buf;
     const len = buf.length;
     let pos = this.#pos;
@@ -40,7 +42,7 @@ export class MaStatementReader {
       while (pos < len && isSpace(buf[pos]!)) pos++;
       if (pos >= len) {
         this.#pos = len;
-        return undefined;
+        return false;
       }
       if (buf[pos] === SLASH && buf[pos + 1] === SLASH) {
         const eol = buf.indexOf(NEWLINE, pos);
@@ -61,10 +63,7 @@ export class MaStatementReader {
         if (c === BACKSLASH) i++;
         else if (c === QUOTE) inString = false;
       } else if (c === QUOTE) inString = true;
-      else if (c === SEMICOLON) {
-        this.#pos = i + 1;
-        return { start, end: i, terminated: true };
-      }
+      else if (c === SEMICOLON) return this.#found(start, i, true);
     }
     for (;;) {
       if (inString) {
@@ -76,15 +75,19 @@ export class MaStatementReader {
       const semi = buf.indexOf(SEMICOLON, i);
       if (semi < 0) break;
       const quote = buf.indexOf(QUOTE, i);
-      if (quote < 0 || semi < quote) {
-        this.#pos = semi + 1;
-        return { start, end: semi, terminated: true };
-      }
+      if (quote < 0 || semi < quote) return this.#found(start, semi, true);
       i = quote + 1;
       inString = true;
     }
-    this.#pos = len;
-    return { start, end: len, terminated: false };
+    return this.#found(start, len, false);
+  }
+
+  #found(start: number, end: number, terminated: boolean): true {
+    this.start = start;
+    this.end = end;
+    this.terminated = terminated;
+    this.#pos = terminated ? end + 1 : end;
+    return true;
   }
 }
 

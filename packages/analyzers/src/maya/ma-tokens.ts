@@ -83,25 +83,6 @@ export function tokenize(
   return out;
 }
 
-/**
- * The raw text (escapes unresolved, Latin-1) of the first `count` quoted
- * strings of a statement: a cheap look at a setAttr's attribute or a
- * connectAttr's plugs before deciding whether the statement matters.
- */
-export function quotedHeads(buf: Buffer, start: number, end: number, count: number): string[] {
-  const out: string[] = [];
-  let i = start;
-  while (out.length < count) {
-    let open = i;
-    while (open < end && buf[open] !== QUOTE) open++;
-    if (open >= end) break;
-    const close = closeOf(buf, open + 1, end);
-    out.push(buf.toString('latin1', open + 1, close));
-    i = close + 1;
-  }
-  return out;
-}
-
 function closeOf(buf: Uint8Array, from: number, end: number): number {
   const q = closingQuote(buf, from, end);
   return q < 0 ? end : q;
