@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AnalyzeError, parseMayaAscii } from '../src/index.js';
+import { AnalyzeError, getAttr, parseMayaAscii } from '../src/index.js';
 
 const header = '//Maya ASCII 2024 scene\n//Codeset: UTF-8\nrequires maya "2024";\n';
 
@@ -12,7 +12,7 @@ describe('Maya ASCII tokenizer', () => {
     );
     assert.equal(doc.fileInfo.get('k1'), 'a;b "c;" d\\');
     assert.equal(doc.fileInfo.get('k2'), 'x');
-    assert.equal(doc.nodes.get('f')?.attrs.ftn?.values[0], 'C:\\tex\\a;b.png');
+    assert.equal(getAttr(doc.nodes.get('f'), 'ftn')?.values[0], 'C:\\tex\\a;b.png');
   });
 
   test('statements span lines and long strings are concatenated', () => {
@@ -20,14 +20,14 @@ describe('Maya ASCII tokenizer', () => {
       `${header}createNode\n\t\tscript\n -n\n "s";\n\tsetAttr ".b" -type "string" (\n\t\t"one;" \n\t\t+ "two" + "\\nthree");\n`,
     );
     assert.equal(doc.nodes.get('s')?.type, 'script');
-    assert.equal(doc.nodes.get('s')?.attrs.b?.values[0], 'one;two\nthree');
+    assert.equal(getAttr(doc.nodes.get('s'), 'b')?.values[0], 'one;two\nthree');
   });
 
   test('comment lines between statements are skipped, // inside strings is kept', () => {
     const doc = parseMayaAscii(
       `${header}// a comment; with "quotes\ncreateNode file -n "f";\n\tsetAttr ".ftn" -type "string" "//srv/share/t.png";\n// End`,
     );
-    assert.equal(doc.nodes.get('f')?.attrs.ftn?.values[0], '//srv/share/t.png');
+    assert.equal(getAttr(doc.nodes.get('f'), 'ftn')?.values[0], '//srv/share/t.png');
   });
 
   test('setAttr flags, stringArray counts, select -ne singletons, connectAttr plugs', () => {
@@ -36,13 +36,13 @@ describe('Maya ASCII tokenizer', () => {
         `\tsetAttr -av ".rnd" 2;\n\tsetAttr ".notKept" 3;\nselect -ne :defaultRenderGlobals;\n\tsetAttr -k on ".fs" 12;\n` +
         'connectAttr "|grp|camShape.rnd" ":defaultRenderLayer.adjs[0].plg" -na;\n',
     );
-    assert.deepEqual(doc.nodes.get('abc')?.attrs.fns, {
+    assert.deepEqual(getAttr(doc.nodes.get('abc'), 'fns'), {
       type: 'stringArray',
       values: ['a.abc', 'b.abc'],
     });
-    assert.deepEqual(doc.nodes.get('abc')?.attrs.rnd?.values, ['2']);
-    assert.equal(doc.nodes.get('abc')?.attrs.notKept, undefined);
-    assert.deepEqual(doc.nodes.get('defaultRenderGlobals')?.attrs.fs?.values, ['12']);
+    assert.deepEqual(getAttr(doc.nodes.get('abc'), 'rnd')?.values, ['2']);
+    assert.equal(getAttr(doc.nodes.get('abc'), 'notKept'), undefined);
+    assert.deepEqual(getAttr(doc.nodes.get('defaultRenderGlobals'), 'fs')?.values, ['12']);
     assert.deepEqual(doc.connections[0], {
       srcNode: 'camShape',
       srcAttr: 'rnd',
@@ -79,7 +79,7 @@ describe('Maya ASCII tokenizer', () => {
         'createNode file -n "after";\n\tsetAttr ".ftn" -type "string" "a.png";\n',
     );
     assert.equal(doc.nodes.has('m'), false, 'a node with nothing the analysis reads is not kept');
-    assert.deepEqual(doc.nodes.get('after')?.attrs.ftn?.values, ['a.png']);
+    assert.deepEqual(getAttr(doc.nodes.get('after'), 'ftn')?.values, ['a.png']);
   });
 
   test('a truncated file yields what was read, marked partial', () => {
@@ -98,7 +98,7 @@ describe('Maya ASCII tokenizer', () => {
       Buffer.from([0xe9]),
       Buffer.from('.png";\n'),
     ]);
-    assert.equal(parseMayaAscii(bytes).nodes.get('f')?.attrs.ftn?.values[0], 'café.png');
+    assert.equal(getAttr(parseMayaAscii(bytes).nodes.get('f'), 'ftn')?.values[0], 'café.png');
   });
 
   test('non-Maya input is a WRONG_FORMAT AnalyzeError', () => {

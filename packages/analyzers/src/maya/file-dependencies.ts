@@ -50,8 +50,7 @@ export function collectNodeFiles(
       ...ANY_NODE_FILE_ATTRIBUTES,
     ];
     const sequence = sequenceHint(node);
-    for (const [attr, value] of Object.entries(node.attrs)) {
-      if (value === undefined) continue;
+    for (const { name: attr, value } of node.attrs) {
       if (value.type !== 'string' && value.type !== 'stringArray') continue;
       const rule = rules.find((r) => matches(r, attr));
       if (rule === undefined) continue;

@@ -3,7 +3,9 @@ import { AnalyzeMaya } from './analyze-maya.js';
 
 export { AnalyzeMaya } from './analyze-maya.js';
 export { parseMayaAscii } from './ma-parser.js';
+export { getAttr } from './maya-document.js';
 export type {
+  MayaAttr,
   MayaAttrValue,
   MayaConnection,
   MayaDocument,

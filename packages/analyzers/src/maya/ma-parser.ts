@@ -19,6 +19,7 @@ import {
   type MayaNode,
   type MayaReference,
   nodeKey,
+  setAttr,
 } from './maya-document.js';
 
 /** Value words kept per numeric attribute: enough for flags, enums, vectors; never a mesh payload. */
@@ -70,17 +71,18 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
   let current: MayaNode | undefined;
   let autoName = 0;
   // A createNode seen as byte ranges, or a `select` target, not yet in the document.
-  let pending: CreateNodeRanges | { select: string } | undefined;
+  // One reusable record: a node is pending only until the next createNode or select.
+  const pending: PendingNode = newPendingNode();
   const materialize = (): MayaNode | undefined => {
-    if (current === undefined && pending !== undefined) {
-      if ('select' in pending) current = getOrCreateNode(doc, '', pending.select);
+    if (current === undefined && pending.kind !== 'none') {
+      if (pending.kind === 'select') current = getOrCreateNode(doc, '', pending.select);
       else {
-        const type = decode(pending.type[0], pending.type[1]);
-        const name = pending.name === undefined ? `${type}#${++autoName}` : wordText(pending.name, decode);
-        const parent = pending.parent === undefined ? undefined : wordText(pending.parent, decode);
+        const type = decode(pending.type.start, pending.type.end);
+        const name = pending.name.start < 0 ? `${type}#${++autoName}` : wordText(buf, pending.name, decode);
+        const parent = pending.parent.start < 0 ? undefined : wordText(buf, pending.parent, decode);
         current = getOrCreateNode(doc, type, name, parent);
       }
-      pending = undefined;
+      pending.kind = 'none';
     }
     return current;
   };
@@ -96,9 +98,8 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
     switch (command) {
       case 'createNode': {
         current = undefined;
-        pending = readCreateNode(buf, s.start, s.end);
-        if (pending === undefined) break;
-        if (ANALYSIS_NODE_TYPE_BYTES.has(buf, pending.type[0], pending.type[1])) materialize();
+        if (!readCreateNode(buf, s.start, s.end, pending)) break;
+        if (ANALYSIS_NODE_TYPE_BYTES.has(buf, pending.type.start, pending.type.end)) materialize();
         recognized = true;
         break;
       }
@@ -106,18 +107,19 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
         const t = tokenize(buf, s.start, s.end, decode, 8);
         const target = t.findLast((x) => x.text !== 'select' && !x.text.startsWith('-'));
         current = undefined;
-        pending = target === undefined ? undefined : { select: target.text };
+        pending.kind = target === undefined ? 'none' : 'select';
+        pending.select = target?.text ?? '';
         break;
       }
       case 'setAttr': {
-        if (current === undefined && pending === undefined) break;
+        if (current === undefined && pending.kind === 'none') break;
         // The attribute is the first quoted word; most are skipped before any tokenizing.
         if (!quotedRange(buf, s.start, s.end, 0, range)) break;
         if (buf[range.start] !== DOT || !isAnalysisAttributeBytes(buf, range.start + 1, range.end)) break;
         const set = readSetAttr(buf, s.start, s.end, decode);
         if (set === undefined) break;
         const node = materialize();
-        if (node !== undefined) node.attrs[set.attr] = set.value;
+        if (node !== undefined) setAttr(node, set.attr, set.value);
         break;
       }
       case 'addAttr':
@@ -175,19 +177,40 @@ const DOT = 0x2e;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/** A word of a statement as bytes: `[start, end, quoted]`. */
-type WordRange = [number, number, boolean];
-
-/** createNode's type, `-n` name and `-p` parent as byte ranges (decoded only if the node is kept). */
-interface CreateNodeRanges {
-  type: WordRange;
-  name: WordRange | undefined;
-  parent: WordRange | undefined;
+/** A word of a statement as bytes; `start` -1 when absent. */
+interface Word {
+  start: number;
+  end: number;
+  quoted: boolean;
 }
 
-function wordText(word: WordRange, decode: TextSlicer): string {
-  const text = decode(word[0], word[1]);
-  return word[2] ? unescapeMel(text) : text;
+/**
+ * The node the next setAttr lines apply to before it is in the document: a
+ * createNode's type, `-n` name and `-p` parent as byte ranges (decoded only
+ * if the node is kept), or a `select -ne` target.
+ */
+interface PendingNode {
+  kind: 'none' | 'create' | 'select';
+  type: Word;
+  name: Word;
+  parent: Word;
+  select: string;
+}
+
+function newPendingNode(): PendingNode {
+  const word = (): Word => ({ start: -1, end: -1, quoted: false });
+  return { kind: 'none', type: word(), name: word(), parent: word(), select: '' };
+}
+
+function setWord(word: Word, start: number, end: number, quoted: boolean): void {
+  word.start = start;
+  word.end = end;
+  word.quoted = quoted;
+}
+
+function wordText(buf: Uint8Array, word: Word, decode: TextSlicer): string {
+  const text = decode(word.start, word.end);
+  return word.quoted ? unescapeMel(text) : text;
 }
 
 const NAME_FLAGS = ['-n', '-name'].map((f) => Buffer.from(f));
@@ -207,10 +230,10 @@ function isFlag(buf: Uint8Array, start: number, end: number, flags: readonly Uin
  * word by word without building a token list (most created nodes are
  * dropped unread).
  */
-function readCreateNode(buf: Uint8Array, start: number, end: number): CreateNodeRanges | undefined {
-  let type: WordRange | undefined;
-  let name: WordRange | undefined;
-  let parent: WordRange | undefined;
+function readCreateNode(buf: Uint8Array, start: number, end: number, out: PendingNode): boolean {
+  out.kind = 'none';
+  out.name.start = -1;
+  out.parent.start = -1;
   // 0: the command word, 1: the type, 2: flags; 3/4: the value of -n/-p.
   let state = 0;
   let i = start;
@@ -237,19 +260,20 @@ function readCreateNode(buf: Uint8Array, start: number, end: number): CreateNode
     }
     if (state === 0) state = 1;
     else if (state === 1) {
-      if (quoted) return undefined;
-      type = [wordStart, wordEnd, false];
+      if (quoted) return false;
+      setWord(out.type, wordStart, wordEnd, false);
+      out.kind = 'create';
       state = 2;
     } else if (state === 3) {
-      name = [wordStart, wordEnd, quoted];
+      setWord(out.name, wordStart, wordEnd, quoted);
       state = 2;
     } else if (state === 4) {
-      parent = [wordStart, wordEnd, quoted];
+      setWord(out.parent, wordStart, wordEnd, quoted);
       state = 2;
     } else if (!quoted && isFlag(buf, wordStart, wordEnd, NAME_FLAGS)) state = 3;
     else if (!quoted && isFlag(buf, wordStart, wordEnd, PARENT_FLAGS)) state = 4;
   }
-  return type === undefined ? undefined : { type, name, parent };
+  return out.kind === 'create';
 }
 
 /** `requires [-nodeType t]… [-dataType t]… plugin version` → [plugin, version], trimmed. */

@@ -57,13 +57,22 @@ export class MaStatementReader {
     const shortEnd = Math.min(len, pos + SHORT_STATEMENT);
     let inString = false;
     let i = pos;
-    for (; i < shortEnd; i++) {
-      const c = buf[i]!;
-      if (inString) {
-        if (c === BACKSLASH) i++;
-        else if (c === QUOTE) inString = false;
-      } else if (c === QUOTE) inString = true;
-      else if (c === SEMICOLON) return this.#found(start, i, true);
+    // Two tight loops (outside a string: find `"` or `;`; inside: find `"` or `\`).
+    while (i < shortEnd) {
+      let c = buf[i]!;
+      while (c !== QUOTE && c !== SEMICOLON && ++i < shortEnd) c = buf[i]!;
+      if (i >= shortEnd) break;
+      if (c === SEMICOLON) return this.#found(start, i, true);
+      i++;
+      inString = true;
+      while (i < shortEnd) {
+        c = buf[i]!;
+        if (c === QUOTE) break;
+        i += c === BACKSLASH ? 2 : 1;
+      }
+      if (i >= shortEnd) break;
+      i++;
+      inString = false;
     }
     for (;;) {
       if (inString) {

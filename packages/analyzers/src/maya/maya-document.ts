@@ -11,16 +11,22 @@ export interface MayaAttrValue {
   readonly values: readonly string[];
 }
 
+/** A stored attribute: its name as written without the leading dot (`ftn`, `fn[0]`), and its value. */
+export interface MayaAttr {
+  readonly name: string;
+  readonly value: MayaAttrValue;
+}
+
 export interface MayaNode {
   readonly type: string;
   readonly name: string;
   readonly parent: string | undefined;
   /**
-   * Attribute values keyed by the name written without the leading dot (`ftn`, `fn[0]`,
-   * `fileTextureName`). A prototype-less object: cheaper than a Map for the one to five
-   * values a node keeps, and safe for any attribute name (`__proto__` included).
+   * Attribute values in the order set, names as written without the leading dot (`ftn`,
+   * `fn[0]`, `fileTextureName`). A node keeps a handful, so a list beats a map in both
+   * memory and speed, and any attribute name (`__proto__` included) is just data.
    */
-  readonly attrs: Record<string, MayaAttrValue | undefined>;
+  readonly attrs: MayaAttr[];
   /** `addAttr -sn x -dv v` defaults of dynamic attributes, keyed by short and long name; created on first use. */
   attrDefaults: Map<string, string> | undefined;
 }
@@ -92,7 +98,7 @@ export function getOrCreateNode(doc: MayaDocument, type: string, name: string, p
     type,
     name: key,
     parent: parent === undefined ? undefined : nodeKey(parent),
-    attrs: newAttrs(),
+    attrs: [],
     attrDefaults: undefined,
   };
   doc.nodes.set(key, node);
@@ -100,16 +106,25 @@ export function getOrCreateNode(doc: MayaDocument, type: string, name: string, p
   return node;
 }
 
-/** An empty attribute record without a prototype. */
-export function newAttrs(): Record<string, MayaAttrValue | undefined> {
-  return Object.create(null) as Record<string, MayaAttrValue | undefined>;
+/** The value of an attribute set on the node under exactly this name. */
+export function getAttr(node: MayaNode | undefined, name: string): MayaAttrValue | undefined {
+  if (node === undefined) return undefined;
+  for (const a of node.attrs) if (a.name === name) return a.value;
+  return undefined;
+}
+
+/** Set (or replace) an attribute's value. */
+export function setAttr(node: MayaNode, name: string, value: MayaAttrValue): void {
+  const i = node.attrs.findIndex((a) => a.name === name);
+  if (i < 0) node.attrs.push({ name, value });
+  else node.attrs[i] = { name, value };
 }
 
 /** First value of the attribute under any of its names. */
 export function attrValue(node: MayaNode | undefined, ...names: string[]): MayaAttrValue | undefined {
   if (node === undefined) return undefined;
   for (const n of names) {
-    const v = node.attrs[n];
+    const v = getAttr(node, n);
     if (v !== undefined) return v;
   }
   return undefined;

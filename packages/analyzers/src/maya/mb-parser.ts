@@ -6,6 +6,7 @@ import {
   type MayaDocument,
   type MayaNode,
   nodeKey,
+  setAttr,
 } from './maya-document.js';
 
 /**
@@ -155,7 +156,7 @@ function readString(data: Uint8Array, decoder: TextDecoder, node: MayaNode): voi
   const attr = cString(data, 0, decoder);
   if (attr.text === '') return;
   const value = cString(data, attr.next + 1, decoder).text;
-  node.attrs[attr.text] = { type: 'string', values: [value] };
+  setAttr(node, attr.text, { type: 'string', values: [value] });
 }
 
 /** `STR#`: attribute\0, flag byte, 4-byte count, then count strings\0. */
@@ -171,7 +172,7 @@ function readStringArray(data: Uint8Array, decoder: TextDecoder, node: MayaNode)
     values.push(s.text);
     p = s.next;
   }
-  node.attrs[attr.text] = { type: 'stringArray', values };
+  setAttr(node, attr.text, { type: 'stringArray', values });
 }
 
 /** `DBLE`/`DBL2`/`DBL3`: attribute\0, flag byte, then big-endian doubles. */
@@ -183,7 +184,7 @@ function readDoubles(data: Uint8Array, decoder: TextDecoder, node: MayaNode): vo
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   for (let p = start; p + 8 <= data.length && values.length < 16; p += 8)
     values.push(String(view.getFloat64(p)));
-  if (values.length > 0) node.attrs[attr.text] = { values };
+  if (values.length > 0) setAttr(node, attr.text, { values });
 }
 
 function splitPlug(plug: string | undefined): [string, string] | undefined {

@@ -5,7 +5,6 @@ import {
   attrText,
   type MayaDocument,
   type MayaNode,
-  newAttrs,
   nodeKey,
 } from './maya-document.js';
 import type { MayaCamera, MayaLayerSettings, MayaOverride } from './maya-scene.js';
@@ -84,7 +83,7 @@ export function readRenderLayers(doc: MayaDocument, cameras: readonly MayaCamera
       type: 'renderLayer',
       name: MASTER_LAYER,
       parent: undefined,
-      attrs: newAttrs(),
+      attrs: [],
       attrDefaults: undefined,
     });
   }
