@@ -170,25 +170,38 @@ async function main(): Promise<void> {
       `[TRANSFER_LOG_PATH]\ntransfer_log_path = ${work}\n[DATABASE_CONFIG]\ndb_path = ${join(work, 'db')}\n`,
     );
     const upload = new RayvisionUpload(api, { dbConfigPath: ini });
+    /** When each phase of the last openfarm upload began, seconds from its start. */
+    let phases = new Map<string, number>();
     const openfarm = async (src: string, job: string): Promise<number> => {
       const started = performance.now();
+      phases = new Map();
+      upload.removeAllListeners('progress');
+      upload.on('progress', (p) => {
+        if (!phases.has(p.phase)) phases.set(p.phase, (performance.now() - started) / 1000);
+      });
       const r = await upload.uploadFiles('input', [{ localPath: src, serverPath: `/bench/${job}` }], {
         jobName: job,
       });
       if (r.failures.length > 0) throw new Error(`${r.failures.length} files failed`);
       return (performance.now() - started) / 1000;
     };
+    const phaseLine = (total: number): string =>
+      [...phases.entries()]
+        .map(([name, at], i, all) => `${name} ${((all[i + 1]?.[1] ?? total) - at).toFixed(2)} s`)
+        .join(', ');
 
     const fileCount = `${BIG_FILES} × ${BIG_SIZE / MB} MB + ${SMALL_FILES} × ${SMALL_SIZE / 1024} KB`;
     console.log(`cold upload of ${(coldBytes / MB).toFixed(0)} MB (${fileCount}) …`);
     const rsyncCold = rsync(cold, daemon.port, 'cold');
     const farmCold = await openfarm(cold, 'cold');
+    const coldPhases = phaseLine(farmCold);
 
     console.log(`re-sync of an unchanged ${RESYNC_FILES}-file tree …`);
     rsync(resync, daemon.port, 'resync');
     await openfarm(resync, 'resync');
     const rsyncAgain = rsync(resync, daemon.port, 'resync');
     const farmAgain = await openfarm(resync, 'resync');
+    const againPhases = phaseLine(farmAgain);
 
     const mbps = (s: number) => (coldBytes / MB / s).toFixed(1);
     console.log('');
@@ -202,6 +215,9 @@ async function main(): Promise<void> {
       `| unchanged re-sync, ${RESYNC_FILES} files | ${rsyncAgain.toFixed(2)} s | ${farmAgain.toFixed(2)} s | ` +
         `${(farmAgain / rsyncAgain).toFixed(2)}× time | ≤ 1.0× |`,
     );
+    console.log('');
+    console.log(`openfarm, seconds from the first progress event of each phase to the next: ${coldPhases}`);
+    console.log(`… and for the unchanged re-sync: ${againPhases}`);
   } finally {
     for (const c of children) await stop(c);
     await rm(work, { recursive: true, force: true });
