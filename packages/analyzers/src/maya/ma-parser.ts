@@ -78,8 +78,8 @@ export function parseMayaAscii(input: string | Uint8Array, file?: string): MayaD
       if (pending.kind === 'select') current = getOrCreateNode(doc, '', pending.select);
       else {
         const type = decode(pending.type.start, pending.type.end);
-        const name = pending.name.start < 0 ? `${type}#${++autoName}` : wordText(buf, pending.name, decode);
-        const parent = pending.parent.start < 0 ? undefined : wordText(buf, pending.parent, decode);
+        const name = pending.name.start < 0 ? `${type}#${++autoName}` : wordText(pending.name, decode);
+        const parent = pending.parent.start < 0 ? undefined : wordText(pending.parent, decode);
         current = getOrCreateNode(doc, type, name, parent);
       }
       pending.kind = 'none';
@@ -208,7 +208,7 @@ function setWord(word: Word, start: number, end: number, quoted: boolean): void 
   word.quoted = quoted;
 }
 
-function wordText(buf: Uint8Array, word: Word, decode: TextSlicer): string {
+function wordText(word: Word, decode: TextSlicer): string {
   const text = decode(word.start, word.end);
   return word.quoted ? unescapeMel(text) : text;
 }
