@@ -57,7 +57,9 @@ export { EVENTS_PATH } from './events/event-routes.js';
 export { sendApiError } from './http/errors.js';
 export { parseBody } from './http/validation.js';
 export type { JobFileSource } from './tasks/job-files.js';
+export { configStorageJobFiles, configStoragePlugin } from './tasks/config-storage-files.js';
 export { visibleOwnerIds } from './tasks/visibility.js';
 
 export * from './transfer/index.js';
 export * from './scheduler/index.js';
+export * from './blob/index.js';

@@ -1,5 +1,6 @@
 /** `openfarm server`: run the farm's API on this machine until SIGINT or SIGTERM. */
 import {
+  configStoragePlugin,
   DEFAULT_HOST,
   DEFAULT_PORT,
   resolveDataDir,
@@ -49,8 +50,9 @@ export function registerServerCommands(program: Command): void {
           port: options.port,
           timestampWindowSec: options.timestampWindow,
           logLevel: options.logLevel,
-          // The whole API: transfer (blobs, manifests) and the render-node scheduler share the data dir.
-          plugins: [transferPlugin(), schedulerPlugin()],
+          // The whole API: transfer (blobs, manifests), job files found in the config storage,
+          // and the render-node scheduler, all sharing the data dir's blob folder.
+          plugins: [transferPlugin(), configStoragePlugin(), schedulerPlugin()],
         });
         process.stdout.write(`openfarm server listening on ${server.url} (data: ${dataDir})\n`);
         await new Promise<void>((resolve) => {

@@ -7,8 +7,17 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
 
-/** Reads a job file of a task from somewhere else than `task_files`; undefined when absent there. */
-export type JobFileSource = (userId: number, taskId: number, fileName: string) => Promise<string | undefined>;
+/**
+ * Reads a job file of a task from somewhere else than `task_files`; undefined
+ * when absent there. It must query through `db`: that is the caller's
+ * transaction, and SQLite's single connection would deadlock on another handle.
+ */
+export type JobFileSource = (
+  db: Kysely<Database>,
+  userId: number,
+  taskId: number,
+  fileName: string,
+) => Promise<string | undefined>;
 
 export async function storeJobFile(
   db: Kysely<Database>,
@@ -39,7 +48,7 @@ export async function readJobFile(
     .executeTakeFirst();
   if (row !== undefined) return row.content;
   for (const source of sources) {
-    const content = await source(userId, taskId, fileName);
+    const content = await source(db, userId, taskId, fileName);
     if (content !== undefined) return content;
   }
   return undefined;
