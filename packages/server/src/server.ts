@@ -103,7 +103,14 @@ export async function createServer(options: ServerOptions): Promise<FarmServer> 
   registerOpenApiRoute(app);
   registerEventRoutes(app);
   registerEndpointRoutes(app);
-  for (const plugin of options.plugins ?? []) await plugin(app);
+  try {
+    for (const plugin of options.plugins ?? []) await plugin(app);
+  } catch (err) {
+    // A plugin that cannot start (e.g. an unusable blob folder) must not leave the database open.
+    await app.close();
+    await store.close();
+    throw err;
+  }
 
   const pruneTimer = setInterval(() => {
     pruneNonces(store.db, Date.now()).catch((err: unknown) => app.log.warn({ err }, 'nonce pruning failed'));
