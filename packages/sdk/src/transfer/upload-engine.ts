@@ -129,6 +129,8 @@ export async function uploadFiles(
   const emit = options.onProgress ?? (() => {});
 
   const files = expand(items, failures);
+  /** Paths that could not be read at all: files too, for the count. */
+  const unreadable = failures.length;
   emit({ phase: 'scan', filesDone: files.length, filesTotal: files.length, bytesDone: 0, bytesTotal: 0 });
 
   // Local database: reuse hashes of unchanged files.
@@ -176,7 +178,7 @@ export async function uploadFiles(
   const active = files.filter((f) => !f.unchanged && !hashFailed.has(f));
   const report: UploadReport = {
     storage,
-    files: files.length + failures.length,
+    files: files.length + unreadable,
     unchanged: files.filter((f) => f.unchanged).length,
     alreadyOnFarm: 0,
     sentFiles: 0,
