@@ -15,7 +15,7 @@
  * - `SceneReadResult<S>` — what readScene returns: `scene`, `savedVersion`, `plugins`,
  *   `sceneInfoRender` and/or `sceneInfo`, `dependencies` (a DependencyCollector), `tips`,
  *   `inputProjectPath`, `renderLayerType`, `partial`.
- * - `DependencyCollector` — `new DependencyCollector({ roots, variables?, isBuiltin?, sceneFile?, limits? })`;
+ * - `DependencyCollector` — `new DependencyCollector({ roots, variables?, isBuiltin?, sceneFile?, limits?, findMovedFiles? })`;
  *   `add({ path, owner, kind, sequence?, roots? })` (`roots` replaces the collector's for one reference) resolves at once and returns a `ResolvedDependency`
  *   (`status` 'found' | 'missing' | 'builtin', `pattern`, `resolved`, `files`) or undefined for an
  *   empty path; `all()`, `missing()`, `files()`. Relative paths are tried against each root in
