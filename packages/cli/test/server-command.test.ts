@@ -53,6 +53,37 @@ test('server prints its URL, serves, and exits cleanly on SIGINT', async () => {
   assert.match(stdout, /SIGINT: shutting down/);
 });
 
+const postgresUrl = process.env.OPENFARM_TEST_POSTGRES_URL;
+test('with --database-url the state lives in PostgreSQL', {
+  skip: postgresUrl ? false : 'OPENFARM_TEST_POSTGRES_URL not set',
+}, async () => {
+  const child = spawnCli([
+    'server',
+    '--data',
+    dataDir,
+    '--port',
+    '0',
+    '--log-level',
+    'silent',
+    '--database-url',
+    postgresUrl!,
+  ]);
+  let stdout = '';
+  child.stdout?.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (s: string) => {
+      stdout += s;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+) \(data: .*, database: /.exec(stdout);
+      if (m !== null) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited early (${code})`)));
+  });
+  assert.equal((await fetch(`${url}/healthz`)).status, 200);
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+});
+
 test('a taken port is refused with a message naming it', async () => {
   const blocker = createServer();
   blocker.listen(0, '127.0.0.1');
@@ -94,5 +125,9 @@ test('bad option values are refused before anything starts', async () => {
   assert.match(
     String((await runInProcess(['server', '--log-level', 'loud', '--data', dataDir]))?.message),
     /--log-level/,
+  );
+  assert.match(
+    String((await runInProcess(['server', '--database-url', 'mysql://x', '--data', dataDir]))?.message),
+    /--database-url must be a postgres/,
   );
 });

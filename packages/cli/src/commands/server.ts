@@ -3,6 +3,7 @@ import {
   configStoragePlugin,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  openPostgresStore,
   resolveDataDir,
   schedulerPlugin,
   startServer,
@@ -33,9 +34,14 @@ export function registerServerCommands(program: Command): void {
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, DEFAULT_PORT)
     .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests', seconds, 300)
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
+    .option(
+      '--database-url <url>',
+      'keep the state in PostgreSQL instead of the data directory (default: $OPENFARM_DATABASE_URL)',
+    )
     .action(
       async (options: {
         data?: string;
+        databaseUrl?: string;
         host: string;
         port: number;
         timestampWindow: number;
@@ -44,8 +50,14 @@ export function registerServerCommands(program: Command): void {
         if (!LOG_LEVELS.includes(options.logLevel))
           throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
         const dataDir = resolveDataDir(options.data);
+        // An empty value (e.g. OPENFARM_DATABASE_URL= in a unit file) means the embedded store.
+        const databaseUrl = (options.databaseUrl ?? process.env.OPENFARM_DATABASE_URL) || undefined;
+        if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+          throw new Error('--database-url must be a postgres:// or postgresql:// URL');
+        }
         const server = await startServer({
           dataDir,
+          ...(databaseUrl !== undefined ? { store: openPostgresStore(databaseUrl) } : {}),
           host: options.host,
           port: options.port,
           timestampWindowSec: options.timestampWindow,
@@ -54,7 +66,8 @@ export function registerServerCommands(program: Command): void {
           // and the render-node scheduler, all sharing the data dir's blob folder.
           plugins: [transferPlugin(), configStoragePlugin(), schedulerPlugin()],
         });
-        process.stdout.write(`openfarm server listening on ${server.url} (data: ${dataDir})\n`);
+        const state = databaseUrl !== undefined ? `, database: ${new URL(databaseUrl).host}` : '';
+        process.stdout.write(`openfarm server listening on ${server.url} (data: ${dataDir}${state})\n`);
         await new Promise<void>((resolve) => {
           const stop = (signal: NodeJS.Signals) => {
             process.stdout.write(`${signal}: shutting down\n`);
