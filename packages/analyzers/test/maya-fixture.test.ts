@@ -146,6 +146,13 @@ describe('AnalyzeMaya on a project fixture', () => {
     >;
     assert.deepEqual(Object.keys(info), ['defaultRenderLayer', 'beauty', 'matte']);
     assert.equal(info.defaultRenderLayer!.common.frames, '1001-1100[2]');
+    assert.equal(info.defaultRenderLayer!.common.animation, 'True');
+    assert.equal(info.defaultRenderLayer!.common.renderer, 'arnold');
+    assert.equal(info.defaultRenderLayer!.common.image_format, 'exr');
+    assert.deepEqual(
+      [info.defaultRenderLayer!.common.width, info.defaultRenderLayer!.common.height],
+      ['2048', '858'],
+    );
     assert.equal(info.beauty!.common.frames, '1010-1100[2]');
     assert.equal(info.matte!.renderable, '0');
     assert.deepEqual(info.defaultRenderLayer!.common.render_camera, ['shotCamShape']);

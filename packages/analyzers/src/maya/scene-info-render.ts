@@ -3,11 +3,12 @@ import type { MayaCamera, MayaLayerSettings } from './maya-scene.js';
 
 /**
  * task.json scene_info_render for Maya (reference §3.1): one entry per
- * render layer. All values are strings as the reference writes them;
+ * render layer, values as the reference's own Maya analysis writes them
+ * (its published example): strings, `animation`/`renumber_frames` as Python
+ * booleans ("True"/"False"), camera shape names, `is_default_camera` "1".
  * `frames` is `start-end[step]` (a single frame when animation is off).
- * `is_default_camera` is "1" when the layer renders only the default
- * perspective camera. `renumber_frames` is "0": frame renumbering settings
- * are not read (see the package README).
+ * `renumber_frames` is "False": frame renumbering settings are not read
+ * (see the package README).
  */
 export function mayaSceneInfoRender(
   layers: readonly MayaLayerSettings[],
@@ -20,7 +21,7 @@ export function mayaSceneInfoRender(
     const step = l.animation ? l.byFrame : 1;
     info[l.name] = {
       renderable: l.renderable ? '1' : '0',
-      is_default_camera: l.renderCameras.length === 1 && l.renderCameras[0] === 'perspShape' ? '1' : '0',
+      is_default_camera: '1',
       option: '',
       env: {},
       common: {
@@ -33,8 +34,8 @@ export function mayaSceneInfoRender(
         frames: `${num(l.startFrame)}-${num(end)}[${num(step)}]`,
         width: num(l.width),
         height: num(l.height),
-        animation: l.animation ? '1' : '0',
-        renumber_frames: '0',
+        animation: l.animation ? 'True' : 'False',
+        renumber_frames: 'False',
         all_camera: allCameras,
         render_camera: [...l.renderCameras],
       },
