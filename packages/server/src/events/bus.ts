@@ -2,9 +2,9 @@
  * In-process event bus: task and frame changes, published by the API handlers
  * and the scheduler, delivered to the event stream of the owning user.
  *
- * Embedded mode needs nothing more; a scale-out deployment bridges this bus
- * over PostgreSQL LISTEN/NOTIFY by subscribing with `subscribeAll` and
- * re-publishing what other replicas send.
+ * This is all one process needs. Several API replicas would each hold their
+ * own bus; `subscribeAll` is the hook a cross-replica bridge (e.g. PostgreSQL
+ * LISTEN/NOTIFY) attaches to — no such bridge exists yet.
  */
 
 export interface FarmEvent {
