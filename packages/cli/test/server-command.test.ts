@@ -128,6 +128,6 @@ test('bad option values are refused before anything starts', async () => {
   );
   assert.match(
     String((await runInProcess(['server', '--database-url', 'mysql://x', '--data', dataDir]))?.message),
-    /--database-url must be a postgres/,
+    /database URL must start with postgres:\/\//,
   );
 });

@@ -150,3 +150,29 @@ test('hardware add, list and disable', async () => {
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /ram must look like/);
 });
+
+const postgresUrl = process.env.OPENFARM_TEST_POSTGRES_URL;
+test('with --database-url the accounts live in PostgreSQL', {
+  skip: postgresUrl ? false : 'OPENFARM_TEST_POSTGRES_URL not set',
+}, async () => {
+  const name = `pg${process.pid}x${Date.now() % 100000}`;
+  const added = await runCli([
+    'users',
+    'add',
+    name,
+    '--data',
+    dataDir,
+    '--database-url',
+    postgresUrl!,
+    '--json',
+  ]);
+  assert.equal(added.status, 0, added.stderr);
+  const listed = JSON.parse(
+    (await runCli(['users', 'list', '--json'], { OPENFARM_DATABASE_URL: postgresUrl! })).stdout,
+  ) as Array<{ userName: string }>;
+  assert.ok(listed.some((u) => u.userName === name));
+  const local = JSON.parse((await runCli(['users', 'list', '--data', dataDir, '--json'])).stdout) as Array<{
+    userName: string;
+  }>;
+  assert.ok(!local.some((u) => u.userName === name), 'the SQLite data directory is not touched');
+});

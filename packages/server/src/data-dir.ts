@@ -6,6 +6,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { seedStore } from './store/seed.js';
+import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
@@ -41,4 +42,35 @@ export async function openDataDirStore(dataDir: string): Promise<Store> {
     throw err;
   }
   return store;
+}
+
+/**
+ * The store the farm's commands share: PostgreSQL when a database URL is
+ * given, else the data directory's SQLite file; migrated and seeded.
+ */
+export async function openFarmStore(options: {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}): Promise<Store> {
+  if (options.databaseUrl === undefined) return openDataDirStore(options.dataDir);
+  if (!/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+    throw new Error('the database URL must start with postgres:// or postgresql://');
+  }
+  const store = openPostgresStore(options.databaseUrl);
+  try {
+    await store.migrate();
+    await seedStore(store.db);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+/** `--database-url`, else `OPENFARM_DATABASE_URL`; empty means none (the embedded store). */
+export function resolveDatabaseUrl(
+  option?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return (option ?? env.OPENFARM_DATABASE_URL) || undefined;
 }

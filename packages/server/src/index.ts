@@ -13,7 +13,14 @@ export {
   DEFAULT_PORT,
   startServer,
 } from './server.js';
-export { DATABASE_FILE, openDataDirStore, prepareDataDir, resolveDataDir } from './data-dir.js';
+export {
+  DATABASE_FILE,
+  openDataDirStore,
+  openFarmStore,
+  prepareDataDir,
+  resolveDatabaseUrl,
+  resolveDataDir,
+} from './data-dir.js';
 export type { FarmContext } from './http/context.js';
 
 export type { Database } from './store/database.js';

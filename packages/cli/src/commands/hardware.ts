@@ -2,7 +2,8 @@
 import {
   addHardwareConfig,
   listHardwareConfigs,
-  openDataDirStore,
+  openFarmStore,
+  resolveDatabaseUrl,
   resolveDataDir,
   setHardwareConfigEnabled,
   type Store,
@@ -12,10 +13,14 @@ import { outputOf } from './users.js';
 
 interface DataOption {
   data?: string;
+  databaseUrl?: string;
 }
 
 async function withStore<T>(options: DataOption, run: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openDataDirStore(resolveDataDir(options.data));
+  const store = await openFarmStore({
+    dataDir: resolveDataDir(options.data),
+    databaseUrl: resolveDatabaseUrl(options.databaseUrl),
+  });
   try {
     return await run(store);
   } finally {
@@ -42,6 +47,7 @@ function list(text: string, previous: string[] = []): string[] {
 }
 
 const DATA_HELP = 'data directory (default: $OPENFARM_DATA or ~/.openfarm)';
+const DATABASE_HELP = 'PostgreSQL state of a scale-out farm (default: $OPENFARM_DATABASE_URL)';
 
 export function registerHardwareCommands(program: Command): void {
   const hardware = program
@@ -52,6 +58,7 @@ export function registerHardwareCommands(program: Command): void {
     .command('list')
     .description('list hardware configurations')
     .option('--data <dir>', DATA_HELP)
+    .option('--database-url <url>', DATABASE_HELP)
     .option('--json', 'print a JSON array')
     .action(async (options: DataOption & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
@@ -98,6 +105,7 @@ export function registerHardwareCommands(program: Command): void {
       (v: string, p: string[] = []) => [...p, v],
     )
     .option('--data <dir>', DATA_HELP)
+    .option('--database-url <url>', DATABASE_HELP)
     .option('--json', 'print the new configuration as JSON')
     .action(
       async (
@@ -147,6 +155,7 @@ export function registerHardwareCommands(program: Command): void {
           : 'stop offering a configuration (tasks cannot choose it)',
       )
       .option('--data <dir>', DATA_HELP)
+      .option('--database-url <url>', DATABASE_HELP)
       .action(async (id: string, options: DataOption, cmd: Command) => {
         const out = outputOf(cmd);
         const n = positiveInt('id')(id);

@@ -3,7 +3,8 @@ import {
   configStoragePlugin,
   DEFAULT_HOST,
   DEFAULT_PORT,
-  openPostgresStore,
+  openFarmStore,
+  resolveDatabaseUrl,
   resolveDataDir,
   schedulerPlugin,
   startServer,
@@ -50,14 +51,10 @@ export function registerServerCommands(program: Command): void {
         if (!LOG_LEVELS.includes(options.logLevel))
           throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
         const dataDir = resolveDataDir(options.data);
-        // An empty value (e.g. OPENFARM_DATABASE_URL= in a unit file) means the embedded store.
-        const databaseUrl = (options.databaseUrl ?? process.env.OPENFARM_DATABASE_URL) || undefined;
-        if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-          throw new Error('--database-url must be a postgres:// or postgresql:// URL');
-        }
+        const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
         const server = await startServer({
           dataDir,
-          ...(databaseUrl !== undefined ? { store: openPostgresStore(databaseUrl) } : {}),
+          ...(databaseUrl !== undefined ? { store: await openFarmStore({ dataDir, databaseUrl }) } : {}),
           host: options.host,
           port: options.port,
           timestampWindowSec: options.timestampWindow,

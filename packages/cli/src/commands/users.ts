@@ -5,7 +5,8 @@
 import {
   createUser,
   listUsers,
-  openDataDirStore,
+  openFarmStore,
+  resolveDatabaseUrl,
   resolveDataDir,
   rotateAccessKey,
   setUserDisabled,
@@ -15,6 +16,7 @@ import type { Command } from 'commander';
 
 interface DataOption {
   data?: string;
+  databaseUrl?: string;
 }
 
 /**
@@ -29,7 +31,10 @@ export function outputOf(command: Command): (text: string) => void {
 }
 
 async function withStore<T>(options: DataOption, run: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openDataDirStore(resolveDataDir(options.data));
+  const store = await openFarmStore({
+    dataDir: resolveDataDir(options.data),
+    databaseUrl: resolveDatabaseUrl(options.databaseUrl),
+  });
   try {
     return await run(store);
   } finally {
@@ -44,6 +49,7 @@ function parseUserId(text: string): number {
 }
 
 const DATA_HELP = 'data directory (default: $OPENFARM_DATA or ~/.openfarm)';
+const DATABASE_HELP = 'PostgreSQL state of a scale-out farm (default: $OPENFARM_DATABASE_URL)';
 
 export function registerUserCommands(program: Command): void {
   const users = program.command('users').description("manage the farm's accounts and access keys");
@@ -52,6 +58,7 @@ export function registerUserCommands(program: Command): void {
     .command('add <name>')
     .description('create a user with a fresh access id and key')
     .option('--data <dir>', DATA_HELP)
+    .option('--database-url <url>', DATABASE_HELP)
     .option('--admin', 'make the user an administrator')
     .option('--sub-of <userId>', 'create a sub-account of this main account', parseUserId)
     .option('--share-assets', "sub-accounts only: upload into the main account's input storage")
@@ -89,6 +96,7 @@ export function registerUserCommands(program: Command): void {
     .command('list')
     .description('list users (never prints access keys)')
     .option('--data <dir>', DATA_HELP)
+    .option('--database-url <url>', DATABASE_HELP)
     .option('--json', 'print a JSON array')
     .action(async (options: DataOption & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
@@ -132,6 +140,7 @@ export function registerUserCommands(program: Command): void {
     .command('rotate-key <name>')
     .description('give a user a new access id and key; the old pair stops working at once')
     .option('--data <dir>', DATA_HELP)
+    .option('--database-url <url>', DATABASE_HELP)
     .option('--json', 'print {"userId","userName","accessId","accessKey"} as JSON')
     .action(async (name: string, options: DataOption & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
@@ -147,6 +156,7 @@ export function registerUserCommands(program: Command): void {
     .command('disable <name>')
     .description('refuse every call of a user (code 804) until enabled again')
     .option('--data <dir>', DATA_HELP)
+    .option('--database-url <url>', DATABASE_HELP)
     .action(async (name: string, options: DataOption, cmd: Command) => {
       const out = outputOf(cmd);
       await withStore(options, (store) => setUserDisabled(store.db, name, true));
@@ -157,6 +167,7 @@ export function registerUserCommands(program: Command): void {
     .command('enable <name>')
     .description('accept the calls of a disabled user again')
     .option('--data <dir>', DATA_HELP)
+    .option('--database-url <url>', DATABASE_HELP)
     .action(async (name: string, options: DataOption, cmd: Command) => {
       const out = outputOf(cmd);
       await withStore(options, (store) => setUserDisabled(store.db, name, false));
