@@ -17,6 +17,7 @@ import {
   RayvisionUpload,
   TransferClient,
   TransferFailedError,
+  uploadFiles,
 } from '@openfarm/sdk';
 import type { FastifyInstance } from 'fastify';
 import { transferPlugin } from '../src/transfer/index.js';
@@ -195,6 +196,33 @@ describe('SDK transfer engine against a real farm', () => {
     assert.equal(r3.receivedBytes, bigBytes.length - 1_000_000);
     assert.equal((await hashFile(join(flat, 'sim.vdb'))).sha256, sha(bigBytes));
     await assert.rejects(stat(join(flat, 'sim.vdb') + PART_SUFFIX), /ENOENT/);
+  });
+
+  test('waves: hashing overlaps sending, a blob shared across waves travels once', async () => {
+    const dir = join(work, 'waves');
+    await mkdir(dir, { recursive: true });
+    const shared = randomBytes(20_000);
+    let distinct = shared.length;
+    for (let i = 0; i < 12; i++) {
+      const data = i % 3 === 0 ? shared : randomBytes(20_000);
+      if (i % 3 !== 0) distinct += data.length;
+      await writeFile(join(dir, `f${String(i).padStart(2, '0')}.bin`), data);
+    }
+    const client = new TransferClient(api.connection);
+    const r = await uploadFiles(client, 'input', [{ localPath: dir, serverPath: '/waves' }], {
+      waveBytes: 50_000,
+    });
+    assert.equal(r.failures.length, 0);
+    // A later wave may find the shared blob already stored by an earlier one: "already on the farm".
+    assert.equal(r.sentFiles + r.alreadyOnFarm, 12);
+    assert.equal(r.sentBytes, distinct);
+    const listed = await client.list('input', '/waves');
+    assert.equal(listed.length, 12);
+    const again = await uploadFiles(client, 'input', [{ localPath: dir, serverPath: '/waves2' }], {
+      waveBytes: 50_000,
+    });
+    assert.equal(again.alreadyOnFarm, 12);
+    assert.equal(again.sentBytes, 0);
   });
 
   test('maxSpeed holds within ±20 % over a few MB', async () => {

@@ -5,9 +5,10 @@
  * 2. reuse the hash of files the local transfer database knows unchanged
  *    (same size and mtime), skipping entirely those already uploaded to the
  *    same place; hash the rest (streaming SHA-256);
- * 3. ask the farm, once per batch, which blobs it lacks; send only those —
- *    small files whole and many at a time, large ones in resumable chunks —
- *    through one token bucket;
+ * 3. ask the farm, once per wave (≤ 5000 files, ≤ 256 MB), which blobs it
+ *    lacks; send only those — small files many to a request, large ones in
+ *    resumable chunks — through one token bucket, while the next wave is
+ *    being hashed;
  * 4. write the manifest entries in batches, then the local records.
  * Per-file failures are collected in the report; nothing is swallowed.
  */
@@ -44,6 +45,8 @@ export interface UploadEngineOptions {
   chunkBytes?: number;
   /** Files up to this size go many to a request (default 1 MiB; 0 sends every file alone). */
   batchFileBytes?: number;
+  /** Hashing the next wave of files overlaps sending this one; a wave holds at most this many bytes (default 256 MiB). */
+  waveBytes?: number;
   /** Attempts per file before it is reported failed (default 6). */
   attempts?: number;
   onProgress?: ProgressListener;
@@ -63,6 +66,9 @@ const DEFAULT_BATCH_FILE_BYTES = 1024 * 1024;
 /** … of at most this many files and bytes per request. */
 const BATCH_MAX_FILES = 256;
 const BATCH_MAX_BYTES = 8 * 1024 * 1024;
+/** Hashing and sending overlap in waves of at most this much. */
+const WAVE_MAX_FILES = 5000;
+const WAVE_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * Stat every file, folders expanded. Synchronous on purpose: on trees of
@@ -116,6 +122,50 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** Split work so hashing the next part overlaps sending this one. */
+function waves(files: readonly FileState[], maxBytes: number): FileState[][] {
+  const out: FileState[][] = [];
+  let wave: FileState[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    if (wave.length > 0 && (wave.length >= WAVE_MAX_FILES || bytes + f.size > maxBytes)) {
+      out.push(wave);
+      wave = [];
+      bytes = 0;
+    }
+    wave.push(f);
+    bytes += f.size;
+  }
+  if (wave.length > 0) out.push(wave);
+  return out;
+}
+
+type Sender = { key: BlobKey; localPath: string };
+
+/** Small blobs travel many to a request; large ones alone, in resumable chunks. */
+function units(senders: readonly Sender[], batchFileBytes: number): Sender[][] {
+  const out: Sender[][] = [];
+  let batch: Sender[] = [];
+  let batchBytes = 0;
+  for (const s of senders) {
+    if (s.key.size > batchFileBytes) {
+      out.push([s]);
+      continue;
+    }
+    if (batch.length >= BATCH_MAX_FILES || batchBytes + s.key.size > BATCH_MAX_BYTES) {
+      out.push(batch);
+      batch = [];
+      batchBytes = 0;
+    }
+    batch.push(s);
+    batchBytes += s.key.size;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+const blobId = (k: BlobKey): string => `${k.sha256}:${k.size}`;
+
 export async function uploadFiles(
   client: TransferClient,
   storage: StorageName,
@@ -145,37 +195,6 @@ export async function uploadFiles(
       f.unchanged = r.storage === storage && r.serverPath === f.serverPath;
     }
   }
-  const toHash = files.filter((f) => f.sha256 === undefined);
-  const hashBytes = toHash.reduce((a, f) => a + f.size, 0);
-  let hashed = 0;
-  let hashedBytes = 0;
-  const hashFailed = new Set<FileState>();
-  await runPool(toHash, HASH_CONCURRENCY, async (f) => {
-    try {
-      const d = await hashFile(f.localPath, f.size);
-      if (d.size !== f.size) throw new Error('the file changed while it was read');
-      f.sha256 = d.sha256;
-    } catch (e) {
-      hashFailed.add(f);
-      failures.push({
-        localPath: f.localPath,
-        serverPath: f.serverPath,
-        reason: `hashing failed: ${reasonOf(e)}`,
-      });
-    }
-    hashed++;
-    hashedBytes += f.size;
-    emit({
-      phase: 'hash',
-      filesDone: hashed,
-      filesTotal: toHash.length,
-      bytesDone: hashedBytes,
-      bytesTotal: hashBytes,
-      file: f.localPath,
-    });
-  });
-
-  const active = files.filter((f) => !f.unchanged && !hashFailed.has(f));
   const report: UploadReport = {
     storage,
     files: files.length + unreadable,
@@ -186,26 +205,49 @@ export async function uploadFiles(
     failures,
   };
 
-  // Which blobs must travel; one sender per distinct blob.
-  const keys = active.map((f) => ({ sha256: f.sha256 as string, size: f.size }));
-  const missingIdx = new Set(active.length > 0 ? await client.missing(keys) : []);
-  const senders = new Map<string, { key: BlobKey; localPath: string; files: FileState[] }>();
-  active.forEach((f, i) => {
-    if (!missingIdx.has(i)) {
-      report.alreadyOnFarm++;
-      return;
-    }
-    const id = `${f.sha256}:${f.size}`;
-    const s = senders.get(id);
-    if (s === undefined) senders.set(id, { key: keys[i] as BlobKey, localPath: f.localPath, files: [f] });
-    else s.files.push(f);
-  });
+  const pending = files.filter((f) => !f.unchanged);
+  const hashTotal = pending.filter((f) => f.sha256 === undefined).reduce((a, f) => a + f.size, 0);
+  let hashedFiles = 0;
+  let hashedBytes = 0;
+  const hashFailed = new Set<FileState>();
+  const hashWave = (wave: readonly FileState[]): Promise<void> =>
+    runPool(
+      wave.filter((f) => f.sha256 === undefined),
+      HASH_CONCURRENCY,
+      async (f) => {
+        try {
+          const d = await hashFile(f.localPath, f.size);
+          if (d.size !== f.size) throw new Error('the file changed while it was read');
+          f.sha256 = d.sha256;
+        } catch (e) {
+          hashFailed.add(f);
+          failures.push({
+            localPath: f.localPath,
+            serverPath: f.serverPath,
+            reason: `hashing failed: ${reasonOf(e)}`,
+          });
+        }
+        hashedFiles++;
+        hashedBytes += f.size;
+        emit({
+          phase: 'hash',
+          filesDone: hashedFiles,
+          filesTotal: pending.length,
+          bytesDone: hashedBytes,
+          bytesTotal: hashTotal,
+          file: f.localPath,
+        });
+      },
+    );
 
-  const jobs = [...senders.values()];
-  const bytesTotal = jobs.reduce((a, j) => a + j.key.size, 0);
+  // Sending: one sender per distinct blob over the whole upload; its outcome decides every file naming it.
+  const scheduled = new Set<string>();
+  const blobErrors = new Map<string, unknown>();
+  const sentOrMissing = new Set<FileState>();
+  let bytesTotal = 0;
   let bytesDone = 0;
-  let filesDone = 0;
-  const failedBlobs = new Set<string>();
+  let sendersTotal = 0;
+  let sendersDone = 0;
   async function* counted(path: string, start: number, end: number): AsyncGenerator<Uint8Array> {
     if (end <= start) return;
     // A stream's buffer is allocated whole: size it to the file for small ones.
@@ -214,12 +256,17 @@ export async function uploadFiles(
     for await (const chunk of throttle(source, options.bucket)) {
       bytesDone += chunk.length;
       report.sentBytes += chunk.length;
-      emit({ phase: 'send', filesDone, filesTotal: jobs.length, bytesDone, bytesTotal, file: path });
+      emit({
+        phase: 'send',
+        filesDone: sendersDone,
+        filesTotal: sendersTotal,
+        bytesDone,
+        bytesTotal,
+        file: path,
+      });
       yield chunk;
     }
   }
-
-  type Sender = (typeof jobs)[number];
   /** Retry `attempt` while it fails with something a retry can fix; the last error, or undefined. */
   const withRetries = async (attempt: () => Promise<void>): Promise<unknown> => {
     for (let n = 1; ; n++) {
@@ -232,9 +279,9 @@ export async function uploadFiles(
       }
     }
   };
-  const sendOne = (job: Sender): Promise<unknown> =>
+  const sendOne = (s: Sender): Promise<unknown> =>
     withRetries(async () => {
-      const { key, localPath } = job;
+      const { key, localPath } = s;
       if (key.size <= chunkBytes) {
         await client.putBlob(key, () => counted(localPath, 0, key.size));
         return;
@@ -249,54 +296,74 @@ export async function uploadFiles(
       }
       await client.completeUpload(state.uploadId as string);
     });
-  const finish = (job: Sender, error: unknown): void => {
-    filesDone++;
-    if (error !== undefined) {
-      failedBlobs.add(`${job.key.sha256}:${job.key.size}`);
-      for (const f of job.files)
-        failures.push({ localPath: f.localPath, serverPath: f.serverPath, reason: reasonOf(error) });
-    } else {
-      report.sentFiles += job.files.length;
-    }
-    emit({ phase: 'send', filesDone, filesTotal: jobs.length, bytesDone, bytesTotal, file: job.localPath });
+  const finish = (s: Sender, error: unknown): void => {
+    sendersDone++;
+    if (error !== undefined) blobErrors.set(blobId(s.key), error);
+    emit({
+      phase: 'send',
+      filesDone: sendersDone,
+      filesTotal: sendersTotal,
+      bytesDone,
+      bytesTotal,
+      file: s.localPath,
+    });
+  };
+  const sendWave = async (senders: readonly Sender[]): Promise<void> => {
+    await runPool(units(senders, batchFileBytes), options.concurrency ?? 8, async (unit) => {
+      if (unit.length === 1) {
+        finish(unit[0] as Sender, await sendOne(unit[0] as Sender));
+        return;
+      }
+      const error = await withRetries(() =>
+        client.putBatch(unit.map((s) => ({ key: s.key, body: () => counted(s.localPath, 0, s.key.size) }))),
+      );
+      if (error === undefined) {
+        for (const s of unit) finish(s, undefined);
+        return;
+      }
+      // One bad file (changed since it was hashed, over quota…) must not fail its neighbours: send them one by one.
+      for (const s of unit) finish(s, await sendOne(s));
+    });
   };
 
-  // Small blobs travel many to a request; large ones alone, in resumable chunks.
-  const units: Sender[][] = [];
-  let batch: Sender[] = [];
-  let batchBytes = 0;
-  for (const job of jobs) {
-    if (job.key.size > batchFileBytes) {
-      units.push([job]);
+  // Hash wave k+1 while wave k is on the wire; one "missing?" question per wave.
+  let sending: Promise<void> = Promise.resolve();
+  for (const wave of waves(pending, options.waveBytes ?? WAVE_MAX_BYTES)) {
+    await hashWave(wave);
+    const ready = wave.filter((f) => !hashFailed.has(f));
+    const keys = ready.map((f) => ({ sha256: f.sha256 as string, size: f.size }));
+    const missing = new Set(ready.length > 0 ? await client.missing(keys) : []);
+    const senders: Sender[] = [];
+    ready.forEach((f, i) => {
+      if (!missing.has(i)) {
+        report.alreadyOnFarm++;
+        return;
+      }
+      sentOrMissing.add(f);
+      const key = keys[i] as BlobKey;
+      if (scheduled.has(blobId(key))) return;
+      scheduled.add(blobId(key));
+      senders.push({ key, localPath: f.localPath });
+      bytesTotal += key.size;
+      sendersTotal++;
+    });
+    sending = sending.then(() => sendWave(senders));
+    // Awaited after the loop; until then a failure must not count as unhandled.
+    sending.catch(() => {});
+  }
+  await sending;
+
+  const done: FileState[] = [];
+  for (const f of pending) {
+    if (hashFailed.has(f)) continue;
+    const error = blobErrors.get(`${f.sha256}:${f.size}`);
+    if (error !== undefined) {
+      failures.push({ localPath: f.localPath, serverPath: f.serverPath, reason: reasonOf(error) });
       continue;
     }
-    if (batch.length >= BATCH_MAX_FILES || batchBytes + job.key.size > BATCH_MAX_BYTES) {
-      units.push(batch);
-      batch = [];
-      batchBytes = 0;
-    }
-    batch.push(job);
-    batchBytes += job.key.size;
+    if (sentOrMissing.has(f)) report.sentFiles++;
+    done.push(f);
   }
-  if (batch.length > 0) units.push(batch);
-
-  await runPool(units, options.concurrency ?? 8, async (unit) => {
-    if (unit.length === 1) {
-      finish(unit[0] as Sender, await sendOne(unit[0] as Sender));
-      return;
-    }
-    const error = await withRetries(() =>
-      client.putBatch(unit.map((j) => ({ key: j.key, body: () => counted(j.localPath, 0, j.key.size) }))),
-    );
-    if (error === undefined) {
-      for (const j of unit) finish(j, undefined);
-      return;
-    }
-    // One bad file (changed since it was hashed, over quota…) must not fail its neighbours: send them one by one.
-    for (const j of unit) finish(j, await sendOne(j));
-  });
-
-  const done = active.filter((f) => !failedBlobs.has(`${f.sha256}:${f.size}`));
   const entries: ManifestEntry[] = done.map((f) => ({
     path: f.serverPath,
     sha256: f.sha256 as string,
