@@ -26,3 +26,15 @@ export {
 export { type CacheFill, type CacheStats, ContentCache, hashFile } from './cache/content-cache.js';
 export { type BlobFetcher, type StagedInput, stagedPath, stageInputs } from './staging/stage-inputs.js';
 export { canThumbnail, makeThumbnail, THUMBNAIL_MAX_SIZE } from './thumbnails/thumbnail.js';
+export { Agent, type AgentOptions, DEFAULT_CACHE_BYTES } from './agent/agent.js';
+export { nodeCapabilities } from './agent/capabilities.js';
+export { toRanges } from './agent/frame-ranges.js';
+export {
+  LeaseLostError,
+  type NodeCapabilities,
+  NodeApi,
+  NodeApiError,
+  NODE_PATHS,
+  type WireLease,
+} from './agent/node-api.js';
+export { killLeftoverRenderers } from './agent/renderer-pids.js';

@@ -1,3 +1,171 @@
+/**
+ * `openfarm worker`: run this machine as a render node of a farm.
+ * `openfarm workers add|list|disable|enable`: manage render nodes and their
+ * tokens (admin, on the farm's data directory, like `openfarm users`).
+ */
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createWorker,
+  listWorkers,
+  openDataDirStore,
+  resolveDataDir,
+  type Store,
+  setWorkerDisabled,
+} from '@openfarm/server';
+import { Agent, DEFAULT_CACHE_BYTES } from '@openfarm/worker';
 import type { Command } from 'commander';
+import { outputOf } from './users.js';
 
-export function registerWorkerCommands(_program: Command): void {}
+const TOKEN_ENV = 'OPENFARM_WORKER_TOKEN';
+const DATA_HELP = 'data directory (default: $OPENFARM_DATA or ~/.openfarm)';
+
+function positiveInt(what: string) {
+  return (text: string): number => {
+    if (!/^\d{1,6}$/.test(text) || Number(text) < 1)
+      throw new Error(`${what} expects a positive integer, not ${JSON.stringify(text)}`);
+    return Number(text);
+  };
+}
+
+async function withStore<T>(data: string | undefined, run: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openDataDirStore(resolveDataDir(data));
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+interface WorkerFlags {
+  server: string;
+  token?: string;
+  name?: string;
+  cache?: string;
+  cacheGb?: number;
+  work?: string;
+  slots: number;
+  threads?: number;
+}
+
+export function registerWorkerCommands(program: Command): void {
+  program
+    .command('worker')
+    .description('render frames for a farm: register, poll for leases, render, upload outputs')
+    .requiredOption('--server <url>', 'farm URL, e.g. http://farm:7200')
+    .option('--token <token>', `this node's token from \`openfarm workers add\` (default: $${TOKEN_ENV})`)
+    .option('--name <name>', 'label for this node in its log lines (the farm knows it by its token)')
+    .option('--cache <dir>', 'content cache folder, shared by nodes on this machine (default: <work>/cache)')
+    .option('--cache-gb <n>', 'content cache size cap in GB', positiveInt('--cache-gb'))
+    .option('--work <dir>', 'scratch folder for staging and outputs (default: a folder under the temp dir)')
+    .option('--slots <n>', 'frames rendered at once', positiveInt('--slots'), 1)
+    .option('--threads <n>', 'renderer threads per slot (default: cores / slots)', positiveInt('--threads'))
+    .action(async (flags: WorkerFlags, cmd: Command) => {
+      const out = outputOf(cmd);
+      const token = flags.token ?? process.env[TOKEN_ENV];
+      if (token === undefined || token === '') {
+        throw new Error(
+          `no node token: pass --token or set ${TOKEN_ENV} (create one with \`openfarm workers add NAME\`)`,
+        );
+      }
+      const label = flags.name ?? hostname();
+      const log = (m: string) => out(`[${label}] ${m}\n`);
+      const workDir = flags.work ?? join(tmpdir(), `openfarm-worker-${label}`);
+      const agent = await Agent.create({
+        server: flags.server,
+        token,
+        workDir,
+        ...(flags.cache !== undefined ? { cacheDir: flags.cache } : {}),
+        cacheMaxBytes: flags.cacheGb !== undefined ? flags.cacheGb * 2 ** 30 : DEFAULT_CACHE_BYTES,
+        slots: flags.slots,
+        ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+        agentVersion: cmd.parent?.version() ?? '',
+        log,
+      });
+      const reg = await agent.register();
+      log(
+        `registered as ${reg.name} with ${flags.server}${reg.disabled ? ' (disabled: no new frames)' : ''}`,
+      );
+      const stop = (signal: NodeJS.Signals) => {
+        log(`${signal}: stopping renders and leaving`);
+        agent.stop().catch(() => undefined);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await agent.run();
+    });
+
+  const workers = program.command('workers').description("manage the farm's render nodes and their tokens");
+
+  workers
+    .command('add <name>')
+    .description('create a render node and print its token (shown once)')
+    .option('--data <dir>', DATA_HELP)
+    .option('--json', 'print {"workerId","name","token"} as JSON')
+    .action(async (name: string, options: { data?: string; json?: boolean }, cmd: Command) => {
+      const out = outputOf(cmd);
+      const w = await withStore(options.data, (store) => createWorker(store.db, name));
+      if (options.json === true) {
+        out(`${JSON.stringify({ workerId: w.id, name: w.name, token: w.token })}\n`);
+        return;
+      }
+      out(
+        `created render node ${w.name} (id ${w.id})\n` +
+          `token: ${w.token}\n` +
+          `Start it with: openfarm worker --server URL --token ${w.token}\n` +
+          'The token is shown once; it lets a machine render for this farm, nothing more.\n',
+      );
+    });
+
+  workers
+    .command('list')
+    .description('list render nodes, what they render and when they were last seen')
+    .option('--data <dir>', DATA_HELP)
+    .option('--json', 'print a JSON array')
+    .action(async (options: { data?: string; json?: boolean }, cmd: Command) => {
+      const out = outputOf(cmd);
+      const rows = await withStore(options.data, (store) => listWorkers(store.db));
+      const list = rows.map((w) => ({
+        workerId: w.id,
+        name: w.name,
+        disabled: w.disabled === 1,
+        os: w.os,
+        cores: w.cores,
+        slots: w.slots,
+        renderers: JSON.parse(w.renderers) as Array<{ cgName: string; version: string }>,
+        lastSeenAt: w.last_seen_at === null ? null : new Date(Number(w.last_seen_at)).toISOString(),
+      }));
+      if (options.json === true) {
+        out(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      if (list.length === 0) {
+        out('no render nodes; add one with `openfarm workers add NAME`\n');
+        return;
+      }
+      for (const w of list) {
+        const renderers = w.renderers.map((r) => `${r.cgName} ${r.version}`).join(', ') || 'no renderers';
+        out(
+          `${w.name}${w.disabled ? ' (disabled)' : ''}: ${renderers}; ${w.cores} cores, ${w.slots} slot(s); ` +
+            `last seen ${w.lastSeenAt ?? 'never'}\n`,
+        );
+      }
+    });
+
+  for (const [command, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    workers
+      .command(`${command} <name>`)
+      .description(
+        disabled ? 'stop giving new frames to a render node' : 'give frames to a render node again',
+      )
+      .option('--data <dir>', DATA_HELP)
+      .action(async (name: string, options: { data?: string }, cmd: Command) => {
+        const ok = await withStore(options.data, (store) => setWorkerDisabled(store.db, name, disabled));
+        if (!ok) throw new Error(`no render node named "${name}"`);
+        outputOf(cmd)(`render node ${name} ${disabled ? 'disabled' : 'enabled'}\n`);
+      });
+  }
+}

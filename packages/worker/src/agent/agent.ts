@@ -1,0 +1,180 @@
+/**
+ * The render node agent (`openfarm worker`): registers with the farm, then
+ * long-polls for leases — the poll is also the heartbeat that renews the
+ * leases of the frames it is rendering — and runs each lease (run-lease.ts),
+ * up to `slots` at once. A poll answer may name frames to cancel (stopped,
+ * abandoned, re-queued or timed out on the farm): their renderers are killed.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { ContentCache } from '../cache/content-cache.js';
+import type { InstalledRenderer, RendererAdapter } from '../renderers/adapter.js';
+import { adapterFor, detectRenderers } from '../renderers/registry.js';
+import { nodeCapabilities } from './capabilities.js';
+import { NodeApi, NodeApiError, type Registration, type WireLease } from './node-api.js';
+import { killLeftoverRenderers } from './renderer-pids.js';
+import { runLease } from './run-lease.js';
+
+export interface AgentOptions {
+  readonly server: string;
+  readonly token: string;
+  /** Scratch root: per-lease staging and output folders, renderer pid records. */
+  readonly workDir: string;
+  /** Content cache folder (shared by nodes on one machine); default `<workDir>/cache`. */
+  readonly cacheDir?: string;
+  readonly cacheMaxBytes?: number;
+  readonly slots?: number;
+  /** Renderer threads per slot; default the machine's cores divided by the slots. */
+  readonly threads?: number;
+  readonly platform?: number | null;
+  readonly hardwareConfigIds?: readonly number[];
+  readonly agentVersion?: string;
+  /** Renderers to use instead of detecting them (tests, or a node pinned to one install). */
+  readonly renderers?: readonly InstalledRenderer[];
+  readonly log?: (message: string) => void;
+  readonly graceMs?: number;
+}
+
+export const DEFAULT_CACHE_BYTES = 50 * 2 ** 30;
+
+export class Agent {
+  readonly api: NodeApi;
+  private readonly running = new Map<
+    number,
+    { lease: WireLease; abort: AbortController; done: Promise<void> }
+  >();
+  private stopping = false;
+  private registration: Registration | undefined;
+  private wake: (() => void) | undefined;
+  /** Outcomes, for tests and the node's own log. */
+  readonly outcomes = { done: 0, failed: 0, cancelled: 0 };
+
+  private constructor(
+    private readonly opts: AgentOptions,
+    private readonly cache: ContentCache,
+    private readonly renderers: ReadonlyArray<{ adapter: RendererAdapter; installed: InstalledRenderer }>,
+  ) {
+    this.api = new NodeApi(opts.server, opts.token);
+  }
+
+  /** Detect renderers, open the cache, kill renderers a previous run left behind. */
+  static async create(opts: AgentOptions): Promise<Agent> {
+    const leftovers = killLeftoverRenderers(opts.workDir);
+    if (leftovers.length > 0) opts.log?.(`killed ${leftovers.length} renderer(s) left by a previous run`);
+    const installed = opts.renderers ?? (await detectRenderers());
+    const renderers = installed.flatMap((i) => {
+      const adapter = adapterFor(i.cgName);
+      return adapter === undefined ? [] : [{ adapter, installed: i }];
+    });
+    const cache = await ContentCache.open({
+      dir: opts.cacheDir ?? join(opts.workDir, 'cache'),
+      maxBytes: opts.cacheMaxBytes ?? DEFAULT_CACHE_BYTES,
+    });
+    return new Agent(opts, cache, renderers);
+  }
+
+  get slots(): number {
+    return Math.max(1, this.opts.slots ?? 1);
+  }
+
+  get name(): string | undefined {
+    return this.registration?.name;
+  }
+
+  async register(): Promise<Registration> {
+    this.registration = await this.api.register(
+      nodeCapabilities(
+        this.renderers.map((r) => r.installed),
+        {
+          slots: this.slots,
+          platform: this.opts.platform ?? null,
+          hardwareConfigIds: this.opts.hardwareConfigIds ?? [],
+          agentVersion: this.opts.agentVersion ?? '',
+        },
+      ),
+    );
+    return this.registration;
+  }
+
+  /** Poll and render until {@link stop}. Network failures are retried with backoff. */
+  async run(): Promise<void> {
+    if (this.registration === undefined) await this.register();
+    let backoff = 500;
+    while (!this.stopping) {
+      const free = this.slots - this.running.size;
+      try {
+        const answer = await this.api.poll(
+          [...this.running.values()].map((r) => ({ frameId: r.lease.frameId, epoch: r.lease.epoch })),
+          free,
+          this.registration!.maxPollMs,
+        );
+        backoff = 500;
+        // A frame that just finished may still be listed; aborting a finished run is a no-op.
+        for (const id of answer.cancel) this.running.get(id)?.abort.abort();
+        for (const lease of answer.leases) this.start(lease);
+        // All slots busy: the next poll is only a heartbeat; don't spin on it.
+        if (answer.leases.length === 0 && this.running.size >= this.slots)
+          await this.sleep(this.heartbeatMs());
+      } catch (err) {
+        if (err instanceof NodeApiError && err.code === 7007) throw err;
+        this.opts.log?.(`poll failed (${(err as Error).message}); retrying in ${backoff} ms`);
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  /** Stop polling; running renders are killed (their leases return to the farm when they expire). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const r of this.running.values()) r.abort.abort();
+    this.wake?.();
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  private heartbeatMs(): number {
+    const ttl = this.registration?.leaseTtlMs ?? 60_000;
+    return Math.max(100, Math.min(ttl / 4, 10_000));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private start(lease: WireLease): void {
+    const abort = new AbortController();
+    const threads = this.opts.threads ?? Math.max(1, Math.floor(availableParallelism() / this.slots));
+    this.opts.log?.(
+      `frame ${lease.frameId} (task ${lease.job.taskId}, frames ${lease.frameIndex}): rendering`,
+    );
+    const done = runLease(
+      {
+        api: this.api,
+        cache: this.cache,
+        workRoot: this.opts.workDir,
+        threads,
+        graceMs: this.opts.graceMs,
+        findRenderer: (cgName) =>
+          this.renderers.find((r) => r.adapter.cgName.toLowerCase() === cgName.toLowerCase()),
+        log: this.opts.log,
+      },
+      lease,
+      abort.signal,
+    ).then((outcome) => {
+      this.outcomes[outcome]++;
+      this.running.delete(lease.frameId);
+      this.opts.log?.(`frame ${lease.frameId}: ${outcome}`);
+      // A slot is free: poll now rather than after the heartbeat pause.
+      this.wake?.();
+    });
+    this.running.set(lease.frameId, { lease, abort, done });
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The render node's side of the node API (`/api/openfarm/workers/…` on the
+ * farm). Authenticated with the node's own bearer token. A report answered
+ * with 7006 (LEASE_LOST) throws {@link LeaseLostError}: the node must kill that
+ * render. Network errors and 5xx are retried with backoff by the callers that
+ * can afford it (the poll loop); reports are retried here a few times.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { StagedInput } from '../staging/stage-inputs.js';
+
+/** Mirrors the farm's node routes (server `scheduler/paths.ts`). */
+export const NODE_PATHS = {
+  register: '/api/openfarm/workers/register',
+  poll: '/api/openfarm/workers/poll',
+  progress: '/api/openfarm/workers/frames/progress',
+  log: '/api/openfarm/workers/frames/log',
+  complete: '/api/openfarm/workers/frames/complete',
+  fail: '/api/openfarm/workers/frames/fail',
+  output: '/api/openfarm/workers/frames/output',
+  thumbnail: '/api/openfarm/workers/frames/thumbnail',
+  blob: '/api/openfarm/workers/blobs',
+} as const;
+
+const LEASE_LOST = 7006;
+const TOKEN_INVALID = 7007;
+
+export class LeaseLostError extends Error {
+  constructor(readonly frameId: number) {
+    super(`the farm took frame ${frameId} back (stale lease)`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export class NodeApiError extends Error {
+  constructor(
+    readonly path: string,
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(`${path}: ${status} ${code} ${message}`);
+    this.name = 'NodeApiError';
+  }
+}
+
+export interface LeaseRef {
+  readonly frameId: number;
+  readonly epoch: number;
+}
+
+export interface LeaseJob {
+  readonly taskId: number;
+  readonly taskJson: Record<string, unknown>;
+  readonly layer: string;
+  readonly scenePath: string;
+  readonly inputs: readonly StagedInput[];
+  readonly missingInputs: readonly string[];
+  readonly outputFolder: string;
+}
+
+export interface WireLease extends LeaseRef {
+  readonly attempt: number;
+  readonly leaseExpiresAt: number;
+  readonly frameIndex: string;
+  readonly frameNumbers: readonly number[];
+  readonly frameType: number;
+  readonly job: LeaseJob;
+}
+
+export interface PollAnswer {
+  readonly leases: WireLease[];
+  readonly cancel: number[];
+  readonly disabled: boolean;
+}
+
+export interface Registration {
+  readonly workerId: number;
+  readonly name: string;
+  readonly disabled: boolean;
+  readonly leaseTtlMs: number;
+  readonly maxPollMs: number;
+}
+
+export interface NodeCapabilities {
+  readonly os: string;
+  readonly cores: number;
+  readonly ramMb: number;
+  readonly gpus: number;
+  readonly slots: number;
+  readonly platform: number | null;
+  readonly renderers: ReadonlyArray<{ cgName: string; version: string }>;
+  readonly hardwareConfigIds: readonly number[];
+  readonly agentVersion: string;
+}
+
+interface Envelope<T> {
+  code: number;
+  message: string;
+  data: T;
+}
+
+export class NodeApi {
+  private readonly base: string;
+
+  constructor(
+    server: string,
+    private readonly token: string,
+  ) {
+    this.base = server.replace(/\/+$/, '');
+  }
+
+  private async request<T>(path: string, init: RequestInit, lease?: LeaseRef): Promise<T> {
+    const res = await fetch(this.base + path, {
+      ...init,
+      headers: { authorization: `Bearer ${this.token}`, ...(init.headers as Record<string, string>) },
+    });
+    const text = await res.text();
+    let env: Envelope<T>;
+    try {
+      env = JSON.parse(text) as Envelope<T>;
+    } catch {
+      throw new NodeApiError(path, res.status, 0, text.slice(0, 200));
+    }
+    if (env.code === 200) return env.data;
+    if (env.code === LEASE_LOST && lease !== undefined) throw new LeaseLostError(lease.frameId);
+    if (env.code === TOKEN_INVALID)
+      throw new NodeApiError(path, res.status, env.code, 'the farm does not accept this node token');
+    throw new NodeApiError(path, res.status, env.code, env.message);
+  }
+
+  private post<T>(path: string, body: unknown, lease?: LeaseRef): Promise<T> {
+    return this.request<T>(
+      path,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      lease,
+    );
+  }
+
+  register(caps: NodeCapabilities): Promise<Registration> {
+    return this.post(NODE_PATHS.register, caps);
+  }
+
+  poll(running: readonly LeaseRef[], freeSlots: number, waitMs: number): Promise<PollAnswer> {
+    return this.post(NODE_PATHS.poll, { running, freeSlots, waitMs });
+  }
+
+  async progress(lease: LeaseRef, progress: number): Promise<void> {
+    await this.post(NODE_PATHS.progress, { ...ref(lease), progress }, lease);
+  }
+
+  async log(lease: LeaseRef, lines: readonly string[]): Promise<void> {
+    await this.post(NODE_PATHS.log, { ...ref(lease), lines }, lease);
+  }
+
+  async complete(lease: LeaseRef): Promise<void> {
+    await this.post(NODE_PATHS.complete, ref(lease), lease);
+  }
+
+  async fail(lease: LeaseRef, error: string): Promise<void> {
+    await this.post(NODE_PATHS.fail, { ...ref(lease), error: error.slice(0, 16_000) }, lease);
+  }
+
+  /** Upload a finished output file under `name` (relative to the task's output folder). */
+  uploadOutput(lease: LeaseRef, name: string, file: string, sha256: string): Promise<{ path: string }> {
+    return this.putFile(NODE_PATHS.output, lease, file, sha256, { name }, 'application/octet-stream');
+  }
+
+  uploadThumbnail(lease: LeaseRef, file: string, sha256: string): Promise<{ path: string }> {
+    return this.putFile(NODE_PATHS.thumbnail, lease, file, sha256, {}, 'image/jpeg');
+  }
+
+  private async putFile(
+    path: string,
+    lease: LeaseRef,
+    file: string,
+    sha256: string,
+    extra: Record<string, string>,
+    type: string,
+  ): Promise<{ path: string }> {
+    const size = (await stat(file)).size;
+    const query = new URLSearchParams({
+      frameId: String(lease.frameId),
+      epoch: String(lease.epoch),
+      sha256,
+      size: String(size),
+      ...extra,
+    });
+    return this.request(
+      `${path}?${query}`,
+      {
+        method: 'PUT',
+        headers: { 'content-type': type, 'content-length': String(size) },
+        body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+        duplex: 'half',
+      } as RequestInit,
+      lease,
+    );
+  }
+
+  /** Download an input blob to `tmpPath` (the content cache checks its hash). */
+  async downloadBlob(input: StagedInput, tmpPath: string): Promise<void> {
+    const path = `${NODE_PATHS.blob}/${input.sha256}/${input.size}`;
+    const res = await fetch(this.base + path, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!res.ok || res.body === null) {
+      const text = await res.text();
+      throw new NodeApiError(
+        path,
+        res.status,
+        0,
+        `cannot download ${input.serverPath}: ${text.slice(0, 200)}`,
+      );
+    }
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(tmpPath));
+  }
+}
+
+function ref(l: LeaseRef): LeaseRef {
+  return { frameId: l.frameId, epoch: l.epoch };
+}

@@ -1,0 +1,171 @@
+/**
+ * Rendering one lease on this node, start to finish:
+ * 1. stage the task's inputs (by hash, through the content cache) at their
+ *    server paths under a per-lease staging root;
+ * 2. run the renderer once per frame range of the unit (a chunk may have gaps);
+ * 3. while it runs: stream the log in chunks, report progress (which also
+ *    renews the lease), upload each output file as soon as the renderer says
+ *    it is complete, with a JPEG thumbnail of the last image;
+ * 4. report complete, or fail with the reason.
+ * Any report refused with a stale lease, or the agent's own cancel, aborts the
+ * renderer (SIGTERM to its group, grace, SIGKILL) and drops the lease silently.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { serverPathToLocal } from '@openfarm/protocol';
+import { type ContentCache, hashFile } from '../cache/content-cache.js';
+import type { InstalledRenderer, RendererAdapter, TaskJson } from '../renderers/adapter.js';
+import { runRender } from '../renderers/run-render.js';
+import { stageInputs } from '../staging/stage-inputs.js';
+import { canThumbnail, makeThumbnail } from '../thumbnails/thumbnail.js';
+import { toRanges } from './frame-ranges.js';
+import { LogBuffer } from './log-buffer.js';
+import { LeaseLostError, type NodeApi, type WireLease } from './node-api.js';
+import { forgetRendererPid, recordRendererPid } from './renderer-pids.js';
+
+export interface LeaseContext {
+  readonly api: NodeApi;
+  readonly cache: ContentCache;
+  /** This node's scratch root; each lease works in its own folder under it. */
+  readonly workRoot: string;
+  readonly threads: number;
+  readonly findRenderer: (
+    cgName: string,
+  ) => { adapter: RendererAdapter; installed: InstalledRenderer } | undefined;
+  /** Seconds between progress reports (each also renews the lease). */
+  readonly progressIntervalMs?: number;
+  readonly graceMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export type LeaseOutcome = 'done' | 'failed' | 'cancelled';
+
+/** Raised inside the run when the lease is gone; never reported to the farm. */
+class Cancelled extends Error {}
+
+export async function runLease(
+  ctx: LeaseContext,
+  lease: WireLease,
+  signal: AbortSignal,
+): Promise<LeaseOutcome> {
+  const dir = join(ctx.workRoot, 'leases', `${lease.frameId}-${lease.epoch}`);
+  const abort = new AbortController();
+  const onCancel = (): void => abort.abort();
+  signal.addEventListener('abort', onCancel, { once: true });
+  if (signal.aborted) abort.abort();
+  let lost = false;
+  const loseLease = (err: unknown): void => {
+    if (err instanceof LeaseLostError) {
+      lost = true;
+      abort.abort();
+    } else ctx.log?.(`frame ${lease.frameId}: report failed: ${(err as Error).message}`);
+  };
+  const logs = new LogBuffer((lines) => ctx.api.log(lease, lines), loseLease);
+  try {
+    const task = lease.job.taskJson as unknown as TaskJson;
+    const cgName = task.software_config?.cg_name ?? '';
+    const renderer = ctx.findRenderer(cgName);
+    if (renderer === undefined) throw new Error(`this node has no ${cgName} renderer`);
+
+    const stagingRoot = join(dir, 'stage');
+    await mkdir(stagingRoot, { recursive: true });
+    logs.push(`[openfarm] staging ${lease.job.inputs.length} input file(s) on this node`);
+    for (const missing of lease.job.missingInputs) logs.push(`[openfarm] not on the farm: ${missing}`);
+    await stageInputs(ctx.cache, lease.job.inputs, stagingRoot, (input, tmp) =>
+      ctx.api.downloadBlob(input, tmp),
+    );
+    if (abort.signal.aborted) throw new Cancelled();
+    const scenePath = serverPathToLocal(lease.job.scenePath, stagingRoot);
+    const outputDir = join(dir, 'out');
+
+    const ranges = toRanges(lease.frameNumbers);
+    const total = lease.frameNumbers.length;
+    let framesDone = 0;
+    let lastProgressAt = 0;
+    const uploads: Array<Promise<void>> = [];
+    let lastImage: string | undefined;
+    // Each range's run also reports the files already in the output folder; upload each once.
+    const uploaded = new Set<string>();
+    const upload = (file: string): void => {
+      if (uploaded.has(file)) return;
+      uploaded.add(file);
+      const name = relative(outputDir, file).split('\\').join('/');
+      if (canThumbnail(file)) lastImage = file;
+      uploads.push(
+        hashFile(file)
+          .then((sha) => ctx.api.uploadOutput(lease, name, file, sha))
+          .then((r) => logs.push(`[openfarm] uploaded ${r.path}`), loseLease),
+      );
+    };
+
+    for (const range of ranges) {
+      const result = await runRender(
+        renderer.adapter,
+        renderer.installed,
+        {
+          task,
+          scenePath,
+          stagingRoot,
+          frames: range,
+          outputDir,
+          workDir: join(dir, 'work'),
+          threads: ctx.threads,
+          layer: lease.job.layer === '' ? undefined : lease.job.layer,
+        },
+        {
+          signal: abort.signal,
+          graceMs: ctx.graceMs,
+          onSpawn: (pid) =>
+            recordRendererPid(ctx.workRoot, lease.frameId, pid, renderer.installed.executable),
+          onLine: (line) => logs.push(line),
+          onEvent: (e) => {
+            if (e.kind === 'output') upload(e.path);
+            else if (e.kind === 'progress') {
+              const now = Date.now();
+              if (now - lastProgressAt >= (ctx.progressIntervalMs ?? 1000)) {
+                lastProgressAt = now;
+                ctx.api.progress(lease, Math.min(1, (framesDone + e.fraction) / total)).catch(loseLease);
+              }
+            }
+          },
+        },
+      );
+      forgetRendererPid(ctx.workRoot, lease.frameId);
+      if (abort.signal.aborted) throw new Cancelled();
+      if (!result.ok) {
+        const why =
+          result.exit.stoppedBy === 'timeout'
+            ? 'renderer timed out'
+            : `renderer exited with ${result.exit.signal ?? `code ${result.exit.code}`}`;
+        throw new Error([why, ...result.errors.slice(-5)].join('; '));
+      }
+      framesDone += Math.floor((range.end - range.start) / range.step) + 1;
+    }
+    await Promise.all(uploads);
+    if (lastImage !== undefined) {
+      const thumb = join(dir, 'thumbnail.jpg');
+      try {
+        await makeThumbnail(lastImage, thumb);
+        await ctx.api.uploadThumbnail(lease, thumb, await hashFile(thumb));
+      } catch (err) {
+        loseLease(err);
+      }
+    }
+    await logs.flush();
+    if (lost || abort.signal.aborted) throw new Cancelled();
+    await ctx.api.complete(lease);
+    return 'done';
+  } catch (err) {
+    await logs.flush().catch(() => undefined);
+    if (err instanceof Cancelled || err instanceof LeaseLostError || lost || abort.signal.aborted)
+      return 'cancelled';
+    const message = (err as Error).message;
+    ctx.log?.(`frame ${lease.frameId} failed: ${message}`);
+    await ctx.api.fail(lease, message).catch(loseLease);
+    return 'failed';
+  } finally {
+    signal.removeEventListener('abort', onCancel);
+    forgetRendererPid(ctx.workRoot, lease.frameId);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
