@@ -16,7 +16,7 @@ import { createReadStream, readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashFile } from './hash-file.js';
 import type { TransferDb, TransferRecord } from './local-db/transfer-db.js';
-import { runPool } from './run-pool.js';
+import { limiter, runPool } from './run-pool.js';
 import { type TokenBucket, throttle } from './token-bucket.js';
 import type { BlobKey, ManifestEntry, TransferClient } from './transfer-client.js';
 import type { StorageName } from './transfer-paths.js';
@@ -308,26 +308,25 @@ export async function uploadFiles(
       file: s.localPath,
     });
   };
-  const sendWave = async (senders: readonly Sender[]): Promise<void> => {
-    await runPool(units(senders, batchFileBytes), options.concurrency ?? 8, async (unit) => {
-      if (unit.length === 1) {
-        finish(unit[0] as Sender, await sendOne(unit[0] as Sender));
-        return;
-      }
-      const error = await withRetries(() =>
-        client.putBatch(unit.map((s) => ({ key: s.key, body: () => counted(s.localPath, 0, s.key.size) }))),
-      );
-      if (error === undefined) {
-        for (const s of unit) finish(s, undefined);
-        return;
-      }
-      // One bad file (changed since it was hashed, over quota…) must not fail its neighbours: send them one by one.
-      for (const s of unit) finish(s, await sendOne(s));
-    });
+  const lane = limiter(options.concurrency ?? 8);
+  const sendUnit = async (unit: readonly Sender[]): Promise<void> => {
+    if (unit.length === 1) {
+      finish(unit[0] as Sender, await sendOne(unit[0] as Sender));
+      return;
+    }
+    const error = await withRetries(() =>
+      client.putBatch(unit.map((s) => ({ key: s.key, body: () => counted(s.localPath, 0, s.key.size) }))),
+    );
+    if (error === undefined) {
+      for (const s of unit) finish(s, undefined);
+      return;
+    }
+    // One bad file (changed since it was hashed, over quota…) must not fail its neighbours: send them one by one.
+    for (const s of unit) finish(s, await sendOne(s));
   };
 
-  // Hash wave k+1 while wave k is on the wire; one "missing?" question per wave.
-  let sending: Promise<void> = Promise.resolve();
+  // Hash wave k+1 while wave k is on the wire (the sends of all waves share the lanes); one "missing?" per wave.
+  const sends: Promise<void>[] = [];
   for (const wave of waves(pending, options.waveBytes ?? WAVE_MAX_BYTES)) {
     await hashWave(wave);
     const ready = wave.filter((f) => !hashFailed.has(f));
@@ -347,11 +346,14 @@ export async function uploadFiles(
       bytesTotal += key.size;
       sendersTotal++;
     });
-    sending = sending.then(() => sendWave(senders));
-    // Awaited after the loop; until then a failure must not count as unhandled.
-    sending.catch(() => {});
+    for (const unit of units(senders, batchFileBytes)) {
+      const sent = lane(() => sendUnit(unit));
+      // Awaited after the loop; until then a failure must not count as unhandled.
+      sent.catch(() => {});
+      sends.push(sent);
+    }
   }
-  await sending;
+  await Promise.all(sends);
 
   const done: FileState[] = [];
   for (const f of pending) {
