@@ -8,26 +8,15 @@
  * textures (no missing-texture magenta).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { analyzeScene } from '@openfarm/analyzers';
 import { FrameStatus, TaskStatus } from '@openfarm/protocol';
-import { RayvisionAPI, RayvisionCheck, RayvisionUpload } from '@openfarm/sdk';
-import {
-  configStoragePlugin,
-  createUser,
-  createWorker,
-  LocalBlobStore,
-  type RunningFarmServer,
-  schedulerPlugin,
-  startServer,
-  transferPlugin,
-} from '@openfarm/server';
+import { createWorker, LocalBlobStore, type RunningFarmServer } from '@openfarm/server';
 import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import { PNG } from 'pngjs';
-import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
+import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
 
 let root: string;
 let server: RunningFarmServer;
@@ -36,21 +25,10 @@ let blender: InstalledRenderer | undefined;
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'openfarm-farm-render-'));
   blender = await blenderAdapter.detect();
-  server = await startServer({
-    dataDir: join(root, 'farm'),
-    port: 0,
-    logLevel: 'silent',
-    plugins: [
-      transferPlugin(),
-      configStoragePlugin(),
-      schedulerPlugin({ policy: { leaseTtlMs: 5000, reapIntervalMs: 200, maxPollMs: 1000 } }),
-    ],
-  });
+  server = await startFarm(join(root, 'farm'), { leaseTtlMs: 5000, reapIntervalMs: 200, maxPollMs: 1000 });
 });
 after(async () => {
-  // Keep-alive sockets of the SDK's and the nodes' HTTP clients would hold close() for a minute.
-  server.app.server.closeAllConnections();
-  await server.close();
+  await closeFarm(server);
   await rm(root, { recursive: true, force: true });
 });
 
@@ -62,43 +40,7 @@ function pixel(png: PNG, x: number, y: number): [number, number, number] {
 test('2 render nodes render 6 frames of the sample scene with both textures found', async (t) => {
   if (!blender) return t.skip('blender is not installed');
   const db = server.farm.store.db;
-  const user = await createUser(db, 'artist');
-  const scene = generateSampleScene({ outDir: join(root, 'artist', 'demo'), frames: 6 });
-
-  // The artist's side: analyze, check (creates the task), upload, submit.
-  const analyzer = await analyzeScene(scene.blendPath, {
-    workspace: await mkdtemp(join(root, 'ws-')),
-    platform: '2',
-  });
-  const api = new RayvisionAPI({
-    domain: new URL(server.url).host,
-    protocol: 'http',
-    accessId: user.accessId,
-    accessKey: user.accessKey,
-    platform: '2',
-  });
-  const jobFiles = {
-    taskJson: analyzer.taskJson,
-    uploadJson: analyzer.uploadJson,
-    tipsJson: analyzer.tipsJson,
-    assetJson: analyzer.assetJson,
-  };
-  const taskId = await new RayvisionCheck(api, jobFiles).execute({
-    hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null },
-  });
-  const upload = new RayvisionUpload(api, { dbConfigPath: join(root, 'db_config.ini') });
-  await upload.uploadAsset(analyzer.uploadJson);
-  // Job files over HTTP (taskJsonFile): submitting with them in the config
-  // storage deadlocks the embedded store today (see packages/worker/README.md).
-  for (const [file, name] of [
-    [analyzer.taskJson, 'task.json'],
-    [analyzer.uploadJson, 'upload.json'],
-  ] as const) {
-    await api.transmit.uploadJsonContent(taskId, await readFile(file, 'utf8'), name);
-  }
-  await api.task.submitTask(taskId);
-  // From here on only the farm has the scene and its textures.
-  await rm(join(root, 'artist'), { recursive: true, force: true });
+  const { taskId, userId } = await submitSampleScene(server, root, { frames: 6, userName: 'artist' });
 
   const agents = await Promise.all(
     ['node-1', 'node-2'].map(async (name) => {
@@ -115,21 +57,24 @@ test('2 render nodes render 6 frames of the sample scene with both textures foun
     }),
   );
   try {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const task = await db
-        .selectFrom('tasks')
-        .select('status')
-        .where('id', '=', taskId)
-        .executeTakeFirstOrThrow();
-      if (task.status === TaskStatus.FINISHED) break;
-      assert.ok(
-        task.status === TaskStatus.WAITING || task.status === TaskStatus.RENDERING,
-        `task status ${task.status}`,
-      );
-      assert.ok(Date.now() < deadline, 'the task finished within 2 minutes');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitUntil(
+      'the task to finish',
+      async () => {
+        const task = await db
+          .selectFrom('tasks')
+          .select('status')
+          .where('id', '=', taskId)
+          .executeTakeFirstOrThrow();
+        assert.ok(
+          task.status === TaskStatus.WAITING ||
+            task.status === TaskStatus.RENDERING ||
+            task.status === TaskStatus.FINISHED,
+          `task status ${task.status}`,
+        );
+        return task.status === TaskStatus.FINISHED;
+      },
+      120_000,
+    );
   } finally {
     await Promise.all(agents.map((a) => a.agent.stop()));
   }
@@ -165,7 +110,7 @@ test('2 render nodes render 6 frames of the sample scene with both textures foun
   const outputs = await db
     .selectFrom('transfer_manifest')
     .select(['path', 'sha256', 'size'])
-    .where('user_id', '=', user.userId)
+    .where('user_id', '=', userId)
     .where('storage', '=', 'output')
     .orderBy('path')
     .execute();
