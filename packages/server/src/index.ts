@@ -61,6 +61,7 @@ export {
 } from './auth/signed-routes.js';
 export { EventBus, type FarmEvent, type FarmEventListener } from './events/bus.js';
 export { EVENTS_PATH } from './events/event-routes.js';
+export { EVENTS_CHANNEL, postgresEventsPlugin } from './events/postgres-bridge.js';
 export { sendApiError } from './http/errors.js';
 export { parseBody } from './http/validation.js';
 export type { JobFileSource } from './tasks/job-files.js';

@@ -4,38 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { signHeaders, TaskStatus } from '@openfarm/protocol';
 import { EVENTS_PATH } from '@openfarm/server';
 import { Client, startTestFarm, type TestFarm } from './support/farm.js';
+import { collect } from './support/sse.js';
 import { blenderTaskJson } from './support/task-json.js';
-
-interface StreamedEvent {
-  event: string;
-  data: { userId: number; type: string; taskId: number; frameId?: number; status: number };
-}
-
-/** Reads server-sent events from a response until `until` accepts the collected list. */
-async function collect(res: Response, until: (events: StreamedEvent[]) => boolean): Promise<StreamedEvent[]> {
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const events: StreamedEvent[] = [];
-  let buffer = '';
-  const deadline = Date.now() + 10_000;
-  while (!until(events)) {
-    if (Date.now() > deadline) throw new Error(`events so far: ${JSON.stringify(events)}`);
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let cut = buffer.indexOf('\n\n');
-    while (cut !== -1) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const event = /^event: (.+)$/m.exec(block)?.[1];
-      const data = /^data: (.+)$/m.exec(block)?.[1];
-      if (event !== undefined && data !== undefined)
-        events.push({ event, data: JSON.parse(data) as StreamedEvent['data'] });
-      cut = buffer.indexOf('\n\n');
-    }
-  }
-  await reader.cancel();
-  return events;
-}
 
 describe('operations and events', () => {
   let farm: TestFarm;

@@ -4,6 +4,7 @@ import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   openFarmStore,
+  postgresEventsPlugin,
   resolveDatabaseUrl,
   resolveDataDir,
   schedulerPlugin,
@@ -61,7 +62,13 @@ export function registerServerCommands(program: Command): void {
           logLevel: options.logLevel,
           // The whole API: transfer (blobs, manifests), job files found in the config storage,
           // and the render-node scheduler, all sharing the data dir's blob folder.
-          plugins: [transferPlugin(), configStoragePlugin(), schedulerPlugin()],
+          plugins: [
+            transferPlugin(),
+            configStoragePlugin(),
+            schedulerPlugin(),
+            // Replicas sharing the database share their event streams too.
+            ...(databaseUrl !== undefined ? [postgresEventsPlugin(databaseUrl)] : []),
+          ],
         });
         const state = databaseUrl !== undefined ? `, database: ${new URL(databaseUrl).host}` : '';
         process.stdout.write(`openfarm server listening on ${server.url} (data: ${dataDir}${state})\n`);

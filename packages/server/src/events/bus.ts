@@ -2,9 +2,10 @@
  * In-process event bus: task and frame changes, published by the API handlers
  * and the scheduler, delivered to the event stream of the owning user.
  *
- * This is all one process needs. Several API replicas would each hold their
- * own bus; `subscribeAll` is the hook a cross-replica bridge (e.g. PostgreSQL
- * LISTEN/NOTIFY) attaches to — no such bridge exists yet.
+ * This is all one process needs. API replicas sharing a PostgreSQL database
+ * connect their buses with `postgresEventsPlugin` (postgres-bridge.ts): it
+ * forwards what `subscribeAll` sees and hands other replicas' events to
+ * `deliverLocal`.
  */
 
 export interface FarmEvent {
@@ -31,6 +32,15 @@ export class EventBus {
     const e = { ...event, at: event.at ?? Date.now() };
     for (const l of this.byUser.get(e.userId) ?? []) this.deliver(l, e);
     for (const l of this.all) this.deliver(l, e);
+  }
+
+  /**
+   * Deliver an event that another replica published: to this process's user
+   * streams only, not to `subscribeAll` listeners (which would send it back).
+   */
+  deliverLocal(event: FarmEvent): void {
+    const e = { ...event, at: event.at ?? Date.now() };
+    for (const l of this.byUser.get(e.userId) ?? []) this.deliver(l, e);
   }
 
   /** Receive one user's events; returns the unsubscribe function. */
