@@ -15,7 +15,7 @@ import { FrameStatus } from '@openfarm/protocol';
 import { startTestFarm, type TestFarm } from './support/farm.js';
 import { mayaTaskJson } from './support/task-json.js';
 
-const PYTHON_CLIENT = String.raw`
+const PYTHON_CLIENT = `
 import base64, hashlib, hmac, json, random, sys, time, urllib.request
 
 class Api:
