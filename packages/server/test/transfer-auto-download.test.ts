@@ -150,3 +150,39 @@ test('download by task id resolves the task folder; an unknown task is an error'
     /taskIdList or serverPath/,
   );
 });
+
+test("a main account downloads a sub-account's task results by task id", async () => {
+  const main = await farm.addUser('studio-main');
+  const sub = await farm.addUser('studio-junior', { subOf: main.userId });
+  const connect = (u: NewUser) =>
+    new RayvisionAPI({
+      accessId: u.accessId,
+      accessKey: u.accessKey,
+      domain: farm.host,
+      protocol: 'http',
+      platform: '2',
+    });
+  const subApi = connect(sub);
+  const { taskIdList } = await subApi.task.createTask();
+  const taskId = taskIdList[0] as number;
+  const folder = `${taskId}_junior`;
+  await farm.server.farm.store.db
+    .updateTable('tasks')
+    .set({ output_file_name: folder, status: TaskStatus.FINISHED })
+    .where('id', '=', taskId)
+    .execute();
+  const src = join(work, 'junior.exr');
+  await writeFile(src, 'junior frame');
+  await new RayvisionUpload(subApi, { dbConfigPath: join(work, 'db_config.ini') }).uploadFiles(
+    'output',
+    [{ localPath: src, serverPath: `/${folder}/junior.exr` }],
+    { isDb: false },
+  );
+  const localPath = join(work, 'main-down');
+  const report = await new RayvisionDownload(connect(main), { logDir: work }).download({
+    taskIdList: [taskId],
+    localPath,
+  });
+  assert.equal(report.downloadedFiles, 1);
+  assert.equal(await readFile(join(localPath, folder, 'junior.exr'), 'utf8'), 'junior frame');
+});

@@ -256,6 +256,49 @@ describe('transfer endpoints', () => {
     );
   });
 
+  test("a main account reads its sub-accounts' output storage; nobody else does", async () => {
+    const main = await farm.addUser('studio');
+    const sub = await farm.addUser('junior', { subOf: main.userId });
+    const mainC = new TransferTestClient(farm, main);
+    const subC = new TransferTestClient(farm, sub);
+    const frame = Buffer.from('sub frame');
+    await subC.putBlob(frame);
+    await subC.data(TRANSFER_PATHS.manifest, {
+      storage: 'output',
+      entries: [{ path: '/30001_sub/f.exr', ...keyOf(frame), mtime: 0 }],
+    });
+    const listed = await mainC.data<{ entries: Array<{ path: string }> }>(TRANSFER_PATHS.list, {
+      storage: 'output',
+      prefix: '/30001_sub',
+      userId: sub.userId,
+    });
+    assert.deepEqual(
+      listed.entries.map((e) => e.path),
+      ['/30001_sub/f.exr'],
+    );
+    const got = await mainC.get(`/api/openfarm/transfer/files/output/30001_sub/f.exr?userId=${sub.userId}`);
+    assert.equal(got.status, 200);
+    assert.equal(Buffer.from(await got.arrayBuffer()).toString(), 'sub frame');
+    // Not the other way round, not another user, not the input storage.
+    const up = await subC.call(TRANSFER_PATHS.list, { storage: 'output', prefix: '/', userId: main.userId });
+    assert.equal(up.envelope.code, 1000004);
+    const stranger = await bob.call(TRANSFER_PATHS.list, {
+      storage: 'output',
+      prefix: '/',
+      userId: sub.userId,
+    });
+    assert.equal(stranger.envelope.code, 1000004);
+    const input = await mainC.call(TRANSFER_PATHS.list, {
+      storage: 'input',
+      prefix: '/',
+      userId: sub.userId,
+    });
+    assert.equal(input.envelope.code, 1000004);
+    const bobGet = await bob.get(`/api/openfarm/transfer/files/output/30001_sub/f.exr?userId=${sub.userId}`);
+    assert.equal(bobGet.status, 404);
+    await bobGet.arrayBuffer();
+  });
+
   test('traversal and malformed server paths are refused', async () => {
     const small = Buffer.from('x');
     await alice.putBlob(small);

@@ -25,6 +25,8 @@ export interface DownloadItem {
   storage: StorageName;
   entry: ManifestEntry;
   localPath: string;
+  /** Owner of the storage when it is not the caller's (a sub-account's output). */
+  userId?: number;
 }
 
 /** Files this process verified: local path → hash, with the size and mtime it had then. */
@@ -96,10 +98,12 @@ export async function downloadFiles(
       have = 0;
     }
     if (have < entry.size || entry.size === 0) {
-      const response = await client.openFile(item.storage, entry.path, {
-        offset: have,
-        sha256: entry.sha256,
-      });
+      const response = await client.openFile(
+        item.storage,
+        entry.path,
+        { offset: have, sha256: entry.sha256 },
+        item.userId,
+      );
       // 200 means whole content (no range asked, or If-Range saw another version): start over.
       const append = response.status === 206;
       if (response.body === null) throw new Error('empty response');

@@ -263,6 +263,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
           bucket,
           verified,
           taskId ?? leaf.taskId,
+          leaf.userId,
         ),
       );
     }
@@ -277,13 +278,14 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     bucket: TokenBucket | undefined,
     verified: VerifiedFiles,
     taskId?: number,
+    userId?: number,
   ): Promise<DownloadReport> {
-    let entries: ManifestEntry[] = await this.client.list('output', folder);
+    let entries: ManifestEntry[] = await this.client.list('output', folder, userId);
     let base = folder;
     if (entries.length === 0 && folder !== '/') {
       // Not a folder: maybe a single file.
       base = posix.dirname(folder);
-      entries = (await this.client.list('output', base)).filter((e) => e.path === folder);
+      entries = (await this.client.list('output', base, userId)).filter((e) => e.path === folder);
     }
     const root = keep && base !== '/' ? join(localPath, posix.basename(base)) : localPath;
     const failures: TransferFailure[] = [];
@@ -291,7 +293,12 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     for (const entry of entries) {
       const rest = base === '/' ? entry.path : entry.path.slice(base.length);
       try {
-        items.push({ storage: 'output', entry, localPath: serverPathToLocal(rest, root) });
+        items.push({
+          storage: 'output',
+          entry,
+          localPath: serverPathToLocal(rest, root),
+          ...(userId !== undefined ? { userId } : {}),
+        });
       } catch (e) {
         failures.push({ localPath: root, serverPath: entry.path, reason: (e as Error).message });
       }

@@ -14,6 +14,8 @@ export interface TaskFolder {
   /** `<taskId>_<scene>`: the folder at the root of the output storage. */
   outputFileName: string;
   status: number;
+  /** The task's owner: a main account reads a sub-account's results from that user's output storage. */
+  userId?: number;
 }
 
 export interface ResolvedTask {
@@ -29,7 +31,12 @@ function leavesOf(info: TaskInfo, out: TaskFolder[]): void {
     for (const c of children) leavesOf(c, out);
     return;
   }
-  out.push({ taskId: info.id, outputFileName: info.outputFileName ?? '', status: info.taskStatus });
+  out.push({
+    taskId: info.id,
+    outputFileName: info.outputFileName ?? '',
+    status: info.taskStatus,
+    ...(typeof info.userId === 'number' ? { userId: info.userId } : {}),
+  });
 }
 
 /** Resolve each task id; a task the farm does not know is an error naming it. */

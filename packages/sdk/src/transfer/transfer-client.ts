@@ -169,12 +169,18 @@ export class TransferClient {
     }
   }
 
-  /** Every file under a folder of a storage (recursively), in path order. */
-  async list(storage: StorageName, prefix: string): Promise<ManifestEntry[]> {
+  /** Every file under a folder of a storage (recursively), in path order; `userId` names a sub-account's output storage. */
+  async list(storage: StorageName, prefix: string, userId?: number): Promise<ManifestEntry[]> {
     const out: ManifestEntry[] = [];
     let after: string | undefined;
     do {
-      const body = { storage, prefix, limit: MAX_BATCH, ...(after !== undefined ? { after } : {}) };
+      const body = {
+        storage,
+        prefix,
+        limit: MAX_BATCH,
+        ...(after !== undefined ? { after } : {}),
+        ...(userId !== undefined ? { userId } : {}),
+      };
       const page = asObject(await this.connection.post(TRANSFER_PATHS.list, body), 'list');
       for (const e of page.entries as ManifestEntry[]) out.push(e);
       after = typeof page.next === 'string' ? page.next : undefined;
@@ -187,8 +193,9 @@ export class TransferClient {
     storage: StorageName,
     serverPath: string,
     resume?: { offset: number; sha256: string },
+    userId?: number,
   ): Promise<Response> {
-    const path = TRANSFER_PATHS.file(storage, serverPath);
+    const path = TRANSFER_PATHS.file(storage, serverPath) + (userId !== undefined ? `?userId=${userId}` : '');
     const headers: Record<string, string> = {};
     if (resume !== undefined && resume.offset > 0) {
       headers.range = `bytes=${resume.offset}-`;

@@ -1,5 +1,5 @@
 /**
- * `GET /api/openfarm/transfer/files/<storage>/<server path>`: a file's bytes,
+ * `GET /api/openfarm/transfer/files/<storage>/<server path>[?userId=<sub-account>]`: a file's bytes,
  * whole or one Range, with its SHA-256 as a strong ETag so a client can resume
  * (`If-Range`) and verify what it got.
  */
@@ -11,7 +11,7 @@ import { parseRange } from './http-range.js';
 import { getManifestEntry } from './manifest.js';
 import { TRANSFER_PATHS } from './paths.js';
 import { storageSchema } from './schemas.js';
-import { storageOwnerId } from './storage.js';
+import { readableOwnerId } from './storage.js';
 import { requireTransferAuth, type TransferTokens } from './transfer-tokens.js';
 
 export function registerDownloadRoute(
@@ -31,12 +31,18 @@ export function registerDownloadRoute(
       }
       const user = userOf(request);
       const path = `/${request.params['*']}`;
-      const entry = await getManifestEntry(
-        scope.farm.store.db,
-        storageOwnerId(user, storage.data),
+      const requested = (request.query as Record<string, unknown> | undefined)?.userId;
+      if (requested !== undefined && (typeof requested !== 'string' || !/^[1-9]\d{0,15}$/.test(requested))) {
+        throw ApiError.of('PARAMETER_INVALID', { detail: { field: 'userId', reason: 'must be a user id' } });
+      }
+      const db = scope.farm.store.db;
+      const owner = await readableOwnerId(
+        db,
+        user,
         storage.data,
-        path,
+        requested === undefined ? undefined : Number(requested),
       );
+      const entry = await getManifestEntry(db, owner, storage.data, path);
       if (entry === undefined) throw ApiError.of('FILE_NOT_FOUND', { detail: `${storage.data}:${path}` });
       const etag = `"${entry.sha256}"`;
       reply

@@ -4,7 +4,7 @@ import { registerSignedRoute } from '../auth/signed-routes.js';
 import { listManifest, writeManifest } from './manifest.js';
 import { TRANSFER_PATHS } from './paths.js';
 import { listBody, manifestBody } from './schemas.js';
-import { storageOwnerId } from './storage.js';
+import { readableOwnerId, storageOwnerId } from './storage.js';
 
 export function registerManifestRoutes(scope: FastifyInstance): void {
   registerSignedRoute(scope, {
@@ -21,9 +21,15 @@ export function registerManifestRoutes(scope: FastifyInstance): void {
     path: TRANSFER_PATHS.list,
     schema: listBody,
     handler: async (user, body) =>
-      listManifest(scope.farm.store.db, storageOwnerId(user, body.storage), body.storage, body.prefix, {
-        ...(body.after !== undefined ? { after: body.after } : {}),
-        ...(body.limit !== undefined ? { limit: body.limit } : {}),
-      }),
+      listManifest(
+        scope.farm.store.db,
+        await readableOwnerId(scope.farm.store.db, user, body.storage, body.userId),
+        body.storage,
+        body.prefix,
+        {
+          ...(body.after !== undefined ? { after: body.after } : {}),
+          ...(body.limit !== undefined ? { limit: body.limit } : {}),
+        },
+      ),
   });
 }

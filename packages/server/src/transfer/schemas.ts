@@ -34,4 +34,6 @@ export const listBody = z.object({
   prefix: z.string().min(1).max(4096).default('/'),
   after: z.string().max(4096).optional(),
   limit: z.int().min(1).max(MAX_BATCH).optional(),
+  /** A main account reading a sub-account's output storage. */
+  userId: z.int().min(1).optional(),
 });
