@@ -225,6 +225,27 @@ describe('SDK transfer engine against a real farm', () => {
     assert.equal(again.sentBytes, 0);
   });
 
+  test('asset: true downloads from the input storage', async () => {
+    const dir = join(work, 'assets');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'wood.tx'), 'wood texture');
+    await new RayvisionUpload(api, { dbConfigPath }).uploadFiles(
+      'input',
+      [{ localPath: dir, serverPath: '/lib/tex' }],
+      {
+        isDb: false,
+      },
+    );
+    const to = join(work, 'assets-back');
+    const r = await new RayvisionDownload(api, { logDir: join(work, 'logs') }).download({
+      serverPath: '/lib/tex',
+      asset: true,
+      localPath: to,
+    });
+    assert.equal(r.downloadedFiles, 1);
+    assert.equal(await readFile(join(to, 'tex', 'wood.tx'), 'utf8'), 'wood texture');
+  });
+
   test('maxSpeed holds within ±20 % over a few MB', async () => {
     const p = join(work, 'speed.bin');
     await writeFile(p, randomBytes(3 * 1024 * 1024));

@@ -22,6 +22,7 @@ import { type ResolvedTask, resolveTasks, type TaskFolder, type TaskQuery } from
 import { TokenBucket } from './token-bucket.js';
 import { type ManifestEntry, TransferClient, type TransferConnection } from './transfer-client.js';
 import { appendTransferLog } from './transfer-log.js';
+import type { StorageName } from './transfer-paths.js';
 import {
   type DownloadReport,
   type TransferFailure,
@@ -48,9 +49,20 @@ export interface DownloadOptions {
   localPath?: string;
   /** Folder(s) of the output storage, relative to its root; when given, task ids are ignored. */
   serverPath?: string | readonly string[];
+  /** Read `serverPath` from the input storage (assets) instead; localPath defaults to the path's folder. */
+  asset?: boolean;
 }
 
-export interface AutoDownloadOptions extends Omit<DownloadOptions, 'taskIdList' | 'serverPath'> {
+/** What one download pass needs, whatever it fetches. */
+interface Pass {
+  storage: StorageName;
+  localPath: string;
+  keep: boolean;
+  bucket: TokenBucket | undefined;
+  verified: VerifiedFiles;
+}
+
+export interface AutoDownloadOptions extends Omit<DownloadOptions, 'taskIdList' | 'serverPath' | 'asset'> {
   /** Seconds between polls when the event stream is down (and between status checks after completion). Default 10. */
   sleepTime?: number;
   /** Count a task paused after its priority frames as ended. */
@@ -107,21 +119,35 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
 
   /** One pass: every file of the tasks' output folders (or of `serverPath`). */
   async download(options: DownloadOptions = {}): Promise<DownloadReport> {
-    const localPath = options.localPath ?? sdkHomeDir();
     const keep = keepFolder(options.downloadFilenameFormat);
     const bucket = TokenBucket.fromKBps(options.maxSpeed);
     const report = emptyReport();
     if (options.serverPath !== undefined) {
-      const paths = typeof options.serverPath === 'string' ? [options.serverPath] : options.serverPath;
-      for (const p of paths)
-        addReport(report, await this.syncFolder(normalizeServerPath(p), localPath, keep, bucket, new Map()));
+      const paths = (typeof options.serverPath === 'string' ? [options.serverPath] : options.serverPath).map(
+        (p) => normalizeServerPath(p),
+      );
+      for (const p of paths) {
+        // asset: from the input storage, by default back to the folder the server path names (§6.6).
+        const localPath = options.localPath ?? (options.asset === true ? posix.dirname(p) : sdkHomeDir());
+        const storage = options.asset === true ? 'input' : 'output';
+        addReport(
+          report,
+          await this.syncFolder(p, { storage, localPath, keep, bucket, verified: new Map() }),
+        );
+      }
     } else {
+      if (options.asset === true) throw new TypeError('download: asset needs serverPath');
       if (options.taskIdList === undefined || options.taskIdList.length === 0) {
         throw new TypeError('download: give taskIdList or serverPath');
       }
+      const localPath = options.localPath ?? sdkHomeDir();
       const tasks = await resolveTasks(this.api.query, options.taskIdList.map(Number));
-      for (const t of tasks)
-        addReport(report, await this.syncTask(t.leaves, localPath, keep, bucket, new Map()));
+      for (const t of tasks) {
+        addReport(
+          report,
+          await this.syncTask(t.leaves, { storage: 'output', localPath, keep, bucket, verified: new Map() }),
+        );
+      }
     }
     return this.finish(report, options.printLog ?? true);
   }
@@ -209,7 +235,11 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
         for (const taskId of batch) {
           const t = pending.get(taskId);
           if (t === undefined) continue;
-          const r = await this.syncTask(t.leaves, localPath, keep, bucket, verified, taskId);
+          const r = await this.syncTask(
+            t.leaves,
+            { storage: 'output', localPath, keep, bucket, verified },
+            taskId,
+          );
           addReport(report, r);
           if (t.ended) pending.delete(taskId);
         }
@@ -235,7 +265,14 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     while (waiting.length > 0) {
       const tasks = await resolveTasks(this.api.query, waiting, options.isTestStop);
       for (const t of tasks.filter((x) => x.ended)) {
-        addReport(report, await this.syncTask(t.leaves, localPath, keep, bucket, new Map(), t.taskId));
+        addReport(
+          report,
+          await this.syncTask(
+            t.leaves,
+            { storage: 'output', localPath, keep, bucket, verified: new Map() },
+            t.taskId,
+          ),
+        );
       }
       waiting = tasks.filter((x) => !x.ended).map((x) => x.taskId);
       if (waiting.length > 0) await sleep(sleepMs);
@@ -245,47 +282,37 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
 
   private async syncTask(
     leaves: readonly TaskFolder[],
-    localPath: string,
-    keep: boolean,
-    bucket: TokenBucket | undefined,
-    verified: VerifiedFiles,
+    pass: Pass,
     taskId?: number,
   ): Promise<DownloadReport> {
     const report = emptyReport();
     for (const leaf of leaves) {
       if (leaf.outputFileName === '') continue;
+      const owner = leaf.userId !== undefined ? { userId: leaf.userId } : {};
       addReport(
         report,
-        await this.syncFolder(
-          `/${leaf.outputFileName}`,
-          localPath,
-          keep,
-          bucket,
-          verified,
-          taskId ?? leaf.taskId,
-          leaf.userId,
-        ),
+        await this.syncFolder(`/${leaf.outputFileName}`, {
+          ...pass,
+          ...owner,
+          taskId: taskId ?? leaf.taskId,
+        }),
       );
     }
     return report;
   }
 
-  /** Download what is new or changed under one folder (or one file) of the output storage. */
+  /** Download what is new or changed under one folder (or one file) of a storage. */
   private async syncFolder(
     folder: string,
-    localPath: string,
-    keep: boolean,
-    bucket: TokenBucket | undefined,
-    verified: VerifiedFiles,
-    taskId?: number,
-    userId?: number,
+    pass: Pass & { taskId?: number; userId?: number },
   ): Promise<DownloadReport> {
-    let entries: ManifestEntry[] = await this.client.list('output', folder, userId);
+    const { storage, localPath, keep, bucket, verified, taskId, userId } = pass;
+    let entries: ManifestEntry[] = await this.client.list(storage, folder, userId);
     let base = folder;
     if (entries.length === 0 && folder !== '/') {
       // Not a folder: maybe a single file.
       base = posix.dirname(folder);
-      entries = (await this.client.list('output', base, userId)).filter((e) => e.path === folder);
+      entries = (await this.client.list(storage, base, userId)).filter((e) => e.path === folder);
     }
     const root = keep && base !== '/' ? join(localPath, posix.basename(base)) : localPath;
     const failures: TransferFailure[] = [];
@@ -294,7 +321,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
       const rest = base === '/' ? entry.path : entry.path.slice(base.length);
       try {
         items.push({
-          storage: 'output',
+          storage,
           entry,
           localPath: serverPathToLocal(rest, root),
           ...(userId !== undefined ? { userId } : {}),
