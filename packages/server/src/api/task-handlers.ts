@@ -56,6 +56,15 @@ export const TASK_HANDLERS: HandlerTable = {
       buttonName: 'createTask',
       taskIds: created.taskIdList,
     });
+    for (const id of created.taskIdList) {
+      ctx.farm.events.publish({
+        userId: created.userId,
+        type: 'task',
+        taskId: id,
+        status: TaskStatus.WAITING,
+        detail: { created: true },
+      });
+    }
     return created;
   },
 

@@ -25,6 +25,8 @@ export interface ChangedTask {
   id: number;
   userId: number;
   status: number;
+  /** Set when the task moved into the recycle bin. */
+  deleted?: true;
 }
 
 export interface ActionResult {
@@ -174,7 +176,15 @@ export function deleteTasks(
         tree.map((t) => t.id),
       )
       .execute();
-    return result;
+    // Every deleted task is reported once, with its final status, so streams can drop it.
+    const abandoned = new Map(result.tasks.map((t) => [t.id, t.status]));
+    const tasks = tree.map((t) => ({
+      id: t.id,
+      userId: t.user_id,
+      status: abandoned.get(t.id) ?? t.status,
+      deleted: true as const,
+    }));
+    return { tasks, frames: result.frames };
   });
 }
 

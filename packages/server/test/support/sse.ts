@@ -2,7 +2,14 @@
 
 export interface StreamedEvent {
   event: string;
-  data: { userId: number; type: string; taskId: number; frameId?: number; status: number };
+  data: {
+    userId: number;
+    type: string;
+    taskId: number;
+    frameId?: number;
+    status: number;
+    detail?: Record<string, unknown>;
+  };
 }
 
 export interface EventReader {
