@@ -1,3 +1,224 @@
+/**
+ * `openfarm up`: a whole farm on this machine in one command — the API server
+ * (transfer, config storage, scheduler) and N local render nodes in the same
+ * process, plus the client profile so later commands connect without flags.
+ *
+ * `openfarm render SCENE`: analyze → check → upload → submit → realtime
+ * download, in one command, against the farm of the profile (or --server).
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { analyzeScene } from '@openfarm/analyzers';
+import {
+  RayvisionCheck,
+  RayvisionDownload,
+  RayvisionUpload,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@openfarm/sdk';
+import {
+  configStoragePlugin,
+  createUser,
+  createWorker,
+  DEFAULT_PORT,
+  findUserByName,
+  resolveDataDir,
+  rotateAccessKey,
+  rotateWorkerToken,
+  schedulerPlugin,
+  startServer,
+  transferPlugin,
+} from '@openfarm/server';
+import { Agent } from '@openfarm/worker';
 import type { Command } from 'commander';
+import { CONFIG_ENV, clientCommand, type ConnectionFlags, connectClient } from './tasks.js';
+import { outputOf } from './users.js';
 
-export function registerFarmCommands(_program: Command): void {}
+/** The account `up` creates for the person running it, and writes to the client profile. */
+const LOCAL_USER = 'local';
+
+function profilePath(): string {
+  return process.env[CONFIG_ENV] || join(homedir(), '.openfarm', 'client.json');
+}
+
+function count(what: string) {
+  return (text: string): number => {
+    if (!/^\d{1,4}$/.test(text)) throw new Error(`${what} expects a number, not ${JSON.stringify(text)}`);
+    return Number(text);
+  };
+}
+
+/** One render node per two cores (Blender uses the threads it is given), at least one. */
+export function defaultLocalWorkers(): number {
+  return Math.max(1, Math.floor(availableParallelism() / 2));
+}
+
+interface UpFlags {
+  data?: string;
+  port: number;
+  workers: number;
+  host: string;
+}
+
+interface RenderFlags extends ConnectionFlags {
+  frames?: string;
+  to?: string;
+  workspace?: string;
+}
+
+export function registerFarmCommands(program: Command): void {
+  program
+    .command('up')
+    .description('start a farm on this machine: the API server and local render nodes, until Ctrl-C')
+    .option('--data <dir>', 'data directory (default: $OPENFARM_DATA or ~/.openfarm)')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', count('--port'), DEFAULT_PORT)
+    .option(
+      '--workers <n>',
+      'local render nodes (default: one per two cores)',
+      count('--workers'),
+      defaultLocalWorkers(),
+    )
+    .action(async (flags: UpFlags, cmd: Command) => {
+      const out = outputOf(cmd);
+      const dataDir = resolveDataDir(flags.data);
+      const server = await startServer({
+        dataDir,
+        host: flags.host,
+        port: flags.port,
+        logLevel: 'warn',
+        plugins: [transferPlugin(), configStoragePlugin(), schedulerPlugin()],
+      });
+      const db = server.farm.store.db;
+      // The profile's account: created on the first `up`, its key renewed on later
+      // ones (the key is only known when it is made, and the profile must hold it).
+      const user = (await findUserByName(db, LOCAL_USER))
+        ? await rotateAccessKey(db, LOCAL_USER)
+        : await createUser(db, LOCAL_USER, { admin: true });
+      const profile = profilePath();
+      await mkdir(dirname(profile), { recursive: true, mode: 0o700 });
+      await writeFileAtomic(
+        profile,
+        `${JSON.stringify({ server: server.url, accessId: user.accessId, accessKey: user.accessKey, platform: '2' }, null, 2)}\n`,
+        { mode: 0o600 },
+      );
+
+      const agents: Agent[] = [];
+      const runs: Array<Promise<void>> = [];
+      for (let i = 1; i <= flags.workers; i++) {
+        const name = `local-${i}`;
+        const node = (await rotateWorkerToken(db, name)) ?? (await createWorker(db, name));
+        const agent = await Agent.create({
+          server: server.url,
+          token: node.token,
+          workDir: join(dataDir, 'nodes', name),
+          cacheDir: join(dataDir, 'nodes', 'cache'),
+          threads: Math.max(1, Math.floor(availableParallelism() / flags.workers)),
+          log: (m) => out(`[${name}] ${m}\n`),
+        });
+        const reg = await agent.register();
+        agents.push(agent);
+        runs.push(
+          agent.run().catch((err: Error) => {
+            out(`[${name}] stopped: ${err.message}\n`);
+          }),
+        );
+        if (i === 1) {
+          const caps = reg.disabled ? ' (disabled)' : '';
+          out(`render nodes: ${flags.workers}${caps}\n`);
+        }
+      }
+      out(
+        `openfarm is up: ${server.url}\n` +
+          `data: ${dataDir}\n` +
+          `client profile (credentials of user "${LOCAL_USER}"): ${profile}\n` +
+          'Render a scene with: openfarm render SCENE --to DIR\n' +
+          `Stop with Ctrl-C (or: kill ${process.pid})\n`,
+      );
+      await new Promise<void>((done) => {
+        const stop = (signal: NodeJS.Signals): void => {
+          out(`${signal}: stopping render nodes and the server\n`);
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          Promise.all(agents.map((a) => a.stop()))
+            .then(() => Promise.all(runs))
+            .then(() => {
+              server.app.server.closeAllConnections();
+              return server.close();
+            })
+            .then(done, (err: Error) => {
+              out(`error while stopping: ${err.message}\n`);
+              process.exitCode = 1;
+              done();
+            });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+
+  clientCommand(
+    program,
+    'render <scene>',
+    'analyze, upload and render a scene, downloading frames as they finish',
+  )
+    .option('--frames <range>', 'frames to render, e.g. 1-8 or 1-100[2] (default: the scene’s range)')
+    .option('--to <dir>', 'where the frames go (default: ./<scene name>-frames)')
+    .option('--workspace <dir>', 'folder for the job folder (default: a temporary folder)')
+    .action(async function (this: Command, scenePath: string, flags: RenderFlags) {
+      const out = outputOf(this);
+      const scene = resolve(scenePath);
+      const api = await connectClient(flags);
+      const workspace = flags.workspace ?? join(tmpdir(), 'openfarm-render');
+      await mkdir(workspace, { recursive: true });
+      const analyzer = await analyzeScene(scene, {
+        workspace,
+        ...(flags.platform ? { platform: flags.platform } : {}),
+      });
+      if (flags.frames !== undefined) await setFrames(analyzer.taskJson, flags.frames);
+      const taskId = await new RayvisionCheck(api, {
+        taskJson: analyzer.taskJson,
+        uploadJson: analyzer.uploadJson,
+        tipsJson: analyzer.tipsJson,
+        assetJson: analyzer.assetJson,
+      }).execute({ hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null } });
+      out(`task ${taskId}: uploading ${scenePath} and its files\n`);
+      const upload = new RayvisionUpload(api);
+      await upload.uploadAsset(analyzer.uploadJson);
+      for (const [file, name] of [
+        [analyzer.taskJson, 'task.json'],
+        [analyzer.uploadJson, 'upload.json'],
+      ] as const) {
+        await api.transmit.uploadJsonContent(taskId, await readFile(file, 'utf8'), name);
+      }
+      await api.task.submitTask(taskId);
+      const to = resolve(flags.to ?? `${scene.replace(/\.[^./\\]+$/, '')}-frames`);
+      out(`task ${taskId}: submitted; frames go to ${to} as they finish\n`);
+      const download = new RayvisionDownload(api);
+      download.on('file', (f) => out(`  ${f.localPath}\n`));
+      const report = await download.autoDownload([taskId], {
+        localPath: to,
+        downloadFilenameFormat: false,
+        sleepTime: 2,
+      });
+      const status = (await api.query.taskInfo([taskId])).items[0]?.taskStatus;
+      out(`task ${taskId}: ended with status ${status}; ${report.downloadedFiles} file(s) in ${to}\n`);
+      if (report.failures.length > 0) throw new Error(`${report.failures.length} file(s) failed to download`);
+    });
+}
+
+/** Set the frame range the farm renders (`scene_info[_render].common.frames`). */
+async function setFrames(taskJsonPath: string, frames: string): Promise<void> {
+  // The farm's range grammar wants a step on ranges: 1-8 means 1-8[1].
+  const range = /^\d+-\d+$/.test(frames) ? `${frames}[1]` : frames;
+  const doc = JSON.parse(await readFile(taskJsonPath, 'utf8')) as Record<
+    string,
+    Record<string, Record<string, unknown>>
+  >;
+  for (const key of ['scene_info', 'scene_info_render']) {
+    const common = doc[key]?.common;
+    if (common !== undefined) common.frames = range;
+  }
+  await writeJsonAtomic(taskJsonPath, doc);
+}

@@ -18,6 +18,7 @@ export {
   listWorkers,
   type NewWorker,
   recordRegistration,
+  rotateWorkerToken,
   setWorkerDisabled,
   type WorkerRegistration,
   type WorkerRow,

@@ -34,7 +34,9 @@ export function schedulerPlugin(options: SchedulerOptions = {}): (app: FastifyIn
       jobFileSources: app.farm.jobFileSources,
     });
     scheduler.start();
-    app.addHook('onClose', async () => scheduler.stop());
+    // preClose, not onClose: fastify lets in-flight requests finish before onClose,
+    // and a long poll would hold the close for up to its full wait.
+    app.addHook('preClose', async () => scheduler.stop());
     options.onScheduler?.(scheduler);
     await registerSchedulerRoutes(app, { scheduler, blobs });
   };

@@ -122,6 +122,7 @@ export class Scheduler {
   private reapTimer: NodeJS.Timeout | undefined;
   private reaping: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
+  private stopped = false;
   private readonly jobFileSources: readonly JobFileSource[];
 
   constructor(
@@ -150,7 +151,9 @@ export class Scheduler {
     this.reapTimer.unref();
   }
 
+  /** Stop the reaper and answer every waiting poll now (the server is closing). */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.reapTimer);
     this.reapTimer = undefined;
     this.unsubscribe?.();
@@ -181,7 +184,7 @@ export class Scheduler {
       const renewed = await renewLeases(this.db, node.name, req.running, now + this.policy.leaseTtlMs);
       const cancel = req.running.filter((h) => !renewed.has(h.frameId)).map((h) => h.frameId);
       const leases = node.disabled || req.freeSlots <= 0 ? [] : await this.lease(node, req.freeSlots);
-      if (leases.length > 0 || cancel.length > 0 || Date.now() >= deadline) {
+      if (leases.length > 0 || cancel.length > 0 || this.stopped || Date.now() >= deadline) {
         return { leases, cancel, disabled: node.disabled };
       }
       await this.waitForChange(deadline - Date.now());

@@ -44,6 +44,8 @@ export class Agent {
     { lease: WireLease; abort: AbortController; done: Promise<void> }
   >();
   private stopping = false;
+  /** Ends the poll in flight when the node stops. */
+  private readonly stopPolling = new AbortController();
   private registration: Registration | undefined;
   private wake: (() => void) | undefined;
   /** Outcomes, for tests and the node's own log. */
@@ -107,6 +109,7 @@ export class Agent {
           [...this.running.values()].map((r) => ({ frameId: r.lease.frameId, epoch: r.lease.epoch })),
           free,
           this.registration!.maxPollMs,
+          this.stopPolling.signal,
         );
         backoff = 500;
         // A frame that just finished may still be listed; aborting a finished run is a no-op.
@@ -116,6 +119,7 @@ export class Agent {
         if (answer.leases.length === 0 && this.running.size >= this.slots)
           await this.sleep(this.heartbeatMs());
       } catch (err) {
+        if (this.stopping) break;
         if (err instanceof NodeApiError && err.code === 7007) throw err;
         this.opts.log?.(`poll failed (${(err as Error).message}); retrying in ${backoff} ms`);
         await this.sleep(backoff);
@@ -128,6 +132,7 @@ export class Agent {
   /** Stop polling; running renders are killed (their leases return to the farm when they expire). */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopPolling.abort();
     for (const r of this.running.values()) r.abort.abort();
     this.wake?.();
     await Promise.all([...this.running.values()].map((r) => r.done));

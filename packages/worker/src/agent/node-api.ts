@@ -132,10 +132,10 @@ export class NodeApi {
     throw new NodeApiError(path, res.status, env.code, env.message);
   }
 
-  private post<T>(path: string, body: unknown, lease?: LeaseRef): Promise<T> {
+  private post<T>(path: string, body: unknown, lease?: LeaseRef, signal?: AbortSignal): Promise<T> {
     return this.request<T>(
       path,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal },
       lease,
     );
   }
@@ -144,8 +144,14 @@ export class NodeApi {
     return this.post(NODE_PATHS.register, caps);
   }
 
-  poll(running: readonly LeaseRef[], freeSlots: number, waitMs: number): Promise<PollAnswer> {
-    return this.post(NODE_PATHS.poll, { running, freeSlots, waitMs });
+  /** The long poll; `signal` ends it early (the node is stopping). */
+  poll(
+    running: readonly LeaseRef[],
+    freeSlots: number,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<PollAnswer> {
+    return this.post(NODE_PATHS.poll, { running, freeSlots, waitMs }, undefined, signal);
   }
 
   async progress(lease: LeaseRef, progress: number): Promise<void> {

@@ -76,7 +76,8 @@ export async function settleTaskStatus(
     .where('t.id', '=', taskId)
     .executeTakeFirst();
   if (task === undefined || !SETTLED_TASK_STATES.includes(task.status)) return [];
-  if (task.status === TaskStatus.RENDERING && Boolean(task.pending)) return [];
+  // `exists` comes back as 0/1 on SQLite and a boolean on PostgreSQL; both coerce.
+  if (task.status === TaskStatus.RENDERING && task.pending) return [];
   const rows = await db
     .selectFrom('frames')
     .select(['state', (eb) => eb.fn.countAll<number>().as('n')])

@@ -37,6 +37,18 @@ export async function createWorker(db: Kysely<Database>, name: string): Promise<
   });
 }
 
+/** Give an existing node a new token (the old one stops working); undefined when no node has that name. */
+export async function rotateWorkerToken(db: Kysely<Database>, name: string): Promise<NewWorker | undefined> {
+  const token = newWorkerToken();
+  const r = await db
+    .updateTable('workers')
+    .set({ token_sha256: workerTokenHash(token) })
+    .where('name', '=', name)
+    .returning('id')
+    .executeTakeFirst();
+  return r === undefined ? undefined : { id: r.id, name, token };
+}
+
 export function findWorkerByToken(db: Kysely<Database>, token: string): Promise<WorkerRow | undefined> {
   return db
     .selectFrom('workers')
