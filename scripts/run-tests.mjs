@@ -2,11 +2,17 @@
 // Runs every *.test.ts under packages/*/test (Node 20's --test does not expand
 // globs) on the TypeScript sources: the "source" export condition makes
 // `@openfarm/*` imports resolve to src/index.ts, loaded through tsx.
+//
+// Then the tests whose store can be PostgreSQL (the server's, and the CLI's
+// server/users commands) run a second time against a throwaway PostgreSQL
+// server started here (OPENFARM_TEST_POSTGRES_URL), so one suite proves both
+// stores. OPENFARM_TEST_POSTGRES=0 skips that pass.
 // Usage: node scripts/run-tests.mjs [substring-filter ...]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTestPostgres } from './test-postgres.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -38,9 +44,33 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.OPENFARM_TEST_CONCURRENCY ?? '2';
-const r = spawnSync(
-  process.execPath,
-  ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
-  { cwd: root, stdio: 'inherit' },
+function runNodeTests(list, env) {
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...list],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
+  );
+  return r.status ?? 1;
+}
+
+let status = runNodeTests(files, {});
+
+const storeTests = files.filter(
+  (f) => f.startsWith('packages/server/test/') || /packages\/cli\/test\/(server|users)-command/.test(f),
 );
-process.exit(r.status ?? 1);
+if (process.env.OPENFARM_TEST_POSTGRES !== '0' && storeTests.length > 0) {
+  const pg = await startTestPostgres();
+  if (pg.url === undefined) {
+    console.error(`# PostgreSQL pass: ${pg.reason}`);
+    if (process.env.CI === 'true') status ||= 1; // CI must prove both stores
+  } else {
+    console.log(`# PostgreSQL pass: ${storeTests.length} files against ${pg.url}`);
+    try {
+      const pgStatus = runNodeTests(storeTests, { OPENFARM_TEST_POSTGRES_URL: pg.url });
+      status = status || pgStatus;
+    } finally {
+      pg.stop();
+    }
+  }
+}
+process.exit(status);
