@@ -42,6 +42,13 @@ function profilePath(): string {
   return process.env[CONFIG_ENV] || join(homedir(), '.openfarm', 'client.json');
 }
 
+function port(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
+    throw new Error(`--port expects 0–65535, not ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
 function count(what: string) {
   return (text: string): number => {
     if (!/^\d{1,4}$/.test(text)) throw new Error(`${what} expects a number, not ${JSON.stringify(text)}`);
@@ -73,7 +80,7 @@ export function registerFarmCommands(program: Command): void {
     .description('start a farm on this machine: the API server and local render nodes, until Ctrl-C')
     .option('--data <dir>', 'data directory (default: $OPENFARM_DATA or ~/.openfarm)')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--port <n>', 'port to listen on (0 picks a free one)', count('--port'), DEFAULT_PORT)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', port, DEFAULT_PORT)
     .option(
       '--workers <n>',
       'local render nodes (default: one per two cores)',
