@@ -31,7 +31,8 @@ let blender: InstalledRenderer | undefined;
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'openfarm-node-kill-'));
   blender = await blenderAdapter.detect();
-  server = await startFarm(join(root, 'farm'), { leaseTtlMs: 3000, reapIntervalMs: 100, maxPollMs: 500 });
+  // A lease outlives a few missed polls, so a busy machine does not reap a live node.
+  server = await startFarm(join(root, 'farm'), { leaseTtlMs: 6000, reapIntervalMs: 100, maxPollMs: 500 });
 });
 after(async () => {
   await closeFarm(server);
@@ -41,8 +42,8 @@ after(async () => {
 test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exactly once', async (t) => {
   if (!blender) return t.skip('blender is not installed');
   const db = server.farm.store.db;
-  // 512×512 makes a frame take seconds: long enough to kill the node mid-render.
-  const { taskId } = await submitSampleScene(server, root, { frames: 1, size: 512, userName: 'artist' });
+  // 1024×1024 makes a frame take many seconds: long enough to kill the node mid-render.
+  const { taskId } = await submitSampleScene(server, root, { frames: 1, size: 1024, userName: 'artist' });
   const a = await createWorker(db, 'doomed');
   const workA = join(root, 'doomed');
   const child = spawn(
@@ -55,6 +56,10 @@ test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exac
     ].concat([server.url, a.token, workA]),
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  // Whatever fails below, the node process must not outlive the test.
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
@@ -98,7 +103,7 @@ test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exac
   const done = await frame();
   assert.equal(done.state, FrameStatus.DONE);
   assert.equal(done.node_name, 'rescuer');
-  assert.equal(done.attempt, 2, 'leased twice: once to the dead node, once to the rescuer');
+  assert.equal(done.attempt, 2, `leased twice: once to the dead node, once to the rescuer (${JSON.stringify(done)})`);
   assert.equal(rescuer.outcomes.done, 1);
 
   // The dead node's report, arriving late, is refused.
