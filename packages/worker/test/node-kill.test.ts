@@ -67,7 +67,14 @@ test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exac
   const frame = () =>
     db.selectFrom('frames').selectAll().where('task_id', '=', taskId).executeTakeFirstOrThrow();
   // Rendering has begun once Blender reports its first samples.
-  await waitUntil('the doomed node to render', async () => (await frame()).progress > 0, 60_000);
+  await waitUntil(
+    'the doomed node to render',
+    async () => {
+      const f = await frame();
+      return f.progress > 0 && f.state === FrameStatus.RUNNING;
+    },
+    60_000,
+  );
   const leased = await frame();
   assert.equal(leased.node_name, 'doomed');
   assert.equal(leased.state, FrameStatus.RUNNING);
@@ -103,7 +110,11 @@ test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exac
   const done = await frame();
   assert.equal(done.state, FrameStatus.DONE);
   assert.equal(done.node_name, 'rescuer');
-  assert.equal(done.attempt, 2, `leased twice: once to the dead node, once to the rescuer (${JSON.stringify(done)})`);
+  assert.equal(
+    done.attempt,
+    2,
+    `leased twice: once to the dead node, once to the rescuer (${JSON.stringify(done)})`,
+  );
   assert.equal(rescuer.outcomes.done, 1);
 
   // The dead node's report, arriving late, is refused.
