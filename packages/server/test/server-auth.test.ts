@@ -80,6 +80,10 @@ describe('signed requests', () => {
       (await alice.call(PROFILE, {}, { timestamp: timestamp - 1, nonce: '123456' })).envelope.code,
       200,
     );
+    // A different request that draws the same nonce in the same second is not a replay.
+    const settingsPath = ENDPOINTS['user.queryUserSetting'].path;
+    assert.equal((await alice.call(settingsPath, {}, { timestamp, nonce: '123456' })).envelope.code, 200);
+    assert.equal((await alice.call(settingsPath, {}, { timestamp, nonce: '123456' })).envelope.code, 7001);
   });
 
   test('a disabled user gets 804, and works again when re-enabled', async () => {

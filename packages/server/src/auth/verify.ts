@@ -86,7 +86,7 @@ export class SignatureVerifier {
     const nonce = signed.nonce ?? '';
     if (
       nonce === '' ||
-      !(await claimNonce(this.db, accessId, tsText, nonce, Number(tsText) * 1000 + windowMs))
+      !(await claimNonce(this.db, accessId, tsText, nonce, given, Number(tsText) * 1000 + windowMs))
     ) {
       throw ApiError.of('NONCE_REPLAYED', { path });
     }
