@@ -71,8 +71,8 @@ export async function submitSampleScene(
   await new RayvisionUpload(api, { dbConfigPath: join(root, `${opts.userName}-db_config.ini`) }).uploadAsset(
     analyzer.uploadJson,
   );
-  // Job files over HTTP (taskJsonFile): submitting with them in the config
-  // storage deadlocks the embedded store today (see packages/worker/README.md).
+  // Job files over HTTP (taskJsonFile), as `openfarm render` sends them; the
+  // config-storage way is covered by the server's own tests.
   for (const [file, name] of [
     [analyzer.taskJson, 'task.json'],
     [analyzer.uploadJson, 'upload.json'],
