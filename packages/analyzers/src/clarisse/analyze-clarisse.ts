@@ -1,11 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  AnalyzeError,
   DependencyCollector,
   type DependencyKind,
   isAbsoluteAnyOs,
   type ReadContext,
+  readSceneBytes,
   SceneAnalyzer,
   type SceneReadResult,
   type SoftwareInfo,
@@ -85,15 +84,7 @@ function collect(
 }
 
 function readProjectBytes(file: string): Uint8Array {
-  try {
-    if (statSync(file).size > MAX_PROJECT_BYTES) {
-      throw new AnalyzeError('LIMIT_EXCEEDED', 'Clarisse project larger than 512 MiB', file);
-    }
-    return readFileSync(file);
-  } catch (cause) {
-    if (cause instanceof AnalyzeError) throw cause;
-    throw new AnalyzeError('IO', 'cannot read the project file', file, { cause });
-  }
+  return readSceneBytes(file, MAX_PROJECT_BYTES, 'Clarisse project larger than 512 MiB');
 }
 
 function kindOf(path: string): DependencyKind {

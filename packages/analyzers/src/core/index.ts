@@ -76,5 +76,6 @@ export {
   hasSequenceToken,
   type SequenceHint,
 } from './sequence-pattern.js';
+export { readSceneBytes } from './read-scene-bytes.js';
 export { TIP_CODES } from './tip-codes.js';
 export { versionsMatch } from './version-check.js';

@@ -1,10 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  AnalyzeError,
   DependencyCollector,
   type DependencyKind,
   type ReadContext,
+  readSceneBytes,
   SceneAnalyzer,
   type SceneReadResult,
   type SoftwareInfo,
@@ -30,7 +29,10 @@ export class AnalyzeHoudini extends SceneAnalyzer<HoudiniScene> {
   };
 
   protected readScene({ cgFile }: ReadContext): SceneReadResult<HoudiniScene> {
-    const scene = readHoudiniScene(readSceneBytes(cgFile), { hipFile: cgFile, env: process.env });
+    const scene = readHoudiniScene(readSceneBytes(cgFile, MAX_HIP_BYTES, 'Houdini scene larger than 2 GiB'), {
+      hipFile: cgFile,
+      env: process.env,
+    });
     const dependencies = new DependencyCollector({ roots: [dirname(cgFile)], sceneFile: cgFile });
     for (const ref of scene.files) {
       // Builtins ship with Houdini; unresolved paths need Houdini to evaluate and stay in the scene description.
@@ -43,18 +45,6 @@ export class AnalyzeHoudini extends SceneAnalyzer<HoudiniScene> {
       sceneInfoRender: houdiniSceneInfoRender(scene),
       dependencies,
     };
-  }
-}
-
-function readSceneBytes(file: string): Uint8Array {
-  try {
-    if (statSync(file).size > MAX_HIP_BYTES) {
-      throw new AnalyzeError('LIMIT_EXCEEDED', 'Houdini scene larger than 2 GiB', file);
-    }
-    return readFileSync(file);
-  } catch (cause) {
-    if (cause instanceof AnalyzeError) throw cause;
-    throw new AnalyzeError('IO', 'cannot read the scene file', file, { cause });
   }
 }
 

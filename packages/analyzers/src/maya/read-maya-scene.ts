@@ -1,6 +1,6 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { AnalyzeError, DependencyCollector } from '../core/index.js';
+import { DependencyCollector, readSceneBytes } from '../core/index.js';
 import { readCameras } from './cameras.js';
 import { collectNodeFiles, isMayaBuiltin } from './file-dependencies.js';
 import { parseMayaAscii } from './ma-parser.js';
@@ -18,17 +18,7 @@ const MAX_SCENE_BYTES = 2 ** 31 - 1;
 
 /** Read a Maya file of either format, chosen by its first bytes (a renamed .mb still reads). */
 export function readMayaDocument(file: string): MayaDocument {
-  let bytes: Buffer;
-  try {
-    if (statSync(file).size > MAX_SCENE_BYTES) {
-      throw new AnalyzeError('LIMIT_EXCEEDED', 'scene file larger than 2 GiB', file);
-    }
-    bytes = readFileSync(file);
-  } catch (e) {
-    if (e instanceof AnalyzeError) throw e;
-    throw new AnalyzeError('IO', 'cannot read the scene file', file, { cause: e });
-  }
-  return parseMayaBytes(bytes, file);
+  return parseMayaBytes(readSceneBytes(file, MAX_SCENE_BYTES, 'scene file larger than 2 GiB'), file);
 }
 
 /** Parse Maya bytes: IFF (`FOR4`/`FOR8`) as Maya binary, anything else as Maya ASCII. */
