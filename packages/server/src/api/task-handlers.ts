@@ -1,5 +1,7 @@
 /** The task operator: create, submit, stop, start, abandon, delete, priority, overtime, full speed, hardware. */
 import { ApiError, TaskStatus } from '@openfarm/protocol';
+import type { Updateable } from 'kysely';
+import type { TasksTable } from '../store/core-tables.js';
 import {
   abandonTasks,
   type ActionResult,
@@ -32,6 +34,29 @@ async function act(
   await recordAudit(ctx.farm.store.db, ctx.user, ctx.request, { kind: 'task', buttonName, taskIds });
   publishChanges(ctx.farm.events, result);
   return null;
+}
+
+/**
+ * Set task columns on the caller's tasks and all their child tasks (a layered
+ * task's settings belong to every layer). Unknown or foreign ids answer 404.
+ */
+async function updateTaskTrees(
+  ctx: HandlerContext,
+  taskIds: readonly number[],
+  values: Updateable<TasksTable>,
+): Promise<ActionResult> {
+  const db = ctx.farm.store.db;
+  const tree = await taskTree(db, await requireTasks(db, ctx.user, taskIds));
+  await db
+    .updateTable('tasks')
+    .set(values)
+    .where(
+      'id',
+      'in',
+      tree.map((t) => t.id),
+    )
+    .execute();
+  return { tasks: [], frames: [] };
 }
 
 export const TASK_HANDLERS: HandlerTable = {
@@ -104,36 +129,14 @@ export const TASK_HANDLERS: HandlerTable = {
   },
 
   'task.updatePriority': (ctx, body) =>
-    act(ctx, 'updatePriority', [body.taskId], async () => {
-      const db = ctx.farm.store.db;
-      const tree = await taskTree(db, await requireTasks(db, ctx.user, [body.taskId]));
-      await db
-        .updateTable('tasks')
-        .set({ task_user_level: body.taskUserLevel })
-        .where(
-          'id',
-          'in',
-          tree.map((t) => t.id),
-        )
-        .execute();
-      return { tasks: [], frames: [] };
-    }),
+    act(ctx, 'updatePriority', [body.taskId], () =>
+      updateTaskTrees(ctx, [body.taskId], { task_user_level: body.taskUserLevel }),
+    ),
 
   'task.setTaskOvertimeTop': (ctx, body) =>
-    act(ctx, 'setTaskOverTimeStop', body.taskIds, async () => {
-      const db = ctx.farm.store.db;
-      const tree = await taskTree(db, await requireTasks(db, ctx.user, body.taskIds));
-      await db
-        .updateTable('tasks')
-        .set({ over_time_stop: body.overTime })
-        .where(
-          'id',
-          'in',
-          tree.map((t) => t.id),
-        )
-        .execute();
-      return { tasks: [], frames: [] };
-    }),
+    act(ctx, 'setTaskOverTimeStop', body.taskIds, () =>
+      updateTaskTrees(ctx, body.taskIds, { over_time_stop: body.overTime }),
+    ),
 
   'task.editTaskHardwareConfig': (ctx, body) =>
     act(ctx, 'editTaskHardwareConfig', body.taskIds, async () => {
@@ -154,16 +157,10 @@ export const TASK_HANDLERS: HandlerTable = {
           detail: { field: 'hardwareConfigId', reason: `no enabled hardware configuration ${configId}` },
         });
       }
-      const tree = await taskTree(db, await requireTasks(db, ctx.user, body.taskIds));
-      await db
-        .updateTable('tasks')
-        .set({ hardware_config_id: config.id, ram: Number.parseInt(config.ram, 10), gpu_num: config.gpu_num })
-        .where(
-          'id',
-          'in',
-          tree.map((t) => t.id),
-        )
-        .execute();
-      return { tasks: [], frames: [] };
+      return updateTaskTrees(ctx, body.taskIds, {
+        hardware_config_id: config.id,
+        ram: Number.parseInt(config.ram, 10),
+        gpu_num: config.gpu_num,
+      });
     }),
 };
