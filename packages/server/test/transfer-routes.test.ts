@@ -1,8 +1,9 @@
 /** The transfer endpoints over real HTTP: blobs, resumable uploads, manifests, listing, download, refusals. */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { LocalBlobStore } from '../src/blob/index.js';
 import { listStorageDir, setTransferQuota, TRANSFER_PATHS, transferPlugin } from '../src/transfer/index.js';
 import { UploadSessions } from '../src/transfer/upload-sessions.js';
@@ -108,6 +109,59 @@ describe('transfer endpoints', () => {
     assert.deepEqual(after.missing, [], 'the verified blob before the bad one is kept');
     const truncated = await alice.put('/api/openfarm/transfer/blobs', frame(good).subarray(0, 120));
     assert.equal(truncated.code, 600);
+  });
+
+  test('a batch over the quota: the blobs that fit are kept and held, the rest refused with 7003', async () => {
+    const erin = await farm.addUser('erin');
+    const e = new TransferTestClient(farm, erin);
+    await setTransferQuota(farm.server.farm.store.db, erin.userId, 50_000);
+    const blobs = [randomBytes(20_000), randomBytes(20_000), randomBytes(20_000)];
+    const body = Buffer.concat(
+      blobs.flatMap((b) => {
+        const k = keyOf(b);
+        return [Buffer.from(k.sha256 + String(k.size).padStart(16, '0'), 'latin1'), b];
+      }),
+    );
+    const r = await e.put('/api/openfarm/transfer/blobs', body);
+    assert.equal(r.code, 7003, JSON.stringify(r));
+    const m = await e.data<{ missing: number[] }>(TRANSFER_PATHS.missing, { blobs: blobs.map(keyOf) });
+    assert.equal(m.missing.length, 1, 'two of the three fit the quota and stay held');
+  });
+
+  test('a chunk cut off mid-way: the upload resumes from the bytes that arrived and still verifies', async () => {
+    const data = randomBytes(2_000_000);
+    const key = keyOf(data);
+    const s = await alice.data<{ uploadId: string }>(TRANSFER_PATHS.uploads, key);
+    const token = await alice.bearer();
+    // Declare the whole file, send a part, then cut the connection.
+    await new Promise<void>((resolve) => {
+      const req = request(`${farm.url}/api/openfarm/transfer/uploads/${s.uploadId}/0`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/octet-stream',
+          'content-length': String(data.length),
+        },
+      });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      req.write(data.subarray(0, 700_000), () => setTimeout(() => req.destroy(), 200));
+    });
+    let resumed = { uploadId: '', offset: 0 };
+    // The server notices the cut asynchronously; wait until it no longer holds the session busy.
+    for (let i = 0; i < 50; i++) {
+      resumed = await alice.data<{ uploadId: string; offset: number }>(TRANSFER_PATHS.uploads, key);
+      const r = await alice.put(
+        `/api/openfarm/transfer/uploads/${s.uploadId}/${resumed.offset}`,
+        data.subarray(resumed.offset),
+      );
+      if (r.code === 200) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(resumed.uploadId, s.uploadId);
+    // The bytes that arrived before the cut stay (the kernel had them), so the upload goes on from there.
+    assert.ok(resumed.offset > 0 && resumed.offset <= 700_000, `resumed at ${resumed.offset}`);
+    assert.deepEqual(await alice.data(TRANSFER_PATHS.uploadComplete, { uploadId: s.uploadId }), key);
   });
 
   test('holding is per user: bob must send bytes alice already stored', async () => {

@@ -20,7 +20,7 @@ import {
   uploadFiles,
 } from '@openfarm/sdk';
 import type { FastifyInstance } from 'fastify';
-import { transferPlugin } from '../src/transfer/index.js';
+import { setTransferQuota, transferPlugin } from '../src/transfer/index.js';
 import { startTestFarm, type TestFarm } from './support/farm.js';
 
 function sha(buf: Buffer): string {
@@ -286,6 +286,29 @@ describe('SDK transfer engine against a real farm', () => {
       assert.match(reasons, /escape\.txt: .*(server path|manifest)/);
       return true;
     });
+  });
+
+  test('a refusal sent before the farm read the body (over quota) reaches the caller, not a broken pipe', async () => {
+    const user = await farm.addUser('small-quota');
+    await setTransferQuota(farm.server.farm.store.db, user.userId, 1024 * 1024);
+    const small = new RayvisionAPI({
+      accessId: user.accessId,
+      accessKey: user.accessKey,
+      domain: farm.host,
+      protocol: 'http',
+      platform: '2',
+    });
+    const p = join(work, 'too-big.bin');
+    await writeFile(p, randomBytes(8 * 1024 * 1024));
+    const client = new TransferClient(small.connection);
+    for (const chunkBytes of [16 * 1024 * 1024, 1024 * 1024]) {
+      const r = await uploadFiles(client, 'input', [{ localPath: p, serverPath: '/too-big.bin' }], {
+        chunkBytes,
+        attempts: 1,
+      });
+      assert.equal(r.failures.length, 1);
+      assert.match(r.failures[0]?.reason ?? '', /quota/, `chunks of ${chunkBytes}: ${r.failures[0]?.reason}`);
+    }
   });
 
   test('config files land in /<taskId>/cfg/ of the config storage', async () => {

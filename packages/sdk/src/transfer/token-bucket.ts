@@ -56,7 +56,7 @@ export class TokenBucket {
 
 /** Pass chunks through a bucket (unchanged when there is none). */
 export async function* throttle(
-  source: AsyncIterable<Uint8Array>,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   bucket: TokenBucket | undefined,
 ): AsyncGenerator<Uint8Array> {
   if (bucket === undefined) {

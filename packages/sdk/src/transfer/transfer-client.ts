@@ -5,6 +5,7 @@
  * token from the farm, renewed before it expires or when it is refused.
  */
 import { ApiError, ERRORS } from '@openfarm/protocol';
+import { putStream } from './http-put.js';
 import { MAX_BATCH, type StorageName, TRANSFER_PATHS } from './transfer-paths.js';
 
 /** What the transfer engine needs of RayvisionAPI's connection. */
@@ -56,8 +57,9 @@ export class TransferClient {
 
   /**
    * A byte-stream request with the bearer token; a refused token is renewed
-   * once. `body` is a function so the retry gets a fresh stream; it is handed
-   * to fetch as an async iterable, several times faster than a web stream.
+   * once. `body` is a function so the retry gets a fresh stream. Uploads go
+   * through node:http (see http-put.ts); downloads through fetch, whose
+   * Response the download engine reads.
    */
   async raw(
     method: 'GET' | 'PUT',
@@ -69,14 +71,14 @@ export class TransferClient {
         ...init.headers,
         authorization: `Bearer ${await this.bearer(attempt > 0)}`,
       };
-      const request: RequestInit & { duplex?: 'half' } = { method, headers };
+      let response: Response;
       if (init.body !== undefined) {
         headers['content-type'] = 'application/octet-stream';
-        // undici streams any async iterable; the DOM typings only list web streams.
-        request.body = init.body() as unknown as ReadableStream<Uint8Array>;
-        request.duplex = 'half';
+        const answer = await putStream(this.connection.origin + path, headers, init.body());
+        response = new Response(answer.text, { status: answer.status });
+      } else {
+        response = await fetch(this.connection.origin + path, { method, headers });
       }
-      const response = await fetch(this.connection.origin + path, request);
       if (response.status === 401 && attempt === 0) {
         await response.body?.cancel();
         continue;

@@ -45,7 +45,7 @@ export interface UploadEngineOptions {
   chunkBytes?: number;
   /** Files up to this size go many to a request (default 1 MiB; 0 sends every file alone). */
   batchFileBytes?: number;
-  /** Hashing the next wave of files overlaps sending this one; a wave holds at most this many bytes (default 256 MiB). */
+  /** Hashing the next wave of files overlaps sending this one; a wave holds at most this many bytes (default 32 MiB). */
   waveBytes?: number;
   /** Attempts per file before it is reported failed (default 6). */
   attempts?: number;
@@ -56,6 +56,8 @@ interface FileState extends UploadItem {
   size: number;
   mtimeMs: number;
   sha256?: string;
+  /** A small file's bytes, read once for hashing and kept until they are sent. */
+  bytes?: Buffer | undefined;
   /** Unchanged and already uploaded to the same place. */
   unchanged?: boolean;
 }
@@ -66,9 +68,13 @@ const DEFAULT_BATCH_FILE_BYTES = 1024 * 1024;
 /** … of at most this many files and bytes per request. */
 const BATCH_MAX_FILES = 256;
 const BATCH_MAX_BYTES = 8 * 1024 * 1024;
-/** Hashing and sending overlap in waves of at most this much. */
+/**
+ * Hashing and sending overlap in waves of at most this much; at most two
+ * waves are in hand at once, which bounds the small files' bytes kept between
+ * hashing and sending to twice the wave size.
+ */
 const WAVE_MAX_FILES = 5000;
-const WAVE_MAX_BYTES = 256 * 1024 * 1024;
+const WAVE_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * Stat every file, folders expanded. Synchronous on purpose: on trees of
@@ -140,7 +146,7 @@ function waves(files: readonly FileState[], maxBytes: number): FileState[][] {
   return out;
 }
 
-type Sender = { key: BlobKey; localPath: string };
+type Sender = { key: BlobKey; localPath: string; file: FileState };
 
 /** Small blobs travel many to a request; large ones alone, in resumable chunks. */
 function units(senders: readonly Sender[], batchFileBytes: number): Sender[][] {
@@ -216,9 +222,10 @@ export async function uploadFiles(
       HASH_CONCURRENCY,
       async (f) => {
         try {
-          const d = await hashFile(f.localPath, f.size);
+          const d = await hashFile(f.localPath, f.size, f.size <= batchFileBytes);
           if (d.size !== f.size) throw new Error('the file changed while it was read');
           f.sha256 = d.sha256;
+          f.bytes = d.bytes;
         } catch (e) {
           hashFailed.add(f);
           failures.push({
@@ -248,11 +255,15 @@ export async function uploadFiles(
   let bytesDone = 0;
   let sendersTotal = 0;
   let sendersDone = 0;
-  async function* counted(path: string, start: number, end: number): AsyncGenerator<Uint8Array> {
+  async function* counted(file: FileState, start: number, end: number): AsyncGenerator<Uint8Array> {
     if (end <= start) return;
+    const path = file.localPath;
     // A stream's buffer is allocated whole: size it to the file for small ones.
     const highWaterMark = Math.min(1024 * 1024, Math.max(16 * 1024, end - start));
-    const source = createReadStream(path, { start, end: end - 1, highWaterMark });
+    const source: AsyncIterable<Uint8Array> | Uint8Array[] =
+      file.bytes !== undefined && start === 0 && end === file.bytes.length
+        ? [file.bytes]
+        : createReadStream(path, { start, end: end - 1, highWaterMark });
     for await (const chunk of throttle(source, options.bucket)) {
       bytesDone += chunk.length;
       report.sentBytes += chunk.length;
@@ -281,9 +292,9 @@ export async function uploadFiles(
   };
   const sendOne = (s: Sender): Promise<unknown> =>
     withRetries(async () => {
-      const { key, localPath } = s;
+      const { key, file } = s;
       if (key.size <= chunkBytes) {
-        await client.putBlob(key, () => counted(localPath, 0, key.size));
+        await client.putBlob(key, () => counted(file, 0, key.size));
         return;
       }
       const state = await client.beginUpload(key);
@@ -292,11 +303,12 @@ export async function uploadFiles(
       while (offset < key.size) {
         const start = offset;
         const end = Math.min(key.size, start + chunkBytes);
-        offset = await client.putChunk(state.uploadId as string, start, () => counted(localPath, start, end));
+        offset = await client.putChunk(state.uploadId as string, start, () => counted(file, start, end));
       }
       await client.completeUpload(state.uploadId as string);
     });
   const finish = (s: Sender, error: unknown): void => {
+    s.file.bytes = undefined;
     sendersDone++;
     if (error !== undefined) blobErrors.set(blobId(s.key), error);
     emit({
@@ -315,7 +327,7 @@ export async function uploadFiles(
       return;
     }
     const error = await withRetries(() =>
-      client.putBatch(unit.map((s) => ({ key: s.key, body: () => counted(s.localPath, 0, s.key.size) }))),
+      client.putBatch(unit.map((s) => ({ key: s.key, body: () => counted(s.file, 0, s.key.size) }))),
     );
     if (error === undefined) {
       for (const s of unit) finish(s, undefined);
@@ -325,9 +337,11 @@ export async function uploadFiles(
     for (const s of unit) finish(s, await sendOne(s));
   };
 
-  // Hash wave k+1 while wave k is on the wire (the sends of all waves share the lanes); one "missing?" per wave.
-  const sends: Promise<void>[] = [];
+  // Hash wave k+1 while wave k is on the wire (the sends of all waves share the lanes); one "missing?" per
+  // wave. Wave k+2 waits until wave k is sent, so the bytes kept for sending stay bounded.
+  const waveSends: Promise<unknown>[] = [];
   for (const wave of waves(pending, options.waveBytes ?? WAVE_MAX_BYTES)) {
+    await waveSends[waveSends.length - 2];
     await hashWave(wave);
     const ready = wave.filter((f) => !hashFailed.has(f));
     const keys = ready.map((f) => ({ sha256: f.sha256 as string, size: f.size }));
@@ -336,24 +350,27 @@ export async function uploadFiles(
     ready.forEach((f, i) => {
       if (!missing.has(i)) {
         report.alreadyOnFarm++;
+        f.bytes = undefined;
         return;
       }
       sentOrMissing.add(f);
       const key = keys[i] as BlobKey;
-      if (scheduled.has(blobId(key))) return;
+      if (scheduled.has(blobId(key))) {
+        f.bytes = undefined;
+        return;
+      }
       scheduled.add(blobId(key));
-      senders.push({ key, localPath: f.localPath });
+      senders.push({ key, localPath: f.localPath, file: f });
       bytesTotal += key.size;
       sendersTotal++;
     });
-    for (const unit of units(senders, batchFileBytes)) {
-      const sent = lane(() => sendUnit(unit));
-      // Awaited after the loop; until then a failure must not count as unhandled.
-      sent.catch(() => {});
-      sends.push(sent);
-    }
+    const sends = units(senders, batchFileBytes).map((unit) => lane(() => sendUnit(unit)));
+    // Awaited below; until then a failure must not count as unhandled.
+    const all = Promise.all(sends);
+    all.catch(() => {});
+    waveSends.push(all);
   }
-  await Promise.all(sends);
+  await Promise.all(waveSends);
 
   const done: FileState[] = [];
   for (const f of pending) {

@@ -38,13 +38,15 @@ export interface BlobStore {
    * BlobHashMismatchError is thrown. Storing an object that already exists is a
    * no-op apart from reading the stream.
    */
-  put(key: BlobKey, source: Readable | AsyncIterable<Uint8Array>): Promise<void>;
+  put(key: BlobKey, source: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void>;
   /**
    * Store the bytes of a local file (an upload's staging file) under `key`,
    * with the same verification as `put`. The file is consumed: an implementation
-   * on the same file system may move it instead of copying it.
+   * on the same file system may move it instead of copying it. `digest`, when
+   * given, is the caller's hash of exactly the bytes it wrote to the file, so
+   * the store may verify against it instead of reading the file again.
    */
-  putFile(key: BlobKey, filePath: string): Promise<void>;
+  putFile(key: BlobKey, filePath: string, digest?: BlobKey): Promise<void>;
   /** Read an object, or a range of it. Throws BlobNotFoundError when absent, RangeError for a bad range. */
   get(key: BlobKey, range?: BlobRange): Promise<Readable>;
   /** Remove an object; false when it was not there. */

@@ -1,27 +1,34 @@
 /**
  * BlobStore on a local directory (the embedded farm's default).
  *
- * Layout: `objects/<h0h1>/<h2h3>/<sha256>-<size>` for visible objects and
- * `tmp/` for bytes being written. An object is written to `tmp/`, fsynced
+ * Layout: `objects/<h0h1>/<sha256>-<size>` for visible objects and `tmp/`
+ * for bytes being written. One level of 256 folders, not two: creating a
+ * folder costs as much as creating a file, and with two levels nearly every
+ * new small object needed its own (2000 small files: a second more of server
+ * time). Stores written with the older two-level layout are moved over once,
+ * when opened. An object is written to `tmp/`, fsynced
  * (unless `durable: false`), verified and only then renamed into `objects/`:
  * rename is atomic on POSIX, so a reader (or a server restarted after kill -9)
  * sees either nothing or the whole verified object.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   assertBlobKey,
+  BlobHashMismatchError,
   type BlobKey,
+  BlobNotFoundError,
   type BlobRange,
   type BlobStat,
   type BlobStore,
-  BlobHashMismatchError,
-  BlobNotFoundError,
   resolveRange,
 } from './blob-store.js';
+
+/** Written once the store has the one-level layout. */
+const LAYOUT_MARKER = 'layout-v2';
 
 /** Temporary files older than this are leftovers of a crashed writer. */
 const STALE_TMP_MS = 60 * 60 * 1000;
@@ -43,6 +50,8 @@ export interface LocalBlobStoreOptions {
 
 export class LocalBlobStore implements BlobStore {
   private readonly durable: boolean;
+  /** Object folders made by this process, so publishing a small object skips a mkdir round trip. */
+  private readonly knownDirs = new Set<string>();
 
   private constructor(
     private readonly root: string,
@@ -56,14 +65,32 @@ export class LocalBlobStore implements BlobStore {
     const store = new LocalBlobStore(root, options);
     await mkdir(join(root, 'objects'), { recursive: true });
     await mkdir(join(root, 'tmp'), { recursive: true });
+    await store.flattenLegacyLayout();
     await store.sweepTmp(Date.now() - STALE_TMP_MS);
     return store;
+  }
+
+  /** Move objects of the two-level layout (`objects/ab/cd/…`) up one level; a no-op once done. */
+  private async flattenLegacyLayout(): Promise<void> {
+    const marker = join(this.root, LAYOUT_MARKER);
+    if (await stat(marker).catch(() => undefined)) return;
+    const objects = join(this.root, 'objects');
+    for (const top of await readdir(objects, { withFileTypes: true })) {
+      if (!top.isDirectory()) continue;
+      for (const sub of await readdir(join(objects, top.name), { withFileTypes: true })) {
+        if (!sub.isDirectory()) continue;
+        const dir = join(objects, top.name, sub.name);
+        for (const name of await readdir(dir)) await rename(join(dir, name), join(objects, top.name, name));
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    await writeFile(marker, 'objects/<h0h1>/<sha256>-<size>\n');
   }
 
   private objectPath(key: BlobKey): string {
     assertBlobKey(key);
     const h = key.sha256;
-    return join(this.root, 'objects', h.slice(0, 2), h.slice(2, 4), `${h}-${key.size}`);
+    return join(this.root, 'objects', h.slice(0, 2), `${h}-${key.size}`);
   }
 
   private tmpPath(): string {
@@ -93,14 +120,17 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
-  async put(key: BlobKey, source: Readable | AsyncIterable<Uint8Array>): Promise<void> {
+  async put(key: BlobKey, source: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void> {
     const final = this.objectPath(key);
     const tmp = this.tmpPath();
+    // A small object already in memory (a batch upload's) is written in one call.
+    const chunks: Readable | AsyncIterable<Uint8Array> | Uint8Array[] =
+      source instanceof Uint8Array ? [source] : source;
     const hash = createHash('sha256');
     let size = 0;
     const fh = await open(tmp, 'wx');
     try {
-      for await (const chunk of source) {
+      for await (const chunk of chunks) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
         hash.update(buf);
         size += buf.length;
@@ -116,9 +146,9 @@ export class LocalBlobStore implements BlobStore {
     await this.publish(key, { sha256: hash.digest('hex'), size }, tmp, final);
   }
 
-  async putFile(key: BlobKey, filePath: string): Promise<void> {
+  async putFile(key: BlobKey, filePath: string, digest?: BlobKey): Promise<void> {
     const final = this.objectPath(key);
-    const actual = await hashLocalFile(filePath);
+    const actual = digest ?? (await hashLocalFile(filePath));
     if (actual.sha256 !== key.sha256 || actual.size !== key.size) {
       throw new BlobHashMismatchError(key, actual);
     }
@@ -147,8 +177,20 @@ export class LocalBlobStore implements BlobStore {
       await rm(tmp, { force: true });
       throw new BlobHashMismatchError(key, actual);
     }
-    await mkdir(dirname(final), { recursive: true });
-    await rename(tmp, final);
+    const dir = dirname(final);
+    if (!this.knownDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.knownDirs.add(dir);
+    }
+    try {
+      await rename(tmp, final);
+    } catch (e) {
+      // The folder went away behind our back (an operator's clean-up): make it again.
+      if (!isErrno(e, 'ENOENT')) throw e;
+      this.knownDirs.delete(dir);
+      await mkdir(dir, { recursive: true });
+      await rename(tmp, final);
+    }
     if (this.durable) await fsyncDir(dirname(final));
   }
 

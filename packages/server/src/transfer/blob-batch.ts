@@ -59,4 +59,11 @@ export class BatchReader {
       yield part;
     }
   }
+
+  /** The next `size` bytes as one buffer (for small blobs, which are then stored while the body goes on). */
+  async readAll(size: number): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const part of this.take(size)) parts.push(part);
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size);
+  }
 }

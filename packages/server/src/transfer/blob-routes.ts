@@ -85,13 +85,7 @@ export function registerBlobRoutes(
   );
 
   scope.put(TRANSFER_PATHS.blobBatch, streamed, async (request, reply) => {
-    const userId = userOf(request).id;
-    const reader = new BatchReader(rawBody(request));
-    let stored = 0;
-    for (let key = await reader.nextKey(); key !== undefined; key = await reader.nextKey()) {
-      await sessions.putWhole(userId, key, reader.take(key.size));
-      stored++;
-    }
+    const stored = await sessions.putBatch(userOf(request).id, new BatchReader(rawBody(request)));
     return reply.send(okEnvelope({ stored }, request.id));
   });
 

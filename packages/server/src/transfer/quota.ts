@@ -49,17 +49,48 @@ export async function assertQuota(
   extraBytes: number,
   defaultMaxBytes: number | undefined,
 ): Promise<void> {
-  const row = await db
-    .selectFrom('transfer_quotas')
-    .select('max_bytes')
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  const max = row !== undefined ? Number(row.max_bytes) : defaultMaxBytes;
-  if (max === undefined) return;
-  const used = await usedTransferBytes(db, userId);
-  if (used + extraBytes > max) {
-    throw ApiError.of('QUOTA_EXCEEDED', {
-      detail: `storing ${extraBytes} more bytes would exceed the quota: ${used} of ${max} bytes used`,
-    });
+  (await QuotaBudget.of(db, userId, defaultMaxBytes)).reserve(extraBytes);
+}
+
+/**
+ * One request's view of a user's quota, read once: a batch of 256 small blobs
+ * then costs one quota query instead of one per blob, and the blobs of the
+ * batch are counted against each other. (Two requests running at once each
+ * see the bytes used before either began.)
+ */
+export class QuotaBudget {
+  private constructor(
+    private readonly max: number | undefined,
+    /** Read up front: reserve() must not await, or two blobs of a batch could both fit the last bytes. */
+    private used: number,
+  ) {}
+
+  static async of(
+    db: Kysely<Database>,
+    userId: number,
+    defaultMaxBytes: number | undefined,
+  ): Promise<QuotaBudget> {
+    const row = await db
+      .selectFrom('transfer_quotas')
+      .select('max_bytes')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    const max = row !== undefined ? Number(row.max_bytes) : defaultMaxBytes;
+    return new QuotaBudget(max, max === undefined ? 0 : await usedTransferBytes(db, userId));
+  }
+
+  get limited(): boolean {
+    return this.max !== undefined;
+  }
+
+  /** Count `extraBytes` more, or throw QUOTA_EXCEEDED (counting nothing) when they do not fit. */
+  reserve(extraBytes: number): void {
+    if (this.max === undefined) return;
+    if (this.used + extraBytes > this.max) {
+      throw ApiError.of('QUOTA_EXCEEDED', {
+        detail: `storing ${extraBytes} more bytes would exceed the quota: ${this.used} of ${this.max} bytes used`,
+      });
+    }
+    this.used += extraBytes;
   }
 }
