@@ -14,6 +14,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -92,6 +93,21 @@ async function startRsyncDaemon(work: string): Promise<{ port: number; child: Ch
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the rsync daemon did not start');
+}
+
+/** CPU seconds a process has used, with those of its children it has waited for (Linux /proc). */
+function cpuSeconds(pid: number | 'self'): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime, stime, cutime, cstime: fields 14–17 of stat(5), in clock ticks (100 per second on Linux).
+  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0) / 100;
+}
+
+/** Wait until `pid` has reaped all its children (their CPU is then in its cutime/cstime). */
+async function childrenReaped(pid: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim() === '') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function rsync(src: string, port: number, module: string): number {
@@ -192,8 +208,19 @@ async function main(): Promise<void> {
 
     const fileCount = `${BIG_FILES} × ${BIG_SIZE / MB} MB + ${SMALL_FILES} × ${SMALL_SIZE / 1024} KB`;
     console.log(`cold upload of ${(coldBytes / MB).toFixed(0)} MB (${fileCount}) …`);
+    // CPU of both sides: rsync's client and the daemon's per-connection child are waited-for children;
+    // openfarm's client is this process, its farm the child process.
+    const daemonPid = daemon.child.pid as number;
+    const farmPid = farm.child.pid as number;
+    let cpu = cpuSeconds('self') + cpuSeconds(daemonPid);
     const rsyncCold = rsync(cold, daemon.port, 'cold');
+    await childrenReaped(daemonPid);
+    const rsyncCpu = cpuSeconds('self') + cpuSeconds(daemonPid) - cpu;
+    const client0 = process.cpuUsage();
+    cpu = cpuSeconds(farmPid);
     const farmCold = await openfarm(cold, 'cold');
+    const clientCpu = process.cpuUsage(client0);
+    const farmCpu = (clientCpu.user + clientCpu.system) / 1e6 + cpuSeconds(farmPid) - cpu;
     const coldPhases = phaseLine(farmCold);
 
     console.log(`re-sync of an unchanged ${RESYNC_FILES}-file tree …`);
@@ -216,6 +243,11 @@ async function main(): Promise<void> {
         `${(farmAgain / rsyncAgain).toFixed(2)}× time | ≤ 1.0× |`,
     );
     console.log('');
+    console.log(
+      `CPU seconds of the cold upload, both sides together: rsync ${rsyncCpu.toFixed(2)} s, ` +
+        `openfarm ${farmCpu.toFixed(2)} s (${(farmCpu / rsyncCpu).toFixed(2)}×; ${(farmCpu / (coldBytes / MB / 1024)).toFixed(2)} s per GB). ` +
+        'Both ends share this machine, so the side needing more CPU is the slower one.',
+    );
     console.log(`openfarm, seconds from the first progress event of each phase to the next: ${coldPhases}`);
     console.log(`… and for the unchanged re-sync: ${againPhases}`);
   } finally {
