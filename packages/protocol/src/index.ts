@@ -27,3 +27,4 @@ export * from './paths.js';
 export * from './python-format.js';
 export * from './signing.js';
 export * from './software.js';
+export * from './transfer-paths.js';

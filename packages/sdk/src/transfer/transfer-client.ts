@@ -6,7 +6,14 @@
  */
 import { ApiError, ERRORS } from '@openfarm/protocol';
 import { putStream } from './http-put.js';
-import { MAX_BATCH, type StorageName, TRANSFER_PATHS } from './transfer-paths.js';
+import {
+  MAX_BATCH,
+  type StorageName,
+  TRANSFER_PATHS,
+  transferBlobPath,
+  transferFilePath,
+  transferUploadChunkPath,
+} from './transfer-paths.js';
 
 /** What the transfer engine needs of RayvisionAPI's connection. */
 export interface TransferConnection {
@@ -122,7 +129,7 @@ export class TransferClient {
 
   /** Send a whole (small) blob in one request. */
   async putBlob(key: BlobKey, body: () => AsyncIterable<Uint8Array>): Promise<void> {
-    const path = TRANSFER_PATHS.blob(key.sha256, key.size);
+    const path = transferBlobPath(key.sha256, key.size);
     await this.rawJson(await this.raw('PUT', path, { body }), path);
   }
 
@@ -154,7 +161,7 @@ export class TransferClient {
 
   /** Append bytes at `offset`; returns the new committed offset. */
   async putChunk(uploadId: string, offset: number, body: () => AsyncIterable<Uint8Array>): Promise<number> {
-    const path = TRANSFER_PATHS.uploadChunk(uploadId, offset);
+    const path = transferUploadChunkPath(uploadId, offset);
     return Number((await this.rawJson(await this.raw('PUT', path, { body }), path)).offset);
   }
 
@@ -197,7 +204,7 @@ export class TransferClient {
     resume?: { offset: number; sha256: string },
     userId?: number,
   ): Promise<Response> {
-    const path = TRANSFER_PATHS.file(storage, serverPath) + (userId !== undefined ? `?userId=${userId}` : '');
+    const path = transferFilePath(storage, serverPath) + (userId !== undefined ? `?userId=${userId}` : '');
     const headers: Record<string, string> = {};
     if (resume !== undefined && resume.offset > 0) {
       headers.range = `bytes=${resume.offset}-`;
