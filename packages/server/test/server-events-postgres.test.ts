@@ -19,7 +19,7 @@ import {
 } from '@openfarm/server';
 import pg from 'pg';
 import { Client, type TestFarm } from './support/farm.js';
-import { readEvents, type StreamedEvent } from './support/sse.js';
+import { type EventReader, readEvents, type StreamedEvent } from './support/sse.js';
 import { blenderTaskJson } from './support/task-json.js';
 
 const adminUrl = process.env.OPENFARM_TEST_POSTGRES_URL;
@@ -71,19 +71,27 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('an event published on one replica reaches a stream on the other, once', { skip }, async () => {
-  const [a, b] = replicas as [RunningFarmServer, RunningFarmServer];
-  const user = await createUser(a.farm.store.db, 'alice');
+/** A user's event stream on one replica. */
+async function openStream(
+  server: RunningFarmServer,
+  user: { accessId: string; accessKey: string },
+): Promise<EventReader> {
   const headers = signHeaders({
     accessId: user.accessId,
     accessKey: user.accessKey,
-    domain: new URL(a.url).host,
+    domain: new URL(server.url).host,
     path: EVENTS_PATH,
     platform: '2',
   });
-  const stream = await fetch(`${a.url}${EVENTS_PATH}`, { headers });
-  assert.equal(stream.status, 200);
-  const events = readEvents(stream);
+  const res = await fetch(`${server.url}${EVENTS_PATH}`, { headers });
+  assert.equal(res.status, 200);
+  return readEvents(res);
+}
+
+test('an event published on one replica reaches a stream on the other, once', { skip }, async () => {
+  const [a, b] = replicas as [RunningFarmServer, RunningFarmServer];
+  const user = await createUser(a.farm.store.db, 'alice');
+  const events = await openStream(a, user);
 
   const viaB = new Client(asTestFarm(b), user);
   const id = (await viaB.api('task.createTask', { count: 1, taskUserLevel: 50 })).taskIdList[0]!;
@@ -116,4 +124,43 @@ test('an event published on one replica reaches a stream on the other, once', { 
     ],
     "B's submit arrives once, and A's own stop is not echoed back",
   );
+});
+
+test('a dropped listening connection comes back; streams end at the gap so clients re-read', {
+  skip,
+}, async () => {
+  const [a, b] = replicas as [RunningFarmServer, RunningFarmServer];
+  const user = await createUser(a.farm.store.db, 'bob');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const listeners = async () =>
+    (
+      await admin.query(`select pid from pg_stat_activity where datname = $1 and query = $2`, [
+        dbName,
+        'LISTEN openfarm_events',
+      ])
+    ).rows.length;
+  try {
+    assert.equal(await listeners(), 2);
+    const before = await openStream(a, user);
+    await admin.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and query = $2`,
+      [dbName, 'LISTEN openfarm_events'],
+    );
+    // The stream ends at the gap (until() returns when the stream ends, throws after 10 s).
+    await before.until(() => false);
+    for (let i = 0; i < 100 && (await listeners()) < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await listeners(), 2, 'both replicas listen again');
+    const after = await openStream(a, user);
+    const viaB = new Client(asTestFarm(b), user);
+    const id = (await viaB.api('task.createTask', { count: 1, taskUserLevel: 50 })).taskIdList[0]!;
+    const seen = await after.until((es) => es.some((e) => e.event === 'task' && e.data.taskId === id));
+    await after.close();
+    assert.ok(
+      seen.some((e) => e.data.taskId === id),
+      "B's change reaches A's stream again",
+    );
+  } finally {
+    await admin.end();
+  }
 });

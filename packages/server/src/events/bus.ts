@@ -27,6 +27,7 @@ export type FarmEventListener = (event: Readonly<Required<Pick<FarmEvent, 'at'>>
 export class EventBus {
   private readonly byUser = new Map<number, Set<FarmEventListener>>();
   private readonly all = new Set<FarmEventListener>();
+  private readonly gapListeners = new Set<() => void>();
 
   publish(event: FarmEvent): void {
     const e = { ...event, at: event.at ?? Date.now() };
@@ -62,6 +63,29 @@ export class EventBus {
     this.all.add(listener);
     return () => {
       this.all.delete(listener);
+    };
+  }
+
+  /**
+   * Say that events may have been lost (a replica's bridge to the others was
+   * down). Event streams end on it, so their clients reconnect and re-read the
+   * state, as they do after any drop of the stream.
+   */
+  signalGap(): void {
+    for (const l of [...this.gapListeners]) {
+      try {
+        l();
+      } catch {
+        // as in deliver(): one listener's failure is its own
+      }
+    }
+  }
+
+  /** Run `listener` on every signalGap(); returns the unsubscribe function. */
+  onGap(listener: () => void): () => void {
+    this.gapListeners.add(listener);
+    return () => {
+      this.gapListeners.delete(listener);
     };
   }
 

@@ -6,9 +6,10 @@
  * `/api/openfarm/events` with an empty body), or `?token=` from
  * `openfarm.eventsToken` for clients that cannot set headers (EventSource).
  */
+
+import type { ServerResponse } from 'node:http';
 import { ApiError } from '@openfarm/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ServerResponse } from 'node:http';
 import type { UserRow } from '../accounts/users.js';
 
 export const EVENTS_PATH = '/api/openfarm/events';
@@ -60,11 +61,14 @@ export function registerEventRoutes(app: FastifyInstance): void {
     const unsubscribe = app.farm.events.subscribe(user.id, (event) => {
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     });
+    // Events may have been lost: end the stream, the client reconnects and re-reads the state.
+    const offGap = app.farm.events.onGap(() => res.end());
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
     res.on('close', () => {
       clearInterval(keepalive);
       unsubscribe();
+      offGap();
       open.delete(res);
     });
   });
