@@ -3,8 +3,8 @@
 // globs) on the TypeScript sources: the "source" export condition makes
 // `@openfarm/*` imports resolve to src/index.ts, loaded through tsx.
 //
-// Then the tests whose store can be PostgreSQL (the server's API and transfer
-// tests, and the CLI's server/users commands) run a second time against a throwaway PostgreSQL
+// Then the tests whose store can be PostgreSQL (the server's API, transfer and
+// scheduler tests, and the CLI's server/users commands) run a second time against a throwaway PostgreSQL
 // server started here (OPENFARM_TEST_POSTGRES_URL), so one suite proves both
 // stores. OPENFARM_TEST_POSTGRES=0 skips that pass.
 // Usage: node scripts/run-tests.mjs [substring-filter ...]
@@ -55,11 +55,10 @@ function runNodeTests(list, env) {
 
 let status = runNodeTests(files, {});
 
-// The scheduler does not run on PostgreSQL yet (its lease and reaper timing
-// assume the embedded store), so its tests stay on SQLite for now.
 const storeTests = files.filter(
   (f) =>
-    /packages\/server\/test\/(server|transfer|blob)-/.test(f) || /packages\/cli\/test\/(server|users)-command/.test(f),
+    /packages\/server\/test\/(server|transfer|blob|scheduler)-/.test(f) ||
+    /packages\/cli\/test\/(server|users)-command/.test(f),
 );
 if (process.env.OPENFARM_TEST_POSTGRES !== '0' && storeTests.length > 0) {
   const pg = await startTestPostgres();

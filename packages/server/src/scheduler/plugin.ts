@@ -32,6 +32,7 @@ export function schedulerPlugin(options: SchedulerOptions = {}): (app: FastifyIn
     const scheduler = new Scheduler(app.farm.store.db, app.farm.store.dialect, app.farm.events, {
       policy: options.policy,
       jobFileSources: app.farm.jobFileSources,
+      onReapError: (err) => app.log.error({ err }, 'scheduler: reaper pass failed'),
     });
     scheduler.start();
     // preClose, not onClose: fastify lets in-flight requests finish before onClose,

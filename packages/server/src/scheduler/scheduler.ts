@@ -124,16 +124,23 @@ export class Scheduler {
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private readonly jobFileSources: readonly JobFileSource[];
+  private readonly onReapError: (err: unknown) => void;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: StoreDialect,
     private readonly events: EventBus,
     /** `jobFileSources`: where task.json is found when not stored with the task (the farm's live list). */
-    options: { policy?: Partial<SchedulerPolicy>; jobFileSources?: readonly JobFileSource[] } = {},
+    options: {
+      policy?: Partial<SchedulerPolicy>;
+      jobFileSources?: readonly JobFileSource[];
+      /** A failed reaper pass (the next one retries); without it failures would go unseen. */
+      onReapError?: (err: unknown) => void;
+    } = {},
   ) {
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.jobFileSources = options.jobFileSources ?? [];
+    this.onReapError = options.onReapError ?? (() => {});
     this.wake.setMaxListeners(0);
   }
 
@@ -146,7 +153,7 @@ export class Scheduler {
       this.wake.emit('change');
     });
     this.reapTimer ??= setInterval(() => {
-      this.reap().catch(() => undefined);
+      this.reap().catch(this.onReapError);
     }, this.policy.reapIntervalMs);
     this.reapTimer.unref();
   }

@@ -19,8 +19,11 @@ export async function failFrame(
   const r = await db
     .updateTable('frames')
     .set({
-      state: sql<number>`case when attempt > ${maxRetries} then ${FrameStatus.FAILED} else ${FrameStatus.WAITING} end`,
-      ended_at: sql<number | null>`case when attempt > ${maxRetries} then ${now} else null end`,
+      // Literals and a cast, not bare parameters: PostgreSQL types a parameter inside CASE as text.
+      state: sql<number>`case when attempt > ${maxRetries} then ${sql.lit(FrameStatus.FAILED)} else ${sql.lit(FrameStatus.WAITING)} end`,
+      ended_at: sql<
+        number | null
+      >`case when attempt > ${maxRetries} then cast(${now} as bigint) else null end`,
       last_error: error.slice(0, 4000),
       lease_owner: null,
       lease_expires_at: null,
