@@ -37,6 +37,8 @@ export async function closeFarm(server: RunningFarmServer): Promise<void> {
 export interface SubmittedScene {
   readonly taskId: number;
   readonly userId: number;
+  /** The artist's client, for the task actions a user takes next. */
+  readonly api: RayvisionAPI;
 }
 
 export async function submitSampleScene(
@@ -81,7 +83,7 @@ export async function submitSampleScene(
   }
   await api.task.submitTask(taskId);
   await rm(artistDir, { recursive: true, force: true });
-  return { taskId, userId: user.userId };
+  return { taskId, userId: user.userId, api };
 }
 
 export async function waitUntil(
