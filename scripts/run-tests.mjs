@@ -58,7 +58,7 @@ let status = runNodeTests(files, {});
 const storeTests = files.filter(
   (f) =>
     /packages\/server\/test\/(server|transfer|blob|scheduler)-/.test(f) ||
-    /packages\/cli\/test\/(server|users)-command/.test(f),
+    /packages\/cli\/test\/(server|users|workers)-command/.test(f),
 );
 if (process.env.OPENFARM_TEST_POSTGRES !== '0' && storeTests.length > 0) {
   const pg = await startTestPostgres();

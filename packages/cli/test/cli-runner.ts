@@ -1,6 +1,10 @@
-/** Runs the `openfarm` command from its TypeScript sources in a child process, as a user would. */
+/**
+ * Runs the `openfarm` command from its TypeScript sources: in a child process,
+ * as a user would, or in this process for the quick admin commands.
+ */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { buildProgram } from 'openfarm';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY = "import { main } from 'openfarm'; await main(['node', 'openfarm', ...process.argv.slice(1)]);";
@@ -28,4 +32,27 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * Run a command in this process (a child process per call would cost seconds
+ * of TypeScript loading). Errors the actions throw give status 1; commander's
+ * own usage errors in subcommands would still exit the process.
+ */
+export async function runInProcess(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    await buildProgram()
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) })
+      .parseAsync(['node', 'openfarm', ...args]);
+    return { status: 0, stdout, stderr };
+  } catch (err) {
+    return { status: 1, stdout, stderr: stderr + (err as Error).message };
+  } finally {
+    process.env = saved;
+  }
 }

@@ -4,32 +4,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildProgram } from 'openfarm';
+import { runInProcess } from './cli-runner.js';
 
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the command in-process (a child process per call would cost seconds of TypeScript loading). */
-async function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    await buildProgram()
-      .exitOverride()
-      .configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) })
-      .parseAsync(['node', 'openfarm', ...args]);
-    return { status: 0, stdout, stderr };
-  } catch (err) {
-    return { status: 1, stdout, stderr: stderr + (err as Error).message };
-  } finally {
-    process.env = saved;
-  }
-}
+const runCli = runInProcess;
 
 let dataDir: string;
 before(async () => {

@@ -5,7 +5,7 @@
  */
 import { analyzeScene } from '@openfarm/analyzers';
 import type { Command } from 'commander';
-import { outputOf } from './users.js';
+import { outputOf } from './admin-store.js';
 
 interface AnalyzeFlags {
   softwareVersion?: string;

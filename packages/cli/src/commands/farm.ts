@@ -32,8 +32,8 @@ import {
 } from '@openfarm/server';
 import { Agent } from '@openfarm/worker';
 import type { Command } from 'commander';
-import { CONFIG_ENV, clientCommand, type ConnectionFlags, connectClient } from './tasks.js';
-import { outputOf } from './users.js';
+import { outputOf } from './admin-store.js';
+import { CONFIG_ENV, type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
 
 /** The account `up` creates for the person running it, and writes to the client profile. */
 const LOCAL_USER = 'local';

@@ -1,32 +1,7 @@
 /** `openfarm hardware list|add|disable|enable`: the hardware configurations clients choose from. */
-import {
-  addHardwareConfig,
-  listHardwareConfigs,
-  openFarmStore,
-  resolveDatabaseUrl,
-  resolveDataDir,
-  setHardwareConfigEnabled,
-  type Store,
-} from '@openfarm/server';
+import { addHardwareConfig, listHardwareConfigs, setHardwareConfigEnabled } from '@openfarm/server';
 import type { Command } from 'commander';
-import { outputOf } from './users.js';
-
-interface DataOption {
-  data?: string;
-  databaseUrl?: string;
-}
-
-async function withStore<T>(options: DataOption, run: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openFarmStore({
-    dataDir: resolveDataDir(options.data),
-    databaseUrl: resolveDatabaseUrl(options.databaseUrl),
-  });
-  try {
-    return await run(store);
-  } finally {
-    await store.close();
-  }
-}
+import { DATA_HELP, DATABASE_HELP, outputOf, type StoreOptions, withStore } from './admin-store.js';
 
 function positiveInt(name: string) {
   return (text: string): number => {
@@ -46,9 +21,6 @@ function list(text: string, previous: string[] = []): string[] {
   ];
 }
 
-const DATA_HELP = 'data directory (default: $OPENFARM_DATA or ~/.openfarm)';
-const DATABASE_HELP = 'PostgreSQL state of a scale-out farm (default: $OPENFARM_DATABASE_URL)';
-
 export function registerHardwareCommands(program: Command): void {
   const hardware = program
     .command('hardware')
@@ -60,7 +32,7 @@ export function registerHardwareCommands(program: Command): void {
     .option('--data <dir>', DATA_HELP)
     .option('--database-url <url>', DATABASE_HELP)
     .option('--json', 'print a JSON array')
-    .action(async (options: DataOption & { json?: boolean }, cmd: Command) => {
+    .action(async (options: StoreOptions & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
       const rows = await withStore(options, (store) => listHardwareConfigs(store.db));
       if (options.json === true) {
@@ -109,7 +81,7 @@ export function registerHardwareCommands(program: Command): void {
     .option('--json', 'print the new configuration as JSON')
     .action(
       async (
-        options: DataOption & {
+        options: StoreOptions & {
           model: string;
           ram: string;
           platform: number;
@@ -156,7 +128,7 @@ export function registerHardwareCommands(program: Command): void {
       )
       .option('--data <dir>', DATA_HELP)
       .option('--database-url <url>', DATABASE_HELP)
-      .action(async (id: string, options: DataOption, cmd: Command) => {
+      .action(async (id: string, options: StoreOptions, cmd: Command) => {
         const out = outputOf(cmd);
         const n = positiveInt('id')(id);
         await withStore(options, (store) => setHardwareConfigEnabled(store.db, n, enabled));

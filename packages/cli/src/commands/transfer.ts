@@ -16,7 +16,7 @@ import {
 } from '@openfarm/sdk';
 import { Presets, SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { clientCommand, type ConnectionFlags, connectClient } from './tasks.js';
+import { type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
 
 const JOB_FILES = ['task.json', 'tips.json', 'asset.json', 'upload.json'] as const;
 /** Plain progress lines when stderr is not a terminal: one per this interval. */

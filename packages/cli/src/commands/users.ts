@@ -2,54 +2,21 @@
  * `openfarm users add|list|rotate-key|disable|enable`: account administration,
  * run on the farm's data directory (works while the server runs).
  */
-import {
-  createUser,
-  listUsers,
-  openFarmStore,
-  resolveDatabaseUrl,
-  resolveDataDir,
-  rotateAccessKey,
-  setUserDisabled,
-  type Store,
-} from '@openfarm/server';
+import { createUser, listUsers, rotateAccessKey, setUserDisabled } from '@openfarm/server';
 import type { Command } from 'commander';
-
-interface DataOption {
-  data?: string;
-  databaseUrl?: string;
-}
-
-/**
- * Where a command prints: the root program's configured output (tests
- * capture it with `configureOutput`), standard output otherwise.
- */
-export function outputOf(command: Command): (text: string) => void {
-  let root = command;
-  while (root.parent !== null) root = root.parent;
-  const write = root.configureOutput().writeOut;
-  return write !== undefined ? (text) => write(text) : (text) => process.stdout.write(text);
-}
-
-async function withStore<T>(options: DataOption, run: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openFarmStore({
-    dataDir: resolveDataDir(options.data),
-    databaseUrl: resolveDatabaseUrl(options.databaseUrl),
-  });
-  try {
-    return await run(store);
-  } finally {
-    await store.close();
-  }
-}
+import {
+  DATA_HELP,
+  DATABASE_HELP,
+  type StoreOptions as StoreOptions,
+  outputOf,
+  withStore,
+} from './admin-store.js';
 
 function parseUserId(text: string): number {
   if (!/^\d{1,12}$/.test(text))
     throw new Error(`--sub-of expects a numeric user id, not ${JSON.stringify(text)}`);
   return Number(text);
 }
-
-const DATA_HELP = 'data directory (default: $OPENFARM_DATA or ~/.openfarm)';
-const DATABASE_HELP = 'PostgreSQL state of a scale-out farm (default: $OPENFARM_DATABASE_URL)';
 
 export function registerUserCommands(program: Command): void {
   const users = program.command('users').description("manage the farm's accounts and access keys");
@@ -66,7 +33,7 @@ export function registerUserCommands(program: Command): void {
     .action(
       async (
         name: string,
-        options: DataOption & { admin?: boolean; subOf?: number; shareAssets?: boolean; json?: boolean },
+        options: StoreOptions & { admin?: boolean; subOf?: number; shareAssets?: boolean; json?: boolean },
         cmd: Command,
       ) => {
         const out = outputOf(cmd);
@@ -98,7 +65,7 @@ export function registerUserCommands(program: Command): void {
     .option('--data <dir>', DATA_HELP)
     .option('--database-url <url>', DATABASE_HELP)
     .option('--json', 'print a JSON array')
-    .action(async (options: DataOption & { json?: boolean }, cmd: Command) => {
+    .action(async (options: StoreOptions & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
       const rows = await withStore(options, (store) => listUsers(store.db));
       const list = rows.map((u) => ({
@@ -142,7 +109,7 @@ export function registerUserCommands(program: Command): void {
     .option('--data <dir>', DATA_HELP)
     .option('--database-url <url>', DATABASE_HELP)
     .option('--json', 'print {"userId","userName","accessId","accessKey"} as JSON')
-    .action(async (name: string, options: DataOption & { json?: boolean }, cmd: Command) => {
+    .action(async (name: string, options: StoreOptions & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
       const user = await withStore(options, (store) => rotateAccessKey(store.db, name));
       out(
@@ -157,7 +124,7 @@ export function registerUserCommands(program: Command): void {
     .description('refuse every call of a user (code 804) until enabled again')
     .option('--data <dir>', DATA_HELP)
     .option('--database-url <url>', DATABASE_HELP)
-    .action(async (name: string, options: DataOption, cmd: Command) => {
+    .action(async (name: string, options: StoreOptions, cmd: Command) => {
       const out = outputOf(cmd);
       await withStore(options, (store) => setUserDisabled(store.db, name, true));
       out(`disabled ${name}\n`);
@@ -168,7 +135,7 @@ export function registerUserCommands(program: Command): void {
     .description('accept the calls of a disabled user again')
     .option('--data <dir>', DATA_HELP)
     .option('--database-url <url>', DATABASE_HELP)
-    .action(async (name: string, options: DataOption, cmd: Command) => {
+    .action(async (name: string, options: StoreOptions, cmd: Command) => {
       const out = outputOf(cmd);
       await withStore(options, (store) => setUserDisabled(store.db, name, false));
       out(`enabled ${name}\n`);

@@ -1,24 +1,17 @@
 /**
  * `openfarm worker`: run this machine as a render node of a farm.
  * `openfarm workers add|list|disable|enable`: manage render nodes and their
- * tokens (admin, on the farm's data directory, like `openfarm users`).
+ * tokens (admin, on the farm's data directory or its PostgreSQL database, like
+ * `openfarm users`).
  */
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createWorker,
-  listWorkers,
-  openDataDirStore,
-  resolveDataDir,
-  type Store,
-  setWorkerDisabled,
-} from '@openfarm/server';
+import { createWorker, listWorkers, setWorkerDisabled } from '@openfarm/server';
 import { Agent, DEFAULT_CACHE_BYTES } from '@openfarm/worker';
 import type { Command } from 'commander';
-import { outputOf } from './users.js';
+import { outputOf, type StoreOptions, withStore, withStoreOptions } from './admin-store.js';
 
 const TOKEN_ENV = 'OPENFARM_WORKER_TOKEN';
-const DATA_HELP = 'data directory (default: $OPENFARM_DATA or ~/.openfarm)';
 
 function positiveInt(what: string) {
   return (text: string): number => {
@@ -26,15 +19,6 @@ function positiveInt(what: string) {
       throw new Error(`${what} expects a positive integer, not ${JSON.stringify(text)}`);
     return Number(text);
   };
-}
-
-async function withStore<T>(data: string | undefined, run: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openDataDirStore(resolveDataDir(data));
-  try {
-    return await run(store);
-  } finally {
-    await store.close();
-  }
 }
 
 interface WorkerFlags {
@@ -97,14 +81,13 @@ export function registerWorkerCommands(program: Command): void {
 
   const workers = program.command('workers').description("manage the farm's render nodes and their tokens");
 
-  workers
-    .command('add <name>')
-    .description('create a render node and print its token (shown once)')
-    .option('--data <dir>', DATA_HELP)
+  withStoreOptions(
+    workers.command('add <name>').description('create a render node and print its token (shown once)'),
+  )
     .option('--json', 'print {"workerId","name","token"} as JSON')
-    .action(async (name: string, options: { data?: string; json?: boolean }, cmd: Command) => {
+    .action(async (name: string, options: StoreOptions & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
-      const w = await withStore(options.data, (store) => createWorker(store.db, name));
+      const w = await withStore(options, (store) => createWorker(store.db, name));
       if (options.json === true) {
         out(`${JSON.stringify({ workerId: w.id, name: w.name, token: w.token })}\n`);
         return;
@@ -117,14 +100,13 @@ export function registerWorkerCommands(program: Command): void {
       );
     });
 
-  workers
-    .command('list')
-    .description('list render nodes, what they render and when they were last seen')
-    .option('--data <dir>', DATA_HELP)
+  withStoreOptions(
+    workers.command('list').description('list render nodes, what they render and when they were last seen'),
+  )
     .option('--json', 'print a JSON array')
-    .action(async (options: { data?: string; json?: boolean }, cmd: Command) => {
+    .action(async (options: StoreOptions & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
-      const rows = await withStore(options.data, (store) => listWorkers(store.db));
+      const rows = await withStore(options, (store) => listWorkers(store.db));
       const list = rows.map((w) => ({
         workerId: w.id,
         name: w.name,
@@ -156,16 +138,16 @@ export function registerWorkerCommands(program: Command): void {
     ['disable', true],
     ['enable', false],
   ] as const) {
-    workers
-      .command(`${command} <name>`)
-      .description(
-        disabled ? 'stop giving new frames to a render node' : 'give frames to a render node again',
-      )
-      .option('--data <dir>', DATA_HELP)
-      .action(async (name: string, options: { data?: string }, cmd: Command) => {
-        const ok = await withStore(options.data, (store) => setWorkerDisabled(store.db, name, disabled));
-        if (!ok) throw new Error(`no render node named "${name}"`);
-        outputOf(cmd)(`render node ${name} ${disabled ? 'disabled' : 'enabled'}\n`);
-      });
+    withStoreOptions(
+      workers
+        .command(`${command} <name>`)
+        .description(
+          disabled ? 'stop giving new frames to a render node' : 'give frames to a render node again',
+        ),
+    ).action(async (name: string, options: StoreOptions, cmd: Command) => {
+      const ok = await withStore(options, (store) => setWorkerDisabled(store.db, name, disabled));
+      if (!ok) throw new Error(`no render node named "${name}"`);
+      outputOf(cmd)(`render node ${name} ${disabled ? 'disabled' : 'enabled'}\n`);
+    });
   }
 }
