@@ -23,6 +23,7 @@ export * from './models/project.js';
 export * from './models/render-env.js';
 export * from './models/task-info.js';
 export * from './models/transfer.js';
+export * from './node-paths.js';
 export * from './paths.js';
 export * from './python-format.js';
 export * from './signing.js';

@@ -1,15 +1,2 @@
-/** The render node API, under `/api/openfarm/workers/`. */
-export const WORKER_PATHS = {
-  register: '/api/openfarm/workers/register',
-  poll: '/api/openfarm/workers/poll',
-  progress: '/api/openfarm/workers/frames/progress',
-  log: '/api/openfarm/workers/frames/log',
-  complete: '/api/openfarm/workers/frames/complete',
-  fail: '/api/openfarm/workers/frames/fail',
-  /** PUT, raw bytes; query `frameId, epoch, name, sha256, size`. */
-  output: '/api/openfarm/workers/frames/output',
-  /** PUT, JPEG bytes; query `frameId, epoch, sha256, size`. */
-  thumbnail: '/api/openfarm/workers/frames/thumbnail',
-  /** GET `/api/openfarm/workers/blobs/<sha256>/<size>`: an input file's bytes. */
-  blob: '/api/openfarm/workers/blobs',
-} as const;
+/** The render node API's routes live in @openfarm/protocol, shared with the worker. */
+export { NODE_PATHS as WORKER_PATHS } from '@openfarm/protocol';

@@ -10,23 +10,13 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { ERRORS, NODE_PATHS } from '@openfarm/protocol';
 import type { StagedInput } from '../staging/stage-inputs.js';
 
-/** Mirrors the farm's node routes (server `scheduler/paths.ts`). */
-export const NODE_PATHS = {
-  register: '/api/openfarm/workers/register',
-  poll: '/api/openfarm/workers/poll',
-  progress: '/api/openfarm/workers/frames/progress',
-  log: '/api/openfarm/workers/frames/log',
-  complete: '/api/openfarm/workers/frames/complete',
-  fail: '/api/openfarm/workers/frames/fail',
-  output: '/api/openfarm/workers/frames/output',
-  thumbnail: '/api/openfarm/workers/frames/thumbnail',
-  blob: '/api/openfarm/workers/blobs',
-} as const;
+export { NODE_PATHS } from '@openfarm/protocol';
 
-const LEASE_LOST = 7006;
-const TOKEN_INVALID = 7007;
+const LEASE_LOST = ERRORS.LEASE_LOST.code;
+const TOKEN_INVALID = ERRORS.WORKER_TOKEN_INVALID.code;
 
 export class LeaseLostError extends Error {
   constructor(readonly frameId: number) {
