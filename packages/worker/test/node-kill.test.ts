@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -42,8 +42,8 @@ after(async () => {
 test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exactly once', async (t) => {
   if (!blender) return t.skip('blender is not installed');
   const db = server.farm.store.db;
-  // 1024×1024 makes a frame take many seconds: long enough to kill the node mid-render.
-  const { taskId } = await submitSampleScene(server, root, { frames: 1, size: 1024, userName: 'artist' });
+  // 2048×2048 makes a frame take several seconds: long enough to kill the node mid-render.
+  const { taskId } = await submitSampleScene(server, root, { frames: 1, size: 2048, userName: 'artist' });
   const a = await createWorker(db, 'doomed');
   const workA = join(root, 'doomed');
   const child = spawn(
@@ -66,13 +66,13 @@ test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exac
   });
   const frame = () =>
     db.selectFrom('frames').selectAll().where('task_id', '=', taskId).executeTakeFirstOrThrow();
-  // Rendering has begun once Blender reports its first samples.
+  // Rendering has begun once the node recorded its Blender process (progress reports are
+  // at most one a second, and a frame may finish before the first).
   await waitUntil(
     'the doomed node to render',
-    async () => {
-      const f = await frame();
-      return f.progress > 0 && f.state === FrameStatus.RUNNING;
-    },
+    async () =>
+      (await frame()).state === FrameStatus.RUNNING &&
+      (await readdir(join(workA, 'pids')).catch(() => [])).length > 0,
     60_000,
   );
   const leased = await frame();
