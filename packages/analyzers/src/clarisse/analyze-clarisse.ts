@@ -1,8 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import {
+  CLARISSE_EXTENSION_KINDS,
   DependencyCollector,
-  type DependencyKind,
   isAbsoluteAnyOs,
+  kindOfExtension,
   type ReadContext,
   readSceneBytes,
   SceneAnalyzer,
@@ -65,7 +66,7 @@ function collect(
     const resolved = dependencies.add({
       path,
       owner: `${ref.owner}.${ref.attribute}`,
-      kind: ref.project ? 'reference' : kindOf(text),
+      kind: ref.project ? 'reference' : kindOfExtension(text, CLARISSE_EXTENSION_KINDS),
     });
     if (!ref.project || resolved?.status !== 'found' || depth >= MAX_REFERENCE_DEPTH) continue;
     for (const nested of resolved.files) {
@@ -85,13 +86,4 @@ function collect(
 
 function readProjectBytes(file: string): Uint8Array {
   return readSceneBytes(file, MAX_PROJECT_BYTES, 'Clarisse project larger than 512 MiB');
-}
-
-function kindOf(path: string): DependencyKind {
-  const p = path.toLowerCase();
-  if (p.endsWith('.abc')) return 'alembic';
-  if (/\.usd[acz]?$/.test(p)) return 'usd';
-  if (p.endsWith('.vdb')) return 'volume';
-  if (/\.(?:obj|lwo|fbx)$/.test(p)) return 'geometry';
-  return 'texture';
 }

@@ -28,6 +28,9 @@
  * - `AnalyzeError(code, message, file?)` — the package's only error; codes in `AnalyzeErrorCode`.
  * - `registerAnalyzer(['.ext', /re/], Class)` / `analyzerFor(file)` / `analyzeScene(file, options)`.
  *   Each format folder's index.ts registers its class.
+ * - `kindOfExtension(path, table)` — a dependency's kind from its file extension:
+ *   `COMMON_EXTENSION_KINDS` (Alembic, USD, VDB, OBJ/FBX) plus per-DCC additions
+ *   (`HOUDINI_EXTENSION_KINDS`, `CLARISSE_EXTENSION_KINDS`); anything else is a texture.
  * - `TIP_CODES` — missing file: Maya and Blender 10012, Houdini 50001, Clarisse 25009; 15013 version.
  * - Path helpers: `normalizeSeparators`, `forwardSlashes`, `expandVariables`, `isAbsoluteAnyOs`,
  *   `fileNamePattern`, `applySequenceHint`. Server paths come from @openfarm/protocol's `localToServerPath`;
@@ -46,6 +49,13 @@ export type {
   ResolvedDependency,
 } from './dependency-collector.js';
 export { AnalyzeError, type AnalyzeErrorCode } from './errors.js';
+export {
+  CLARISSE_EXTENSION_KINDS,
+  COMMON_EXTENSION_KINDS,
+  type ExtensionKinds,
+  HOUDINI_EXTENSION_KINDS,
+  kindOfExtension,
+} from './extension-kinds.js';
 export type { AssetJsonContent, TaskJsonContent, TipsJsonContent, UploadJsonContent } from './job-files.js';
 export type { JsonObject, JsonValue } from './json-value.js';
 export type { AnalyzeOptions } from './options.js';

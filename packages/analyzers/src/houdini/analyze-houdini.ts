@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import {
   DependencyCollector,
-  type DependencyKind,
+  HOUDINI_EXTENSION_KINDS,
+  kindOfExtension,
   type ReadContext,
   readSceneBytes,
   SceneAnalyzer,
@@ -37,7 +38,11 @@ export class AnalyzeHoudini extends SceneAnalyzer<HoudiniScene> {
     for (const ref of scene.files) {
       // Builtins ship with Houdini; unresolved paths need Houdini to evaluate and stay in the scene description.
       if (ref.status !== 'file' || ref.path === undefined) continue;
-      dependencies.add({ path: ref.path, owner: `${ref.node}.${ref.parm}`, kind: kindOf(ref.path) });
+      dependencies.add({
+        path: ref.path,
+        owner: `${ref.node}.${ref.parm}`,
+        kind: kindOfExtension(ref.path, HOUDINI_EXTENSION_KINDS),
+      });
     }
     return {
       scene,
@@ -46,17 +51,4 @@ export class AnalyzeHoudini extends SceneAnalyzer<HoudiniScene> {
       dependencies,
     };
   }
-}
-
-function kindOf(path: string): DependencyKind {
-  const p = path.toLowerCase();
-  if (/\.(?:abc)$/.test(p)) return 'alembic';
-  if (/\.(?:usd[acz]?)$/.test(p)) return 'usd';
-  if (/\.vdb$/.test(p)) return 'volume';
-  if (/\.ies$/.test(p)) return 'ies';
-  if (/\.(?:bgeo(?:\.sc|\.gz)?|geo|sim|simdata)$/.test(p)) return 'cache';
-  if (/\.(?:obj|fbx)$/.test(p)) return 'geometry';
-  if (/\.(?:hda|otl|hdanc|hdalc|otlnc)$/.test(p)) return 'library';
-  if (/\.(?:ass|rs)$/.test(p)) return 'proxy';
-  return 'texture';
 }
