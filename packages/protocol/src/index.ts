@@ -28,4 +28,5 @@ export * from './paths.js';
 export * from './python-format.js';
 export * from './signing.js';
 export * from './software.js';
+export * from './tips-codes.js';
 export * from './transfer-paths.js';

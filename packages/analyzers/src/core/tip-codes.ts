@@ -1,24 +1,28 @@
+import { knownTipCode } from '@openfarm/protocol';
+
 /**
- * tips.json codes used by the analyzers (reference §3.4). The reference's
+ * tips.json codes used by the analyzers (reference §3.4), taken from
+ * @openfarm/protocol's TIP_CODE_TABLE, which the server describes them from
+ * (`knownTipCode` throws at load for a code the table lacks). The reference's
  * Maya and Blender analyzers are closed binaries whose missing-file code is
  * not public; openfarm uses 10012 ("missing file / HDRI" in the reference's
  * constants) for both.
  */
 export const TIP_CODES = Object.freeze({
   /** The scene's saved version differs from the requested software_version (warning). */
-  versionMismatch: '15013',
+  versionMismatch: knownTipCode(15013),
   /** Maya: a file the scene refers to is missing. */
-  mayaMissingFile: '10012',
+  mayaMissingFile: knownTipCode(10012),
   /** Blender: a file the scene refers to is missing. */
-  blenderMissingFile: '10012',
+  blenderMissingFile: knownTipCode(10012),
   /** Houdini: a file referenced by a node is missing. */
-  houdiniMissingFile: '50001',
+  houdiniMissingFile: knownTipCode(50001),
   /** Clarisse: referenced file not found. */
-  clarisseMissingFile: '25009',
+  clarisseMissingFile: knownTipCode(25009),
   /** Blender: output format is a movie container. */
-  blenderMovieOutput: '46000',
+  blenderMovieOutput: knownTipCode(46000),
   /** Blender: frame_step ≠ 1. */
-  blenderFrameStep: '46001',
+  blenderFrameStep: knownTipCode(46001),
   /** Blender: the scene has no camera. */
-  blenderNoCamera: '46003',
+  blenderNoCamera: knownTipCode(46003),
 });
