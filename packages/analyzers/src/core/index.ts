@@ -14,7 +14,8 @@
  *   (`versionsMatch`: equal or dotted prefix). cg_version = softwareVersion ?? savedVersion.
  * - `SceneReadResult<S>` — what readScene returns: `scene`, `savedVersion`, `plugins`,
  *   `sceneInfoRender` and/or `sceneInfo`, `dependencies` (a DependencyCollector), `tips`,
- *   `inputProjectPath`, `renderLayerType`, `partial`.
+ *   `inputProjectPath`, `renderLayerType`, `taskInfo` (overrides of the task_info fields in
+ *   `READER_TASK_INFO_KEYS`, checked against the protocol's schema), `partial`.
  * - `DependencyCollector` — `new DependencyCollector({ roots, variables?, isBuiltin?, sceneFile?, limits?, findMovedFiles? })`;
  *   `add({ path, owner, kind, sequence?, roots? })` (`roots` replaces the collector's for one reference) resolves at once and returns a `ResolvedDependency`
  *   (`status` 'found' | 'missing' | 'builtin', `pattern`, `resolved`, `files`) or undefined for an
@@ -87,5 +88,10 @@ export {
   type SequenceHint,
 } from './sequence-pattern.js';
 export { readSceneBytes } from './read-scene-bytes.js';
+export {
+  READER_TASK_INFO_KEYS,
+  type ReaderTaskInfoKey,
+  type TaskInfoOverrides,
+} from './task-info-overrides.js';
 export { TIP_CODES } from './tip-codes.js';
 export { versionsMatch } from './version-check.js';

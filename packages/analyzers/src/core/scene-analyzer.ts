@@ -18,6 +18,7 @@ import {
 import type { JsonObject } from './json-value.js';
 import type { AnalyzeOptions } from './options.js';
 import { forwardSlashes } from './path-text.js';
+import { applyTaskInfoOverrides, type TaskInfoOverrides } from './task-info-overrides.js';
 import { TIP_CODES } from './tip-codes.js';
 import { versionsMatch } from './version-check.js';
 
@@ -48,6 +49,11 @@ export interface SceneReadResult<S> {
   readonly inputProjectPath?: string;
   /** task_info.render_layer_type the reader detected when the option does not give one. */
   readonly renderLayerType?: string;
+  /**
+   * Other task_info fields the scene decides (Houdini: distributed simulation
+   * on), checked against the protocol's task_info schema; see READER_TASK_INFO_KEYS.
+   */
+  readonly taskInfo?: TaskInfoOverrides;
   /** True when the reader could not decode everything (Maya .mb); see the package README. */
   readonly partial?: boolean;
 }
@@ -133,17 +139,21 @@ export abstract class SceneAnalyzer<S> {
     }
 
     const task: TaskJsonContent = {
-      task_info: {
-        ...TASK_INFO_DEFAULTS,
-        project_name: opts.projectName ?? '',
-        cg_id: this.software.cgId,
-        platform: opts.platform ?? TASK_INFO_DEFAULTS.platform,
-        os_name: process.platform === 'win32' ? '1' : '0',
-        input_cg_file: forwardSlashes(this.cgFile),
-        input_project_path: forwardSlashes(opts.inputProjectPath ?? result.inputProjectPath ?? ''),
-        render_layer_type:
-          opts.renderLayerType ?? result.renderLayerType ?? TASK_INFO_DEFAULTS.render_layer_type,
-      },
+      task_info: applyTaskInfoOverrides(
+        {
+          ...TASK_INFO_DEFAULTS,
+          project_name: opts.projectName ?? '',
+          cg_id: this.software.cgId,
+          platform: opts.platform ?? TASK_INFO_DEFAULTS.platform,
+          os_name: process.platform === 'win32' ? '1' : '0',
+          input_cg_file: forwardSlashes(this.cgFile),
+          input_project_path: forwardSlashes(opts.inputProjectPath ?? result.inputProjectPath ?? ''),
+          render_layer_type:
+            opts.renderLayerType ?? result.renderLayerType ?? TASK_INFO_DEFAULTS.render_layer_type,
+        },
+        result.taskInfo,
+        this.cgFile,
+      ),
       software_config: {
         cg_name: this.software.cgName,
         cg_version: requested ?? result.savedVersion ?? '',

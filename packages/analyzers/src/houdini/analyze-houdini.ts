@@ -12,6 +12,7 @@ import {
 } from '../core/index.js';
 import { type HoudiniScene, readHoudiniScene } from './read-scene.js';
 import { houdiniSceneInfoRender } from './scene-info.js';
+import { houdiniTaskInfo } from './task-info.js';
 
 /** Largest scene file read into memory; real .hip files are far smaller. */
 const MAX_HIP_BYTES = 2 * 1024 * 1024 * 1024 - 1;
@@ -19,7 +20,8 @@ const MAX_HIP_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 /**
  * The reference's AnalyzeHoudini without Houdini: reads the .hip/.hipnc/.hiplc
  * itself and writes task.json (`scene_info_render` with rop_node, geo_node
- * and distributedsim_node), asset.json, tips.json (50001 for every missing
+ * and distributedsim_node; task_info `is_distribute_render` "1" with a
+ * distributed simulation), asset.json, tips.json (50001 for every missing
  * file a node reads, 15013 on a version mismatch) and upload.json.
  */
 export class AnalyzeHoudini extends SceneAnalyzer<HoudiniScene> {
@@ -48,6 +50,7 @@ export class AnalyzeHoudini extends SceneAnalyzer<HoudiniScene> {
       scene,
       savedVersion: scene.version,
       sceneInfoRender: houdiniSceneInfoRender(scene),
+      taskInfo: houdiniTaskInfo(scene),
       dependencies,
     };
   }
