@@ -2,7 +2,20 @@ import { buildProgram } from './program.js';
 
 export { buildProgram } from './program.js';
 
-/** Entry point of the `openfarm` binary. */
+/** Parse and run one `openfarm` command line; errors the command throws reject. */
 export async function main(argv: string[]): Promise<void> {
   await buildProgram().parseAsync(argv);
+}
+
+/**
+ * What the `openfarm` binary runs: an error a command throws is printed as one
+ * `openfarm: message` line (no stack trace) and the process exits with status 1.
+ */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    await main(argv);
+  } catch (err) {
+    process.stderr.write(`openfarm: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
 }

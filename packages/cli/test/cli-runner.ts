@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { buildProgram } from 'openfarm';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const ENTRY = "import { main } from 'openfarm'; await main(['node', 'openfarm', ...process.argv.slice(1)]);";
+// What bin/openfarm.js runs, on the sources: a thrown error prints one `openfarm: …` line, exit 1.
+const ENTRY = "import { run } from 'openfarm'; await run(['node', 'openfarm', ...process.argv.slice(1)]);";
 const NODE_ARGS = ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', ENTRY];
 
 export interface CliResult {

@@ -6,7 +6,7 @@
  * `openfarm render SCENE`: analyze → check → upload → submit → realtime
  * download, in one command, against the farm of the profile (or --server).
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { analyzeScene } from '@openfarm/analyzers';
@@ -176,6 +176,10 @@ export function registerFarmCommands(program: Command): void {
     .action(async function (this: Command, scenePath: string, flags: RenderFlags) {
       const out = outputOf(this);
       const scene = resolve(scenePath);
+      // A mistyped path is named before anything else (even a missing farm) is reported.
+      const file = await stat(scene).catch(() => undefined);
+      if (file === undefined) throw new Error(`no scene file at ${scene}`);
+      if (!file.isFile()) throw new Error(`${scene} is not a scene file`);
       const api = await connectClient(flags);
       const workspace = flags.workspace ?? join(tmpdir(), 'openfarm-render');
       await mkdir(workspace, { recursive: true });

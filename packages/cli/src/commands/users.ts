@@ -4,13 +4,7 @@
  */
 import { createUser, listUsers, rotateAccessKey, setUserDisabled } from '@openfarm/server';
 import type { Command } from 'commander';
-import {
-  DATA_HELP,
-  DATABASE_HELP,
-  type StoreOptions as StoreOptions,
-  outputOf,
-  withStore,
-} from './admin-store.js';
+import { outputOf, type StoreOptions, withStore, withStoreOptions } from './admin-store.js';
 
 function parseUserId(text: string): number {
   if (!/^\d{1,12}$/.test(text))
@@ -21,11 +15,7 @@ function parseUserId(text: string): number {
 export function registerUserCommands(program: Command): void {
   const users = program.command('users').description("manage the farm's accounts and access keys");
 
-  users
-    .command('add <name>')
-    .description('create a user with a fresh access id and key')
-    .option('--data <dir>', DATA_HELP)
-    .option('--database-url <url>', DATABASE_HELP)
+  withStoreOptions(users.command('add <name>').description('create a user with a fresh access id and key'))
     .option('--admin', 'make the user an administrator')
     .option('--sub-of <userId>', 'create a sub-account of this main account', parseUserId)
     .option('--share-assets', "sub-accounts only: upload into the main account's input storage")
@@ -59,11 +49,7 @@ export function registerUserCommands(program: Command): void {
       },
     );
 
-  users
-    .command('list')
-    .description('list users (never prints access keys)')
-    .option('--data <dir>', DATA_HELP)
-    .option('--database-url <url>', DATABASE_HELP)
+  withStoreOptions(users.command('list').description('list users (never prints access keys)'))
     .option('--json', 'print a JSON array')
     .action(async (options: StoreOptions & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
@@ -103,11 +89,11 @@ export function registerUserCommands(program: Command): void {
       out(`${'ID'.padEnd(6)} ${'NAME'.padEnd(20)} ${'ACCESS ID'.padEnd(34)} FLAGS\n${lines.join('\n')}\n`);
     });
 
-  users
-    .command('rotate-key <name>')
-    .description('give a user a new access id and key; the old pair stops working at once')
-    .option('--data <dir>', DATA_HELP)
-    .option('--database-url <url>', DATABASE_HELP)
+  withStoreOptions(
+    users
+      .command('rotate-key <name>')
+      .description('give a user a new access id and key; the old pair stops working at once'),
+  )
     .option('--json', 'print {"userId","userName","accessId","accessKey"} as JSON')
     .action(async (name: string, options: StoreOptions & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
@@ -119,25 +105,19 @@ export function registerUserCommands(program: Command): void {
       );
     });
 
-  users
-    .command('disable <name>')
-    .description('refuse every call of a user (code 804) until enabled again')
-    .option('--data <dir>', DATA_HELP)
-    .option('--database-url <url>', DATABASE_HELP)
-    .action(async (name: string, options: StoreOptions, cmd: Command) => {
-      const out = outputOf(cmd);
-      await withStore(options, (store) => setUserDisabled(store.db, name, true));
-      out(`disabled ${name}\n`);
-    });
+  withStoreOptions(
+    users.command('disable <name>').description('refuse every call of a user (code 804) until enabled again'),
+  ).action(async (name: string, options: StoreOptions, cmd: Command) => {
+    const out = outputOf(cmd);
+    await withStore(options, (store) => setUserDisabled(store.db, name, true));
+    out(`disabled ${name}\n`);
+  });
 
-  users
-    .command('enable <name>')
-    .description('accept the calls of a disabled user again')
-    .option('--data <dir>', DATA_HELP)
-    .option('--database-url <url>', DATABASE_HELP)
-    .action(async (name: string, options: StoreOptions, cmd: Command) => {
-      const out = outputOf(cmd);
-      await withStore(options, (store) => setUserDisabled(store.db, name, false));
-      out(`enabled ${name}\n`);
-    });
+  withStoreOptions(
+    users.command('enable <name>').description('accept the calls of a disabled user again'),
+  ).action(async (name: string, options: StoreOptions, cmd: Command) => {
+    const out = outputOf(cmd);
+    await withStore(options, (store) => setUserDisabled(store.db, name, false));
+    out(`enabled ${name}\n`);
+  });
 }
