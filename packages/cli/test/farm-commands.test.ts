@@ -2,26 +2,40 @@
  * `openfarm up` and `openfarm render` as a user runs them, in child processes
  * with real Blender: up writes a working client profile and starts a render
  * node; render analyzes, uploads and submits a scene and downloads its frames;
- * SIGTERM stops the farm cleanly, leaving no renderer behind.
+ * SIGTERM in the middle of a frame stops the farm cleanly, leaving no renderer
+ * or other child process behind.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RayvisionAPI } from '@openfarm/sdk';
+import { groupAlive, killLeftoverRenderers } from '@openfarm/worker';
 import sharp from 'sharp';
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
-import { spawnCli } from './cli-runner.js';
+import { runInProcess, spawnCli } from './cli-runner.js';
 
 const hasBlender = spawnSync('blender', ['--version'], { stdio: 'ignore' }).status === 0;
+// Generous on a loaded machine; a hung child fails its test instead of hanging the run.
+const TEST_TIMEOUT = 240_000;
+const needsBlender = { skip: !hasBlender && 'blender is not installed', timeout: TEST_TIMEOUT };
 let root: string;
+let dataDir: string;
 let env: Record<string, string>;
 let up: ChildProcess | undefined;
 let upOut = '';
+const children: ChildProcess[] = [];
+
+/** A child process that the `after` hook kills if a test leaves it running. */
+function spawnTracked(args: string[], childEnv: Record<string, string>): ChildProcess {
+  const child = spawnCli(args, childEnv);
+  children.push(child);
+  return child;
+}
 
 /** Resolve with the child's exit code and output. */
 function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -44,37 +58,76 @@ async function until(
   }
 }
 
-/** Blender processes started for this farm's nodes (their command lines name the data directory). */
-function farmRenderers(): string[] {
-  const r = spawnSync('pgrep', ['-af', join(root, 'data')], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter((l) => l.includes('blender'));
+/** Live (not zombie) processes descending from `pid`, read from /proc. */
+function descendants(pid: number): Array<{ pid: number; command: string }> {
+  const procs: Array<{ pid: number; ppid: number; command: string }> = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' || state === 'X') continue;
+      const command = readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      procs.push({ pid: Number(name), ppid: Number(ppid), command });
+    } catch {
+      // the process ended while being read
+    }
+  }
+  const found: Array<{ pid: number; command: string }> = [];
+  const parents = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) {
+      if (parents.has(p.ppid) && !parents.has(p.pid)) {
+        parents.add(p.pid);
+        found.push({ pid: p.pid, command: p.command });
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
 }
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'openfarm-cli-farm-'));
+  dataDir = join(root, 'data');
   env = { OPENFARM_CONFIG: join(root, 'client.json'), RAYVISION_LOG: join(root, 'sdk') };
   // The commands must find the farm through the profile `up` writes, not through these.
-  for (const name of ['OPENFARM_URL', 'RAYVISION_API_ACCESS_ID', 'RAYVISION_API_KEY'])
+  for (const name of ['OPENFARM_URL', 'RAYVISION_API_ACCESS_ID', 'RAYVISION_API_KEY', 'OPENFARM_DATA'])
     delete process.env[name];
 });
 after(async () => {
-  if (up !== undefined && up.exitCode === null && up.signalCode === null) up.kill('SIGKILL');
+  for (const child of [...children, ...(up !== undefined ? [up] : [])]) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  // A renderer outlives a killed node (its own process group); end any the node recorded.
+  if (dataDir !== undefined) killLeftoverRenderers(join(dataDir, 'nodes', 'local-1'));
   await rm(root, { recursive: true, force: true });
 });
 
-test('up starts a farm with a render node and writes a working client profile', {
-  skip: !hasBlender && 'blender is not installed',
-}, async () => {
-  up = spawnCli(['up', '--data', join(root, 'data'), '--port', '0', '--workers', '1'], env);
+test('up starts a farm with a render node and writes a working client profile', needsBlender, async () => {
+  up = spawnTracked(['up', '--data', dataDir, '--port', '0', '--workers', '1'], env);
   up.stdout?.on('data', (d: Buffer) => (upOut += d.toString()));
   up.stderr?.on('data', (d: Buffer) => (upOut += d.toString()));
-  await until('up to print its URL', () => /openfarm is up: http:\/\/127\.0\.0\.1:\d+/.test(upOut), 60_000);
+  await until('up to print its URL', () => /openfarm is up: http:\/\/127\.0\.0\.1:\d+\n/.test(upOut), 90_000);
   assert.match(upOut, /render nodes: 1\n/);
   const url = /openfarm is up: (\S+)/.exec(upOut)?.[1] as string;
+
   const profile = JSON.parse(await readFile(env.OPENFARM_CONFIG as string, 'utf8')) as {
     server: string;
     accessId: string;
     accessKey: string;
+    platform: string;
   };
   assert.equal(profile.server, url);
   const api = new RayvisionAPI({
@@ -82,73 +135,152 @@ test('up starts a farm with a render node and writes a working client profile', 
     accessKey: profile.accessKey,
     domain: new URL(url).host,
     protocol: 'http',
-    platform: '2',
+    platform: profile.platform,
   });
   const configs = await api.user.getHardwareConfig();
   assert.ok(configs.length > 0, 'the profile signs calls the farm accepts');
+  const wrongKey = new RayvisionAPI({
+    accessId: profile.accessId,
+    accessKey: `${profile.accessKey.slice(0, -1)}${profile.accessKey.endsWith('0') ? '1' : '0'}`,
+    domain: new URL(url).host,
+    protocol: 'http',
+    platform: profile.platform,
+  });
+  await assert.rejects(wrongKey.user.getHardwareConfig(), 'the farm checks the signature');
+
+  // The node registered with the farm (it has reported its renderers) and takes frames.
+  const listed = await runInProcess(['workers', 'list', '--data', dataDir, '--json']);
+  assert.equal(listed.status, 0, listed.stderr);
+  const nodes = JSON.parse(listed.stdout) as Array<{
+    name: string;
+    disabled: boolean;
+    renderers: Array<{ cgName: string }>;
+    lastSeenAt: string | null;
+  }>;
+  assert.deepEqual(
+    nodes.map((n) => [
+      n.name,
+      n.disabled,
+      n.renderers.some((r) => r.cgName === 'Blender'),
+      n.lastSeenAt !== null,
+    ]),
+    [['local-1', false, true, true]],
+  );
 });
 
-test('up refuses a port that is taken, saying so', async () => {
+test('up refuses a port that is taken, saying so', { timeout: TEST_TIMEOUT }, async () => {
   const blocker = createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const port = (blocker.address() as { port: number }).port;
   try {
     const r = await finished(
-      spawnCli(['up', '--data', join(root, 'other'), '--port', String(port), '--workers', '0'], {
+      spawnTracked(['up', '--data', join(root, 'other'), '--port', String(port), '--workers', '0'], {
         ...env,
         OPENFARM_CONFIG: join(root, 'other.json'),
       }),
     );
-    assert.notEqual(r.code, 0);
-    assert.match(r.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `openfarm: port ${port} on 127.0.0.1 is already in use\n`);
   } finally {
     blocker.close();
   }
 });
 
-test('render: a scene through the farm started by up, frames downloaded as they finish', {
-  skip: !hasBlender && 'blender is not installed',
-}, async () => {
-  assert.ok(up !== undefined, 'the farm from the first test');
-  const scene = generateSampleScene({ outDir: join(root, 'scene'), size: 48, frames: 2 });
-  const to = join(root, 'frames');
-  const r = await finished(
-    spawnCli(
-      ['render', scene.blendPath, '--frames', '1-2', '--to', to, '--workspace', join(root, 'ws')],
-      env,
-    ),
-  );
-  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /ended with status 25; 2 file\(s\)/);
-  const files = (await readdir(to)).sort();
-  assert.deepEqual(files, ['sample_0001.png', 'sample_0002.png']);
-  for (const f of files) {
-    const image = sharp(join(to, f));
-    const meta = await image.metadata();
-    assert.equal(meta.width, 48);
-    assert.ok(
-      (await image.stats()).channels.some((c) => c.stdev > 1),
-      `${f} is not uniform`,
+test(
+  'render: a scene through the farm started by up, frames downloaded as they finish',
+  needsBlender,
+  async () => {
+    assert.ok(up !== undefined && up.exitCode === null, 'the farm from the first test runs');
+    const scene = generateSampleScene({ outDir: join(root, 'scene'), size: 48, frames: 2 });
+    const to = join(root, 'frames');
+    const r = await finished(
+      spawnTracked(
+        ['render', scene.blendPath, '--frames', '1-2', '--to', to, '--workspace', join(root, 'ws')],
+        env,
+      ),
     );
-  }
-});
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /ended with status 25; 2 file\(s\)/);
+    const files = (await readdir(to)).sort();
+    assert.deepEqual(files, ['sample_0001.png', 'sample_0002.png']);
+    for (const f of files) {
+      const image = sharp(join(to, f));
+      const meta = await image.metadata();
+      assert.deepEqual([meta.format, meta.width, meta.height], ['png', 48, 48]);
+      assert.ok(
+        (await image.stats()).channels.some((c) => c.stdev > 1),
+        `${f} is not uniform`,
+      );
+    }
+  },
+);
 
-test('render of a missing scene exits non-zero naming the file', {
-  skip: !hasBlender && 'blender is not installed',
+test('render of a missing scene exits 1 naming the file, before looking for a farm', {
+  timeout: TEST_TIMEOUT,
 }, async () => {
   const missing = join(root, 'nowhere', 'shot.blend');
-  const r = await finished(spawnCli(['render', missing, '--to', join(root, 'x')], env));
-  assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /nowhere\/shot\.blend/);
+  const r = await finished(
+    spawnTracked(['render', missing, '--to', join(root, 'x')], {
+      ...env,
+      OPENFARM_CONFIG: join(root, 'no-profile.json'),
+    }),
+  );
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, `openfarm: no scene file at ${missing}\n`);
 });
 
-test('SIGTERM stops up cleanly: exit 0, no renderer left', {
-  skip: !hasBlender && 'blender is not installed',
-}, async () => {
-  assert.ok(up !== undefined, 'the farm from the first test');
-  const exited = new Promise<number | null>((r) => up?.once('exit', (code) => r(code)));
-  up.kill('SIGTERM');
-  assert.equal(await exited, 0, upOut);
-  assert.match(upOut, /SIGTERM: stopping render nodes and the server/);
-  assert.deepEqual(farmRenderers(), []);
-});
+test(
+  'SIGTERM mid-frame stops up cleanly: exit 0, no renderer or other child left',
+  needsBlender,
+  async () => {
+    assert.ok(
+      up !== undefined && up.exitCode === null && up.pid !== undefined,
+      'the farm from the first test runs',
+    );
+    const upPid = up.pid;
+    // A frame big enough to be still rendering when the signal arrives.
+    const scene = generateSampleScene({ outDir: join(root, 'big'), size: 2048, frames: 1 });
+    const render = spawnTracked(
+      [
+        'render',
+        scene.blendPath,
+        '--frames',
+        '1-1',
+        '--to',
+        join(root, 'big-frames'),
+        '--workspace',
+        join(root, 'ws'),
+      ],
+      env,
+    );
+    render.stdout?.resume();
+    render.stderr?.resume();
+    // The node records each renderer it starts (pid of its process group) under its work folder.
+    const pids = join(dataDir, 'nodes', 'local-1', 'pids');
+    await until(
+      'the node to start Blender',
+      async () => (await readdir(pids).catch(() => [])).length > 0,
+      90_000,
+    );
+    const [record] = await readdir(pids);
+    const blender = (JSON.parse(await readFile(join(pids, record as string), 'utf8')) as { pid: number }).pid;
+    assert.ok(groupAlive(blender), 'Blender renders when the signal arrives');
+    const running = descendants(upPid);
+    assert.ok(
+      running.some((p) => p.pid === blender),
+      `Blender is a child of up: ${JSON.stringify(running)}`,
+    );
+
+    const exited = new Promise<number | null>((r) => up?.once('exit', (code) => r(code)));
+    up.kill('SIGTERM');
+    const code = await Promise.race([
+      exited,
+      new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000).unref()),
+    ]);
+    assert.equal(code, 0, upOut);
+    assert.match(upOut, /SIGTERM: stopping render nodes and the server/);
+    assert.equal(groupAlive(blender), false, 'the renderer ended with up');
+    const left = running.filter((p) => alive(p.pid));
+    assert.deepEqual(left, [], 'up leaves no child process running');
+  },
+);
