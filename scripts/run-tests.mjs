@@ -4,8 +4,8 @@
 // `@openfarm/*` imports resolve to src/index.ts, loaded through tsx.
 //
 // Then the tests whose store can be PostgreSQL (the server's API, transfer and
-// scheduler tests, and the CLI's server/users commands) run a second time against a throwaway PostgreSQL
-// server started here (OPENFARM_TEST_POSTGRES_URL), so one suite proves both
+// scheduler tests, and the CLI's server, users and workers commands) run a
+// second time against a throwaway PostgreSQL server started here (OPENFARM_TEST_POSTGRES_URL), so one suite proves both
 // stores. OPENFARM_TEST_POSTGRES=0 skips that pass.
 // Usage: node scripts/run-tests.mjs [substring-filter ...]
 import { spawnSync } from 'node:child_process';

@@ -1,7 +1,7 @@
 /** `openfarm hardware list|add|disable|enable`: the hardware configurations clients choose from. */
 import { addHardwareConfig, listHardwareConfigs, setHardwareConfigEnabled } from '@openfarm/server';
 import type { Command } from 'commander';
-import { DATA_HELP, DATABASE_HELP, outputOf, type StoreOptions, withStore } from './admin-store.js';
+import { outputOf, type StoreOptions, withStore, withStoreOptions } from './admin-store.js';
 
 function positiveInt(name: string) {
   return (text: string): number => {
@@ -26,11 +26,7 @@ export function registerHardwareCommands(program: Command): void {
     .command('hardware')
     .description('manage hardware configurations (CPU/GPU models, RAM)');
 
-  hardware
-    .command('list')
-    .description('list hardware configurations')
-    .option('--data <dir>', DATA_HELP)
-    .option('--database-url <url>', DATABASE_HELP)
+  withStoreOptions(hardware.command('list').description('list hardware configurations'))
     .option('--json', 'print a JSON array')
     .action(async (options: StoreOptions & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
@@ -62,9 +58,7 @@ export function registerHardwareCommands(program: Command): void {
       out(`${head}\n${lines.join('\n')}\n`);
     });
 
-  hardware
-    .command('add')
-    .description('add a hardware configuration')
+  withStoreOptions(hardware.command('add').description('add a hardware configuration'))
     .requiredOption('--model <name>', 'model name, e.g. Default, 28C, 2080Ti')
     .requiredOption('--ram <size>', 'node memory, e.g. 64GB')
     .requiredOption('--platform <n>', 'platform (render region) number', positiveInt('--platform'))
@@ -76,8 +70,6 @@ export function registerHardwareCommands(program: Command): void {
       'plugin patterns it cannot render (repeatable)',
       (v: string, p: string[] = []) => [...p, v],
     )
-    .option('--data <dir>', DATA_HELP)
-    .option('--database-url <url>', DATABASE_HELP)
     .option('--json', 'print the new configuration as JSON')
     .action(
       async (
@@ -119,20 +111,19 @@ export function registerHardwareCommands(program: Command): void {
     ['disable', false],
     ['enable', true],
   ] as const) {
-    hardware
-      .command(`${name} <id>`)
-      .description(
-        enabled
-          ? 'offer a disabled configuration again'
-          : 'stop offering a configuration (tasks cannot choose it)',
-      )
-      .option('--data <dir>', DATA_HELP)
-      .option('--database-url <url>', DATABASE_HELP)
-      .action(async (id: string, options: StoreOptions, cmd: Command) => {
-        const out = outputOf(cmd);
-        const n = positiveInt('id')(id);
-        await withStore(options, (store) => setHardwareConfigEnabled(store.db, n, enabled));
-        out(`${enabled ? 'enabled' : 'disabled'} hardware configuration ${n}\n`);
-      });
+    withStoreOptions(
+      hardware
+        .command(`${name} <id>`)
+        .description(
+          enabled
+            ? 'offer a disabled configuration again'
+            : 'stop offering a configuration (tasks cannot choose it)',
+        ),
+    ).action(async (id: string, options: StoreOptions, cmd: Command) => {
+      const out = outputOf(cmd);
+      const n = positiveInt('id')(id);
+      await withStore(options, (store) => setHardwareConfigEnabled(store.db, n, enabled));
+      out(`${enabled ? 'enabled' : 'disabled'} hardware configuration ${n}\n`);
+    });
   }
 }
