@@ -117,6 +117,39 @@ describe('scheduler policies', () => {
     assert.ok(rows.every((r) => r.state === FrameStatus.STOPPED));
   });
 
+  test('timeouts of 30 days (more than 2^31 ms) neither fire early nor stop the short ones firing', async () => {
+    // Seconds × 1000 past 2^31 overflows a 32-bit integer: on PostgreSQL that
+    // is an error, which would fail every reaper pass while such a task runs.
+    const month = 30 * 24 * 3600;
+    const long = await submitTask(f.user, { frames: '1-1[1]', jobStopTime: month, taskStopTime: month });
+    const a = await f.node('long-timeout-a');
+    const held = (await a.poll()).leases[0]!;
+    assert.equal(held.job.taskId, long);
+    // a stays alive (its polls renew the lease) while the short timeouts run out.
+    const alive = async (): Promise<void> =>
+      assert.deepEqual((await a.poll([held], 0)).cancel, [], 'the 30-day frame keeps its lease');
+
+    const frameLimited = await submitTask(f.user, { frames: '1-1[1]', jobStopTime: 1 });
+    const b = await f.node('long-timeout-b');
+    assert.equal((await b.poll()).leases[0]!.job.taskId, frameLimited);
+    await waitFor('short frame timed out', async () => {
+      await alive();
+      return (await frameRows(f, frameLimited))[0]!.state === FrameStatus.TIMED_OUT;
+    });
+
+    const taskLimited = await submitTask(f.user, { frames: '1-1[1]', taskStopTime: 1 });
+    const c = await f.node('long-timeout-c');
+    assert.equal((await c.poll()).leases[0]!.job.taskId, taskLimited);
+    await waitFor('short task stopped by timeout', async () => {
+      await alive();
+      return (await taskStatus(f, taskLimited)) === TaskStatus.STOPPED_TIMEOUT;
+    });
+
+    await alive();
+    assert.equal((await a.complete(held)).code, 200);
+    assert.equal(await taskStatus(f, long), TaskStatus.FINISHED);
+  });
+
   test('a .blend with 2 scenes renders as 2 child tasks, each leased with its scene', async () => {
     const parent = await submitTask(f.user, { frames: '1-2[1]', scenes: ['Main', 'Alt'] });
     const children = await f.db

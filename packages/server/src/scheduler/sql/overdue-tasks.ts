@@ -17,7 +17,9 @@ export async function overdueTasks(
     .where('status', 'in', [TaskStatus.WAITING, TaskStatus.RENDERING, TaskStatus.TEST_DONE])
     .where('task_stop_time', '>', 0)
     .where('start_time', 'is not', null)
-    .where(sql<boolean>`start_time + task_stop_time * 1000 < ${now}`)
+    // task_stop_time is a 32-bit integer: × 1000 in bigint, or a limit past
+    // 24.8 days overflows, an error on PostgreSQL that fails the whole reaper pass.
+    .where(sql<boolean>`start_time + cast(task_stop_time as bigint) * 1000 < ${now}`)
     .execute();
   return rows.map((r) => ({ id: r.id, userId: r.user_id, status: r.status }));
 }

@@ -30,7 +30,9 @@ export async function timeOutFrames(db: Kysely<Database>, now: number): Promise<
           .select('t.id')
           .whereRef('t.id', '=', 'frames.task_id')
           .where('t.job_stop_time', '>', 0)
-          .where(sql<boolean>`frames.started_at + t.job_stop_time * 1000 < ${now}`),
+          // job_stop_time is a 32-bit integer: × 1000 in bigint, or a limit past
+          // 24.8 days overflows, an error on PostgreSQL that fails the whole pass.
+          .where(sql<boolean>`frames.started_at + cast(t.job_stop_time as bigint) * 1000 < ${now}`),
       ),
     )
     .returning(['id', 'task_id', 'user_id', 'state'])
