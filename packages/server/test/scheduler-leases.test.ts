@@ -8,6 +8,7 @@ import { FrameStatus, FrameType, TaskStatus } from '@openfarm/protocol';
 import { after, before, describe, test } from 'node:test';
 import {
   frameRows,
+  type NodeClient,
   type SchedulerFarm,
   startSchedulerFarm,
   submitTask,
@@ -46,6 +47,84 @@ describe('scheduler leases', () => {
       rows.map((r) => r.state),
       [FrameStatus.DONE, FrameStatus.DONE],
     );
+  });
+
+  test('nodes polling at once each lease a different frame; none is leased twice or skipped', async () => {
+    // On PostgreSQL these polls run side by side on the pool's connections:
+    // the claim's row lock (SKIP LOCKED) must send each to a different frame,
+    // and a node must not come back empty while a frame is free.
+    const NODES = 12;
+    const ROUNDS = 4;
+    const taskId = await submitTask(f.user, { frames: `1-${NODES * ROUNDS}[1]` });
+    const nodes: NodeClient[] = [];
+    for (let i = 0; i < NODES; i++) nodes.push(await f.node(`race-${i}`));
+    const leased = new Set<number>();
+    for (let round = 0; round < ROUNDS; round++) {
+      const answers = await Promise.all(nodes.map((n) => n.poll([], 1, 0)));
+      const held = answers.map((a, i) => {
+        assert.equal(a.leases.length, 1, `round ${round}: ${nodes[i]!.name} got a frame`);
+        return { node: nodes[i]!, lease: a.leases[0]! };
+      });
+      const rows = await frameRows(f, taskId);
+      for (const { node, lease } of held) {
+        assert.ok(!leased.has(lease.frameId), `frame ${lease.frameId} leased once`);
+        leased.add(lease.frameId);
+        const row = rows.find((r) => r.id === lease.frameId)!;
+        assert.equal(row.state, FrameStatus.RUNNING);
+        assert.equal(row.lease_owner, node.name);
+        assert.equal(row.lease_epoch, lease.epoch);
+        assert.equal(lease.epoch, 1);
+      }
+      const done = await Promise.all(held.map(({ node, lease }) => node.complete(lease)));
+      assert.deepEqual(
+        done.map((d) => d.code),
+        held.map(() => 200),
+      );
+    }
+    assert.equal(leased.size, NODES * ROUNDS);
+    assert.equal(await taskStatus(f, taskId), TaskStatus.FINISHED);
+  });
+
+  test('log chunks sent at once are all kept, in one numbering; a stale lease writes nothing', async () => {
+    const taskId = await submitTask(f.user, { frames: '1-1[1]' });
+    const a = await f.node('log-a');
+    const l = (await a.poll()).leases[0]!;
+    assert.equal(l.job.taskId, taskId);
+    const chunks = Array.from({ length: 6 }, (_, c) => [0, 1, 2].map((i) => `chunk ${c} line ${i}`));
+    const sent = await Promise.all(
+      chunks.map((lines) =>
+        a.call('/api/openfarm/workers/frames/log', { frameId: l.frameId, epoch: l.epoch, lines }),
+      ),
+    );
+    assert.deepEqual(
+      sent.map((s) => s.code),
+      chunks.map(() => 200),
+    );
+    const stale = await a.call('/api/openfarm/workers/frames/log', {
+      frameId: l.frameId,
+      epoch: l.epoch - 1,
+      lines: ['from an earlier run'],
+    });
+    assert.equal(stale.code, 7006);
+    const stored = await f.db
+      .selectFrom('frame_log_lines')
+      .select(['seq', 'line'])
+      .where('frame_id', '=', l.frameId)
+      .orderBy('seq')
+      .execute();
+    assert.deepEqual(
+      stored.map((s) => s.seq),
+      Array.from({ length: 18 }, (_, i) => i),
+    );
+    // Each chunk's lines are consecutive and in order; the chunks may land in any order.
+    for (const lines of chunks) {
+      const at = stored.findIndex((s) => s.line === lines[0]);
+      assert.deepEqual(
+        stored.slice(at, at + 3).map((s) => s.line),
+        lines,
+      );
+    }
+    assert.equal((await a.complete(l)).code, 200);
   });
 
   test('a node without a token, or with a user key, is refused', async () => {

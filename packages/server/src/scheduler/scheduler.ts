@@ -320,7 +320,7 @@ export class Scheduler {
   }
 
   log(node: SchedulerNode, lease: LeaseRef, lines: readonly string[]): Promise<boolean> {
-    return appendFrameLog(this.db, { ...lease, owner: node.name }, lines);
+    return appendFrameLog(this.db, this.dialect, { ...lease, owner: node.name }, lines);
   }
 
   /** The lease's task if it is still current (outputs may only be stored under a current lease). */
