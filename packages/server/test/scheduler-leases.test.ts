@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { FrameStatus, FrameType, TaskStatus } from '@openfarm/protocol';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import {
   frameRows,
   type NodeClient,
@@ -223,6 +224,21 @@ describe('scheduler leases', () => {
     const l = (await good.poll()).leases[0]!;
     assert.equal(l.job.taskId, taskId);
     await good.complete(l);
+  });
+
+  test("PostgreSQL ending the pool's idle connections does not take the server down", // SQLite has no connections a database server could end.
+  { skip: process.env.OPENFARM_TEST_POSTGRES_URL ? false : 'PostgreSQL only' }, async () => {
+    // Fill the pool (4 connections), then end every other one from the server side.
+    await Promise.all([1, 2, 3, 4].map(() => sql`select pg_sleep(0.05)`.execute(f.db)));
+    const ended = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n
+        from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`.execute(f.db);
+    assert.ok(ended.rows[0]!.n >= 1, 'idle connections were ended');
+    await new Promise((r) => setTimeout(r, 200));
+    const taskId = await submitTask(f.user, { frames: '1-1[1]' });
+    const a = await f.node('after-terminate');
+    const l = (await a.poll()).leases[0]!;
+    assert.equal(l.job.taskId, taskId);
+    assert.equal((await a.complete(l)).code, 200);
   });
 
   test('frames_per_task chunks frames; priority frames stay single', async () => {

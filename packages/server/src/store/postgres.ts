@@ -22,5 +22,13 @@ export function openPostgresStore(connectionString: string, poolSize = 10): Stor
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server ends (a restart, pg_terminate_backend, a
+  // dropped database, idle_session_timeout) makes the pool emit 'error'; with
+  // no listener that is an uncaught exception that ends the whole process. pg
+  // has already dropped that connection and opens a new one for the next
+  // query, which fails where it can be handled if PostgreSQL is really gone.
+  // (pool.end() resolves before its connections have closed, so closing a
+  // store and then dropping its database with `force` took this path in tests.)
+  pool.on('error', () => {});
   return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
 }
