@@ -5,8 +5,10 @@
 //
 // Then the tests whose store can be PostgreSQL (the server's API, transfer and
 // scheduler tests, and the CLI's server, users and workers commands) run a
-// second time against a throwaway PostgreSQL server started here (OPENFARM_TEST_POSTGRES_URL), so one suite proves both
-// stores. OPENFARM_TEST_POSTGRES=0 skips that pass.
+// second time against a throwaway PostgreSQL server started here
+// (OPENFARM_TEST_POSTGRES_URL), so one suite proves both stores: the scheduler's
+// leases, reaper, timeouts and concurrent claims included. OPENFARM_TEST_POSTGRES=0
+// skips that pass.
 // Usage: node scripts/run-tests.mjs [substring-filter ...]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
