@@ -197,6 +197,38 @@ describe('renderer adapters', () => {
     assert.match(line, / -t 2 -f 7$/);
   });
 
+  test('Blender progress: untiled samples, and tiled renders tile by tile without going back', () => {
+    const parse = blenderAdapter.createParser();
+    const progress = (line: string) =>
+      parse(line).flatMap((e) => (e.kind === 'progress' ? [e.fraction] : []));
+    const head =
+      'Fra:1 Mem:154.47M (Peak 298.47M) | Time:00:03.62 | Mem:145.50M, Peak:145.50M | Main, ViewLayer |';
+    assert.deepEqual(progress(`${head} Sample 3/4`), [0.75]);
+    // Blender 3.4's lines for a 4096×4096 frame (4 tiles of 2048², 4 samples), in order.
+    const tiled = [
+      'Rendered 0/4 Tiles, Sample 0/4',
+      'Rendered 0/4 Tiles, Sample 1/4',
+      'Rendered 0/4 Tiles, Sample 4/4',
+      'Rendered 1/4 Tiles, Sample 4/4',
+      'Rendered 1/4 Tiles, Sample 1/4',
+      'Rendered 1/4 Tiles, Sample 4/4',
+      'Rendered 2/4 Tiles, Sample 4/4',
+      'Rendered 2/4 Tiles, Sample 1/4',
+      'Rendered 2/4 Tiles, Sample 4/4',
+      'Rendered 3/4 Tiles, Sample 4/4',
+      'Rendered 3/4 Tiles, Sample 1/4',
+      'Rendered 3/4 Tiles, Sample 4/4',
+      'Rendered 3/4 Tiles, Sample 0/4',
+      'Finished',
+    ].flatMap((l) => progress(`${head} ${l}`));
+    assert.deepEqual(tiled, [0, 0.0625, 0.25, 0.25, 0.3125, 0.5, 0.5, 0.5625, 0.75, 0.75, 0.8125, 1, 1]);
+    // The next frame starts from 0 again.
+    assert.deepEqual(
+      progress('Fra:2 Mem:9.0M | Time:00:00.10 | Main, ViewLayer | Rendered 0/4 Tiles, Sample 1/4'),
+      [0.0625],
+    );
+  });
+
   test('Houdini renders USD stages with husk', async () => {
     const workDir = join(root, 'work', 'husk');
     mkdirSync(workDir, { recursive: true });
