@@ -164,6 +164,25 @@ describe('transfer endpoints', () => {
     assert.deepEqual(await alice.data(TRANSFER_PATHS.uploadComplete, { uploadId: s.uploadId }), key);
   });
 
+  test('a chunk longer than the blob is refused and writes nothing past its end; the upload still completes', async () => {
+    const data = randomBytes(300_000);
+    const key = keyOf(data);
+    const s = await alice.data<{ uploadId: string }>(TRANSFER_PATHS.uploads, key);
+    const tooLong = await alice.put(
+      `/api/openfarm/transfer/uploads/${s.uploadId}/0`,
+      Buffer.concat([data, randomBytes(70_000)]),
+    );
+    assert.equal(tooLong.code, 600, JSON.stringify(tooLong));
+    const resumed = await alice.data<{ uploadId: string; offset: number }>(TRANSFER_PATHS.uploads, key);
+    assert.ok(resumed.offset <= data.length, `the server holds ${resumed.offset} bytes`);
+    const rest = await alice.put(
+      `/api/openfarm/transfer/uploads/${s.uploadId}/${resumed.offset}`,
+      data.subarray(resumed.offset),
+    );
+    assert.equal(rest.code, 200, JSON.stringify(rest));
+    assert.deepEqual(await alice.data(TRANSFER_PATHS.uploadComplete, { uploadId: s.uploadId }), key);
+  });
+
   test('holding is per user: bob must send bytes alice already stored', async () => {
     const a = randomBytes(3_000);
     await alice.putBlob(a);

@@ -1,7 +1,6 @@
 /** Streaming SHA-256 of a local file: the content address the farm stores it under. */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 
 export interface FileDigest {
   sha256: string;
@@ -12,6 +11,8 @@ export interface FileDigest {
 
 /** Files up to this size are read in one call: a stream's buffer would cost more than the file. */
 const READ_WHOLE_BYTES = 1024 * 1024;
+/** Larger files are read this much at a time. */
+const HASH_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * `expectedSize` (from a stat) lets small files skip the stream machinery;
@@ -23,11 +24,21 @@ export async function hashFile(path: string, expectedSize?: number, keep = false
     const digest = { sha256: createHash('sha256').update(data).digest('hex'), size: data.length };
     return keep ? { ...digest, bytes: data } : digest;
   }
+  // One buffer for the whole file: a stream would allocate a new one per read, and on large
+  // files collecting them is a good part of the client's CPU.
   const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(HASH_BUFFER_BYTES);
+  const fh = await open(path, 'r');
   let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buffer, 0, buffer.length, size);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await fh.close();
   }
   return { sha256: hash.digest('hex'), size };
 }

@@ -5,7 +5,7 @@
  * token from the farm, renewed before it expires or when it is refused.
  */
 import { ApiError, ERRORS } from '@openfarm/protocol';
-import { putStream } from './http-put.js';
+import { type FileRange, putFileRange, putStream } from './http-put.js';
 import {
   MAX_BATCH,
   type StorageName,
@@ -40,6 +40,12 @@ export interface UploadState {
   complete: boolean;
 }
 
+/**
+ * A request body: chunks from a function (called again on a retry), or a range
+ * of a local file, which is sent without allocating per piece.
+ */
+export type Body = (() => AsyncIterable<Uint8Array>) | FileRange;
+
 /** Renew the token this long before the server would refuse it. */
 const TOKEN_MARGIN_MS = 60_000;
 
@@ -71,7 +77,7 @@ export class TransferClient {
   async raw(
     method: 'GET' | 'PUT',
     path: string,
-    init: { headers?: Record<string, string>; body?: () => AsyncIterable<Uint8Array> } = {},
+    init: { headers?: Record<string, string>; body?: Body } = {},
   ): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = {
@@ -81,7 +87,11 @@ export class TransferClient {
       let response: Response;
       if (init.body !== undefined) {
         headers['content-type'] = 'application/octet-stream';
-        const answer = await putStream(this.connection.origin + path, headers, init.body());
+        const url = this.connection.origin + path;
+        const answer =
+          typeof init.body === 'function'
+            ? await putStream(url, headers, init.body())
+            : await putFileRange(url, headers, init.body);
         response = new Response(answer.text, { status: answer.status });
       } else {
         response = await fetch(this.connection.origin + path, { method, headers });
@@ -128,7 +138,7 @@ export class TransferClient {
   }
 
   /** Send a whole (small) blob in one request. */
-  async putBlob(key: BlobKey, body: () => AsyncIterable<Uint8Array>): Promise<void> {
+  async putBlob(key: BlobKey, body: Body): Promise<void> {
     const path = transferBlobPath(key.sha256, key.size);
     await this.rawJson(await this.raw('PUT', path, { body }), path);
   }
@@ -160,7 +170,7 @@ export class TransferClient {
   }
 
   /** Append bytes at `offset`; returns the new committed offset. */
-  async putChunk(uploadId: string, offset: number, body: () => AsyncIterable<Uint8Array>): Promise<number> {
+  async putChunk(uploadId: string, offset: number, body: Body): Promise<number> {
     const path = transferUploadChunkPath(uploadId, offset);
     return Number((await this.rawJson(await this.raw('PUT', path, { body }), path)).offset);
   }

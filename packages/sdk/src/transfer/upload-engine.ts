@@ -18,7 +18,7 @@ import { hashFile } from './hash-file.js';
 import type { TransferDb, TransferRecord } from './local-db/transfer-db.js';
 import { limiter, runPool } from './run-pool.js';
 import { type TokenBucket, throttle } from './token-bucket.js';
-import type { BlobKey, ManifestEntry, TransferClient } from './transfer-client.js';
+import type { BlobKey, Body, ManifestEntry, TransferClient } from './transfer-client.js';
 import type { StorageName } from './transfer-paths.js';
 import {
   isRetryable,
@@ -255,6 +255,20 @@ export async function uploadFiles(
   let bytesDone = 0;
   let sendersTotal = 0;
   let sendersDone = 0;
+  const sendProgress = (path: string): void =>
+    emit({
+      phase: 'send',
+      filesDone: sendersDone,
+      filesTotal: sendersTotal,
+      bytesDone,
+      bytesTotal,
+      file: path,
+    });
+  const sent = (path: string, bytes: number): void => {
+    bytesDone += bytes;
+    report.sentBytes += bytes;
+    sendProgress(path);
+  };
   async function* counted(file: FileState, start: number, end: number): AsyncGenerator<Uint8Array> {
     if (end <= start) return;
     const path = file.localPath;
@@ -265,19 +279,15 @@ export async function uploadFiles(
         ? [file.bytes]
         : createReadStream(path, { start, end: end - 1, highWaterMark });
     for await (const chunk of throttle(source, options.bucket)) {
-      bytesDone += chunk.length;
-      report.sentBytes += chunk.length;
-      emit({
-        phase: 'send',
-        filesDone: sendersDone,
-        filesTotal: sendersTotal,
-        bytesDone,
-        bytesTotal,
-        file: path,
-      });
+      sent(path, chunk.length);
       yield chunk;
     }
   }
+  /** The body of bytes `start`–`end` of a file: read straight into reused buffers unless throttled or in hand. */
+  const bodyOf = (file: FileState, start: number, end: number): Body =>
+    options.bucket === undefined && file.bytes === undefined && end > start
+      ? { path: file.localPath, start, end, onSend: (n) => sent(file.localPath, n) }
+      : () => counted(file, start, end);
   /** Retry `attempt` while it fails with something a retry can fix; the last error, or undefined. */
   const withRetries = async (attempt: () => Promise<void>): Promise<unknown> => {
     for (let n = 1; ; n++) {
@@ -294,7 +304,7 @@ export async function uploadFiles(
     withRetries(async () => {
       const { key, file } = s;
       if (key.size <= chunkBytes) {
-        await client.putBlob(key, () => counted(file, 0, key.size));
+        await client.putBlob(key, bodyOf(file, 0, key.size));
         return;
       }
       const state = await client.beginUpload(key);
@@ -303,7 +313,7 @@ export async function uploadFiles(
       while (offset < key.size) {
         const start = offset;
         const end = Math.min(key.size, start + chunkBytes);
-        offset = await client.putChunk(state.uploadId as string, start, () => counted(file, start, end));
+        offset = await client.putChunk(state.uploadId as string, start, bodyOf(file, start, end));
       }
       await client.completeUpload(state.uploadId as string);
     });
@@ -311,14 +321,7 @@ export async function uploadFiles(
     s.file.bytes = undefined;
     sendersDone++;
     if (error !== undefined) blobErrors.set(blobId(s.key), error);
-    emit({
-      phase: 'send',
-      filesDone: sendersDone,
-      filesTotal: sendersTotal,
-      bytesDone,
-      bytesTotal,
-      file: s.localPath,
-    });
+    sendProgress(s.localPath);
   };
   const lane = limiter(options.concurrency ?? 8);
   const sendUnit = async (unit: readonly Sender[]): Promise<void> => {
