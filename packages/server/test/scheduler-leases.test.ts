@@ -4,8 +4,9 @@
  * running frames.
  */
 import assert from 'node:assert/strict';
-import { FrameStatus, FrameType, TaskStatus } from '@openfarm/protocol';
 import { after, before, describe, test } from 'node:test';
+import { FrameStatus, FrameType, TaskStatus } from '@openfarm/protocol';
+import { createWorker } from '@openfarm/server';
 import { sql } from 'kysely';
 import {
   frameRows,
@@ -128,6 +129,18 @@ describe('scheduler leases', () => {
     assert.equal((await a.complete(l)).code, 200);
   });
 
+  test('one node name added several times at once: one node, the others told the name is taken', async () => {
+    const adds = await Promise.allSettled(Array.from({ length: 6 }, () => createWorker(f.db, 'same-name')));
+    const made = adds.filter((r) => r.status === 'fulfilled');
+    assert.equal(made.length, 1, JSON.stringify(adds));
+    for (const r of adds) {
+      if (r.status === 'rejected')
+        assert.match(String(r.reason), /render node named "same-name" already exists/);
+    }
+    const rows = await f.db.selectFrom('workers').select('id').where('name', '=', 'same-name').execute();
+    assert.equal(rows.length, 1);
+  });
+
   test('a node without a token, or with a user key, is refused', async () => {
     const a = await f.node('lease-auth');
     const none = await a.call('/api/openfarm/workers/poll', { freeSlots: 1 }, 'not-a-token');
@@ -226,8 +239,9 @@ describe('scheduler leases', () => {
     await good.complete(l);
   });
 
-  test("PostgreSQL ending the pool's idle connections does not take the server down", // SQLite has no connections a database server could end.
-  { skip: process.env.OPENFARM_TEST_POSTGRES_URL ? false : 'PostgreSQL only' }, async () => {
+  test("PostgreSQL ending the pool's idle connections does not take the server down", { // SQLite has no connections a database server could end.
+    skip: process.env.OPENFARM_TEST_POSTGRES_URL ? false : 'PostgreSQL only',
+  }, async () => {
     // Fill the pool (4 connections), then end every other one from the server side.
     await Promise.all([1, 2, 3, 4].map(() => sql`select pg_sleep(0.05)`.execute(f.db)));
     const ended = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n

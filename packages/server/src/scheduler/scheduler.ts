@@ -361,9 +361,10 @@ export class Scheduler {
     this.reaping ??= (async () => {
       try {
         const now = Date.now();
-        const expired = await reapExpiredLeases(this.db, now, this.policy.maxRetries);
-        const timedOut = await timeOutFrames(this.db, now);
-        await this.afterFrames([...expired, ...timedOut], {});
+        // Each step's changes are published before the next step runs: a later step that fails must
+        // not leave committed changes unannounced (the next pass would not find them again).
+        await this.afterFrames(await reapExpiredLeases(this.db, now, this.policy.maxRetries), {});
+        await this.afterFrames(await timeOutFrames(this.db, now), {});
         for (const task of await overdueTasks(this.db, now)) {
           const { stopped, frames } = await stopOverdueTask(this.db, task, now);
           if (!stopped) continue;

@@ -24,15 +24,21 @@ export async function createWorker(db: Kysely<Database>, name: string): Promise<
   if (!NAME.test(name)) {
     throw new Error(`invalid node name "${name}": use letters, digits, ".", "_" and "-" (at most 64)`);
   }
+  const exists = new Error(`a render node named "${name}" already exists`);
   return db.transaction().execute(async (trx) => {
     const taken = await trx.selectFrom('workers').select('id').where('name', '=', name).executeTakeFirst();
-    if (taken !== undefined) throw new Error(`a render node named "${name}" already exists`);
+    if (taken !== undefined) throw exists;
     const id = await allocateIds(trx, 'workers');
     const token = newWorkerToken();
-    await trx
+    // Two adds of one name at once both pass the check above; the unique name decides, and the loser
+    // gets the same clear error instead of the database's constraint message.
+    const inserted = await trx
       .insertInto('workers')
       .values({ id, name, token_sha256: workerTokenHash(token), created_at: Date.now() })
-      .execute();
+      .onConflict((oc) => oc.column('name').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted === undefined) throw exists;
     return { id, name, token };
   });
 }
