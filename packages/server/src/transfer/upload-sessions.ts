@@ -9,14 +9,15 @@
  * matches, so a half-written or damaged upload is never visible.
  */
 import { createHash, type Hash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ApiError } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
 import { BlobHashMismatchError, type BlobKey, type BlobStore } from '../blob/index.js';
 import type { Database } from '../store/database.js';
-import { appendBody } from './append-body.js';
 import type { BatchReader } from './blob-batch.js';
 import { recordHeldBlob, recordHeldBlobs } from './held-blobs.js';
 import { Overlap } from './overlap.js';
@@ -42,7 +43,7 @@ export interface UploadSessionsOptions {
 /** Blobs of a batch up to this size are read whole and stored in the background … */
 const BUFFERED_BLOB_BYTES = 1024 * 1024;
 /** … at most this many at once. */
-const BATCH_STORES_AT_ONCE = Number(process.env.OF_STORES ?? 8);
+const BATCH_STORES_AT_ONCE = 8;
 
 /** An upload nobody continued for this long is dropped: its bytes and its share of the quota go. */
 export const UPLOAD_SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -69,6 +70,15 @@ async function* atMost(body: AsyncIterable<Buffer>, limit: number, what: string)
 interface RunningHash {
   hash: Hash;
   offset: number;
+}
+
+/** Feed every chunk that passes to the running hash as well. */
+async function* tapped(body: AsyncIterable<Buffer>, running: RunningHash): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    running.hash.update(chunk);
+    running.offset += chunk.length;
+    yield chunk;
+  }
 }
 
 export class UploadSessions {
@@ -186,21 +196,11 @@ export class UploadSessions {
       this.running.delete(id);
       if (offset === 0) running = { hash: createHash('sha256'), offset: 0 };
       if (running?.offset !== offset) running = undefined;
-      const hashing = running;
-      await appendBody(this.stagingFile(id), body, {
-        offset,
-        limit: s.size - offset,
-        tooLong: () =>
-          ApiError.of('PARAMETER_INVALID', { detail: `upload ${id}: more bytes than the blob's size` }),
-        ...(hashing !== undefined
-          ? {
-              onChunk: (chunk: Buffer) => {
-                hashing.hash.update(chunk);
-                hashing.offset += chunk.length;
-              },
-            }
-          : {}),
-      });
+      const bytes = atMost(body, s.size - offset, `upload ${id}`);
+      await pipeline(
+        running !== undefined ? tapped(bytes, running) : bytes,
+        createWriteStream(this.stagingFile(id), { flags: 'r+', start: offset }),
+      );
       const next = await this.committed(id);
       // Kept only when it covers exactly the bytes the file holds.
       if (running !== undefined && running.offset === next) this.running.set(id, running);
