@@ -1,9 +1,10 @@
 /**
- * `openfarm workers add|list|disable|enable` on a farm's store while the farm
+ * `openfarm workers add|list|rotate-token|disable|enable` on a farm's store while the farm
  * runs: the data directory's SQLite file, and PostgreSQL with --database-url
  * when OPENFARM_TEST_POSTGRES_URL names a server. The token printed once lets
  * a node register with the farm; disable makes the farm give the node no
- * frames (it says so on register and on every poll), enable undoes it.
+ * frames (it says so on register and on every poll), enable undoes it;
+ * rotate-token replaces the token, and the old one is refused at once.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -134,8 +135,27 @@ for (const { label, databaseUrl } of stores) {
       assert.equal((await list()).find((w) => w.name === nodeB)?.disabled, false);
     });
 
+    test('rotate-token: the new token works, the old one is refused at once', async () => {
+      const nodeC = `node-c${suffix}`;
+      const added = await workers('add', nodeC, '--json');
+      assert.equal(added.status, 0, added.stderr);
+      const old = (JSON.parse(added.stdout) as { token: string }).token;
+      assert.equal((await new NodeApi(farm.url, old).register(caps)).name, nodeC);
+
+      const rotated = await workers('rotate-token', nodeC, '--json');
+      assert.equal(rotated.status, 0, rotated.stderr);
+      const fresh = JSON.parse(rotated.stdout) as { workerId: number; name: string; token: string };
+      assert.equal(fresh.name, nodeC);
+      assert.notEqual(fresh.token, old);
+      assert.equal((await new NodeApi(farm.url, fresh.token).register(caps)).name, nodeC);
+      await assert.rejects(new NodeApi(farm.url, old).register(caps), /does not accept this node token/);
+      const text = await workers('rotate-token', nodeC);
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, new RegExp(`^new token for render node ${nodeC}: \\S{32,}$`, 'm'));
+    });
+
     test('unknown names and duplicates are refused by name', async () => {
-      for (const command of ['disable', 'enable']) {
+      for (const command of ['disable', 'enable', 'rotate-token']) {
         const unknown = await workers(command, `nobody${suffix}`);
         assert.equal(unknown.status, 1);
         assert.match(unknown.stderr, new RegExp(`no render node named "nobody${suffix}"`));

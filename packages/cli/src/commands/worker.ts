@@ -1,12 +1,12 @@
 /**
  * `openfarm worker`: run this machine as a render node of a farm.
- * `openfarm workers add|list|disable|enable`: manage render nodes and their
+ * `openfarm workers add|list|rotate-token|disable|enable`: manage render nodes and their
  * tokens (admin, on the farm's data directory or its PostgreSQL database, like
  * `openfarm users`).
  */
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWorker, listWorkers, setWorkerDisabled } from '@openfarm/server';
+import { createWorker, listWorkers, rotateWorkerToken, setWorkerDisabled } from '@openfarm/server';
 import { Agent, DEFAULT_CACHE_BYTES } from '@openfarm/worker';
 import type { Command } from 'commander';
 import { outputOf, type StoreOptions, withStore, withStoreOptions } from './admin-store.js';
@@ -132,6 +132,28 @@ export function registerWorkerCommands(program: Command): void {
             `last seen ${w.lastSeenAt ?? 'never'}\n`,
         );
       }
+    });
+
+  withStoreOptions(
+    workers
+      .command('rotate-token <name>')
+      .description(
+        'give a render node a new token; the old one stops working at once (a lost or leaked token)',
+      ),
+  )
+    .option('--json', 'print {"workerId","name","token"} as JSON')
+    .action(async (name: string, options: StoreOptions & { json?: boolean }, cmd: Command) => {
+      const out = outputOf(cmd);
+      const w = await withStore(options, (store) => rotateWorkerToken(store.db, name));
+      if (w === undefined) throw new Error(`no render node named "${name}"`);
+      if (options.json === true) {
+        out(`${JSON.stringify({ workerId: w.id, name: w.name, token: w.token })}\n`);
+        return;
+      }
+      out(
+        `new token for render node ${w.name}: ${w.token}\n` +
+          'The old token is refused from now on; restart the node with the new one.\n',
+      );
     });
 
   for (const [command, disabled] of [
