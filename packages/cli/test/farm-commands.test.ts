@@ -2,8 +2,9 @@
  * `openfarm up` and `openfarm render` as a user runs them, in child processes
  * with real Blender: up writes a working client profile and starts a render
  * node; render analyzes, uploads and submits a scene and downloads its frames;
- * SIGTERM in the middle of a frame stops the farm cleanly, leaving no renderer
- * or other child process behind.
+ * Ctrl-C on render stops following the task and says how to resume, while the
+ * farm renders on; SIGTERM in the middle of a frame stops the farm cleanly,
+ * leaving no renderer or other child process behind.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawnSync } from 'node:child_process';
@@ -230,7 +231,7 @@ test('render of a missing scene exits 1 naming the file, before looking for a fa
 });
 
 test(
-  'SIGTERM mid-frame stops up cleanly: exit 0, no renderer or other child left',
+  'Ctrl-C stops render following its task while the farm renders on; SIGTERM mid-frame then stops up cleanly: exit 0, no renderer or other child left',
   needsBlender,
   async () => {
     assert.ok(
@@ -253,8 +254,13 @@ test(
       ],
       env,
     );
-    render.stdout?.resume();
-    render.stderr?.resume();
+    let renderOut = '';
+    render.stdout?.on('data', (d: Buffer) => {
+      renderOut += d.toString();
+    });
+    render.stderr?.on('data', (d: Buffer) => {
+      renderOut += d.toString();
+    });
     // The node records each renderer it starts (pid of its process group) under its work folder.
     const pids = join(dataDir, 'nodes', 'local-1', 'pids');
     await until(
@@ -270,6 +276,15 @@ test(
       running.some((p) => p.pid === blender),
       `Blender is a child of up: ${JSON.stringify(running)}`,
     );
+
+    // Ctrl-C on `render` stops following the task, not the farm: exit 130, a way to resume, Blender renders on.
+    // 'close', not 'exit': its output is read to the end by then.
+    const renderClosed = new Promise<number | null>((r) => render.once('close', (code) => r(code)));
+    render.kill('SIGINT');
+    assert.equal(await renderClosed, 130, renderOut);
+    assert.match(renderOut, /SIGINT: stopped following task \d+; the farm keeps rendering it/);
+    assert.match(renderOut, /openfarm download \d+ --realtime --flat --to /);
+    assert.ok(groupAlive(blender), 'the farm renders on after render was interrupted');
 
     const exited = new Promise<number | null>((r) => up?.once('exit', (code) => r(code)));
     up.kill('SIGTERM');

@@ -18,6 +18,7 @@ import { RayvisionAPI, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk'
 import type { NewUser } from '@openfarm/server';
 import { transferPlugin } from '../src/transfer/index.js';
 import { startTestFarm, type TestFarm } from './support/farm.js';
+import { taskWithOutputs } from './support/task-outputs.js';
 
 let farm: TestFarm;
 let user: NewUser;
@@ -111,22 +112,12 @@ test('autoDownload fetches each frame output as soon as the farm marks it done',
 });
 
 test('autoDownloadAfterTaskCompleted downloads once the task has ended', async () => {
-  const { taskIdList } = await api.task.createTask();
-  const taskId = taskIdList[0] as number;
-  const folder = `${taskId}_after`;
+  const { taskId } = await taskWithOutputs(farm, api, {
+    name: 'after',
+    status: TaskStatus.RENDERING,
+    files: { 'after.png': 'png bytes' },
+  });
   const db = farm.server.farm.store.db;
-  await db
-    .updateTable('tasks')
-    .set({ output_file_name: folder, status: TaskStatus.RENDERING })
-    .where('id', '=', taskId)
-    .execute();
-  const src = join(work, 'after.png');
-  await writeFile(src, 'png bytes');
-  await new RayvisionUpload(api, { dbConfigPath: join(work, 'db_config.ini') }).uploadFiles(
-    'output',
-    [{ localPath: src, serverPath: `/${folder}/after.png` }],
-    { isDb: false },
-  );
   const download = new RayvisionDownload(api, { logDir: work });
   const localPath = join(work, 'after');
   const waiting = download.autoDownloadAfterTaskCompleted([taskId], {
@@ -139,6 +130,61 @@ test('autoDownloadAfterTaskCompleted downloads once the task has ended', async (
   const report = await waiting;
   assert.equal(report.downloadedFiles, 1);
   assert.equal(await readFile(join(localPath, 'after.png'), 'utf8'), 'png bytes');
+});
+
+test('a signal stops following a task that still renders: what landed stays, the report says stopped', async () => {
+  const { taskId } = await taskWithOutputs(farm, api, {
+    name: 'stop',
+    status: TaskStatus.RENDERING,
+    files: { 'first.png': 'first frame' },
+  });
+  const db = farm.server.farm.store.db;
+  const download = new RayvisionDownload(api, { logDir: work });
+  const localPath = join(work, 'stopped');
+  const landed: string[] = [];
+  download.on('file', (f) => landed.push(f.serverPath));
+  const stop = new AbortController();
+  const following = download.autoDownload([taskId], {
+    localPath,
+    sleepTime: 60,
+    downloadFilenameFormat: 'false',
+    signal: stop.signal,
+  });
+  await until(() => landed.length === 1, 'the first frame on disk');
+  await until(() => farm.server.farm.events.subscriberCount() > 0, 'the event stream subscription');
+  const stoppedAt = performance.now();
+  stop.abort();
+  const report = await following;
+  const took = performance.now() - stoppedAt;
+  console.log(`# autoDownload returned ${took.toFixed(0)} ms after the abort`);
+  assert.ok(took < 1500, `stopping took ${took} ms (sleepTime is 60 s)`);
+  assert.equal(report.stopped, true);
+  assert.equal(report.downloadedFiles, 1);
+  assert.equal(report.failures.length, 0);
+  assert.equal(await readFile(join(localPath, 'first.png'), 'utf8'), 'first frame');
+  await until(() => farm.server.farm.events.subscriberCount() === 0, 'the event stream closed');
+
+  // The same for the wait of autoDownloadAfterTaskCompleted; the task is still rendering.
+  const later = new AbortController();
+  const waiting = download.autoDownloadAfterTaskCompleted([taskId], {
+    localPath,
+    sleepTime: 60,
+    signal: later.signal,
+  });
+  setTimeout(() => later.abort(), 200);
+  const afterReport = await waiting;
+  assert.equal(afterReport.stopped, true);
+  assert.equal(afterReport.files, 0);
+
+  // A task that ended is followed to its end as before: no "stopped".
+  await db.updateTable('tasks').set({ status: TaskStatus.FINISHED }).where('id', '=', taskId).execute();
+  const whole = await download.autoDownload([taskId], {
+    localPath,
+    sleepTime: 60,
+    downloadFilenameFormat: 'false',
+  });
+  assert.equal(whole.stopped, undefined);
+  assert.equal(whole.identical, 1);
 });
 
 test('download by task id resolves the task folder; an unknown task is an error', async () => {

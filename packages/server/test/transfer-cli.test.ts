@@ -4,10 +4,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { TaskStatus } from '@openfarm/protocol';
 import { RayvisionAPI, RayvisionUpload } from '@openfarm/sdk';
 import { buildProgram } from 'openfarm';
 import { transferPlugin } from '../src/transfer/index.js';
 import { startTestFarm, type TestFarm } from './support/farm.js';
+import { taskWithOutputs } from './support/task-outputs.js';
 
 let farm: TestFarm;
 let work: string;
@@ -102,4 +104,28 @@ test('openfarm download --server-path fetches a folder; flags are checked', asyn
   );
 
   await assert.rejects(run('download', '--to', to), /give task ids or --server-path/);
+});
+
+test('openfarm download --realtime: Ctrl-C stops following, keeps what landed, exits 130', async () => {
+  const { taskId } = await taskWithOutputs(farm, api, {
+    name: 'follow',
+    status: TaskStatus.RENDERING,
+    files: { 'f1.png': 'frame one' },
+  });
+  const to = join(work, 'follow');
+  const following = run('download', String(taskId), '--realtime', '--flat', '--to', to, '--sleep-time', '60');
+  const landed = join(to, 'f1.png');
+  for (let i = 0; (await readFile(landed, 'utf8').catch(() => '')) !== 'frame one'; i++) {
+    assert.ok(i < 500, 'the first frame lands');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  try {
+    process.emit('SIGINT', 'SIGINT');
+    const out = await following;
+    assert.match(out, /\d+ files: 1 downloaded \(9 B\)/);
+    assert.match(out, /stopped early; the farm keeps rendering: run the same command again for the rest/);
+    assert.equal(process.exitCode, 130);
+  } finally {
+    process.exitCode = 0;
+  }
 });

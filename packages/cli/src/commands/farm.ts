@@ -33,6 +33,7 @@ import {
 import { Agent } from '@openfarm/worker';
 import type { Command } from 'commander';
 import { outputOf } from './admin-store.js';
+import { untilInterrupted } from './interrupt.js';
 import { CONFIG_ENV, type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
 
 /** The account `up` creates for the person running it, and writes to the client profile. */
@@ -208,11 +209,24 @@ export function registerFarmCommands(program: Command): void {
       out(`task ${taskId}: submitted; frames go to ${to} as they finish\n`);
       const download = new RayvisionDownload(api);
       download.on('file', (f) => out(`  ${f.localPath}\n`));
-      const report = await download.autoDownload([taskId], {
-        localPath: to,
-        downloadFilenameFormat: false,
-        sleepTime: 2,
-      });
+      const { value: report, interruptedBy } = await untilInterrupted((signal) =>
+        download.autoDownload([taskId], {
+          localPath: to,
+          downloadFilenameFormat: false,
+          sleepTime: 2,
+          signal,
+        }),
+      );
+      if (interruptedBy !== undefined) {
+        out(
+          `${interruptedBy}: stopped following task ${taskId}; the farm keeps rendering it. ` +
+            `${report.downloadedFiles} file(s) in ${to}; get the rest with:\n` +
+            `  openfarm download ${taskId} --realtime --flat --to ${to}\n`,
+        );
+        if (report.failures.length > 0)
+          throw new Error(`${report.failures.length} file(s) failed to download`);
+        return;
+      }
       const status = (await api.query.taskInfo([taskId])).items[0]?.taskStatus;
       out(`task ${taskId}: ended with status ${status}; ${report.downloadedFiles} file(s) in ${to}\n`);
       if (report.failures.length > 0) throw new Error(`${report.failures.length} file(s) failed to download`);

@@ -16,6 +16,7 @@ import {
 } from '@openfarm/sdk';
 import { Presets, SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { untilInterrupted } from './interrupt.js';
 import { type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
 
 const JOB_FILES = ['task.json', 'tips.json', 'asset.json', 'upload.json'] as const;
@@ -246,12 +247,17 @@ export function registerTransferCommands(program: Command): void {
         let report: DownloadReport;
         if (flags.serverPath !== undefined)
           report = await download.download({ ...common, serverPath: flags.serverPath });
-        else if (flags.realtime) report = await download.autoDownload(taskIds, { ...common, ...loop });
-        else if (flags.afterComplete)
-          report = await download.autoDownloadAfterTaskCompleted(taskIds, { ...common, ...loop });
-        else report = await download.download({ ...common, taskIdList: taskIds });
+        else if (flags.realtime || flags.afterComplete) {
+          const follow = flags.realtime
+            ? download.autoDownload.bind(download)
+            : download.autoDownloadAfterTaskCompleted.bind(download);
+          report = (await untilInterrupted((signal) => follow(taskIds, { ...common, ...loop, signal })))
+            .value;
+        } else report = await download.download({ ...common, taskIdList: taskIds });
         view.stop();
         print(this, flags.json ? JSON.stringify(report, null, 2) : downloadSummary(report));
+        if (report.stopped === true && !flags.json)
+          print(this, 'stopped early; the farm keeps rendering: run the same command again for the rest');
       } catch (e) {
         view.stop();
         if (flags.json && e instanceof TransferFailedError)

@@ -41,6 +41,8 @@ export interface DownloadEngineOptions {
   verified?: VerifiedFiles;
   /** Called for each file downloaded and verified (not for files already identical). */
   onFile?: (item: DownloadItem) => void;
+  /** Once aborted, files not yet started are left alone (the report says `stopped`); started ones finish. */
+  signal?: AbortSignal | undefined;
 }
 
 export const PART_SUFFIX = '.openfarm-part';
@@ -138,6 +140,10 @@ export async function downloadFiles(
   };
 
   await runPool(items, options.concurrency ?? 8, async (item) => {
+    if (options.signal?.aborted === true) {
+      report.stopped = true;
+      return;
+    }
     let lastError: unknown;
     try {
       if (await isIdentical(item)) {

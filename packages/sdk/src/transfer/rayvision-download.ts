@@ -25,8 +25,8 @@ import { appendTransferLog } from './transfer-log.js';
 import type { StorageName } from './transfer-paths.js';
 import {
   type DownloadReport,
-  type TransferFailure,
   TransferFailedError,
+  type TransferFailure,
   type TransferProgress,
 } from './transfer-report.js';
 
@@ -51,6 +51,12 @@ export interface DownloadOptions {
   serverPath?: string | readonly string[];
   /** Read `serverPath` from the input storage (assets) instead; localPath defaults to the path's folder. */
   asset?: boolean;
+  /**
+   * Stop early: files not yet started are left alone, the call resolves with
+   * what it has (`stopped: true` in the report) instead of following the tasks
+   * to their end. The farm keeps rendering; call again to pick up the rest.
+   */
+  signal?: AbortSignal;
 }
 
 /** What one download pass needs, whatever it fetches. */
@@ -60,6 +66,7 @@ interface Pass {
   keep: boolean;
   bucket: TokenBucket | undefined;
   verified: VerifiedFiles;
+  signal?: AbortSignal | undefined;
 }
 
 export interface AutoDownloadOptions extends Omit<DownloadOptions, 'taskIdList' | 'serverPath' | 'asset'> {
@@ -84,13 +91,20 @@ function keepFolder(format: DownloadOptions['downloadFilenameFormat']): boolean 
   return format === undefined || format === true || format === 'true';
 }
 
+/** Wait `ms`, or less when `signal` aborts (the listener goes either way: signals may live long). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
+    if (signal?.aborted === true) {
       resolve();
-    });
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
   });
 }
 
@@ -104,6 +118,7 @@ function addReport(into: DownloadReport, r: DownloadReport): void {
   into.downloadedFiles += r.downloadedFiles;
   into.receivedBytes += r.receivedBytes;
   into.failures.push(...r.failures);
+  if (r.stopped) into.stopped = true;
 }
 
 export class RayvisionDownload extends EventEmitter<DownloadEvents> {
@@ -119,6 +134,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
 
   /** One pass: every file of the tasks' output folders (or of `serverPath`). */
   async download(options: DownloadOptions = {}): Promise<DownloadReport> {
+    const { signal } = options;
     const keep = keepFolder(options.downloadFilenameFormat);
     const bucket = TokenBucket.fromKBps(options.maxSpeed);
     const report = emptyReport();
@@ -132,7 +148,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
         const storage = options.asset === true ? 'input' : 'output';
         addReport(
           report,
-          await this.syncFolder(p, { storage, localPath, keep, bucket, verified: new Map() }),
+          await this.syncFolder(p, { storage, localPath, keep, bucket, verified: new Map(), signal }),
         );
       }
     } else {
@@ -145,7 +161,14 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
       for (const t of tasks) {
         addReport(
           report,
-          await this.syncTask(t.leaves, { storage: 'output', localPath, keep, bucket, verified: new Map() }),
+          await this.syncTask(t.leaves, {
+            storage: 'output',
+            localPath,
+            keep,
+            bucket,
+            verified: new Map(),
+            signal,
+          }),
         );
       }
     }
@@ -162,6 +185,9 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     const keep = keepFolder(options.downloadFilenameFormat);
     const bucket = TokenBucket.fromKBps(options.maxSpeed);
     const sleepMs = (options.sleepTime ?? 10) * 1000;
+    const { signal } = options;
+    // A function, not a narrowed property: the signal may abort while a pass is awaited.
+    const aborted = (): boolean => signal?.aborted === true;
     const report = emptyReport();
     const verified: VerifiedFiles = new Map();
 
@@ -179,6 +205,8 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     const dirty = new Set<number>(pending.keys());
     let wake: () => void = () => {};
     const stop = new AbortController();
+    const onAbort = (): void => wake();
+    signal?.addEventListener('abort', onAbort);
     let streamUp = false;
     const onEvent = (e: FarmEvent): void => {
       const task =
@@ -213,7 +241,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     })();
 
     try {
-      while (pending.size > 0) {
+      while (pending.size > 0 && !aborted()) {
         if (dirty.size === 0) {
           // Sleep until an event marks a task, or poll when the stream is down.
           let timer: NodeJS.Timeout | undefined;
@@ -224,6 +252,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
           });
           clearTimeout(timer);
           wake = () => {};
+          if (aborted()) break;
           if (!streamUp || dirty.size === 0) {
             for (const t of pending.keys()) dirty.add(t);
           }
@@ -237,17 +266,19 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
           if (t === undefined) continue;
           const r = await this.syncTask(
             t.leaves,
-            { storage: 'output', localPath, keep, bucket, verified },
+            { storage: 'output', localPath, keep, bucket, verified, signal },
             taskId,
           );
           addReport(report, r);
-          if (t.ended) pending.delete(taskId);
+          if (t.ended && r.stopped !== true) pending.delete(taskId);
         }
       }
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       stop.abort();
       await stream;
     }
+    if (pending.size > 0) report.stopped = true;
     return this.finish(report, options.printLog ?? false);
   }
 
@@ -260,23 +291,25 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     const keep = keepFolder(options.downloadFilenameFormat);
     const bucket = TokenBucket.fromKBps(options.maxSpeed);
     const sleepMs = (options.sleepTime ?? 10) * 1000;
+    const { signal } = options;
     const report = emptyReport();
     let waiting = taskIds.map(Number);
-    while (waiting.length > 0) {
+    while (waiting.length > 0 && signal?.aborted !== true) {
       const tasks = await resolveTasks(this.api.query, waiting, options.isTestStop);
       for (const t of tasks.filter((x) => x.ended)) {
         addReport(
           report,
           await this.syncTask(
             t.leaves,
-            { storage: 'output', localPath, keep, bucket, verified: new Map() },
+            { storage: 'output', localPath, keep, bucket, verified: new Map(), signal },
             t.taskId,
           ),
         );
       }
       waiting = tasks.filter((x) => !x.ended).map((x) => x.taskId);
-      if (waiting.length > 0) await sleep(sleepMs);
+      if (waiting.length > 0) await sleep(sleepMs, signal);
     }
+    if (waiting.length > 0) report.stopped = true;
     return this.finish(report, options.printLog ?? true);
   }
 
@@ -306,7 +339,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     folder: string,
     pass: Pass & { taskId?: number; userId?: number },
   ): Promise<DownloadReport> {
-    const { storage, localPath, keep, bucket, verified, taskId, userId } = pass;
+    const { storage, localPath, keep, bucket, verified, signal, taskId, userId } = pass;
     let entries: ManifestEntry[] = await this.client.list(storage, folder, userId);
     let base = folder;
     if (entries.length === 0 && folder !== '/') {
@@ -333,6 +366,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     const report = await downloadFiles(this.client, items, {
       bucket,
       verified,
+      signal,
       onProgress: (p) => this.emit('progress', p),
       onFile: (i) =>
         this.emit('file', {

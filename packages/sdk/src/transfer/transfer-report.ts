@@ -41,6 +41,12 @@ export interface DownloadReport {
   downloadedFiles: number;
   receivedBytes: number;
   failures: TransferFailure[];
+  /**
+   * Set when the caller's `signal` stopped the download early: some files (or,
+   * for autoDownload, frames still to render) were not fetched. Run it again to
+   * get them; what is on disk is skipped.
+   */
+  stopped?: true;
 }
 
 /** Thrown at the end of a transfer in which some files failed; `failures` lists every one. */
