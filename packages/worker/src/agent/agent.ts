@@ -105,6 +105,7 @@ export class Agent {
     while (!this.stopping) {
       const free = this.slots - this.running.size;
       try {
+        const asked = Date.now();
         const answer = await this.api.poll(
           [...this.running.values()].map((r) => ({ frameId: r.lease.frameId, epoch: r.lease.epoch })),
           free,
@@ -115,8 +116,17 @@ export class Agent {
         // A frame that just finished may still be listed; aborting a finished run is a no-op.
         for (const id of answer.cancel) this.running.get(id)?.abort.abort();
         for (const lease of answer.leases) this.start(lease);
-        // All slots busy: the next poll is only a heartbeat; don't spin on it.
-        if (answer.leases.length === 0 && this.running.size >= this.slots)
+        // All slots busy: the farm holds such a poll until one of our frames is cancelled or the wait
+        // ends, so polling again at once keeps a stop's kill prompt even while the renderer prints
+        // nothing. Only a poll answered early with nothing in it (a farm that does not hold polls, or
+        // one shutting down) is followed by a pause, so the loop never spins.
+        const held = Date.now() - asked;
+        if (
+          answer.leases.length === 0 &&
+          answer.cancel.length === 0 &&
+          this.running.size >= this.slots &&
+          held < this.pollHoldMs() / 2
+        )
           await this.sleep(this.heartbeatMs());
       } catch (err) {
         if (this.stopping) break;
@@ -136,6 +146,12 @@ export class Agent {
     for (const r of this.running.values()) r.abort.abort();
     this.wake?.();
     await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  /** How long the farm holds a poll that finds nothing (it never holds one past a third of the lease TTL). */
+  private pollHoldMs(): number {
+    const r = this.registration;
+    return r === undefined ? 0 : Math.min(r.maxPollMs, r.leaseTtlMs / 3);
   }
 
   private heartbeatMs(): number {
