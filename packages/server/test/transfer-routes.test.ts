@@ -5,7 +5,13 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LocalBlobStore } from '../src/blob/index.js';
-import { listStorageDir, setTransferQuota, TRANSFER_PATHS, transferPlugin } from '../src/transfer/index.js';
+import {
+  listStorageDir,
+  setTransferQuota,
+  TRANSFER_PATHS,
+  transferPlugin,
+  usedTransferBytes,
+} from '../src/transfer/index.js';
 import { UploadSessions } from '../src/transfer/upload-sessions.js';
 import { Client, startTestFarm, type TestFarm } from './support/farm.js';
 
@@ -397,6 +403,32 @@ describe('transfer endpoints', () => {
     }
     const storageRefused = await alice.call(TRANSFER_PATHS.manifest, { storage: 'secrets', entries: [] });
     assert.equal(storageRefused.envelope.code, 600);
+  });
+
+  test('uploads and batches sent at once cannot share the last free bytes of a quota', async () => {
+    const fay = await farm.addUser('fay');
+    const f = new TransferTestClient(farm, fay);
+    const db = farm.server.farm.store.db;
+    await setTransferQuota(db, fay.userId, 250_000);
+    // Eight resumable uploads of 100 KB begun together: two fit.
+    const begun = await Promise.all(
+      Array.from({ length: 8 }, () => f.call(TRANSFER_PATHS.uploads, keyOf(randomBytes(100_000)))),
+    );
+    const codes = begun.map((r) => r.envelope.code).sort();
+    assert.deepEqual(codes, [200, 200, 7003, 7003, 7003, 7003, 7003, 7003], JSON.stringify(codes));
+    assert.equal(await usedTransferBytes(db, fay.userId), 200_000);
+
+    // Four batches of three 10 KB blobs sent together into the 50 KB left: five blobs fit.
+    const batches = Array.from({ length: 4 }, () =>
+      Buffer.concat(
+        [randomBytes(10_000), randomBytes(10_000), randomBytes(10_000)].flatMap((b) => {
+          const k = keyOf(b);
+          return [Buffer.from(k.sha256 + String(k.size).padStart(16, '0'), 'latin1'), b];
+        }),
+      ),
+    );
+    await Promise.all(batches.map((body) => f.put('/api/openfarm/transfer/blobs', body)));
+    assert.equal(await usedTransferBytes(db, fay.userId), 250_000);
   });
 
   test('abandoned uploads expire, giving back their quota', async () => {

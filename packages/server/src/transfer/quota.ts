@@ -42,33 +42,67 @@ export async function usedTransferBytes(db: Kysely<Database>, userId: number): P
   return Number(held?.n ?? 0) + Number(pending?.n ?? 0);
 }
 
-/** Throw QUOTA_EXCEEDED when `extraBytes` more would take the user past their quota. */
-export async function assertQuota(
-  db: Kysely<Database>,
-  userId: number,
-  extraBytes: number,
-  defaultMaxBytes: number | undefined,
-): Promise<void> {
-  (await QuotaBudget.of(db, userId, defaultMaxBytes)).reserve(extraBytes);
+/**
+ * What this server has promised but not yet written down: bytes reserved by
+ * requests still running, and bytes recorded since a request read the
+ * database. Without it, requests running at once each saw the usage from
+ * before any of them began, so eight uploads started together could each
+ * take the last free bytes. Shared by every request of one server process;
+ * servers sharing a database still only see each other through it.
+ */
+export class QuotaLedger {
+  private readonly inFlight = new Map<number, number>();
+  /** Bytes recorded per user since this process started; only ever grows. */
+  private readonly recorded = new Map<number, number>();
+
+  /** A mark to take just before reading the user's usage from the database. */
+  mark(userId: number): number {
+    return this.recorded.get(userId) ?? 0;
+  }
+
+  /** Bytes not in a usage read made after `mark`, or possibly not (counted, to stay on the safe side). */
+  unseen(userId: number, mark: number): number {
+    return (this.inFlight.get(userId) ?? 0) + (this.recorded.get(userId) ?? 0) - mark;
+  }
+
+  hold(userId: number, bytes: number): void {
+    this.inFlight.set(userId, (this.inFlight.get(userId) ?? 0) + bytes);
+  }
+
+  /** `held` bytes are no longer in flight; `recordedBytes` of them are now in the database. */
+  settle(userId: number, held: number, recordedBytes: number): void {
+    const left = (this.inFlight.get(userId) ?? 0) - held;
+    if (left > 0) this.inFlight.set(userId, left);
+    else this.inFlight.delete(userId);
+    if (recordedBytes > 0) this.recorded.set(userId, (this.recorded.get(userId) ?? 0) + recordedBytes);
+  }
 }
 
 /**
- * One request's view of a user's quota, read once: a batch of 256 small blobs
- * then costs one quota query instead of one per blob, and the blobs of the
- * batch are counted against each other. (Two requests running at once each
- * see the bytes used before either began.)
+ * One request's view of a user's quota: the usage is read once (a batch of
+ * 256 small blobs costs one quota query, not one per blob), and what the other
+ * requests of this server reserved or recorded meanwhile is added from the
+ * ledger at each reservation. Call `settle` once the reserved bytes are in the
+ * database (or were not stored after all).
  */
 export class QuotaBudget {
+  /** Bytes this request reserved and has not settled. */
+  private held = 0;
+
   private constructor(
     private readonly max: number | undefined,
     /** Read up front: reserve() must not await, or two blobs of a batch could both fit the last bytes. */
-    private used: number,
+    private readonly used: number,
+    private readonly userId: number,
+    private readonly ledger: QuotaLedger,
+    private readonly mark: number,
   ) {}
 
   static async of(
     db: Kysely<Database>,
     userId: number,
     defaultMaxBytes: number | undefined,
+    ledger: QuotaLedger,
   ): Promise<QuotaBudget> {
     const row = await db
       .selectFrom('transfer_quotas')
@@ -76,7 +110,9 @@ export class QuotaBudget {
       .where('user_id', '=', userId)
       .executeTakeFirst();
     const max = row !== undefined ? Number(row.max_bytes) : defaultMaxBytes;
-    return new QuotaBudget(max, max === undefined ? 0 : await usedTransferBytes(db, userId));
+    const mark = ledger.mark(userId);
+    const used = max === undefined ? 0 : await usedTransferBytes(db, userId);
+    return new QuotaBudget(max, used, userId, ledger, mark);
   }
 
   get limited(): boolean {
@@ -86,11 +122,19 @@ export class QuotaBudget {
   /** Count `extraBytes` more, or throw QUOTA_EXCEEDED (counting nothing) when they do not fit. */
   reserve(extraBytes: number): void {
     if (this.max === undefined) return;
-    if (this.used + extraBytes > this.max) {
+    const used = this.used + this.ledger.unseen(this.userId, this.mark);
+    if (used + extraBytes > this.max) {
       throw ApiError.of('QUOTA_EXCEEDED', {
-        detail: `storing ${extraBytes} more bytes would exceed the quota: ${this.used} of ${this.max} bytes used`,
+        detail: `storing ${extraBytes} more bytes would exceed the quota: ${used} of ${this.max} bytes used`,
       });
     }
-    this.used += extraBytes;
+    this.ledger.hold(this.userId, extraBytes);
+    this.held += extraBytes;
+  }
+
+  /** The reservations end: `recordedBytes` of them are now in the database, the rest were not stored. */
+  settle(recordedBytes: number): void {
+    this.ledger.settle(this.userId, this.held, Math.min(recordedBytes, this.held));
+    this.held = 0;
   }
 }

@@ -21,7 +21,7 @@ import type { Database } from '../store/database.js';
 import type { BatchReader } from './blob-batch.js';
 import { recordHeldBlob, recordHeldBlobs } from './held-blobs.js';
 import { Overlap } from './overlap.js';
-import { assertQuota, QuotaBudget } from './quota.js';
+import { QuotaBudget, QuotaLedger } from './quota.js';
 import './tables.js';
 
 export interface UploadState {
@@ -85,6 +85,8 @@ export class UploadSessions {
   /** Sessions being written or completed in this process: one writer at a time per session. */
   private readonly busy = new Set<string>();
   private readonly running = new Map<string, RunningHash>();
+  /** Quota bytes promised by this server's requests in flight (see QuotaLedger). */
+  private readonly quota = new QuotaLedger();
 
   constructor(private readonly o: UploadSessionsOptions) {}
 
@@ -147,8 +149,16 @@ export class UploadSessions {
   async begin(userId: number, key: BlobKey): Promise<UploadState> {
     const { db, blobs } = this.o;
     if (await blobs.has(key)) {
-      await assertQuotaForHeld(db, userId, key, this.o.defaultQuotaBytes);
-      await recordHeldBlob(db, userId, key);
+      const budget = await this.budget(userId);
+      // Stored already (by anyone): it counts against this user's quota only if they do not hold it yet.
+      if (budget.limited && !(await holdsBlob(db, userId, key))) budget.reserve(key.size);
+      let recorded = 0;
+      try {
+        await recordHeldBlob(db, userId, key);
+        recorded = key.size;
+      } finally {
+        budget.settle(recorded);
+      }
       return { offset: key.size, complete: true };
     }
     const existing = await db
@@ -160,14 +170,23 @@ export class UploadSessions {
       .executeTakeFirst();
     if (existing !== undefined)
       return { uploadId: existing.id, offset: await this.committed(existing.id), complete: false };
-    await assertQuota(db, userId, key.size, this.o.defaultQuotaBytes);
+    // An unfinished upload counts at its declared size from here on: reserved now, in the database
+    // once its row is written (a begin of the same blob that won the race counts for both).
+    const budget = await this.budget(userId);
+    budget.reserve(key.size);
     const id = randomUUID();
-    await writeFile(this.stagingFile(id), new Uint8Array(0), { flag: 'wx' });
-    await db
-      .insertInto('transfer_uploads')
-      .values({ id, user_id: userId, sha256: key.sha256, size: key.size, created_at: Date.now() })
-      .onConflict((oc) => oc.columns(['user_id', 'sha256', 'size']).doNothing())
-      .execute();
+    let recorded = 0;
+    try {
+      await writeFile(this.stagingFile(id), new Uint8Array(0), { flag: 'wx' });
+      const inserted = await db
+        .insertInto('transfer_uploads')
+        .values({ id, user_id: userId, sha256: key.sha256, size: key.size, created_at: Date.now() })
+        .onConflict((oc) => oc.columns(['user_id', 'sha256', 'size']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) recorded = key.size;
+    } finally {
+      budget.settle(recorded);
+    }
     // Two concurrent begins of the same blob: the row that won names the session.
     const row = await db
       .selectFrom('transfer_uploads')
@@ -245,9 +264,15 @@ export class UploadSessions {
 
   /** Store a small blob sent whole, verified like any other; `body` is consumed either way. */
   async putWhole(userId: number, key: BlobKey, body: AsyncIterable<Buffer> | Buffer): Promise<void> {
-    const budget = await QuotaBudget.of(this.o.db, userId, this.o.defaultQuotaBytes);
-    await this.store(userId, key, body, budget);
-    await recordHeldBlob(this.o.db, userId, key);
+    const budget = await this.budget(userId);
+    let recorded = 0;
+    try {
+      const reserved = await this.store(userId, key, body, budget);
+      await recordHeldBlob(this.o.db, userId, key);
+      recorded = reserved;
+    } finally {
+      budget.settle(recorded);
+    }
   }
 
   /**
@@ -257,11 +282,13 @@ export class UploadSessions {
    * user's new blobs are recorded together at the end (also when one failed).
    */
   async putBatch(userId: number, reader: BatchReader): Promise<number> {
-    const budget = await QuotaBudget.of(this.o.db, userId, this.o.defaultQuotaBytes);
+    const budget = await this.budget(userId);
     const stored: BlobKey[] = [];
+    /** Bytes of `stored` that were reserved against the quota (not those the user held already). */
+    let reservedForStored = 0;
     const storing = new Overlap(BATCH_STORES_AT_ONCE);
     const storeOne = async (key: BlobKey, body: AsyncIterable<Buffer> | Buffer): Promise<void> => {
-      await this.store(userId, key, body, budget);
+      reservedForStored += await this.store(userId, key, body, budget);
       stored.push(key);
     };
     try {
@@ -272,17 +299,29 @@ export class UploadSessions {
       await storing.drain();
     } finally {
       await storing.drain().catch(() => {});
-      await recordHeldBlobs(this.o.db, userId, stored);
+      let recorded = 0;
+      try {
+        await recordHeldBlobs(this.o.db, userId, stored);
+        recorded = reservedForStored;
+      } finally {
+        budget.settle(recorded);
+      }
     }
     return stored.length;
   }
 
+  /** A request's view of the user's quota, seeing the other requests of this server too. */
+  private budget(userId: number): Promise<QuotaBudget> {
+    return QuotaBudget.of(this.o.db, userId, this.o.defaultQuotaBytes, this.quota);
+  }
+
+  /** Store one blob; returns the bytes it reserved against the quota (0 when the user held it already). */
   private async store(
     userId: number,
     key: BlobKey,
     body: AsyncIterable<Buffer> | Buffer,
     budget: QuotaBudget,
-  ): Promise<void> {
+  ): Promise<number> {
     const { db, blobs } = this.o;
     if (!(await blobs.has(key))) {
       budget.reserve(key.size);
@@ -296,12 +335,17 @@ export class UploadSessions {
         if (e instanceof BlobHashMismatchError) throw ApiError.of('HASH_MISMATCH', { detail: e.message });
         throw e;
       }
-      return;
+      return key.size;
     }
     // Stored already (by anyone): it counts against this user's quota only if they do not hold it yet.
-    if (budget.limited && !(await holdsBlob(db, userId, key))) budget.reserve(key.size);
+    let reserved = 0;
+    if (budget.limited && !(await holdsBlob(db, userId, key))) {
+      budget.reserve(key.size);
+      reserved = key.size;
+    }
     // The bytes are not needed, but the body must be read to its end (or to the next blob of a batch).
     if (!Buffer.isBuffer(body)) for await (const _ of body);
+    return reserved;
   }
 
   private async end(id: string): Promise<void> {
@@ -320,14 +364,4 @@ async function holdsBlob(db: Kysely<Database>, userId: number, key: BlobKey): Pr
     .where('size', '=', key.size)
     .executeTakeFirst();
   return held !== undefined;
-}
-
-/** Quota check for a blob the store already has: it counts only if the user does not hold it yet. */
-async function assertQuotaForHeld(
-  db: Kysely<Database>,
-  userId: number,
-  key: BlobKey,
-  defaultMaxBytes: number | undefined,
-): Promise<void> {
-  if (!(await holdsBlob(db, userId, key))) await assertQuota(db, userId, key.size, defaultMaxBytes);
 }
