@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ApiError } from '@openfarm/protocol';
 import { LocalBlobStore } from '../src/blob/index.js';
 import {
   listStorageDir,
@@ -12,11 +13,22 @@ import {
   transferPlugin,
   usedTransferBytes,
 } from '../src/transfer/index.js';
+import { BatchReader } from '../src/transfer/blob-batch.js';
 import { UploadSessions } from '../src/transfer/upload-sessions.js';
 import { Client, startTestFarm, type TestFarm } from './support/farm.js';
 
 function keyOf(buf: Buffer) {
   return { sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
+}
+
+/** A blob batch body (see blob-batch.ts) of `count` random blobs of `size` bytes. */
+function batchBody(count: number, size: number): Buffer {
+  return Buffer.concat(
+    Array.from({ length: count }, () => randomBytes(size)).flatMap((b) => {
+      const k = keyOf(b);
+      return [Buffer.from(k.sha256 + String(k.size).padStart(16, '0'), 'latin1'), b];
+    }),
+  );
 }
 
 class TransferTestClient extends Client {
@@ -419,16 +431,46 @@ describe('transfer endpoints', () => {
     assert.equal(await usedTransferBytes(db, fay.userId), 200_000);
 
     // Four batches of three 10 KB blobs sent together into the 50 KB left: five blobs fit.
-    const batches = Array.from({ length: 4 }, () =>
-      Buffer.concat(
-        [randomBytes(10_000), randomBytes(10_000), randomBytes(10_000)].flatMap((b) => {
-          const k = keyOf(b);
-          return [Buffer.from(k.sha256 + String(k.size).padStart(16, '0'), 'latin1'), b];
-        }),
-      ),
-    );
+    const batches = Array.from({ length: 4 }, () => batchBody(3, 10_000));
     await Promise.all(batches.map((body) => f.put('/api/openfarm/transfer/blobs', body)));
     assert.equal(await usedTransferBytes(db, fay.userId), 250_000);
+  });
+
+  test('a batch that read the usage before another batch was stored still counts all of its blobs', async () => {
+    const gil = await farm.addUser('gil');
+    const db = farm.server.farm.store.db;
+    await setTransferQuota(db, gil.userId, 50_000);
+    const sessions = await UploadSessions.open({
+      db,
+      blobs: await LocalBlobStore.open(join(farm.dataDir, 'blobs')),
+      stagingDir: join(farm.dataDir, 'blobs-staging'),
+    });
+    // The late batch reads the usage (nothing yet), then waits for its body.
+    let bodyWanted!: () => void;
+    const wanted = new Promise<void>((resolve) => {
+      bodyWanted = resolve;
+    });
+    let sendBody!: () => void;
+    const send = new Promise<void>((resolve) => {
+      sendBody = resolve;
+    });
+    const lateBody = batchBody(3, 10_000);
+    async function* late(): AsyncGenerator<Buffer> {
+      bodyWanted();
+      await send;
+      yield lateBody;
+    }
+    const lateResult = sessions.putBatch(gil.userId, new BatchReader(late())).catch((e: unknown) => e);
+    await wanted;
+    // Meanwhile a whole batch arrives; its three blobs are stored side by side.
+    async function* whole(): AsyncGenerator<Buffer> {
+      yield batchBody(3, 10_000);
+    }
+    assert.equal(await sessions.putBatch(gil.userId, new BatchReader(whole())), 3);
+    sendBody();
+    const e = await lateResult;
+    assert.ok(e instanceof ApiError && e.code === 7003, String(e));
+    assert.equal(await usedTransferBytes(db, gil.userId), 50_000);
   });
 
   test('abandoned uploads expire, giving back their quota', async () => {

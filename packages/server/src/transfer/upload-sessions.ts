@@ -288,7 +288,10 @@ export class UploadSessions {
     let reservedForStored = 0;
     const storing = new Overlap(BATCH_STORES_AT_ONCE);
     const storeOne = async (key: BlobKey, body: AsyncIterable<Buffer> | Buffer): Promise<void> => {
-      reservedForStored += await this.store(userId, key, body, budget);
+      // Not `reservedForStored += await …`: that reads the sum before the await, and the stores
+      // running side by side would overwrite each other's additions (the ledger then lost bytes).
+      const reserved = await this.store(userId, key, body, budget);
+      reservedForStored += reserved;
       stored.push(key);
     };
     try {
