@@ -239,7 +239,8 @@ describe('scheduler leases', () => {
     await good.complete(l);
   });
 
-  test("PostgreSQL ending the pool's idle connections does not take the server down", { // SQLite has no connections a database server could end.
+  test("PostgreSQL ending the pool's idle connections does not take the server down", {
+    // SQLite has no connections a database server could end.
     skip: process.env.OPENFARM_TEST_POSTGRES_URL ? false : 'PostgreSQL only',
   }, async () => {
     // Fill the pool (4 connections), then end every other one from the server side.
