@@ -18,7 +18,9 @@ if (benches.length === 0) {
 let failed = 0;
 for (const b of benches) {
   console.log(`\n== ${b}`);
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', `${dir}${b}`], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', `${dir}${b}`], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -31,7 +31,8 @@ function freePort() {
 /** Start a server; resolves to { url, stop } or undefined (with the reason) when PostgreSQL is absent. */
 export async function startTestPostgres() {
   const bin = pgBinDir();
-  if (bin === undefined) return { reason: 'PostgreSQL is not installed (no initdb under /usr/lib/postgresql)' };
+  if (bin === undefined)
+    return { reason: 'PostgreSQL is not installed (no initdb under /usr/lib/postgresql)' };
   const dir = mkdtempSync(join(tmpdir(), 'openfarm-pg-'));
   const data = join(dir, 'data');
   const port = await freePort();

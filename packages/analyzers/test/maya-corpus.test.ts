@@ -121,7 +121,9 @@ describe('Maya corpus conformance (SOURCES.md facts)', { skip }, () => {
     // The second is the author's absolute macOS path, kept as written.
     assert.ok(paths[1]!.startsWith('/Users/rmvh/'), paths[1]);
     assert.ok(
-      paths[1]!.endsWith('/deadline-cloud-for-maya/job_bundle_output_tests/renderman/scene/scene_file_to_reference.ma'),
+      paths[1]!.endsWith(
+        '/deadline-cloud-for-maya/job_bundle_output_tests/renderman/scene/scene_file_to_reference.ma',
+      ),
       paths[1],
     );
 
