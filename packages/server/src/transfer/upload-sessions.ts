@@ -9,17 +9,16 @@
  * matches, so a half-written or damaged upload is never visible.
  */
 import { createHash, type Hash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ApiError } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
 import { BlobHashMismatchError, type BlobKey, type BlobStore } from '../blob/index.js';
 import type { Database } from '../store/database.js';
 import type { BatchReader } from './blob-batch.js';
 import { recordHeldBlob, recordHeldBlobs } from './held-blobs.js';
+import { writeBodyAt } from './staging-writer.js';
 import { Overlap } from './overlap.js';
 import { QuotaBudget, QuotaLedger } from './quota.js';
 import './tables.js';
@@ -50,13 +49,17 @@ export const UPLOAD_SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
+/** The refusal of a body longer than the blob it claims to be (or the rest of it). */
+function tooLong(what: string): ApiError {
+  return ApiError.of('PARAMETER_INVALID', { detail: `${what}: more bytes than the blob's size` });
+}
+
 /** Pass a body through, failing once more than `limit` bytes arrived. */
 async function* atMost(body: AsyncIterable<Buffer>, limit: number, what: string): AsyncGenerator<Buffer> {
   let seen = 0;
   for await (const chunk of body) {
     seen += chunk.length;
-    if (seen > limit)
-      throw ApiError.of('PARAMETER_INVALID', { detail: `${what}: more bytes than the blob's size` });
+    if (seen > limit) throw tooLong(what);
     yield chunk;
   }
 }
@@ -70,15 +73,6 @@ async function* atMost(body: AsyncIterable<Buffer>, limit: number, what: string)
 interface RunningHash {
   hash: Hash;
   offset: number;
-}
-
-/** Feed every chunk that passes to the running hash as well. */
-async function* tapped(body: AsyncIterable<Buffer>, running: RunningHash): AsyncGenerator<Buffer> {
-  for await (const chunk of body) {
-    running.hash.update(chunk);
-    running.offset += chunk.length;
-    yield chunk;
-  }
 }
 
 export class UploadSessions {
@@ -215,11 +209,16 @@ export class UploadSessions {
       this.running.delete(id);
       if (offset === 0) running = { hash: createHash('sha256'), offset: 0 };
       if (running?.offset !== offset) running = undefined;
-      const bytes = atMost(body, s.size - offset, `upload ${id}`);
-      await pipeline(
-        running !== undefined ? tapped(bytes, running) : bytes,
-        createWriteStream(this.stagingFile(id), { flags: 'r+', start: offset }),
-      );
+      const limit = s.size - offset;
+      let seen = 0;
+      await writeBodyAt(this.stagingFile(id), offset, body, (piece) => {
+        seen += piece.length;
+        if (seen > limit) throw tooLong(`upload ${id}`);
+        if (running !== undefined) {
+          running.hash.update(piece);
+          running.offset += piece.length;
+        }
+      });
       const next = await this.committed(id);
       // Kept only when it covers exactly the bytes the file holds.
       if (running !== undefined && running.offset === next) this.running.set(id, running);
@@ -328,10 +327,7 @@ export class UploadSessions {
     const { db, blobs } = this.o;
     if (!(await blobs.has(key))) {
       budget.reserve(key.size);
-      if (Buffer.isBuffer(body) && body.length > key.size)
-        throw ApiError.of('PARAMETER_INVALID', {
-          detail: `blob ${key.sha256}: more bytes than the blob's size`,
-        });
+      if (Buffer.isBuffer(body) && body.length > key.size) throw tooLong(`blob ${key.sha256}`);
       try {
         await blobs.put(key, Buffer.isBuffer(body) ? body : atMost(body, key.size, `blob ${key.sha256}`));
       } catch (e) {
