@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './database.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 import { KyselyStore, type Store } from './store.js';
 
 /** How long a writer waits for another process's lock before SQLITE_BUSY (CLI and server share the file). */
@@ -30,7 +31,7 @@ function openConnection(file: string): BetterSqlite3.Database {
 export function openSqliteStore(file: string): Store {
   const db = new Kysely<Database>({
     // Kysely's SQLite driver keeps one connection; every connection it opens gets the pragmas.
-    dialect: new SqliteDialect({ database: async () => openConnection(file) }),
+    dialect: new SqliteDialect({ database: async () => withStatementCache(openConnection(file)) }),
   });
   return new KyselyStore(db, 'sqlite');
 }
