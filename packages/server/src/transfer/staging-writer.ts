@@ -28,6 +28,9 @@ export async function writeBodyAt(
     await writing;
     const buffer = buffers[turn] as Buffer;
     writing = fh.write(buffer, 0, filled, position);
+    // Awaited at the next flush or at the end; until then a failure (a full disk) must not count
+    // as an unhandled rejection, which would end the process.
+    writing.catch(() => {});
     position += filled;
     filled = 0;
     turn = 1 - turn;
