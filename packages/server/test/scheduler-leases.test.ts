@@ -185,7 +185,7 @@ describe('scheduler leases', () => {
     await waitFor('task finished', async () => (await taskStatus(f, taskId)) === TaskStatus.FINISHED);
   });
 
-  test('stop and abandon take running frames away: the node is told to cancel', async () => {
+  test('stop, abandon and delete take running frames away: the node is told to cancel', async () => {
     const taskId = await submitTask(f.user, { frames: '1-3[1]' });
     const a = await f.node('stop-a');
     const l = (await a.poll()).leases[0]!;
@@ -201,6 +201,16 @@ describe('scheduler leases', () => {
     await f.user.data('/api/render/handle/abandonTask', { taskIds: [taskId] });
     assert.deepEqual((await a.poll([resumed], 0, 300)).cancel, [resumed.frameId]);
     assert.equal(await taskStatus(f, taskId), TaskStatus.ABANDONED);
+
+    // Deleting a rendering task (to the recycle bin) abandons its running frames first.
+    const doomed = await submitTask(f.user, { frames: '1-2[1]' });
+    const running = (await a.poll()).leases[0]!;
+    assert.equal(running.job.taskId, doomed);
+    await f.user.data('/api/render/handle/deleteTask', { taskIds: [doomed] });
+    assert.deepEqual((await a.poll([running], 0, 300)).cancel, [running.frameId]);
+    assert.equal((await a.complete(running)).code, 7006);
+    assert.equal(await taskStatus(f, doomed), TaskStatus.ABANDONED);
+    assert.equal((await a.poll()).leases.length, 0, 'a deleted task is not leased');
   });
 
   test('order: priority frames first, then taskUserLevel, then submit time', async () => {
