@@ -266,6 +266,26 @@ describe('scheduler leases', () => {
     assert.equal((await a.complete(l)).code, 200);
   });
 
+  test('PostgreSQL ending a connection in the middle of a transaction fails that transaction, not the server', {
+    skip: process.env.OPENFARM_TEST_POSTGRES_URL ? false : 'PostgreSQL only',
+  }, async () => {
+    // Between two statements of a transaction its connection is checked out of the pool and idle:
+    // an end from the server side arrives as an 'error' event on that client.
+    const transaction = f.db.transaction().execute(async (trx) => {
+      const me = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+      await sql`select pg_terminate_backend(${me.rows[0]!.pid})`.execute(f.db);
+      await new Promise((r) => setTimeout(r, 300));
+      await sql`select 1`.execute(trx);
+    });
+    await assert.rejects(transaction);
+    // The server process is still here (no uncaught 'error' from the ended client), and leases again.
+    const taskId = await submitTask(f.user, { frames: '1-1[1]' });
+    const a = await f.node('after-terminate-busy');
+    const l = (await a.poll()).leases[0]!;
+    assert.equal(l.job.taskId, taskId);
+    assert.equal((await a.complete(l)).code, 200);
+  });
+
   test('frames_per_task chunks frames; priority frames stay single', async () => {
     const taskId = await submitTask(f.user, { frames: '1-10[1]', framesPerTask: 4, preFrames: '100' });
     const rows = await frameRows(f, taskId);

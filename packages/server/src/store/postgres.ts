@@ -30,5 +30,12 @@ export function openPostgresStore(connectionString: string, poolSize = 10): Stor
   // (pool.end() resolves before its connections have closed, so closing a
   // store and then dropping its database with `force` took this path in tests.)
   pool.on('error', () => {});
+  // A connection ended while checked out (in a query, or between the statements of a
+  // transaction) emits 'error' on its client, where the pool no longer listens. The query on it
+  // already fails with that error, and the pool drops the client when it comes back; the event
+  // itself must not be an uncaught exception that takes the server down.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
 }
