@@ -19,10 +19,14 @@ import {
 } from '@openfarm/server';
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
 
-export function startFarm(dataDir: string, policy: Partial<SchedulerPolicy>): Promise<RunningFarmServer> {
+export function startFarm(
+  dataDir: string,
+  policy: Partial<SchedulerPolicy>,
+  port = 0,
+): Promise<RunningFarmServer> {
   return startServer({
     dataDir,
-    port: 0,
+    port,
     logLevel: 'silent',
     plugins: [transferPlugin(), configStoragePlugin(), schedulerPlugin({ policy })],
   });

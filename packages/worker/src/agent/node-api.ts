@@ -2,8 +2,10 @@
  * The render node's side of the node API (`/api/openfarm/workers/…` on the
  * farm). Authenticated with the node's own bearer token. A report answered
  * with 7006 (LEASE_LOST) throws {@link LeaseLostError}: the node must kill that
- * render. Network errors and 5xx are retried with backoff by the callers that
- * can afford it (the poll loop); reports are retried here a few times.
+ * render. Network errors and 5xx are retried with backoff: by the poll loop
+ * for polls, and here for the reports that carry a finished frame (outputs,
+ * thumbnail, complete, fail), so a farm restarting or a proxy hiccup while a
+ * frame ends does not throw the render away.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -17,6 +19,13 @@ export { NODE_PATHS } from '@openfarm/protocol';
 
 const LEASE_LOST = ERRORS.LEASE_LOST.code;
 const TOKEN_INVALID = ERRORS.WORKER_TOKEN_INVALID.code;
+
+/** How long a report carrying a finished frame is tried again while the farm cannot take it. */
+const REPORT_RETRY_MS = 60_000;
+
+function jsonInit(body: unknown): RequestInit {
+  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
 
 export class LeaseLostError extends Error {
   constructor(readonly frameId: number) {
@@ -103,6 +112,24 @@ export class NodeApi {
     this.base = server.replace(/\/+$/, '');
   }
 
+  /**
+   * Send a report again after a network error or a 5xx, waiting 0.5 s, 1 s, 2 s … (at most 10 s)
+   * for up to `REPORT_RETRY_MS` in all; longer, and the farm has taken the lease back anyway.
+   * `init` is called for each attempt (a request body can be read only once).
+   */
+  private async report<T>(path: string, init: () => RequestInit, lease: LeaseRef): Promise<T> {
+    const giveUpAt = Date.now() + REPORT_RETRY_MS;
+    for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
+      try {
+        return await this.request<T>(path, init(), lease);
+      } catch (err) {
+        const retryable = err instanceof NodeApiError ? err.status >= 500 : !(err instanceof LeaseLostError);
+        if (!retryable || Date.now() + wait > giveUpAt) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
   private async request<T>(path: string, init: RequestInit, lease?: LeaseRef): Promise<T> {
     const res = await fetch(this.base + path, {
       ...init,
@@ -123,11 +150,7 @@ export class NodeApi {
   }
 
   private post<T>(path: string, body: unknown, lease?: LeaseRef, signal?: AbortSignal): Promise<T> {
-    return this.request<T>(
-      path,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal },
-      lease,
-    );
+    return this.request<T>(path, { ...jsonInit(body), signal }, lease);
   }
 
   register(caps: NodeCapabilities): Promise<Registration> {
@@ -153,11 +176,15 @@ export class NodeApi {
   }
 
   async complete(lease: LeaseRef): Promise<void> {
-    await this.post(NODE_PATHS.complete, ref(lease), lease);
+    await this.report(NODE_PATHS.complete, () => jsonInit(ref(lease)), lease);
   }
 
   async fail(lease: LeaseRef, error: string): Promise<void> {
-    await this.post(NODE_PATHS.fail, { ...ref(lease), error: error.slice(0, 16_000) }, lease);
+    await this.report(
+      NODE_PATHS.fail,
+      () => jsonInit({ ...ref(lease), error: error.slice(0, 16_000) }),
+      lease,
+    );
   }
 
   /** Upload a finished output file under `name` (relative to the task's output folder). */
@@ -185,14 +212,15 @@ export class NodeApi {
       size: String(size),
       ...extra,
     });
-    return this.request(
+    return this.report(
       `${path}?${query}`,
-      {
-        method: 'PUT',
-        headers: { 'content-type': type, 'content-length': String(size) },
-        body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-        duplex: 'half',
-      } as RequestInit,
+      () =>
+        ({
+          method: 'PUT',
+          headers: { 'content-type': type, 'content-length': String(size) },
+          body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+          duplex: 'half',
+        }) as RequestInit,
       lease,
     );
   }
