@@ -54,12 +54,20 @@ function tooLong(what: string): ApiError {
   return ApiError.of('PARAMETER_INVALID', { detail: `${what}: more bytes than the blob's size` });
 }
 
+/** A check to run on each piece of a body: throws once more than `limit` bytes arrived. */
+function byteLimit(limit: number, what: string): (piece: Buffer) => void {
+  let seen = 0;
+  return (piece) => {
+    seen += piece.length;
+    if (seen > limit) throw tooLong(what);
+  };
+}
+
 /** Pass a body through, failing once more than `limit` bytes arrived. */
 async function* atMost(body: AsyncIterable<Buffer>, limit: number, what: string): AsyncGenerator<Buffer> {
-  let seen = 0;
+  const check = byteLimit(limit, what);
   for await (const chunk of body) {
-    seen += chunk.length;
-    if (seen > limit) throw tooLong(what);
+    check(chunk);
     yield chunk;
   }
 }
@@ -209,11 +217,9 @@ export class UploadSessions {
       this.running.delete(id);
       if (offset === 0) running = { hash: createHash('sha256'), offset: 0 };
       if (running?.offset !== offset) running = undefined;
-      const limit = s.size - offset;
-      let seen = 0;
+      const withinSize = byteLimit(s.size - offset, `upload ${id}`);
       await writeBodyAt(this.stagingFile(id), offset, body, (piece) => {
-        seen += piece.length;
-        if (seen > limit) throw tooLong(`upload ${id}`);
+        withinSize(piece);
         if (running !== undefined) {
           running.hash.update(piece);
           running.offset += piece.length;
