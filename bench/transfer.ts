@@ -13,7 +13,7 @@
  * `OPENFARM_BENCH_SCALE=0.1` shrinks every file count and size for a quick run.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -97,9 +97,16 @@ async function startRsyncDaemon(work: string): Promise<{ port: number; child: Ch
 
 /** CPU seconds a process has used, with those of its children it has waited for (Linux /proc). */
 function cpuSeconds(pid: number | 'self'): number {
+  const { user, system } = cpuSplit(pid);
+  return user + system;
+}
+
+/** User and kernel CPU seconds of a process, its waited-for children included (Linux /proc). */
+function cpuSplit(pid: number | 'self'): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   // utime, stime, cutime, cstime: fields 14–17 of stat(5), in clock ticks (100 per second on Linux).
-  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0) / 100;
+  const at = (i: number) => Number(fields[i] ?? 0) / 100;
+  return { user: at(11) + at(13), system: at(12) + at(14) };
 }
 
 /** Wait until `pid` has reaped all its children (their CPU is then in its cutime/cstime). */
@@ -108,6 +115,19 @@ async function childrenReaped(pid: number): Promise<void> {
     if (readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim() === '') return;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * CPU seconds of one SHA-256 pass over `bytes` on this machine. openfarm hashes every byte on
+ * both sides (the client for the content address, the farm to verify it), so twice this is
+ * work it cannot skip; rsync's whole-file check (xxh128 or MD5) costs far less.
+ */
+function sha256Seconds(bytes: number): number {
+  const buffer = randomBytes(64 * MB);
+  const started = process.cpuUsage();
+  for (let i = 0; i < 4; i++) createHash('sha256').update(buffer).digest();
+  const used = process.cpuUsage(started);
+  return (((used.user + used.system) / 1e6) * bytes) / (4 * buffer.length);
 }
 
 function rsync(src: string, port: number, module: string): number {
@@ -125,6 +145,8 @@ const FARM_ENTRY = `
 import { createUser, startServer, transferPlugin } from '@openfarm/server';
 const server = await startServer({ dataDir: process.argv[1], port: 0, logLevel: 'silent', plugins: [transferPlugin({ durableBlobs: false })] });
 const user = await createUser(server.farm.store.db, 'bench');
+// Exit on SIGTERM (instead of being killed by it), so a --cpu-prof flag can write its profile.
+process.once('SIGTERM', () => process.exit(0));
 console.log(JSON.stringify({ url: server.url, user }));
 `;
 
@@ -133,7 +155,17 @@ async function startFarm(
 ): Promise<{ child: ChildProcess; url: string; accessId: string; accessKey: string }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', FARM_ENTRY, dataDir],
+    [
+      // OPENFARM_BENCH_FARM_FLAGS passes node flags to the farm's process, e.g. "--cpu-prof --cpu-prof-dir=DIR".
+      ...(process.env.OPENFARM_BENCH_FARM_FLAGS?.split(' ').filter(Boolean) ?? []),
+      '--conditions=source',
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      FARM_ENTRY,
+      dataDir,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise<string>((resolve, reject) => {
@@ -214,16 +246,18 @@ async function main(): Promise<void> {
     const farmPid = farm.child.pid as number;
     // Flush dirty pages first, so neither tool pays for the writeback of the trees or of the other's upload.
     spawnSync('sync');
-    let cpu = cpuSeconds('self') + cpuSeconds(daemonPid);
+    const rsync0 = cpuSeconds('self') + cpuSeconds(daemonPid);
     const rsyncCold = rsync(cold, daemon.port, 'cold');
     await childrenReaped(daemonPid);
-    const rsyncCpu = cpuSeconds('self') + cpuSeconds(daemonPid) - cpu;
+    const rsyncCpu = cpuSeconds('self') + cpuSeconds(daemonPid) - rsync0;
     spawnSync('sync');
     const client0 = process.cpuUsage();
-    cpu = cpuSeconds(farmPid);
+    const farm0 = cpuSplit(farmPid);
     const farmCold = await openfarm(cold, 'cold');
     const clientCpu = process.cpuUsage(client0);
-    const farmCpu = (clientCpu.user + clientCpu.system) / 1e6 + cpuSeconds(farmPid) - cpu;
+    const farm1 = cpuSplit(farmPid);
+    const farmSide = { user: farm1.user - farm0.user, system: farm1.system - farm0.system };
+    const farmCpu = (clientCpu.user + clientCpu.system) / 1e6 + farmSide.user + farmSide.system;
     const coldPhases = phaseLine(farmCold);
 
     console.log(`re-sync of an unchanged ${RESYNC_FILES}-file tree …`);
@@ -250,6 +284,15 @@ async function main(): Promise<void> {
       `CPU seconds of the cold upload, both sides together: rsync ${rsyncCpu.toFixed(2)} s, ` +
         `openfarm ${farmCpu.toFixed(2)} s (${(farmCpu / rsyncCpu).toFixed(2)}×; ${(farmCpu / (coldBytes / MB / 1024)).toFixed(2)} s per GB). ` +
         'Both ends share this machine, so the side needing more CPU is the slower one.',
+    );
+    console.log(
+      `openfarm's CPU seconds, user + kernel: client ${(clientCpu.user / 1e6).toFixed(2)} + ${(clientCpu.system / 1e6).toFixed(2)}, ` +
+        `farm ${farmSide.user.toFixed(2)} + ${farmSide.system.toFixed(2)}`,
+    );
+    const hashing = 2 * sha256Seconds(coldBytes);
+    console.log(
+      `Two SHA-256 passes over ${(coldBytes / MB).toFixed(0)} MB (one per side) take ${hashing.toFixed(2)} CPU seconds here, ` +
+        `${((100 * hashing) / rsyncCpu).toFixed(0)} % of rsync's CPU for the whole upload.`,
     );
     console.log(`openfarm, seconds from the first progress event of each phase to the next: ${coldPhases}`);
     console.log(`… and for the unchanged re-sync: ${againPhases}`);
