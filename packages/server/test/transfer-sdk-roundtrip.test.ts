@@ -15,8 +15,10 @@ import {
   RayvisionAPI,
   RayvisionDownload,
   RayvisionUpload,
+  TokenBucket,
   TransferClient,
   TransferFailedError,
+  type TransferProgress,
   uploadFiles,
 } from '@openfarm/sdk';
 import type { FastifyInstance } from 'fastify';
@@ -223,6 +225,53 @@ describe('SDK transfer engine against a real farm', () => {
     });
     assert.equal(again.alreadyOnFarm, 12);
     assert.equal(again.sentBytes, 0);
+  });
+
+  test('large files: the next ones are hashed while the first is still on the wire', async () => {
+    const dir = join(work, 'ahead');
+    await mkdir(dir, { recursive: true });
+    for (let i = 0; i < 4; i++) await writeFile(join(dir, `big${i}.bin`), randomBytes(200_000));
+    const events: TransferProgress[] = [];
+    const client = new TransferClient(api.connection);
+    // Each file is a wave of its own and travels alone (not kept in memory); sending is slowed to
+    // 1 MB/s so each file takes 0.2 s on the wire, while hashing one takes well under a millisecond.
+    const r = await uploadFiles(client, 'input', [{ localPath: dir, serverPath: '/ahead' }], {
+      waveBytes: 200_000,
+      batchFileBytes: 0,
+      bucket: new TokenBucket(1024 * 1024),
+      onProgress: (p) => events.push(p),
+    });
+    assert.equal(r.failures.length, 0);
+    assert.equal(r.sentFiles, 4);
+    const lastHash = events.findLastIndex((e) => e.phase === 'hash');
+    const firstSent = events.findIndex((e) => e.phase === 'send' && e.filesDone >= 1);
+    // Waiting for the wave before last to be sent would hash the third file only after the first was sent.
+    assert.ok(lastHash < firstSent, `all hashed at event ${lastHash}, first file sent at ${firstSent}`);
+  });
+
+  test('small files: the bytes kept between hashing and sending stay within two waves', async () => {
+    const dir = join(work, 'kept');
+    await mkdir(dir, { recursive: true });
+    for (let i = 0; i < 20; i++)
+      await writeFile(join(dir, `s${String(i).padStart(2, '0')}.bin`), randomBytes(20_000));
+    let hashed = 0;
+    let sent = 0;
+    let mostInHand = 0;
+    const client = new TransferClient(api.connection);
+    // Five files to a wave, kept in memory from hashing until their batch is sent, slowly.
+    const r = await uploadFiles(client, 'input', [{ localPath: dir, serverPath: '/kept' }], {
+      waveBytes: 100_000,
+      bucket: new TokenBucket(400 * 1024),
+      onProgress: (p) => {
+        if (p.phase === 'hash') hashed = p.filesDone;
+        if (p.phase === 'send') sent = p.filesDone;
+        mostInHand = Math.max(mostInHand, hashed - sent);
+      },
+    });
+    assert.equal(r.failures.length, 0);
+    assert.equal(r.sentFiles, 20);
+    assert.ok(mostInHand <= 10, `${mostInHand} files hashed and not yet sent at once (two waves: 10)`);
+    assert.ok(mostInHand > 5, `hashing never ran a wave ahead (${mostInHand} in hand at most)`);
   });
 
   test('asset: true downloads from the input storage', async () => {

@@ -60,6 +60,8 @@ interface FileState extends UploadItem {
   bytes?: Buffer | undefined;
   /** Unchanged and already uploaded to the same place. */
   unchanged?: boolean;
+  /** Bytes of its blob not yet on the wire, while it is scheduled to be sent. */
+  unsent?: number;
 }
 
 const HASH_CONCURRENCY = 4;
@@ -69,12 +71,21 @@ const DEFAULT_BATCH_FILE_BYTES = 1024 * 1024;
 const BATCH_MAX_FILES = 256;
 const BATCH_MAX_BYTES = 8 * 1024 * 1024;
 /**
- * Hashing and sending overlap in waves of at most this much; at most two
- * waves are in hand at once, which bounds the small files' bytes kept between
- * hashing and sending to twice the wave size.
+ * Hashing and sending overlap in waves of at most this much. The next wave is
+ * hashed once the small files' bytes kept from earlier waves (read for hashing,
+ * not yet sent) are down to one wave's worth, which bounds them to twice the
+ * wave size …
  */
 const WAVE_MAX_FILES = 5000;
 const WAVE_MAX_BYTES = 32 * 1024 * 1024;
+/**
+ * … and once at most this much of what was hashed is still to be sent, so a
+ * file is usually still in the page cache when it is read again for sending.
+ * Not "once the wave before last is sent": with large files that left the
+ * wire idle while the next file was hashed (a 200 MB file took 0.5 s to hash
+ * while the other one on the wire finished).
+ */
+const HASHED_AHEAD_BYTES = 256 * 1024 * 1024;
 
 /**
  * Stat every file, folders expanded. Synchronous on purpose: on trees of
@@ -216,6 +227,28 @@ export async function uploadFiles(
   let hashedFiles = 0;
   let hashedBytes = 0;
   const hashFailed = new Set<FileState>();
+  /** Small files' bytes in hand: read for hashing, not yet sent. */
+  let keptBytes = 0;
+  /** Bytes of the blobs scheduled to be sent that are not yet on the wire. */
+  let unsentBytes = 0;
+  /** Checks the condition the wave loop waits for, after each change of the two counts above. */
+  let recheck: (() => void) | undefined;
+  const until = (ready: () => boolean): Promise<void> =>
+    ready()
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          recheck = () => {
+            if (!ready()) return;
+            recheck = undefined;
+            resolve();
+          };
+        });
+  const dropBytes = (f: FileState): void => {
+    if (f.bytes === undefined) return;
+    keptBytes -= f.bytes.length;
+    f.bytes = undefined;
+    recheck?.();
+  };
   const hashWave = (wave: readonly FileState[]): Promise<void> =>
     runPool(
       wave.filter((f) => f.sha256 === undefined),
@@ -226,6 +259,7 @@ export async function uploadFiles(
           if (d.size !== f.size) throw new Error('the file changed while it was read');
           f.sha256 = d.sha256;
           f.bytes = d.bytes;
+          keptBytes += d.bytes?.length ?? 0;
         } catch (e) {
           hashFailed.add(f);
           failures.push({
@@ -264,10 +298,15 @@ export async function uploadFiles(
       bytesTotal,
       file: path,
     });
-  const sent = (path: string, bytes: number): void => {
+  const sent = (file: FileState, bytes: number): void => {
     bytesDone += bytes;
     report.sentBytes += bytes;
-    sendProgress(path);
+    // A retry sends bytes again: only the first time they count as no longer unsent.
+    const fresh = Math.min(bytes, file.unsent ?? 0);
+    file.unsent = (file.unsent ?? 0) - fresh;
+    unsentBytes -= fresh;
+    recheck?.();
+    sendProgress(file.localPath);
   };
   async function* counted(file: FileState, start: number, end: number): AsyncGenerator<Uint8Array> {
     if (end <= start) return;
@@ -279,14 +318,14 @@ export async function uploadFiles(
         ? [file.bytes]
         : createReadStream(path, { start, end: end - 1, highWaterMark });
     for await (const chunk of throttle(source, options.bucket)) {
-      sent(path, chunk.length);
+      sent(file, chunk.length);
       yield chunk;
     }
   }
   /** The body of bytes `start`–`end` of a file: read straight into reused buffers unless throttled or in hand. */
   const bodyOf = (file: FileState, start: number, end: number): Body =>
     options.bucket === undefined && file.bytes === undefined && end > start
-      ? { path: file.localPath, start, end, onSend: (n) => sent(file.localPath, n) }
+      ? { path: file.localPath, start, end, onSend: (n) => sent(file, n) }
       : () => counted(file, start, end);
   /** Retry `attempt` while it fails with something a retry can fix; the last error, or undefined. */
   const withRetries = async (attempt: () => Promise<void>): Promise<unknown> => {
@@ -318,7 +357,10 @@ export async function uploadFiles(
       await client.completeUpload(state.uploadId as string);
     });
   const finish = (s: Sender, error: unknown): void => {
-    s.file.bytes = undefined;
+    // What a failed or resumed blob did not send is no longer waited for either.
+    unsentBytes -= s.file.unsent ?? 0;
+    s.file.unsent = 0;
+    dropBytes(s.file);
     sendersDone++;
     if (error !== undefined) blobErrors.set(blobId(s.key), error);
     sendProgress(s.localPath);
@@ -340,11 +382,12 @@ export async function uploadFiles(
     for (const s of unit) finish(s, await sendOne(s));
   };
 
-  // Hash wave k+1 while wave k is on the wire (the sends of all waves share the lanes); one "missing?" per
-  // wave. Wave k+2 waits until wave k is sent, so the bytes kept for sending stay bounded.
+  // Hash the next wave while earlier ones are on the wire (the sends of all waves share the lanes); one
+  // "missing?" per wave. The wait bounds the bytes kept for sending and how far hashing runs ahead.
   const waveSends: Promise<unknown>[] = [];
-  for (const wave of waves(pending, options.waveBytes ?? WAVE_MAX_BYTES)) {
-    await waveSends[waveSends.length - 2];
+  const waveBytes = options.waveBytes ?? WAVE_MAX_BYTES;
+  for (const wave of waves(pending, waveBytes)) {
+    await until(() => keptBytes <= waveBytes && unsentBytes <= HASHED_AHEAD_BYTES);
     await hashWave(wave);
     const ready = wave.filter((f) => !hashFailed.has(f));
     const keys = ready.map((f) => ({ sha256: f.sha256 as string, size: f.size }));
@@ -353,16 +396,18 @@ export async function uploadFiles(
     ready.forEach((f, i) => {
       if (!missing.has(i)) {
         report.alreadyOnFarm++;
-        f.bytes = undefined;
+        dropBytes(f);
         return;
       }
       sentOrMissing.add(f);
       const key = keys[i] as BlobKey;
       if (scheduled.has(blobId(key))) {
-        f.bytes = undefined;
+        dropBytes(f);
         return;
       }
       scheduled.add(blobId(key));
+      f.unsent = key.size;
+      unsentBytes += key.size;
       senders.push({ key, localPath: f.localPath, file: f });
       bytesTotal += key.size;
       sendersTotal++;
