@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ApiError } from '@openfarm/protocol';
 import { LocalBlobStore } from '../src/blob/index.js';
+import { BatchReader } from '../src/transfer/blob-batch.js';
 import {
   listStorageDir,
   setTransferQuota,
@@ -13,7 +14,6 @@ import {
   transferPlugin,
   usedTransferBytes,
 } from '../src/transfer/index.js';
-import { BatchReader } from '../src/transfer/blob-batch.js';
 import { UploadSessions } from '../src/transfer/upload-sessions.js';
 import { Client, startTestFarm, type TestFarm } from './support/farm.js';
 
@@ -344,6 +344,54 @@ describe('transfer endpoints', () => {
     assert.deepEqual(
       root.map((d) => d.fileName),
       ['10001_shot', '10002_other'],
+    );
+  });
+
+  test('manifest writes replace entries, keep the last of a path named twice, and span many statements', async () => {
+    const a = randomBytes(50);
+    const b = randomBytes(60);
+    await alice.putBlob(a);
+    await alice.putBlob(b);
+    const write = (entries: Array<{ path: string; sha256: string; size: number; mtime: number }>) =>
+      alice.data<{ written: number }>(TRANSFER_PATHS.manifest, { storage: 'input', entries });
+    const list = async (prefix: string) => {
+      const entries: Array<{ path: string; sha256: string; size: number; mtime: number }> = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await alice.data<{ entries: typeof entries; next: string | null }>(TRANSFER_PATHS.list, {
+          storage: 'input',
+          prefix,
+          ...(after !== undefined ? { after } : {}),
+        });
+        entries.push(...page.entries);
+        if (page.next === null) return entries;
+        after = page.next;
+      }
+    };
+    // 250 entries: more than one statement's worth; then all of them replaced by a second write.
+    const many = Array.from({ length: 250 }, (_, i) => ({
+      path: `/many/f${String(i).padStart(3, '0')}.tx`,
+      ...keyOf(a),
+      mtime: i,
+    }));
+    assert.equal((await write(many)).written, 250);
+    await write(many.map((e) => ({ ...e, ...keyOf(b), mtime: e.mtime + 1000 })));
+    const listed = await list('/many');
+    assert.equal(listed.length, 250);
+    assert.ok(listed.every((e, i) => e.sha256 === keyOf(b).sha256 && e.size === 60 && e.mtime === i + 1000));
+    // The same path twice in one write: the last entry wins, as if they were written one after the other.
+    await write([
+      { path: '/dup/x.tx', ...keyOf(a), mtime: 1 },
+      { path: '/dup/y.tx', ...keyOf(a), mtime: 2 },
+      { path: '/dup/x.tx', ...keyOf(b), mtime: 3 },
+    ]);
+    const dup = await list('/dup');
+    assert.deepEqual(
+      dup.map((e) => [e.path, e.size, e.mtime]),
+      [
+        ['/dup/x.tx', 60, 3],
+        ['/dup/y.tx', 50, 2],
+      ],
     );
   });
 
