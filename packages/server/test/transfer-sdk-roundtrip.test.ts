@@ -233,12 +233,13 @@ describe('SDK transfer engine against a real farm', () => {
     for (let i = 0; i < 4; i++) await writeFile(join(dir, `big${i}.bin`), randomBytes(200_000));
     const events: TransferProgress[] = [];
     const client = new TransferClient(api.connection);
-    // Each file is a wave of its own and travels alone (not kept in memory); sending is slowed to
-    // 1 MB/s so each file takes 0.2 s on the wire, while hashing one takes well under a millisecond.
+    // Each file is a wave of its own and travels alone (not kept in memory). Sending is slowed to
+    // 256 KB/s, so the first file needs over half a second on the wire even alone (after the bucket's
+    // 64 KB burst), while hashing the next one and asking the farm about it takes milliseconds.
     const r = await uploadFiles(client, 'input', [{ localPath: dir, serverPath: '/ahead' }], {
       waveBytes: 200_000,
       batchFileBytes: 0,
-      bucket: new TokenBucket(1024 * 1024),
+      bucket: new TokenBucket(256 * 1024),
       onProgress: (p) => events.push(p),
     });
     assert.equal(r.failures.length, 0);
@@ -258,10 +259,11 @@ describe('SDK transfer engine against a real farm', () => {
     let sent = 0;
     let mostInHand = 0;
     const client = new TransferClient(api.connection);
-    // Five files to a wave, kept in memory from hashing until their batch is sent, slowly.
+    // Five files to a wave, kept in memory from hashing until their batch is sent, slowly: the first
+    // batch (100 KB) needs about 0.2 s at 200 KB/s after the burst, time for the next wave to be hashed.
     const r = await uploadFiles(client, 'input', [{ localPath: dir, serverPath: '/kept' }], {
       waveBytes: 100_000,
-      bucket: new TokenBucket(400 * 1024),
+      bucket: new TokenBucket(200 * 1024),
       onProgress: (p) => {
         if (p.phase === 'hash') hashed = p.filesDone;
         if (p.phase === 'send') sent = p.filesDone;
