@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -274,6 +275,48 @@ describe('SDK transfer engine against a real farm', () => {
     assert.equal(r.sentFiles, 20);
     assert.ok(mostInHand <= 10, `${mostInHand} files hashed and not yet sent at once (two waves: 10)`);
     assert.ok(mostInHand > 5, `hashing never ran a wave ahead (${mostInHand} in hand at most)`);
+  });
+
+  test('a file written to while it is uploaded: a large one fails as changed and stays invisible, a small one goes as hashed', async () => {
+    const dir = join(work, 'busy');
+    await mkdir(dir, { recursive: true });
+    const big = join(dir, 'scene.ma');
+    const small = join(dir, 'notes.txt');
+    await writeFile(big, randomBytes(3_000_000));
+    await writeFile(small, 'first draft');
+    const client = new TransferClient(api.connection);
+    const saved = new Set<string>();
+    // The artist saves both files right after they were hashed, before any byte is sent.
+    const r = await uploadFiles(client, 'input', [{ localPath: dir, serverPath: '/busy' }], {
+      chunkBytes: 1_000_000,
+      onProgress: (p) => {
+        if (p.phase !== 'hash' || p.file === undefined || saved.has(p.file)) return;
+        saved.add(p.file);
+        writeFileSync(p.file, p.file === big ? randomBytes(3_000_000) : 'second draft, longer');
+      },
+    });
+    assert.equal(r.failures.length, 1, JSON.stringify(r.failures));
+    assert.equal(r.failures[0]?.localPath, big);
+    assert.match(r.failures[0]?.reason ?? '', /changed while it was uploaded; upload it again/);
+    // The small file was read once, for its hash and its bytes: the farm holds that snapshot.
+    const listed = await client.list('input', '/busy');
+    assert.deepEqual(
+      listed.map((e) => [e.path, e.sha256]),
+      [['/busy/notes.txt', sha(Buffer.from('first draft'))]],
+    );
+    // Uploaded again, both go as they are now.
+    const again = await uploadFiles(client, 'input', [{ localPath: dir, serverPath: '/busy' }], {
+      chunkBytes: 1_000_000,
+    });
+    assert.equal(again.failures.length, 0);
+    const now = await client.list('input', '/busy');
+    assert.deepEqual(
+      now.map((e) => [e.path, e.sha256]),
+      [
+        ['/busy/notes.txt', sha(await readFile(small))],
+        ['/busy/scene.ma', sha(await readFile(big))],
+      ],
+    );
   });
 
   test('asset: true downloads from the input storage', async () => {

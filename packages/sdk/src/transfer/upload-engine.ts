@@ -135,6 +135,23 @@ function expand(items: readonly UploadItem[], failures: TransferFailure[]): File
   return [...byServer.values()];
 }
 
+/**
+ * Why a file's blob failed, saying so when the file was written to since it was scanned: the
+ * farm's refusal of bytes that no longer match the hash would otherwise read like corruption.
+ */
+function failureReason(f: FileState, error: unknown): string {
+  const reason = reasonOf(error);
+  let now: Stats | undefined;
+  try {
+    now = statSync(f.localPath);
+  } catch {
+    return `the file went away while it was uploaded (${reason})`;
+  }
+  return now.size !== f.size || now.mtimeMs !== f.mtimeMs
+    ? `the file changed while it was uploaded; upload it again (${reason})`
+    : reason;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -425,7 +442,7 @@ export async function uploadFiles(
     if (hashFailed.has(f)) continue;
     const error = blobErrors.get(`${f.sha256}:${f.size}`);
     if (error !== undefined) {
-      failures.push({ localPath: f.localPath, serverPath: f.serverPath, reason: reasonOf(error) });
+      failures.push({ localPath: f.localPath, serverPath: f.serverPath, reason: failureReason(f, error) });
       continue;
     }
     if (sentOrMissing.has(f)) report.sentFiles++;
