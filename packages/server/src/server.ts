@@ -44,6 +44,8 @@ export interface ServerOptions {
   timestampWindowSec?: number;
   /** pino level: fatal, error, warn, info, debug, trace or silent (default info). */
   logLevel?: string;
+  /** Where the JSON log lines go (default standard output): a log shipper's stream, or a test's. */
+  logStream?: { write(line: string): void };
   /** Largest accepted request body in bytes (default 64 MiB); larger ones get 413. */
   bodyLimit?: number;
   /** Routes of other areas (transfer, scheduler, dashboard), registered after the core ones. */
@@ -74,7 +76,10 @@ export async function createServer(options: ServerOptions): Promise<FarmServer> 
   }
 
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info' },
+    logger: {
+      level: options.logLevel ?? 'info',
+      ...(options.logStream !== undefined ? { stream: options.logStream } : {}),
+    },
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     genReqId: () => randomUUID().replaceAll('-', ''),
   });

@@ -71,8 +71,15 @@ describe('transfer endpoints', () => {
   let bob: TransferTestClient;
   let aliceId: number;
 
+  /** The farm's log lines (info and up), to check what an operator would see. */
+  const logs: Array<{ level: number; msg: string; reqId?: string }> = [];
+
   before(async () => {
-    farm = await startTestFarm({ plugins: [transferPlugin()] });
+    farm = await startTestFarm({
+      plugins: [transferPlugin()],
+      logLevel: 'info',
+      logStream: { write: (line) => logs.push(JSON.parse(line)) },
+    });
     const a = await farm.addUser('alice');
     aliceId = a.userId;
     alice = new TransferTestClient(farm, a);
@@ -180,6 +187,14 @@ describe('transfer endpoints', () => {
     // The bytes that arrived before the cut stay (the kernel had them), so the upload goes on from there.
     assert.ok(resumed.offset > 0 && resumed.offset <= 700_000, `resumed at ${resumed.offset}`);
     assert.deepEqual(await alice.data(TRANSFER_PATHS.uploadComplete, { uploadId: s.uploadId }), key);
+    // For the operator the cut is an event, not a server error.
+    assert.ok(
+      logs.some((l) => l.level === 30 && l.msg.includes('closed the connection before its request was done')),
+    );
+    assert.deepEqual(
+      logs.filter((l) => l.level >= 50).map((l) => l.msg),
+      [],
+    );
   });
 
   test('a chunk longer than the blob is refused and writes nothing past its end; the upload still completes', async () => {

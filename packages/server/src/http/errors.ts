@@ -1,7 +1,8 @@
 /**
  * Every failure answers with the reference envelope, in the caller's language:
  * API errors, malformed JSON, oversized bodies (413), unknown routes (404) and
- * unexpected exceptions (500, logged, no internals leaked).
+ * unexpected exceptions (500, logged, no internals leaked). A request the client
+ * cut off is logged at info level, not as an error.
  */
 import { ApiError, errorByCode, errorEnvelope, type Lang, langFromFlag } from '@openfarm/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -49,11 +50,29 @@ function fromFastifyError(err: FastifyError): ApiError | undefined {
   }
 }
 
+/**
+ * The client closed the connection while its request body was still arriving (a cut network, a
+ * stopped upload): Node fails the body with ECONNRESET "aborted". Nothing is wrong on this side,
+ * and nobody is left to answer; an operator should not find it among the errors.
+ */
+function clientWentAway(err: Error, request: FastifyRequest): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' && (err.message === 'aborted' || request.raw.socket?.destroyed === true);
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) return sendApiError(request, reply, err);
     const mapped = fromFastifyError(err);
     if (mapped !== undefined) return sendApiError(request, reply, mapped);
+    if (clientWentAway(err, request)) {
+      request.log.info('the client closed the connection before its request was done');
+      return sendApiError(
+        request,
+        reply,
+        ApiError.of('PARAMETER_INVALID', { detail: 'the request was cut off' }),
+      );
+    }
     request.log.error({ err }, 'unhandled error');
     return sendApiError(request, reply, ApiError.of('INTERNAL_ERROR'));
   });
