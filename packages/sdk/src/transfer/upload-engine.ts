@@ -319,8 +319,9 @@ export async function uploadFiles(
     bytesDone += bytes;
     report.sentBytes += bytes;
     // A retry sends bytes again: only the first time they count as no longer unsent.
-    const fresh = Math.min(bytes, file.unsent ?? 0);
-    file.unsent = (file.unsent ?? 0) - fresh;
+    const left = file.unsent ?? 0;
+    const fresh = Math.min(bytes, left);
+    file.unsent = left - fresh;
     unsentBytes -= fresh;
     recheck?.();
     sendProgress(file.localPath);
@@ -440,7 +441,7 @@ export async function uploadFiles(
   const done: FileState[] = [];
   for (const f of pending) {
     if (hashFailed.has(f)) continue;
-    const error = blobErrors.get(`${f.sha256}:${f.size}`);
+    const error = blobErrors.get(blobId({ sha256: f.sha256 as string, size: f.size }));
     if (error !== undefined) {
       failures.push({ localPath: f.localPath, serverPath: f.serverPath, reason: failureReason(f, error) });
       continue;
