@@ -1,12 +1,17 @@
-/** The staging writer: pieces gathered into large writes, every byte kept, a failing disk reported. */
+/**
+ * The staging writer: pieces gathered into large writes, whole blocks past the page cache, every
+ * byte kept, a failing disk reported.
+ */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ALIGNED_BUFFER_BYTES, AlignedBufferPool } from '../src/transfer/aligned-buffers.js';
 import { writeBodyAt } from '../src/transfer/staging-writer.js';
 
 async function* pieces(data: Buffer, size: number, pauseMs = 0): AsyncGenerator<Buffer> {
@@ -75,5 +80,99 @@ test('a write the disk refuses is reported by the call, not left as an unhandled
     assert.deepEqual(unhandled, []);
   } finally {
     process.off('unhandledRejection', onUnhandled);
+  }
+});
+
+/** Bytes of `file` held in the page cache, as util-linux's fincore counts them. */
+function cachedBytes(file: string): number {
+  const r = spawnSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return Number(r.stdout.trim());
+}
+
+/** Why direct writes cannot be checked here, or false when they can. */
+function noDirectWrites(dir: string): string | false {
+  if (constants.O_DIRECT === undefined) return 'this platform has no O_DIRECT';
+  if (spawnSync('fincore', ['--version']).status !== 0) return 'needs fincore (util-linux)';
+  const probe = join(dir, 'probe');
+  closeSync(openSync(probe, 'w'));
+  try {
+    closeSync(openSync(probe, constants.O_WRONLY | constants.O_DIRECT));
+    return false;
+  } catch {
+    return "the temp folder's file system refuses O_DIRECT";
+  }
+}
+
+test('whole blocks skip the page cache; the partial first and last blocks go through it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'openfarm-staging-'));
+  try {
+    const why = noDirectWrites(dir);
+    if (why !== false) return t.skip(why);
+    const data = randomBytes(8 * 1024 * 1024 + 5000);
+    const direct = join(dir, 'direct');
+    // In three bodies, as a resumed upload arrives: each starts and ends inside a block.
+    await writeFile(direct, data.subarray(0, 1000));
+    await writeBodyAt(direct, 1000, pieces(data.subarray(1000, 3_000_000), 65_536), () => {});
+    await writeBodyAt(direct, 3_000_000, pieces(data.subarray(3_000_000), 50_000), () => {});
+    assert.ok((await readFile(direct)).equals(data));
+    // readFile filled the cache: check a second copy that nothing has read.
+    const again = join(dir, 'again');
+    await writeFile(again, '');
+    await writeBodyAt(again, 0, pieces(data, 65_536), () => {});
+    // At most the last partial block is cached (fincore counts whole pages).
+    assert.ok(cachedBytes(again) <= 4096, `${cachedBytes(again)} bytes cached`);
+    const cached = join(dir, 'cached');
+    await writeFile(cached, '');
+    await writeBodyAt(cached, 0, pieces(data, 65_536), () => {}, { direct: false });
+    assert.ok(cachedBytes(cached) >= data.length - 4096, 'without direct writes every page is cached');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('with no aligned buffer free, or direct writes refused, bytes go through the page cache intact', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'openfarm-staging-'));
+  try {
+    const data = randomBytes(3 * 1024 * 1024 + 777);
+    // A pool with no buffers: every writer falls back.
+    const empty = new AlignedBufferPool(0);
+    const a = join(dir, 'a');
+    await writeFile(a, '');
+    await writeBodyAt(a, 0, pieces(data, 65_536), () => {}, { pool: empty });
+    assert.ok((await readFile(a)).equals(data));
+    // Buffers 16 bytes past a page boundary, as malloc gives them: the kernel refuses the direct
+    // write (EINVAL), and the writer writes the same bytes through the page cache.
+    class Misaligned extends AlignedBufferPool {
+      override take(): Buffer {
+        return Buffer.allocUnsafeSlow(ALIGNED_BUFFER_BYTES + 16).subarray(16);
+      }
+      override give(): void {}
+    }
+    const b = join(dir, 'b');
+    await writeFile(b, '');
+    await writeBodyAt(b, 0, pieces(data, 65_536), () => {}, { pool: new Misaligned() });
+    assert.ok((await readFile(b)).equals(data));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('writers at once share the pool: those finding no buffer fall back, every buffer comes back', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'openfarm-staging-'));
+  try {
+    const pool = new AlignedBufferPool(4);
+    const bodies = Array.from({ length: 6 }, () => randomBytes(2 * 1024 * 1024 + 99));
+    await Promise.all(
+      bodies.map(async (data, i) => {
+        const f = join(dir, `f${i}`);
+        await writeFile(f, '');
+        await writeBodyAt(f, 0, pieces(data, 65_536, 1), () => {}, { pool });
+      }),
+    );
+    for (const [i, data] of bodies.entries()) assert.ok((await readFile(join(dir, `f${i}`))).equals(data));
+    assert.equal(pool.available, 4);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
