@@ -26,6 +26,7 @@ import {
   type BlobStore,
   resolveRange,
 } from './blob-store.js';
+import { writeBodyAt } from './body-writer.js';
 
 /** Written once the store has the one-level layout. */
 const LAYOUT_MARKER = 'layout-v2';
@@ -123,26 +124,28 @@ export class LocalBlobStore implements BlobStore {
   async put(key: BlobKey, source: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void> {
     const final = this.objectPath(key);
     const tmp = this.tmpPath();
-    // A small object already in memory (a batch upload's) is written in one call.
-    const chunks: Readable | AsyncIterable<Uint8Array> | Uint8Array[] =
-      source instanceof Uint8Array ? [source] : source;
     const hash = createHash('sha256');
     let size = 0;
-    const fh = await open(tmp, 'wx');
     try {
-      for await (const chunk of chunks) {
-        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
-        hash.update(buf);
-        size += buf.length;
-        await fh.write(buf);
+      if (source instanceof Uint8Array) {
+        // A small object already in memory (a batch upload's) is written in one call.
+        hash.update(source);
+        size = source.length;
+        await writeFile(tmp, source, { flag: 'wx' });
+      } else {
+        // A streamed one (a blob sent whole, up to a chunk's size) is gathered into large
+        // writes past the page cache, as a resumable upload's chunks are.
+        await writeFile(tmp, new Uint8Array(0), { flag: 'wx' });
+        await writeBodyAt(tmp, 0, asBuffers(source), (piece) => {
+          hash.update(piece);
+          size += piece.length;
+        });
       }
-      if (this.durable) await fh.sync();
+      if (this.durable) await fsyncPath(tmp);
     } catch (e) {
-      await fh.close();
       await rm(tmp, { force: true });
       throw e;
     }
-    await fh.close();
     await this.publish(key, { sha256: hash.digest('hex'), size }, tmp, final);
   }
 
@@ -152,15 +155,8 @@ export class LocalBlobStore implements BlobStore {
     if (actual.sha256 !== key.sha256 || actual.size !== key.size) {
       throw new BlobHashMismatchError(key, actual);
     }
-    if (this.durable) {
-      // Flush the staging file before it becomes visible under its key.
-      const fh = await open(filePath, 'r+');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    }
+    // Flush the staging file before it becomes visible under its key.
+    if (this.durable) await fsyncPath(filePath);
     try {
       await this.publish(key, actual, filePath, final);
     } catch (e) {
@@ -191,7 +187,7 @@ export class LocalBlobStore implements BlobStore {
       await mkdir(dir, { recursive: true });
       await rename(tmp, final);
     }
-    if (this.durable) await fsyncDir(dirname(final));
+    if (this.durable) await fsyncPath(dirname(final));
   }
 
   async get(key: BlobKey, range?: BlobRange): Promise<Readable> {
@@ -225,9 +221,21 @@ export async function hashLocalFile(filePath: string): Promise<BlobKey> {
   return { sha256: hash.digest('hex'), size };
 }
 
-/** Persist a directory entry (the rename) so a power cut cannot undo it. */
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
+/** The pieces of a body as Buffers (the writer copies with Buffer methods; a source may yield plain bytes or strings). */
+async function* asBuffers(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<Buffer> {
+  for await (const piece of source) {
+    if (Buffer.isBuffer(piece)) yield piece;
+    else if (typeof piece === 'string') yield Buffer.from(piece);
+    else yield Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+  }
+}
+
+/**
+ * Flush a file's bytes, or a directory's entries (a rename), to the disk, so a power cut cannot undo
+ * them. A read-only handle is enough for fsync on Linux, and the only kind a directory opens as.
+ */
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
   try {
     await fh.sync();
   } finally {

@@ -1,11 +1,12 @@
 /**
- * Writes a request body into a staging file at a given offset, gathering the
- * socket's pieces (about 64 KB each) into 1 MB writes from two buffers used in
- * turn. A write stream would hand every piece to the thread pool on its own:
- * on a 200 MB chunk that is thousands of hand-offs, each a few futex and
+ * Writes a body (a request's, in pieces of about 64 KB) into a file at a given
+ * offset, gathering the pieces into 1 MB writes from two buffers used in turn:
+ * the staging file of a resumable upload, and the temporary file of a blob
+ * sent whole. A write stream would hand every piece to the thread pool on its
+ * own: on a 200 MB chunk that is thousands of hand-offs, each a few futex and
  * eventfd calls. One write is in flight at a time, in order, so the file
- * always holds a prefix of the body (its size is the committed offset after a
- * crash).
+ * always holds a prefix of the body (a staging file's size is the committed
+ * offset after a crash).
  *
  * Whole blocks go past the page cache (O_DIRECT) where the file system allows
  * it, as object stores such as MinIO write their objects. Copying an upload
@@ -16,8 +17,8 @@
  * mode's fsync at completion then finds little left to flush. The first
  * partial block of a body and its last one are written through the page cache
  * (an append rarely starts or ends on a block), so direct and cached writes
- * never share a page. A file system that refuses direct writes (tmpfs, some
- * network file systems) gets ordinary writes.
+ * never share a page. A file system that refuses direct writes (tmpfs before
+ * Linux 6.6, some network file systems) gets ordinary writes.
  */
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
@@ -28,7 +29,7 @@ import {
   DIRECT_IO_BLOCK,
 } from './aligned-buffers.js';
 
-export interface StagingWriteOptions {
+export interface BodyWriteOptions {
   /** Write whole blocks past the page cache where the file system allows it (default true). */
   direct?: boolean;
   /** Where aligned buffers come from (default: the process's pool). */
@@ -73,7 +74,7 @@ export async function writeBodyAt(
   start: number,
   body: AsyncIterable<Buffer>,
   onPiece: (piece: Buffer) => void,
-  options: StagingWriteOptions = {},
+  options: BodyWriteOptions = {},
 ): Promise<void> {
   const pool = options.pool ?? alignedBuffers;
   const fh = await open(path, 'r+');

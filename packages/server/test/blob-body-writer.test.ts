@@ -3,16 +3,16 @@
  * byte kept, a failing disk reported.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ALIGNED_BUFFER_BYTES, AlignedBufferPool } from '../src/transfer/aligned-buffers.js';
-import { writeBodyAt } from '../src/transfer/staging-writer.js';
+import { ALIGNED_BUFFER_BYTES, AlignedBufferPool } from '../src/blob/aligned-buffers.js';
+import { writeBodyAt } from '../src/blob/body-writer.js';
+import { cachedBytes, noDirectWrites } from './support/page-cache.js';
 
 async function* pieces(data: Buffer, size: number, pauseMs = 0): AsyncGenerator<Buffer> {
   for (let at = 0; at < data.length; at += size) {
@@ -82,27 +82,6 @@ test('a write the disk refuses is reported by the call, not left as an unhandled
     process.off('unhandledRejection', onUnhandled);
   }
 });
-
-/** Bytes of `file` held in the page cache, as util-linux's fincore counts them. */
-function cachedBytes(file: string): number {
-  const r = spawnSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return Number(r.stdout.trim());
-}
-
-/** Why direct writes cannot be checked here, or false when they can. */
-function noDirectWrites(dir: string): string | false {
-  if (constants.O_DIRECT === undefined) return 'this platform has no O_DIRECT';
-  if (spawnSync('fincore', ['--version']).status !== 0) return 'needs fincore (util-linux)';
-  const probe = join(dir, 'probe');
-  closeSync(openSync(probe, 'w'));
-  try {
-    closeSync(openSync(probe, constants.O_WRONLY | constants.O_DIRECT));
-    return false;
-  } catch {
-    return "the temp folder's file system refuses O_DIRECT";
-  }
-}
 
 test('whole blocks skip the page cache; the partial first and last blocks go through it', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'openfarm-staging-'));
