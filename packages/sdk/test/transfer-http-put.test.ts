@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { hashFile } from '../src/transfer/hash-file.js';
 import { putFileRange } from '../src/transfer/http-put.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -91,6 +92,46 @@ describe('putFileRange', () => {
       );
       assert.equal(answer.status, 413);
       assert.equal(answer.text, '{"code":7003}');
+    }
+  });
+
+  test('read buffers are reused from one file to the next, and never shared by two at once', async (t) => {
+    handler = digestHandler;
+    const path = join(work, 'data.bin');
+    const whole = createHash('sha256').update(file).digest('hex');
+    // Warm the pool, then count: one after another, sends and hashes need no new buffer.
+    await putFileRange(url, {}, { path, start: 0, end: file.length });
+    await hashFile(path);
+    // Large buffers allocated from here on (a read buffer is 1 MiB).
+    let allocated = 0;
+    for (const name of ['allocUnsafe', 'allocUnsafeSlow', 'alloc'] as const) {
+      const original = Buffer[name];
+      t.mock.method(Buffer, name, (size: number, ...rest: never[]) => {
+        if (size >= 1024 * 1024) allocated++;
+        return (original as (size: number, ...rest: never[]) => Buffer).call(Buffer, size, ...rest);
+      });
+    }
+    for (let i = 0; i < 5; i++) {
+      const answer = await putFileRange(url, {}, { path, start: 0, end: file.length });
+      assert.equal(JSON.parse(answer.text).sha256, whole);
+      assert.equal((await hashFile(path)).sha256, whole);
+    }
+    assert.equal(allocated, 0);
+    t.mock.restoreAll();
+    // At once: every send and every hash still sees its own bytes.
+    const ranges = [
+      [0, file.length],
+      [3, 2 * 1024 * 1024 + 5],
+      [1024 * 1024, file.length - 1],
+    ] as const;
+    const answers = await Promise.all([
+      ...ranges.map(([start, end]) => putFileRange(url, {}, { path, start, end })),
+      ...ranges.map(() => hashFile(path)),
+    ]);
+    for (const [i, [start, end]] of ranges.entries()) {
+      const expected = createHash('sha256').update(file.subarray(start, end)).digest('hex');
+      assert.equal(JSON.parse((answers[i] as { text: string }).text).sha256, expected);
+      assert.equal((answers[ranges.length + i] as { sha256: string }).sha256, whole);
     }
   });
 });

@@ -1,6 +1,7 @@
 /** Streaming SHA-256 of a local file: the content address the farm stores it under. */
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
+import { giveReadBuffer, takeReadBuffer } from './buffer-pool.js';
 
 export interface FileDigest {
   sha256: string;
@@ -11,8 +12,6 @@ export interface FileDigest {
 
 /** Files up to this size are read in one call: a stream's buffer would cost more than the file. */
 const READ_WHOLE_BYTES = 1024 * 1024;
-/** Larger files are read this much at a time. */
-const HASH_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * `expectedSize` (from a stat) lets small files skip the stream machinery;
@@ -27,7 +26,7 @@ export async function hashFile(path: string, expectedSize?: number, keep = false
   // One buffer for the whole file: a stream would allocate a new one per read, and on large
   // files collecting them is a good part of the client's CPU.
   const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(HASH_BUFFER_BYTES);
+  const buffer = takeReadBuffer();
   const fh = await open(path, 'r');
   let size = 0;
   try {
@@ -39,6 +38,7 @@ export async function hashFile(path: string, expectedSize?: number, keep = false
     }
   } finally {
     await fh.close();
+    giveReadBuffer(buffer);
   }
   return { sha256: hash.digest('hex'), size };
 }

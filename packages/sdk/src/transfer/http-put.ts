@@ -13,6 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { giveReadBuffer, READ_BUFFER_BYTES, takeReadBuffer } from './buffer-pool.js';
 
 export interface PutAnswer {
   status: number;
@@ -84,7 +85,7 @@ export interface FileRange {
 }
 
 /** Pieces of a file range are read this large, into one of two buffers used in turn. */
-const RANGE_BUFFER_BYTES = 1024 * 1024;
+const RANGE_BUFFER_BYTES = READ_BUFFER_BYTES;
 
 /**
  * Send a range of a file as the body, with its length announced. The file is
@@ -106,7 +107,7 @@ export function putFileRange(
     const closed = new Promise<boolean>((resolve) => request.once('close', () => resolve(false)));
     try {
       const size = Math.min(RANGE_BUFFER_BYTES, Math.max(1, length));
-      const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+      const buffers = [takeReadBuffer(), takeReadBuffer()];
       /** Whether the write that last used each buffer went through. */
       const writing: Array<Promise<boolean>> = [Promise.resolve(true), Promise.resolve(true)];
       let position = range.start;
@@ -122,6 +123,8 @@ export function putFileRange(
       }
       if (!(await Promise.race([Promise.all(writing).then((ok) => ok.every(Boolean)), closed]))) return;
       await new Promise<void>((resolve) => request.end(resolve));
+      // Given back only once the socket has taken both (on the paths that return early it may not have).
+      for (const b of buffers) giveReadBuffer(b);
     } finally {
       await fh.close();
     }
