@@ -14,6 +14,7 @@
  */
 import { createReadStream, readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ByteSlabs } from './byte-slabs.js';
 import { hashFile } from './hash-file.js';
 import type { TransferDb, TransferRecord } from './local-db/transfer-db.js';
 import { limiter, runPool } from './run-pool.js';
@@ -260,9 +261,12 @@ export async function uploadFiles(
             resolve();
           };
         });
+  /** Where small files' bytes are kept between hashing and sending. */
+  const slabs = new ByteSlabs();
   const dropBytes = (f: FileState): void => {
     if (f.bytes === undefined) return;
     keptBytes -= f.bytes.length;
+    slabs.give(f.bytes);
     f.bytes = undefined;
     recheck?.();
   };
@@ -272,8 +276,11 @@ export async function uploadFiles(
       HASH_CONCURRENCY,
       async (f) => {
         try {
-          const d = await hashFile(f.localPath, f.size, f.size <= batchFileBytes);
-          if (d.size !== f.size) throw new Error('the file changed while it was read');
+          const d = await hashFile(f.localPath, f.size, f.size <= batchFileBytes ? slabs : undefined);
+          if (d.size !== f.size) {
+            if (d.bytes !== undefined) slabs.give(d.bytes);
+            throw new Error('the file changed while it was read');
+          }
           f.sha256 = d.sha256;
           f.bytes = d.bytes;
           keptBytes += d.bytes?.length ?? 0;
