@@ -1,13 +1,20 @@
-/** `openfarm server`: start, answer, shut down on a signal; clear refusals for a taken port or a bad data dir. */
+/**
+ * `openfarm server`: start, answer, shut down on a signal; uploads past or through the page cache;
+ * clear refusals for a taken port or a bad data dir.
+ */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { closeSync, constants, openSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { RayvisionAPI, RayvisionUpload } from '@openfarm/sdk';
 import { buildProgram } from 'openfarm';
-import { spawnCli } from './cli-runner.js';
+import { runInProcess as runAdmin, spawnCli } from './cli-runner.js';
 
 let dataDir: string;
 before(async () => {
@@ -51,6 +58,87 @@ test('server prints its URL, serves, and exits cleanly on SIGINT', async () => {
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0, stderr);
   assert.match(stdout, /SIGINT: shutting down/);
+});
+
+/** Start `openfarm server` with these extra flags; its URL and a way to stop it. */
+async function startCliServer(
+  dir: string,
+  flags: string[],
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawnCli(['server', '--data', dir, '--port', '0', '--log-level', 'silent', ...flags]);
+  let stdout = '';
+  child.stdout?.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (s: string) => {
+      stdout += s;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      if (m !== null) resolve(m[1] as string);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited early (${code})`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGINT');
+      await once(child, 'exit');
+    },
+  };
+}
+
+test('--no-direct-io stores uploads through the page cache; by default they go past it', async (t) => {
+  if (spawnSync('fincore', ['--version']).status !== 0) return t.skip('needs fincore (util-linux)');
+  const work = await mkdtemp(join(tmpdir(), 'openfarm-cli-direct-'));
+  try {
+    const file = join(work, 'cache.vdb');
+    const data = randomBytes(3 * 1024 * 1024 + 100);
+    await writeFile(file, data);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    /** Bytes of the stored object in the page cache, after an upload to a server run with `flags`. */
+    const cachedAfterUpload = async (name: string, flags: string[]): Promise<number> => {
+      const dir = join(work, name);
+      const added = await runAdmin(['users', 'add', 'artist', '--data', dir, '--json']);
+      assert.equal(added.status, 0, added.stderr);
+      const user = JSON.parse(added.stdout) as { accessId: string; accessKey: string };
+      const server = await startCliServer(dir, flags);
+      try {
+        const api = new RayvisionAPI({
+          accessId: user.accessId,
+          accessKey: user.accessKey,
+          domain: new URL(server.url).host,
+          protocol: 'http',
+          platform: '2',
+        });
+        const ini = join(work, `${name}.ini`);
+        await writeFile(
+          ini,
+          `[DATABASE_CONFIG]\non = false\n[TRANSFER_LOG_PATH]\ntransfer_log_path = ${work}\n`,
+        );
+        const report = await new RayvisionUpload(api, { dbConfigPath: ini }).uploadFiles('input', [
+          { localPath: file, serverPath: '/shot/cache.vdb' },
+        ]);
+        assert.deepEqual(report.failures, []);
+      } finally {
+        await server.stop();
+      }
+      const object = join(dir, 'blobs', 'objects', sha256.slice(0, 2), `${sha256}-${data.length}`);
+      const r = spawnSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', object], {
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return Number(r.stdout.trim());
+    };
+    assert.ok((await cachedAfterUpload('cached', ['--no-direct-io'])) >= 3 * 1024 * 1024);
+    // By default only the last partial block is cached, where this file system takes direct writes.
+    let directWrites = constants.O_DIRECT !== undefined;
+    try {
+      if (directWrites) closeSync(openSync(file, constants.O_RDONLY | constants.O_DIRECT));
+    } catch {
+      directWrites = false;
+    }
+    if (directWrites) assert.ok((await cachedAfterUpload('direct', [])) <= 4096);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 });
 
 const postgresUrl = process.env.OPENFARM_TEST_POSTGRES_URL;

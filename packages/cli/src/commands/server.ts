@@ -40,10 +40,15 @@ export function registerServerCommands(program: Command): void {
       '--database-url <url>',
       'keep the state in PostgreSQL instead of the data directory (default: $OPENFARM_DATABASE_URL)',
     )
+    .option(
+      '--no-direct-io',
+      'write uploads through the page cache (for a data directory on a network file system)',
+    )
     .action(
       async (options: {
         data?: string;
         databaseUrl?: string;
+        directIo: boolean;
         host: string;
         port: number;
         timestampWindow: number;
@@ -63,7 +68,7 @@ export function registerServerCommands(program: Command): void {
           // The whole API: transfer (blobs, manifests), job files found in the config storage,
           // and the render-node scheduler, all sharing the data dir's blob folder.
           plugins: [
-            transferPlugin(),
+            transferPlugin({ directWrites: options.directIo }),
             configStoragePlugin(),
             schedulerPlugin(),
             // Replicas sharing the database share their event streams too.

@@ -18,6 +18,12 @@ export interface TransferOptions {
   blobs?: BlobStore;
   /** fsync the default local store's objects before they become visible (default true); see LocalBlobStoreOptions. */
   durableBlobs?: boolean;
+  /**
+   * Write uploads' whole blocks past the page cache (O_DIRECT; default true, and a file system
+   * that refuses it gets ordinary writes). Turn off where a synchronous write costs more than the
+   * copy it saves: staging or blobs on a network file system with a long round trip.
+   */
+  directWrites?: boolean;
   /** Default: `<dataDir>/blobs-staging`. */
   stagingDir?: string;
   /** Quota of users without their own row in transfer_quotas; default unlimited. */
@@ -38,12 +44,16 @@ export function transferPlugin(options: TransferOptions = {}): (app: FastifyInst
     };
     const blobs =
       options.blobs ??
-      (await LocalBlobStore.open(join(need('blobs'), 'blobs'), { durable: options.durableBlobs ?? true }));
+      (await LocalBlobStore.open(join(need('blobs'), 'blobs'), {
+        durable: options.durableBlobs ?? true,
+        directWrites: options.directWrites ?? true,
+      }));
     const sessions = await UploadSessions.open({
       db: app.farm.store.db,
       blobs,
       stagingDir: options.stagingDir ?? join(need('stagingDir'), 'blobs-staging'),
       ...(options.defaultQuotaBytes !== undefined ? { defaultQuotaBytes: options.defaultQuotaBytes } : {}),
+      directWrites: options.directWrites ?? true,
     });
     const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_TRANSFER_REQUEST_BYTES;
     const sweep = setInterval(() => {

@@ -37,6 +37,8 @@ export interface UploadSessionsOptions {
   /** Folder of the staging files; on the blob store's file system, completion is a rename. */
   stagingDir: string;
   defaultQuotaBytes?: number;
+  /** Write chunks' whole blocks past the page cache (default true); see LocalBlobStoreOptions.directWrites. */
+  directWrites?: boolean;
 }
 
 /** Blobs of a batch up to this size are read whole and stored in the background … */
@@ -218,13 +220,19 @@ export class UploadSessions {
       if (offset === 0) running = { hash: createHash('sha256'), offset: 0 };
       if (running?.offset !== offset) running = undefined;
       const withinSize = byteLimit(s.size - offset, `upload ${id}`);
-      await writeBodyAt(this.stagingFile(id), offset, body, (piece) => {
-        withinSize(piece);
-        if (running !== undefined) {
-          running.hash.update(piece);
-          running.offset += piece.length;
-        }
-      });
+      await writeBodyAt(
+        this.stagingFile(id),
+        offset,
+        body,
+        (piece) => {
+          withinSize(piece);
+          if (running !== undefined) {
+            running.hash.update(piece);
+            running.offset += piece.length;
+          }
+        },
+        { direct: this.o.directWrites ?? true },
+      );
       const next = await this.committed(id);
       // Kept only when it covers exactly the bytes the file holds.
       if (running !== undefined && running.offset === next) this.running.set(id, running);
