@@ -155,3 +155,28 @@ test('writers at once share the pool: those finding no buffer fall back, every b
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('where no aligned memory can be reserved (ulimit -v), writers write through the page cache', async () => {
+  // What V8 throws under a limit on address space: `ulimit -v 3000000` makes the first
+  // WebAssembly.Memory fail with "could not allocate memory".
+  const wasm = globalThis as unknown as { WebAssembly: { Memory: unknown } };
+  const real = wasm.WebAssembly.Memory;
+  wasm.WebAssembly.Memory = class {
+    constructor() {
+      throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+    }
+  };
+  const dir = await mkdtemp(join(tmpdir(), 'openfarm-staging-'));
+  try {
+    const pool = new AlignedBufferPool();
+    const data = randomBytes(2 * 1024 * 1024 + 3);
+    const file = join(dir, 'f');
+    await writeFile(file, '');
+    await writeBodyAt(file, 0, pieces(data, 65_536), () => {}, { pool });
+    assert.ok((await readFile(file)).equals(data));
+    assert.equal(pool.take(), undefined);
+  } finally {
+    wasm.WebAssembly.Memory = real;
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -11,7 +11,8 @@
  * Buffers are taken and given back, never freed: a farm writes with at most a
  * few dozen at once, and each WebAssembly memory reserves address space, so
  * they are made MEMORY_BUFFERS at a time up to MAX_BUFFERS, and a writer that
- * finds none left writes through the page cache as before.
+ * finds none left (or a process whose address space is limited, where V8
+ * cannot reserve one) writes through the page cache as before.
  */
 
 // The part of the WebAssembly global used here (the project's TypeScript libraries do not describe it).
@@ -35,7 +36,16 @@ export class AlignedBufferPool {
   take(): Buffer | undefined {
     if (this.free.length === 0 && this.made < this.maxBuffers) {
       const count = Math.min(MEMORY_BUFFERS, this.maxBuffers - this.made);
-      const memory = new WebAssembly.Memory({ initial: (count * ALIGNED_BUFFER_BYTES) / WASM_PAGE });
+      let memory: { buffer: ArrayBuffer };
+      try {
+        memory = new WebAssembly.Memory({ initial: (count * ALIGNED_BUFFER_BYTES) / WASM_PAGE });
+      } catch {
+        // V8 reserves address space around a WebAssembly memory (gigabytes on 64-bit), which a
+        // limit on virtual memory (ulimit -v) refuses: then there are no more aligned buffers,
+        // and writers write through the page cache.
+        this.made = this.maxBuffers;
+        return undefined;
+      }
       for (let i = 0; i < count; i++) {
         this.free.push(Buffer.from(memory.buffer, i * ALIGNED_BUFFER_BYTES, ALIGNED_BUFFER_BYTES));
       }
