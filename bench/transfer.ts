@@ -10,7 +10,8 @@
  * The farm runs in its own process (as `openfarm server` would), the client in
  * this one; rsync's daemon and client are separate processes too. Neither side
  * fsyncs (rsync does not by default; the farm runs with `durableBlobs: false`).
- * `OPENFARM_BENCH_SCALE=0.1` shrinks every file count and size for a quick run.
+ * `OPENFARM_BENCH_SCALE=0.1` shrinks every file count and size for a quick run;
+ * `OPENFARM_BENCH_RUNS=3` repeats the cold upload and reports medians.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -188,10 +189,68 @@ function stop(child: ChildProcess): Promise<void> {
   return exited;
 }
 
+/** Uploads one tree with a fresh local transfer database: every file hashed, nothing known to be sent. */
+async function openfarmUpload(
+  farm: { url: string; accessId: string; accessKey: string },
+  work: string,
+  name: string,
+  src: string,
+): Promise<{ seconds: number; phases: string }> {
+  const api = new RayvisionAPI({
+    accessId: farm.accessId,
+    accessKey: farm.accessKey,
+    domain: new URL(farm.url).host,
+    protocol: 'http',
+    platform: '2',
+  });
+  const ini = join(work, `${name}.ini`);
+  await writeFile(
+    ini,
+    `[TRANSFER_LOG_PATH]\ntransfer_log_path = ${work}\n[DATABASE_CONFIG]\ndb_path = ${join(work, `${name}-db`)}\n`,
+  );
+  const upload = new RayvisionUpload(api, { dbConfigPath: ini });
+  /** When each phase of the upload began, seconds from its start. */
+  const phases = new Map<string, number>();
+  const started = performance.now();
+  upload.on('progress', (p) => {
+    if (!phases.has(p.phase)) phases.set(p.phase, (performance.now() - started) / 1000);
+  });
+  const r = await upload.uploadFiles('input', [{ localPath: src, serverPath: `/bench/${name}` }], {
+    jobName: name,
+  });
+  if (r.failures.length > 0) throw new Error(`${r.failures.length} files failed`);
+  const seconds = (performance.now() - started) / 1000;
+  const line = [...phases.entries()]
+    .map(([phase, at], i, all) => `${phase} ${((all[i + 1]?.[1] ?? seconds) - at).toFixed(2)} s`)
+    .join(', ');
+  return { seconds, phases: line };
+}
+
+interface ColdRun {
+  rsync: number;
+  rsyncCpu: number;
+  openfarm: number;
+  client: { user: number; system: number };
+  farm: { user: number; system: number };
+  phases: string;
+}
+
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
 async function main(): Promise<void> {
   if (spawnSync('rsync', ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('rsync is not installed: run scripts/setup.sh or apt-get install rsync');
   }
+  // OPENFARM_BENCH_RUNS=N repeats the cold upload N times (each tool into an empty destination, a
+  // fresh farm each time) and reports the medians: on a shared virtual machine one run can be off
+  // by a factor of two either way.
+  const runs = Math.max(1, Math.floor(Number(process.env.OPENFARM_BENCH_RUNS ?? '1')) || 1);
   const work = await mkdtemp(join(tmpdir(), 'openfarm-bench-transfer-'));
   const children: ChildProcess[] = [];
   try {
@@ -203,99 +262,101 @@ async function main(): Promise<void> {
 
     const daemon = await startRsyncDaemon(work);
     children.push(daemon.child);
-    const farm = await startFarm(join(work, 'farm'));
-    children.push(farm.child);
-    const api = new RayvisionAPI({
-      accessId: farm.accessId,
-      accessKey: farm.accessKey,
-      domain: new URL(farm.url).host,
-      protocol: 'http',
-      platform: '2',
-    });
-    const ini = join(work, 'db_config.ini');
-    await writeFile(
-      ini,
-      `[TRANSFER_LOG_PATH]\ntransfer_log_path = ${work}\n[DATABASE_CONFIG]\ndb_path = ${join(work, 'db')}\n`,
-    );
-    const upload = new RayvisionUpload(api, { dbConfigPath: ini });
-    /** When each phase of the last openfarm upload began, seconds from its start. */
-    let phases = new Map<string, number>();
-    const openfarm = async (src: string, job: string): Promise<number> => {
-      const started = performance.now();
-      phases = new Map();
-      upload.removeAllListeners('progress');
-      upload.on('progress', (p) => {
-        if (!phases.has(p.phase)) phases.set(p.phase, (performance.now() - started) / 1000);
-      });
-      const r = await upload.uploadFiles('input', [{ localPath: src, serverPath: `/bench/${job}` }], {
-        jobName: job,
-      });
-      if (r.failures.length > 0) throw new Error(`${r.failures.length} files failed`);
-      return (performance.now() - started) / 1000;
-    };
-    const phaseLine = (total: number): string =>
-      [...phases.entries()]
-        .map(([name, at], i, all) => `${name} ${((all[i + 1]?.[1] ?? total) - at).toFixed(2)} s`)
-        .join(', ');
+    const daemonPid = daemon.child.pid as number;
 
     const fileCount = `${BIG_FILES} × ${BIG_SIZE / MB} MB + ${SMALL_FILES} × ${SMALL_SIZE / 1024} KB`;
-    console.log(`cold upload of ${(coldBytes / MB).toFixed(0)} MB (${fileCount}) …`);
-    // CPU of both sides: rsync's client and the daemon's per-connection child are waited-for children;
-    // openfarm's client is this process, its farm the child process.
-    const daemonPid = daemon.child.pid as number;
-    const farmPid = farm.child.pid as number;
-    // Flush dirty pages first, so neither tool pays for the writeback of the trees or of the other's upload.
-    spawnSync('sync');
-    const rsync0 = cpuSeconds('self') + cpuSeconds(daemonPid);
-    const rsyncCold = rsync(cold, daemon.port, 'cold');
-    await childrenReaped(daemonPid);
-    const rsyncCpu = cpuSeconds('self') + cpuSeconds(daemonPid) - rsync0;
-    spawnSync('sync');
-    const client0 = process.cpuUsage();
-    const farm0 = cpuSplit(farmPid);
-    const farmCold = await openfarm(cold, 'cold');
-    const clientCpu = process.cpuUsage(client0);
-    const farm1 = cpuSplit(farmPid);
-    const farmSide = { user: farm1.user - farm0.user, system: farm1.system - farm0.system };
-    const farmCpu = (clientCpu.user + clientCpu.system) / 1e6 + farmSide.user + farmSide.system;
-    const coldPhases = phaseLine(farmCold);
+    const coldRuns: ColdRun[] = [];
+    let farm: Awaited<ReturnType<typeof startFarm>> | undefined;
+    for (let run = 1; run <= runs; run++) {
+      const suffix = runs === 1 ? '' : ` (run ${run} of ${runs})`;
+      console.log(`cold upload of ${(coldBytes / MB).toFixed(0)} MB (${fileCount})${suffix} …`);
+      // A fresh farm for every run, so nothing is on it yet; the last one serves the re-sync below.
+      if (farm !== undefined) await stop(farm.child);
+      farm = await startFarm(join(work, `farm-${run}`));
+      children.push(farm.child);
+      const farmPid = farm.child.pid as number;
+      // CPU of both sides: rsync's client and the daemon's per-connection child are waited-for children;
+      // openfarm's client is this process, its farm the child process.
+      // Flush dirty pages first, so neither tool pays for the writeback of the trees or of the other's upload.
+      spawnSync('sync');
+      const rsync0 = cpuSeconds('self') + cpuSeconds(daemonPid);
+      const rsyncSeconds = rsync(cold, daemon.port, `cold-${run}`);
+      await childrenReaped(daemonPid);
+      const rsyncCpu = cpuSeconds('self') + cpuSeconds(daemonPid) - rsync0;
+      spawnSync('sync');
+      const client0 = process.cpuUsage();
+      const farm0 = cpuSplit(farmPid);
+      const up = await openfarmUpload(farm, work, `cold-${run}`, cold);
+      const clientCpu = process.cpuUsage(client0);
+      const farm1 = cpuSplit(farmPid);
+      coldRuns.push({
+        rsync: rsyncSeconds,
+        rsyncCpu,
+        openfarm: up.seconds,
+        client: { user: clientCpu.user / 1e6, system: clientCpu.system / 1e6 },
+        farm: { user: farm1.user - farm0.user, system: farm1.system - farm0.system },
+        phases: up.phases,
+      });
+      if (runs > 1)
+        console.log(
+          `  rsync ${rsyncSeconds.toFixed(2)} s, openfarm ${up.seconds.toFixed(2)} s: ${(rsyncSeconds / up.seconds).toFixed(2)}×`,
+        );
+    }
+    if (farm === undefined) throw new Error('no cold run');
 
     console.log(`re-sync of an unchanged ${RESYNC_FILES}-file tree …`);
     rsync(resync, daemon.port, 'resync');
-    await openfarm(resync, 'resync');
+    await openfarmUpload(farm, work, 'resync', resync);
     const rsyncAgain = rsync(resync, daemon.port, 'resync');
-    const farmAgain = await openfarm(resync, 'resync');
-    const againPhases = phaseLine(farmAgain);
+    // The same local database as the first upload of the tree: unchanged files are known.
+    const again = await openfarmUpload(farm, work, 'resync', resync);
 
-    const mbps = (s: number) => (coldBytes / MB / s).toFixed(1);
+    const pick = (f: (r: ColdRun) => number): number => median(coldRuns.map(f));
+    const rsyncCold = pick((r) => r.rsync);
+    const farmCold = pick((r) => r.openfarm);
+    const ratio = pick((r) => r.rsync / r.openfarm);
+    const rsyncCpu = pick((r) => r.rsyncCpu);
+    const farmCpu = pick((r) => r.client.user + r.client.system + r.farm.user + r.farm.system);
+    const of = runs === 1 ? '' : `, median of ${runs}`;
+    const mbps = (sec: number) => (coldBytes / MB / sec).toFixed(1);
     console.log('');
     console.log('| measurement | rsync daemon | openfarm | openfarm / rsync | goal |');
     console.log('|---|---|---|---|---|');
     console.log(
-      `| cold upload, ${(coldBytes / MB).toFixed(0)} MB | ${rsyncCold.toFixed(2)} s, ${mbps(rsyncCold)} MB/s | ` +
-        `${farmCold.toFixed(2)} s, ${mbps(farmCold)} MB/s | ${(rsyncCold / farmCold).toFixed(2)}× throughput | ≥ 1.0× |`,
+      `| cold upload, ${(coldBytes / MB).toFixed(0)} MB${of} | ${rsyncCold.toFixed(2)} s, ${mbps(rsyncCold)} MB/s | ` +
+        `${farmCold.toFixed(2)} s, ${mbps(farmCold)} MB/s | ${ratio.toFixed(2)}× throughput | ≥ 1.0× |`,
     );
     console.log(
-      `| unchanged re-sync, ${RESYNC_FILES} files | ${rsyncAgain.toFixed(2)} s | ${farmAgain.toFixed(2)} s | ` +
-        `${(farmAgain / rsyncAgain).toFixed(2)}× time | ≤ 1.0× |`,
+      `| unchanged re-sync, ${RESYNC_FILES} files | ${rsyncAgain.toFixed(2)} s | ${again.seconds.toFixed(2)} s | ` +
+        `${(again.seconds / rsyncAgain).toFixed(2)}× time | ≤ 1.0× |`,
     );
+    if (runs > 1) {
+      const range = (f: (r: ColdRun) => number, digits = 2): string =>
+        `${Math.min(...coldRuns.map(f)).toFixed(digits)}–${Math.max(...coldRuns.map(f)).toFixed(digits)}`;
+      console.log(
+        `Cold upload over the ${runs} runs: rsync ${range((r) => r.rsync)} s, openfarm ${range((r) => r.openfarm)} s, ` +
+          `ratio ${range((r) => r.rsync / r.openfarm)}×.`,
+      );
+    }
     console.log('');
     console.log(
-      `CPU seconds of the cold upload, both sides together: rsync ${rsyncCpu.toFixed(2)} s, ` +
+      `CPU seconds of the cold upload${of}, both sides together: rsync ${rsyncCpu.toFixed(2)} s, ` +
         `openfarm ${farmCpu.toFixed(2)} s (${(farmCpu / rsyncCpu).toFixed(2)}×; ${(farmCpu / (coldBytes / MB / 1024)).toFixed(2)} s per GB). ` +
         'Both ends share this machine, so the side needing more CPU is the slower one.',
     );
     console.log(
-      `openfarm's CPU seconds, user + kernel: client ${(clientCpu.user / 1e6).toFixed(2)} + ${(clientCpu.system / 1e6).toFixed(2)}, ` +
-        `farm ${farmSide.user.toFixed(2)} + ${farmSide.system.toFixed(2)}`,
+      `openfarm's CPU seconds, user + kernel${of}: client ${pick((r) => r.client.user).toFixed(2)} + ${pick((r) => r.client.system).toFixed(2)}, ` +
+        `farm ${pick((r) => r.farm.user).toFixed(2)} + ${pick((r) => r.farm.system).toFixed(2)}`,
     );
     const hashing = 2 * sha256Seconds(coldBytes);
     console.log(
       `Two SHA-256 passes over ${(coldBytes / MB).toFixed(0)} MB (one per side) take ${hashing.toFixed(2)} CPU seconds here, ` +
         `${((100 * hashing) / rsyncCpu).toFixed(0)} % of rsync's CPU for the whole upload.`,
     );
-    console.log(`openfarm, seconds from the first progress event of each phase to the next: ${coldPhases}`);
-    console.log(`… and for the unchanged re-sync: ${againPhases}`);
+    console.log(
+      `openfarm, seconds from the first progress event of each phase to the next (last cold run): ${coldRuns.at(-1)?.phases}`,
+    );
+    console.log(`… and for the unchanged re-sync: ${again.phases}`);
   } finally {
     for (const c of children) await stop(c);
     await rm(work, { recursive: true, force: true });
