@@ -137,10 +137,17 @@ export class LocalBlobStore implements BlobStore {
     let size = 0;
     try {
       if (source instanceof Uint8Array) {
-        // A small object already in memory (a batch upload's) is written in one call.
+        // A small object already in memory (a batch upload's) is written in one call, and flushed
+        // on the same handle (one open per object: a batch stores thousands).
         hash.update(source);
         size = source.length;
-        await writeFile(tmp, source, { flag: 'wx' });
+        const fh = await open(tmp, 'wx');
+        try {
+          await fh.write(source);
+          if (this.durable) await fh.sync();
+        } finally {
+          await fh.close();
+        }
       } else {
         // A streamed one (a blob sent whole, up to a chunk's size) is gathered into large
         // writes past the page cache, as a resumable upload's chunks are.
@@ -155,8 +162,8 @@ export class LocalBlobStore implements BlobStore {
           },
           { direct: this.directWrites },
         );
+        if (this.durable) await fsyncPath(tmp);
       }
-      if (this.durable) await fsyncPath(tmp);
     } catch (e) {
       await rm(tmp, { force: true });
       throw e;
