@@ -189,7 +189,10 @@ function stop(child: ChildProcess): Promise<void> {
   return exited;
 }
 
-/** Uploads one tree with a fresh local transfer database: every file hashed, nothing known to be sent. */
+/**
+ * Upload one tree with the local transfer database named `name`: a new name hashes every file;
+ * the same name again knows the unchanged ones.
+ */
 async function openfarmUpload(
   farm: { url: string; accessId: string; accessKey: string },
   work: string,

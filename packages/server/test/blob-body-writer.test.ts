@@ -1,5 +1,5 @@
 /**
- * The staging writer: pieces gathered into large writes, whole blocks past the page cache, every
+ * The body writer: pieces gathered into large writes, whole blocks past the page cache, every
  * byte kept, a failing disk reported.
  */
 import assert from 'node:assert/strict';

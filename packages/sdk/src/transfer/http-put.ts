@@ -84,9 +84,6 @@ export interface FileRange {
   onSend?: (bytes: number) => void;
 }
 
-/** Pieces of a file range are read this large, into one of two buffers used in turn. */
-const RANGE_BUFFER_BYTES = READ_BUFFER_BYTES;
-
 /**
  * Send a range of a file as the body, with its length announced. The file is
  * read into two buffers in turn, each reused once the socket has taken what
@@ -106,7 +103,8 @@ export function putFileRange(
     // its way in, is what the caller must see. The request closes on its own.
     const closed = new Promise<boolean>((resolve) => request.once('close', () => resolve(false)));
     try {
-      const size = Math.min(RANGE_BUFFER_BYTES, Math.max(1, length));
+      // Pieces are read up to a read buffer's size, into one of two reused buffers in turn.
+      const size = Math.min(READ_BUFFER_BYTES, Math.max(1, length));
       const buffers = [takeReadBuffer(), takeReadBuffer()];
       /** Whether the write that last used each buffer went through. */
       const writing: Array<Promise<boolean>> = [Promise.resolve(true), Promise.resolve(true)];

@@ -29,12 +29,14 @@ const MAX_BUFFERS = 64;
 export class AlignedBufferPool {
   private readonly free: Buffer[] = [];
   private made = 0;
+  /** False once V8 refused to reserve a memory: no more are tried. */
+  private reservable = true;
 
   constructor(private readonly maxBuffers = MAX_BUFFERS) {}
 
   /** A buffer of ALIGNED_BUFFER_BYTES, or undefined when all are in use. */
   take(): Buffer | undefined {
-    if (this.free.length === 0 && this.made < this.maxBuffers) {
+    if (this.free.length === 0 && this.reservable && this.made < this.maxBuffers) {
       const count = Math.min(MEMORY_BUFFERS, this.maxBuffers - this.made);
       let memory: { buffer: ArrayBuffer };
       try {
@@ -43,7 +45,7 @@ export class AlignedBufferPool {
         // V8 reserves address space around a WebAssembly memory (gigabytes on 64-bit), which a
         // limit on virtual memory (ulimit -v) refuses: then there are no more aligned buffers,
         // and writers write through the page cache.
-        this.made = this.maxBuffers;
+        this.reservable = false;
         return undefined;
       }
       for (let i = 0; i < count; i++) {
@@ -60,7 +62,7 @@ export class AlignedBufferPool {
 
   /** Buffers not in use (for tests). */
   get available(): number {
-    return this.free.length + (this.maxBuffers - this.made);
+    return this.free.length + (this.reservable ? this.maxBuffers - this.made : 0);
   }
 }
 
