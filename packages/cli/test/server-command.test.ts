@@ -1,16 +1,16 @@
 /**
- * `openfarm server`: start, answer, shut down on a signal; uploads past or through the page cache;
- * clear refusals for a taken port or a bad data dir.
+ * `openfarm server`: start, answer, shut down on a signal; uploads past or through the page cache,
+ * small blobs packed or not; clear refusals for a taken port or a bad data dir.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, constants, openSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { closeSync, constants, existsSync, openSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RayvisionAPI, RayvisionUpload } from '@openfarm/sdk';
 import { buildProgram } from 'openfarm';
@@ -85,6 +85,41 @@ async function startCliServer(
   };
 }
 
+/**
+ * Upload `localPath` to `/shot/<its name>` of the input storage of a new data dir `work/name`,
+ * through `openfarm server` run with `flags`; the data dir once the server has stopped.
+ */
+async function uploadThroughCliServer(
+  work: string,
+  name: string,
+  flags: string[],
+  localPath: string,
+): Promise<string> {
+  const dir = join(work, name);
+  const added = await runAdmin(['users', 'add', 'artist', '--data', dir, '--json']);
+  assert.equal(added.status, 0, added.stderr);
+  const user = JSON.parse(added.stdout) as { accessId: string; accessKey: string };
+  const server = await startCliServer(dir, flags);
+  try {
+    const api = new RayvisionAPI({
+      accessId: user.accessId,
+      accessKey: user.accessKey,
+      domain: new URL(server.url).host,
+      protocol: 'http',
+      platform: '2',
+    });
+    const ini = join(work, `${name}.ini`);
+    await writeFile(ini, `[DATABASE_CONFIG]\non = false\n[TRANSFER_LOG_PATH]\ntransfer_log_path = ${work}\n`);
+    const report = await new RayvisionUpload(api, { dbConfigPath: ini }).uploadFiles('input', [
+      { localPath, serverPath: `/shot/${basename(localPath)}` },
+    ]);
+    assert.deepEqual(report.failures, []);
+  } finally {
+    await server.stop();
+  }
+  return dir;
+}
+
 test('--no-direct-io stores uploads through the page cache; by default they go past it', async (t) => {
   if (spawnSync('fincore', ['--version']).status !== 0) return t.skip('needs fincore (util-linux)');
   const work = await mkdtemp(join(tmpdir(), 'openfarm-cli-direct-'));
@@ -95,31 +130,7 @@ test('--no-direct-io stores uploads through the page cache; by default they go p
     const sha256 = createHash('sha256').update(data).digest('hex');
     /** Bytes of the stored object in the page cache, after an upload to a server run with `flags`. */
     const cachedAfterUpload = async (name: string, flags: string[]): Promise<number> => {
-      const dir = join(work, name);
-      const added = await runAdmin(['users', 'add', 'artist', '--data', dir, '--json']);
-      assert.equal(added.status, 0, added.stderr);
-      const user = JSON.parse(added.stdout) as { accessId: string; accessKey: string };
-      const server = await startCliServer(dir, flags);
-      try {
-        const api = new RayvisionAPI({
-          accessId: user.accessId,
-          accessKey: user.accessKey,
-          domain: new URL(server.url).host,
-          protocol: 'http',
-          platform: '2',
-        });
-        const ini = join(work, `${name}.ini`);
-        await writeFile(
-          ini,
-          `[DATABASE_CONFIG]\non = false\n[TRANSFER_LOG_PATH]\ntransfer_log_path = ${work}\n`,
-        );
-        const report = await new RayvisionUpload(api, { dbConfigPath: ini }).uploadFiles('input', [
-          { localPath: file, serverPath: '/shot/cache.vdb' },
-        ]);
-        assert.deepEqual(report.failures, []);
-      } finally {
-        await server.stop();
-      }
+      const dir = await uploadThroughCliServer(work, name, flags, file);
       const object = join(dir, 'blobs', 'objects', sha256.slice(0, 2), `${sha256}-${data.length}`);
       const r = spawnSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', object], {
         encoding: 'utf8',
@@ -136,6 +147,33 @@ test('--no-direct-io stores uploads through the page cache; by default they go p
       directWrites = false;
     }
     if (directWrites) assert.ok((await cachedAfterUpload('direct', [])) <= 4096);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+test('small files are packed by default; with --no-packs each is a file of its own and no pack index is made', async () => {
+  const work = await mkdtemp(join(tmpdir(), 'openfarm-cli-packs-'));
+  try {
+    const tree = join(work, 'textures');
+    await mkdir(tree);
+    const names = Array.from({ length: 20 }, (_, i) => `t${i}.tx`);
+    for (const n of names) await writeFile(join(tree, n), randomBytes(10_000));
+    const objectFiles = async (dir: string): Promise<number> => {
+      let n = 0;
+      for (const sub of await readdir(join(dir, 'blobs', 'objects')))
+        n += (await readdir(join(dir, 'blobs', 'objects', sub))).length;
+      return n;
+    };
+    const packed = await uploadThroughCliServer(work, 'packed', [], tree);
+    assert.equal(await objectFiles(packed), 0);
+    assert.equal(
+      (await readdir(join(packed, 'blobs', 'packs'))).filter((n) => n.endsWith('.pack')).length,
+      1,
+    );
+    const unpacked = await uploadThroughCliServer(work, 'unpacked', ['--no-packs'], tree);
+    assert.equal(await objectFiles(unpacked), names.length);
+    assert.equal(existsSync(join(unpacked, 'blobs', 'packs')), false);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

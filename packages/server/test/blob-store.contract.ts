@@ -134,6 +134,39 @@ export function blobStoreContract(name: string, makeStore: () => Promise<BlobSto
       await assert.rejects(fx.store.get(key), BlobNotFoundError);
     });
 
+    it('stores bytes handed over in memory, the empty blob too, and serves their ranges', async () => {
+      const small = randomBytes(70_000);
+      const empty = Buffer.alloc(0);
+      // Side by side, as a batch upload stores them.
+      await Promise.all([small, empty].map((b) => fx.store.put(keyOf(b), b)));
+      assert.deepEqual(await readAll(await fx.store.get(keyOf(small))), small);
+      assert.deepEqual(
+        await readAll(await fx.store.get(keyOf(small), { offset: 69_000, length: 1_000 })),
+        small.subarray(69_000),
+      );
+      assert.equal((await readAll(await fx.store.get(keyOf(small), { offset: 70_000 }))).length, 0);
+      await assert.rejects(fx.store.get(keyOf(small), { offset: 70_001 }), RangeError);
+      assert.equal((await fx.store.stat(keyOf(small)))?.size, small.length);
+      assert.equal((await readAll(await fx.store.get(keyOf(empty)))).length, 0);
+      // Stored again: still one intact object.
+      await fx.store.put(keyOf(small), small);
+      assert.deepEqual(await readAll(await fx.store.get(keyOf(small))), small);
+      assert.equal(await fx.store.delete(keyOf(small)), true);
+      assert.equal(await fx.store.has(keyOf(small)), false);
+      await assert.rejects(fx.store.get(keyOf(small)), BlobNotFoundError);
+      assert.equal(await fx.store.delete(keyOf(small)), false);
+    });
+
+    it('refuses bytes in memory that do not match the key and leaves nothing visible', async () => {
+      const data = randomBytes(3_000);
+      const key = keyOf(data);
+      await assert.rejects(fx.store.put(key, randomBytes(3_000)), BlobHashMismatchError);
+      await assert.rejects(fx.store.put({ ...key, size: 2_999 }, data), BlobHashMismatchError);
+      assert.equal(await fx.store.has(key), false);
+      assert.equal(await fx.store.has({ ...key, size: 2_999 }), false);
+      await assert.rejects(fx.store.put({ sha256: 'B'.repeat(64), size: 3_000 }, data), TypeError);
+    });
+
     it('rejects malformed keys', async () => {
       await assert.rejects(fx.store.has({ sha256: '../../etc/passwd', size: 1 }), TypeError);
       await assert.rejects(fx.store.has({ sha256: 'A'.repeat(64), size: 1 }), TypeError);

@@ -1,9 +1,12 @@
 /** `openfarm server`: run the farm's API on this machine until SIGINT or SIGTERM. */
+import { join } from 'node:path';
 import {
   configStoragePlugin,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  LocalBlobStore,
   openFarmStore,
+  prepareDataDir,
   postgresEventsPlugin,
   resolveDatabaseUrl,
   resolveDataDir,
@@ -44,11 +47,16 @@ export function registerServerCommands(program: Command): void {
       '--no-direct-io',
       'write uploads through the page cache (for a data directory on a network file system)',
     )
+    .option(
+      '--no-packs',
+      'keep every small blob a file of its own (for a data directory that servers on several machines share)',
+    )
     .action(
       async (options: {
         data?: string;
         databaseUrl?: string;
         directIo: boolean;
+        packs: boolean;
         host: string;
         port: number;
         timestampWindow: number;
@@ -58,6 +66,12 @@ export function registerServerCommands(program: Command): void {
           throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
         const dataDir = resolveDataDir(options.data);
         const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
+        // One blob store for the whole API, so the flags reach every part that stores or reads blobs.
+        prepareDataDir(dataDir);
+        const blobs = await LocalBlobStore.open(join(dataDir, 'blobs'), {
+          directWrites: options.directIo,
+          packSmallObjects: options.packs,
+        });
         const server = await startServer({
           dataDir,
           ...(databaseUrl !== undefined ? { store: await openFarmStore({ dataDir, databaseUrl }) } : {}),
@@ -68,12 +82,15 @@ export function registerServerCommands(program: Command): void {
           // The whole API: transfer (blobs, manifests), job files found in the config storage,
           // and the render-node scheduler, all sharing the data dir's blob folder.
           plugins: [
-            transferPlugin({ directWrites: options.directIo }),
-            configStoragePlugin(),
-            schedulerPlugin(),
+            transferPlugin({ blobs, directWrites: options.directIo }),
+            configStoragePlugin({ blobs }),
+            schedulerPlugin({ blobs }),
             // Replicas sharing the database share their event streams too.
             ...(databaseUrl !== undefined ? [postgresEventsPlugin(databaseUrl)] : []),
           ],
+        }).catch(async (err: unknown) => {
+          await blobs.close();
+          throw err;
         });
         const state = databaseUrl !== undefined ? `, database: ${new URL(databaseUrl).host}` : '';
         process.stdout.write(`openfarm server listening on ${server.url} (data: ${dataDir}${state})\n`);
@@ -82,11 +99,14 @@ export function registerServerCommands(program: Command): void {
             process.stdout.write(`${signal}: shutting down\n`);
             process.off('SIGINT', stop);
             process.off('SIGTERM', stop);
-            server.close().then(resolve, (err: unknown) => {
-              process.stderr.write(`openfarm: error while shutting down: ${(err as Error).message}\n`);
-              process.exitCode = 1;
-              resolve();
-            });
+            server
+              .close()
+              .then(() => blobs.close())
+              .then(resolve, (err: unknown) => {
+                process.stderr.write(`openfarm: error while shutting down: ${(err as Error).message}\n`);
+                process.exitCode = 1;
+                resolve();
+              });
           };
           process.on('SIGINT', stop);
           process.on('SIGTERM', stop);

@@ -10,9 +10,14 @@
  * (unless `durable: false`), verified and only then renamed into `objects/`:
  * rename is atomic on POSIX, so a reader (or a server restarted after kill -9)
  * sees either nothing or the whole verified object.
+ *
+ * Small objects handed over in memory (a batch upload's) are appended to pack
+ * files in `packs/` instead, with an index beside them (pack-appender.ts): no
+ * inode, temporary name or rename per object. Objects stored either way are
+ * found either way, so a store written before packs existed reads as before.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -27,9 +32,16 @@ import {
   resolveRange,
 } from './blob-store.js';
 import { writeBodyAt } from './body-writer.js';
+import { PackAppender } from './pack-appender.js';
+import { PackIndex } from './pack-index.js';
+import { PACK_RECORD_HEADER_BYTES } from './pack-record.js';
+import { indexUnknownPacks } from './pack-rebuild.js';
 
 /** Written once the store has the one-level layout. */
 const LAYOUT_MARKER = 'layout-v2';
+
+/** Objects up to this size handed over in memory go into packs (a batch upload's small blobs are at most 1 MiB). */
+export const PACKED_OBJECT_MAX_BYTES = 1024 * 1024;
 
 /** Temporary files older than this are leftovers of a crashed writer. */
 const STALE_TMP_MS = 60 * 60 * 1000;
@@ -54,6 +66,17 @@ export interface LocalBlobStoreOptions {
    * system with a long round trip).
    */
   directWrites?: boolean;
+  /**
+   * Append small objects handed over in memory to pack files (default true).
+   * Off, each is a file of its own, as streamed and large objects always are,
+   * and no pack index is made; objects already in packs stay readable. Turn it
+   * off where servers on several machines share the folder over a network file
+   * system: the pack index is SQLite in WAL mode, which needs its users on one
+   * machine. Every store opened on one folder should agree.
+   */
+  packSmallObjects?: boolean;
+  /** Start a new pack once one would grow past this many bytes (default 1 GiB). */
+  maxPackBytes?: number;
 }
 
 export class LocalBlobStore implements BlobStore {
@@ -61,23 +84,57 @@ export class LocalBlobStore implements BlobStore {
   private readonly directWrites: boolean;
   /** Object folders made by this process, so publishing a small object skips a mkdir round trip. */
   private readonly knownDirs = new Set<string>();
+  private readonly packDir: string;
+  private readonly packs: PackAppender | undefined;
 
   private constructor(
     private readonly root: string,
+    /** Absent when packing is off and the folder has never held packs. */
+    private readonly index: PackIndex | undefined,
     options: LocalBlobStoreOptions,
   ) {
     this.durable = options.durable ?? true;
     this.directWrites = options.directWrites ?? true;
+    this.packDir = join(root, 'packs');
+    this.packs =
+      options.packSmallObjects === false || index === undefined
+        ? undefined
+        : new PackAppender(this.packDir, index, {
+            durable: this.durable,
+            syncDir: fsyncPath,
+            ...(options.maxPackBytes !== undefined ? { maxPackBytes: options.maxPackBytes } : {}),
+          });
   }
 
-  /** Open (creating when needed) a store rooted at `root`, sweeping stale temporary files. */
+  /**
+   * Open (creating when needed) a store rooted at `root`, sweeping stale temporary files and
+   * indexing any pack the index does not know (the index file was lost).
+   */
   static async open(root: string, options: LocalBlobStoreOptions = {}): Promise<LocalBlobStore> {
-    const store = new LocalBlobStore(root, options);
     await mkdir(join(root, 'objects'), { recursive: true });
     await mkdir(join(root, 'tmp'), { recursive: true });
-    await store.flattenLegacyLayout();
-    await store.sweepTmp(Date.now() - STALE_TMP_MS);
-    return store;
+    const indexFile = join(root, 'packs', 'index.sqlite');
+    let index: PackIndex | undefined;
+    if (options.packSmallObjects !== false || existsSync(indexFile)) {
+      await mkdir(join(root, 'packs'), { recursive: true });
+      index = PackIndex.open(indexFile, options.durable ?? true);
+    }
+    try {
+      const store = new LocalBlobStore(root, index, options);
+      await store.flattenLegacyLayout();
+      await store.sweepTmp(Date.now() - STALE_TMP_MS);
+      if (index !== undefined) await indexUnknownPacks(store.packDir, index, PACKED_OBJECT_MAX_BYTES);
+      return store;
+    } catch (e) {
+      index?.close();
+      throw e;
+    }
+  }
+
+  /** Finish the appends under way and release the packs and the index. */
+  async close(): Promise<void> {
+    await this.packs?.close();
+    this.index?.close();
   }
 
   /** Move objects of the two-level layout (`objects/ab/cd/…`) up one level; a no-op once done. */
@@ -121,6 +178,9 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async stat(key: BlobKey): Promise<BlobStat | undefined> {
+    assertBlobKey(key);
+    const packed = this.index?.lookup(key);
+    if (packed !== undefined) return { sha256: key.sha256, size: key.size, storedAtMs: packed.storedAtMs };
     try {
       const s = await stat(this.objectPath(key));
       return { sha256: key.sha256, size: s.size, storedAtMs: s.mtimeMs };
@@ -131,6 +191,20 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async put(key: BlobKey, source: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void> {
+    assertBlobKey(key);
+    if (
+      this.packs !== undefined &&
+      source instanceof Uint8Array &&
+      source.length <= PACKED_OBJECT_MAX_BYTES
+    ) {
+      // In memory already, so verified before a byte is written: nothing unverified reaches a pack.
+      const actual = { sha256: createHash('sha256').update(source).digest('hex'), size: source.length };
+      if (actual.sha256 !== key.sha256 || actual.size !== key.size)
+        throw new BlobHashMismatchError(key, actual);
+      // The index alone decides: a copy kept as a file by an older store is only read, never moved.
+      if (this.index?.lookup(key) === undefined) await this.packs.append(key, source);
+      return;
+    }
     const final = this.objectPath(key);
     const tmp = this.tmpPath();
     const hash = createHash('sha256');
@@ -213,6 +287,14 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async get(key: BlobKey, range?: BlobRange): Promise<Readable> {
+    assertBlobKey(key);
+    const packed = this.index?.lookup(key);
+    if (packed !== undefined) {
+      const { start, endInclusive } = resolveRange(key.size, range);
+      if (endInclusive < start) return Readable.from([]);
+      const at = packed.offset + PACK_RECORD_HEADER_BYTES;
+      return createReadStream(join(this.packDir, packed.pack), { start: at + start, end: at + endInclusive });
+    }
     const p = this.objectPath(key);
     const s = await this.stat(key);
     if (s === undefined) throw new BlobNotFoundError(key);
@@ -222,6 +304,9 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async delete(key: BlobKey): Promise<boolean> {
+    assertBlobKey(key);
+    // A packed object's bytes stay in its pack: nothing compacts packs yet.
+    if (this.index?.remove(key) === true) return true;
     try {
       await rm(this.objectPath(key));
       return true;

@@ -27,7 +27,9 @@ export function schedulerPlugin(options: SchedulerOptions = {}): (app: FastifyIn
       const dataDir = app.farm.dataDir;
       if (dataDir === undefined)
         throw new Error('scheduler: pass blobs when the server has no data directory');
-      blobs = await LocalBlobStore.open(join(dataDir, 'blobs'));
+      const owned = await LocalBlobStore.open(join(dataDir, 'blobs'));
+      app.addHook('onClose', async () => owned.close());
+      blobs = owned;
     }
     const scheduler = new Scheduler(app.farm.store.db, app.farm.store.dialect, app.farm.events, {
       policy: options.policy,

@@ -43,7 +43,9 @@ export function configStoragePlugin(
     if (blobs === undefined) {
       if (app.farm.dataDir === undefined)
         throw new Error('config storage: pass blobs when the server has no data directory');
-      blobs = await LocalBlobStore.open(join(app.farm.dataDir, 'blobs'));
+      const owned = await LocalBlobStore.open(join(app.farm.dataDir, 'blobs'));
+      app.addHook('onClose', async () => owned.close());
+      blobs = owned;
     }
     app.farm.jobFileSources.push(configStorageJobFiles(blobs));
   };

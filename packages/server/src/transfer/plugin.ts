@@ -42,12 +42,16 @@ export function transferPlugin(options: TransferOptions = {}): (app: FastifyInst
         throw new Error(`transfer: pass ${what} when the server has no data directory`);
       return dataDir;
     };
-    const blobs =
-      options.blobs ??
-      (await LocalBlobStore.open(join(need('blobs'), 'blobs'), {
+    let blobs = options.blobs;
+    if (blobs === undefined) {
+      const owned = await LocalBlobStore.open(join(need('blobs'), 'blobs'), {
         durable: options.durableBlobs ?? true,
         directWrites: options.directWrites ?? true,
-      }));
+      });
+      // After the routes' last requests: fastify runs onClose once in-flight requests are done.
+      app.addHook('onClose', async () => owned.close());
+      blobs = owned;
+    }
     const sessions = await UploadSessions.open({
       db: app.farm.store.db,
       blobs,

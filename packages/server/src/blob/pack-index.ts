@@ -1,0 +1,136 @@
+/**
+ * Where each packed object lives: (sha256, size) → (pack, offset), in a small
+ * SQLite file next to the packs.
+ *
+ * Why SQLite and not a map built at start-up: a store may hold millions of small
+ * objects, and a lookup is a few microseconds either way. The journal is WAL,
+ * as for the embedded store's database: a commit costs 17 µs of CPU here
+ * against 90 µs with a rollback journal, and a batch upload commits about once
+ * per small object. WAL shares memory between the processes using the file, so
+ * they must all run on one machine (LocalBlobStoreOptions.packSmallObjects).
+ * A commit survives a killed process either way; `durable` adds the fsyncs that
+ * make it survive a power cut too.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import type { BlobKey } from './blob-store.js';
+
+/** Another process's transaction on the same index (a second server on the same directory) is waited for this long. */
+const BUSY_TIMEOUT_MS = 5000;
+
+export interface PackedObject {
+  /** The pack file's name in the packs folder. */
+  readonly pack: string;
+  /** Where the object's record starts in that pack. */
+  readonly offset: number;
+  readonly storedAtMs: number;
+}
+
+export interface PackedRow extends BlobKey {
+  readonly packId: number;
+  readonly offset: number;
+  readonly storedAtMs: number;
+}
+
+export class PackIndex {
+  private readonly packNames = new Map<number, string>();
+  private readonly lookupStatement: BetterSqlite3.Statement<[string, number]>;
+  private readonly insertStatement: BetterSqlite3.Statement<[string, number, number, number, number]>;
+  private readonly insertMany: (rows: readonly PackedRow[]) => void;
+
+  private constructor(private readonly db: BetterSqlite3.Database) {
+    this.lookupStatement = db.prepare(
+      'SELECT pack, offset, stored_at FROM objects WHERE sha256 = ? AND size = ?',
+    );
+    // A second writer that packed the same object first keeps its copy; this one's bytes stay unused.
+    this.insertStatement = db.prepare(
+      'INSERT OR IGNORE INTO objects (sha256, size, pack, offset, stored_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertMany = db.transaction((rows: readonly PackedRow[]) => {
+      for (const r of rows) this.insertStatement.run(r.sha256, r.size, r.packId, r.offset, r.storedAtMs);
+    });
+  }
+
+  static open(file: string, durable: boolean): PackIndex {
+    const db = new BetterSqlite3(file);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${durable ? 'FULL' : 'OFF'}`);
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS packs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE IF NOT EXISTS objects (
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        pack INTEGER NOT NULL REFERENCES packs (id),
+        offset INTEGER NOT NULL,
+        stored_at INTEGER NOT NULL,
+        PRIMARY KEY (sha256, size)
+      ) WITHOUT ROWID;
+    `);
+    return new PackIndex(db);
+  }
+
+  lookup(key: BlobKey): PackedObject | undefined {
+    const row = this.lookupStatement.get(key.sha256, key.size) as
+      | { pack: number; offset: number; stored_at: number }
+      | undefined;
+    if (row === undefined) return undefined;
+    return { pack: this.packName(row.pack), offset: row.offset, storedAtMs: row.stored_at };
+  }
+
+  /** Make objects visible, all in one transaction (one journal write and, when durable, one fsync for many objects). */
+  insert(rows: readonly PackedRow[]): void {
+    if (rows.length > 0) this.insertMany(rows);
+  }
+
+  /** Forget an object; its bytes stay in the pack (nothing compacts packs yet). */
+  remove(key: BlobKey): boolean {
+    return (
+      this.db.prepare('DELETE FROM objects WHERE sha256 = ? AND size = ?').run(key.sha256, key.size).changes >
+      0
+    );
+  }
+
+  /** Register a pack file's name before the file is made, so no record can point at an unknown pack. */
+  addPack(name: string): number {
+    const id = Number(this.db.prepare('INSERT INTO packs (name) VALUES (?)').run(name).lastInsertRowid);
+    this.packNames.set(id, name);
+    return id;
+  }
+
+  /** Register a pack found on disk together with its objects, in one transaction. */
+  adoptPack(name: string, rows: readonly Omit<PackedRow, 'packId'>[]): void {
+    let packId: number | undefined;
+    try {
+      this.db.transaction(() => {
+        packId = this.addPack(name);
+        this.insertMany(rows.map((r) => ({ ...r, packId: packId as number })));
+      })();
+    } catch (e) {
+      // Rolled back: the id may be handed out again, to another pack.
+      if (packId !== undefined) this.packNames.delete(packId);
+      throw e;
+    }
+  }
+
+  knowsPack(name: string): boolean {
+    return this.db.prepare('SELECT 1 FROM packs WHERE name = ?').get(name) !== undefined;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private packName(id: number): string {
+    let name = this.packNames.get(id);
+    if (name === undefined) {
+      // A pack another store (or process) on the same folder made.
+      const row = this.db.prepare('SELECT name FROM packs WHERE id = ?').get(id) as
+        | { name: string }
+        | undefined;
+      if (row === undefined) throw new Error(`blob pack index: object points at unknown pack ${id}`);
+      name = row.name;
+      this.packNames.set(id, name);
+    }
+    return name;
+  }
+}
