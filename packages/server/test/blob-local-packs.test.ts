@@ -127,6 +127,7 @@ it('a lost index is rebuilt from the packs when the store opens: whole, verified
     await rm(join(root, 'packs', 'index.sqlite'));
 
     const rebuilt = await LocalBlobStore.open(root, { durable: false });
+    assert.deepEqual(rebuilt.packsIndexedAtOpen, { packs: 1, objects: 4, corrupt: 1 });
     for (const [i, x] of objects.entries()) {
       if (i === 2) {
         assert.equal(await rebuilt.has(keyOf(x)), false, 'a record whose bytes do not match its key');
@@ -141,6 +142,7 @@ it('a lost index is rebuilt from the packs when the store opens: whole, verified
     assert.equal((await packFiles(root)).length, 2);
     await rebuilt.close();
     const reopened = await LocalBlobStore.open(root, { durable: false });
+    assert.deepEqual(reopened.packsIndexedAtOpen, { packs: 0, objects: 0, corrupt: 0 });
     assert.ok((await readAll(await reopened.get(keyOf(next)))).equals(next));
     assert.ok((await readAll(await reopened.get(keyOf(objects[4] as Buffer)))).equals(objects[4] as Buffer));
     await reopened.close();

@@ -35,7 +35,7 @@ import { writeBodyAt } from './body-writer.js';
 import { PackAppender } from './pack-appender.js';
 import { PackIndex } from './pack-index.js';
 import { PACK_RECORD_HEADER_BYTES } from './pack-record.js';
-import { indexUnknownPacks } from './pack-rebuild.js';
+import { indexUnknownPacks, type RebuildReport } from './pack-rebuild.js';
 
 /** Written once the store has the one-level layout. */
 const LAYOUT_MARKER = 'layout-v2';
@@ -86,6 +86,8 @@ export class LocalBlobStore implements BlobStore {
   private readonly knownDirs = new Set<string>();
   private readonly packDir: string;
   private readonly packs: PackAppender | undefined;
+  /** What opening found in packs the index did not know (all zero unless the index file was lost). */
+  packsIndexedAtOpen: RebuildReport = { packs: 0, objects: 0, corrupt: 0 };
 
   private constructor(
     private readonly root: string,
@@ -123,7 +125,9 @@ export class LocalBlobStore implements BlobStore {
       const store = new LocalBlobStore(root, index, options);
       await store.flattenLegacyLayout();
       await store.sweepTmp(Date.now() - STALE_TMP_MS);
-      if (index !== undefined) await indexUnknownPacks(store.packDir, index, PACKED_OBJECT_MAX_BYTES);
+      if (index !== undefined) {
+        store.packsIndexedAtOpen = await indexUnknownPacks(store.packDir, index, PACKED_OBJECT_MAX_BYTES);
+      }
       return store;
     } catch (e) {
       index?.close();

@@ -97,14 +97,22 @@ export class PackIndex {
     return id;
   }
 
-  /** Register a pack found on disk together with its objects, in one transaction. */
-  adoptPack(name: string, rows: readonly Omit<PackedRow, 'packId'>[]): void {
+  /**
+   * Register a pack found on disk together with its objects, in one transaction; false (and nothing
+   * written) when another store or process registered it meanwhile. Immediate: the check and the insert happen under
+   * the write lock.
+   */
+  adoptPack(name: string, rows: readonly Omit<PackedRow, 'packId'>[]): boolean {
     let packId: number | undefined;
     try {
-      this.db.transaction(() => {
-        packId = this.addPack(name);
-        this.insertMany(rows.map((r) => ({ ...r, packId: packId as number })));
-      })();
+      return this.db
+        .transaction(() => {
+          if (this.knowsPack(name)) return false;
+          packId = this.addPack(name);
+          this.insertMany(rows.map((r) => ({ ...r, packId: packId as number })));
+          return true;
+        })
+        .immediate();
     } catch (e) {
       // Rolled back: the id may be handed out again, to another pack.
       if (packId !== undefined) this.packNames.delete(packId);

@@ -31,7 +31,7 @@ export async function indexUnknownPacks(
   let corrupt = 0;
   for (const name of (await readdir(dir)).filter((n) => n.endsWith('.pack')).sort()) {
     if (index.knowsPack(name)) continue;
-    packs += 1;
+    let corruptHere = 0;
     const handle = await open(join(dir, name), 'r');
     const rows: Omit<PackedRow, 'packId'>[] = [];
     try {
@@ -47,7 +47,7 @@ export async function indexUnknownPacks(
         if (createHash('sha256').update(bytes).digest('hex') === key.sha256) {
           rows.push({ ...key, offset, storedAtMs });
         } else {
-          corrupt += 1;
+          corruptHere += 1;
         }
         offset += header.length + key.size;
       }
@@ -55,8 +55,11 @@ export async function indexUnknownPacks(
       await handle.close();
     }
     // The pack and its objects in one transaction: a scan cut short is done again at the next start.
-    index.adoptPack(name, rows);
-    objects += rows.length;
+    if (index.adoptPack(name, rows)) {
+      packs += 1;
+      objects += rows.length;
+      corrupt += corruptHere;
+    }
   }
   return { packs, objects, corrupt };
 }
