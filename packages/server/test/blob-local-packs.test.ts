@@ -100,22 +100,25 @@ it('packs roll over at their size limit; two stores on one folder append to thei
     await Promise.all([a.close(), b.close()]);
   }));
 
-it('a lost index is rebuilt from the packs when the store opens: whole, verified records only', () =>
+it('a lost index is rebuilt from the packs when the store opens: whole, verified records only, read past damage', () =>
   withRoot(async (root) => {
     const store = await LocalBlobStore.open(root, { durable: false });
-    const objects = Array.from({ length: 5 }, (_, i) => randomBytes(1_000 + i));
+    const objects = Array.from({ length: 6 }, (_, i) => randomBytes(1_000 + i));
     // One at a time, so the records lie in this order.
     for (const x of objects) await store.put(keyOf(x), x);
     await store.close();
     const [pack] = await packFiles(root);
     const packPath = join(root, 'packs', pack as string);
-    // Flip a byte inside the third object's bytes (records are a 44-byte header, then the bytes).
-    const third = 3 * 44 + 1_000 + 1_001 + 44 + 500;
+    // Records are a 44-byte header, then the bytes: record i starts at 44 i + the sizes before it.
+    const recordAt = (i: number): number => objects.slice(0, i).reduce((n, x) => n + 44 + x.length, 0);
     const fh = await open(packPath, 'r+');
+    // Flip a byte inside the third object's bytes.
     const one = Buffer.alloc(1);
-    await fh.read(one, 0, 1, third);
+    await fh.read(one, 0, 1, recordAt(2) + 44 + 500);
     one[0] = (one[0] as number) ^ 0xff;
-    await fh.write(one, 0, 1, third);
+    await fh.write(one, 0, 1, recordAt(2) + 44 + 500);
+    // Zero the fourth record's header: a gap a write never filled.
+    await fh.write(Buffer.alloc(44), 0, 44, recordAt(3));
     await fh.close();
     // A torn tail: the header of a 1,000-byte record with only 10 of its bytes.
     const torn = randomBytes(1_000);
@@ -127,10 +130,11 @@ it('a lost index is rebuilt from the packs when the store opens: whole, verified
     await rm(join(root, 'packs', 'index.sqlite'));
 
     const rebuilt = await LocalBlobStore.open(root, { durable: false });
+    // The scan reads past the corrupt record and the gap, to the records after them.
     assert.deepEqual(rebuilt.packsIndexedAtOpen, { packs: 1, objects: 4, corrupt: 1 });
     for (const [i, x] of objects.entries()) {
-      if (i === 2) {
-        assert.equal(await rebuilt.has(keyOf(x)), false, 'a record whose bytes do not match its key');
+      if (i === 2 || i === 3) {
+        assert.equal(await rebuilt.has(keyOf(x)), false, `record ${i}: damaged`);
       } else {
         assert.ok((await readAll(await rebuilt.get(keyOf(x)))).equals(x));
       }
@@ -146,6 +150,18 @@ it('a lost index is rebuilt from the packs when the store opens: whole, verified
     assert.ok((await readAll(await reopened.get(keyOf(next)))).equals(next));
     assert.ok((await readAll(await reopened.get(keyOf(objects[4] as Buffer)))).equals(objects[4] as Buffer));
     await reopened.close();
+  }));
+
+it('closing a store waits for the appends under way, their fsyncs included', () =>
+  withRoot(async (root) => {
+    const store = await LocalBlobStore.open(root);
+    const objects = Array.from({ length: 50 }, () => randomBytes(20_000));
+    const puts = objects.map((x) => store.put(keyOf(x), x));
+    await store.close();
+    await Promise.all(puts);
+    const again = await LocalBlobStore.open(root);
+    for (const x of objects) assert.ok((await readAll(await again.get(keyOf(x)))).equals(x));
+    await again.close();
   }));
 
 for (const mode of ['durable', 'fast'] as const) {

@@ -54,6 +54,8 @@ export class PackAppender {
   /** Packs written to since their last fsync (durable stores only). */
   private readonly unsynced = new Set<OpenPack>();
   private waiting: Waiting[] = [];
+  /** Appends not yet settled, so closing waits for writes still in flight. */
+  private readonly appending = new Set<Promise<void>>();
   private committing: Promise<void> | undefined;
   private readonly maxPackBytes: number;
 
@@ -66,12 +68,25 @@ export class PackAppender {
   }
 
   /** Append one verified object; resolves once it is visible through the index. */
-  async append(key: BlobKey, bytes: Uint8Array): Promise<void> {
+  append(key: BlobKey, bytes: Uint8Array): Promise<void> {
+    const appending = this.appendNow(key, bytes);
+    this.appending.add(appending);
+    const forget = () => this.appending.delete(appending);
+    appending.then(forget, forget);
+    return appending;
+  }
+
+  private async appendNow(key: BlobKey, bytes: Uint8Array): Promise<void> {
     const length = PACK_RECORD_HEADER_BYTES + bytes.length;
     const { pack, offset } = await this.reserve(length);
     try {
       await writeAllAt(pack.handle, [encodeRecordHeader(key), bytes], offset);
       if (this.options.durable) this.unsynced.add(pack);
+    } catch (e) {
+      // The failed record's place holds a partial write: later records go to a new pack, so the
+      // damage is the last thing in this one (what a rebuild of a lost index reads past).
+      this.retire(pack);
+      throw e;
     } finally {
       pack.writing -= 1;
     }
@@ -80,6 +95,7 @@ export class PackAppender {
 
   /** Wait for every append under way, then close the packs (the store is closing). */
   async close(): Promise<void> {
+    while (this.appending.size > 0) await Promise.allSettled([...this.appending]);
     while (this.committing !== undefined) await this.committing;
     const current = this.current;
     this.current = undefined;
@@ -106,18 +122,22 @@ export class PackAppender {
       }
       const opening = this.current;
       const pack = await opening;
-      if (pack.end === 0 || pack.end + length <= this.maxPackBytes) {
+      if (!pack.retired && (pack.end === 0 || pack.end + length <= this.maxPackBytes)) {
         const offset = pack.end;
         pack.end += length;
         pack.writing += 1;
         return { pack, offset };
       }
-      if (this.current === opening) {
-        pack.retired = true;
-        this.retired.add(pack);
-        this.current = undefined;
-      }
+      this.retire(pack);
+      if (this.current === opening) this.current = undefined;
     }
+  }
+
+  /** No more appends to `pack` (full, or a write to it failed); the next object opens a new one. */
+  private retire(pack: OpenPack): void {
+    if (pack.retired) return;
+    pack.retired = true;
+    this.retired.add(pack);
   }
 
   private async openPack(): Promise<OpenPack> {
