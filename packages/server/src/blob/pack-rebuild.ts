@@ -65,7 +65,7 @@ async function scanPack(
   let inStep = true;
   for (let offset = 0; offset < fileSize; ) {
     const record = await readRecord(handle, offset, maxObjectBytes);
-    if (record !== undefined && record.verified) {
+    if (record?.verified) {
       rows.push({ ...record.key, offset, storedAtMs });
       offset += PACK_RECORD_HEADER_BYTES + record.key.size;
       inStep = true;
