@@ -82,7 +82,7 @@ export interface LocalBlobStoreOptions {
 export class LocalBlobStore implements BlobStore {
   private readonly durable: boolean;
   private readonly directWrites: boolean;
-  /** Object folders made by this process, so publishing a small object skips a mkdir round trip. */
+  /** Object folders made by this process, so publishing an object as a file skips a mkdir round trip. */
   private readonly knownDirs = new Set<string>();
   private readonly packDir: string;
   private readonly packs: PackAppender | undefined;
