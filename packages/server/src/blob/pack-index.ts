@@ -77,7 +77,7 @@ export class PackIndex {
     return { pack: this.packName(row.pack), offset: row.offset, storedAtMs: row.stored_at };
   }
 
-  /** Make objects visible, all in one transaction (one journal write and, when durable, one fsync for many objects). */
+  /** Make objects visible, all in one transaction (one commit and, when durable, one fsync for many objects). */
   insert(rows: readonly PackedRow[]): void {
     if (rows.length > 0) this.insertMany(rows);
   }
@@ -99,8 +99,8 @@ export class PackIndex {
 
   /**
    * Register a pack found on disk together with its objects, in one transaction; false (and nothing
-   * written) when another store or process registered it meanwhile. Immediate: the check and the insert happen under
-   * the write lock.
+   * written) when another store or process registered it meanwhile. The transaction is immediate,
+   * so the check and the insert both happen under the write lock.
    */
   adoptPack(name: string, rows: readonly Omit<PackedRow, 'packId'>[]): boolean {
     let packId: number | undefined;
