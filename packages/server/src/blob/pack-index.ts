@@ -4,10 +4,11 @@
  *
  * Why SQLite and not a map built at start-up: a store may hold millions of small
  * objects, and a lookup is a few microseconds either way. The journal is WAL,
- * as for the embedded store's database: a commit costs 17 µs of CPU here
- * against 90 µs with a rollback journal, and a batch upload commits about once
- * per small object. WAL shares memory between the processes using the file, so
- * they must all run on one machine (LocalBlobStoreOptions.packSmallObjects).
+ * as for the embedded store's database: in the durable mode a commit then costs
+ * one fsync instead of a rollback journal's several (a 15-row commit, about a
+ * group of a batch upload, took 1.3 ms here against 4.1 ms), and without fsyncs
+ * 17 µs of CPU against 90. WAL shares memory between the processes using the
+ * file, so they must all run on one machine (LocalBlobStoreOptions.packSmallObjects).
  * A commit survives a killed process either way; `durable` adds the fsyncs that
  * make it survive a power cut too.
  */
