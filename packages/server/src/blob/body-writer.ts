@@ -53,7 +53,7 @@ async function openDirect(path: string): Promise<FileHandle | undefined> {
 }
 
 /** Write `length` bytes of `buffer` from `from` at `position`, also when the kernel takes them in parts. */
-async function writeAll(
+export async function writeAll(
   fh: FileHandle,
   buffer: Buffer,
   from: number,

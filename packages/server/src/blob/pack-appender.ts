@@ -18,11 +18,12 @@ import { randomUUID } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobKey } from './blob-store.js';
+import { writeAll } from './body-writer.js';
 import type { PackedRow, PackIndex } from './pack-index.js';
 import { encodeRecordHeader, PACK_RECORD_HEADER_BYTES } from './pack-record.js';
 
 /** A pack is closed for appends once it would grow past this; the next object starts a new one. */
-export const DEFAULT_PACK_MAX_BYTES = 1024 * 1024 * 1024;
+const DEFAULT_PACK_MAX_BYTES = 1024 * 1024 * 1024;
 
 interface OpenPack {
   readonly id: number;
@@ -193,12 +194,7 @@ export class PackAppender {
 /** Write `parts` at `position` in full (a positioned writev may write less, on a nearly full disk for one). */
 async function writeAllAt(handle: FileHandle, parts: Uint8Array[], position: number): Promise<void> {
   const total = parts.reduce((n, p) => n + p.length, 0);
-  let written = (await handle.writev(parts, position)).bytesWritten;
-  if (written === total) return;
-  const rest = Buffer.concat(parts);
-  while (written < total) {
-    const { bytesWritten } = await handle.write(rest, written, total - written, position + written);
-    if (bytesWritten === 0) throw new Error('blob pack: the disk took no bytes');
-    written += bytesWritten;
-  }
+  const written = (await handle.writev(parts, position)).bytesWritten;
+  if (written < total)
+    await writeAll(handle, Buffer.concat(parts), written, total - written, position + written);
 }
