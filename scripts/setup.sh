@@ -15,6 +15,11 @@ declare -A probe=(
   [chromium]=chromium
   [openimageio-tools]=oiiotool
   [rsync]=rsync
+  [ceph-mon]=ceph-mon
+  [ceph-osd]=ceph-osd
+  [radosgw]=radosgw
+  [tinyproxy]=tinyproxy
+  [dante-server]=danted
 )
 have() {
   if [ "$1" = __postgres ]; then
