@@ -330,6 +330,22 @@ export const ERRORS = {
     'The task or frame is not in a state that allows this action',
     '任务或帧当前状态不允许此操作',
   ),
+  // Answered before a request body is read, when unverified bodies already fill the server's budget.
+  SERVER_BUSY: def(
+    7020,
+    'SERVER_BUSY',
+    503,
+    'Server busy: too many unverified request bodies in flight, retry shortly',
+    '服务器繁忙：未验证的请求体过多，请稍后重试',
+  ),
+  // SQLITE_FULL, ENOSPC, EDQUOT or PostgreSQL 53100: the farm's disk (or database volume) is full.
+  STORAGE_FULL: def(
+    7021,
+    'STORAGE_FULL',
+    507,
+    "The farm's storage is full; free disk space on the server",
+    '服务器存储空间已满，请释放磁盘空间',
+  ),
 } as const;
 
 export type ErrorSymbol = keyof typeof ERRORS;
