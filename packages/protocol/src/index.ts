@@ -1,3 +1,4 @@
+export * from './blob-store.js';
 export * from './endpoints/catalogue.js';
 export * from './endpoints/define.js';
 export * from './endpoints/openapi.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { it } from 'node:test';
 import { LocalBlobStore } from '../src/blob/index.js';
-import { blobStoreContract } from './blob-store.contract.js';
+import { blobStoreContract } from '../../protocol/test/blob-store.contract.js';
 import { cachedBytes, noDirectWrites } from './support/page-cache.js';
 
 blobStoreContract('local directory', async () => {

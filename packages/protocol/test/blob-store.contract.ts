@@ -1,5 +1,7 @@
 /**
- * The contract every BlobStore implementation passes. An implementation's test
+ * The contract every BlobStore implementation passes (the server's local directory
+ * store, @openfarm/blob-s3). It lives beside the interface, so a backend package needs
+ * nothing of the server to run it. An implementation's test
  * file calls `blobStoreContract('name', factory)`; the factory returns a fresh,
  * empty store and a cleanup function.
  */
@@ -11,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { BlobHashMismatchError, type BlobKey, BlobNotFoundError, type BlobStore } from '../src/blob/index.js';
+import { BlobHashMismatchError, type BlobKey, BlobNotFoundError, type BlobStore } from '../src/index.js';
 
 export interface BlobStoreFixture {
   store: BlobStore;

@@ -1,0 +1,107 @@
+/**
+ * The blob store: bytes stored once, addressed by their SHA-256 and size.
+ * Types and pure checks only: the implementations (the server's local directory
+ * store, @openfarm/blob-s3) live in their own packages and all pass one contract
+ * suite (test/blob-store.contract.ts beside this package's tests).
+ *
+ * Manifests (storage, server path) → (hash, size, mtime) live in SQL; the bytes
+ * live here. An object becomes visible (`has`, `stat`, `get`) only once its
+ * content has been hashed and found equal to its key, so a crash or a lying
+ * client can never leave a half-written or wrong object behind a valid key.
+ */
+import type { Readable } from 'node:stream';
+
+/** A blob's address: lowercase hex SHA-256 of its bytes, and their count. */
+export interface BlobKey {
+  readonly sha256: string;
+  readonly size: number;
+}
+
+export interface BlobStat {
+  readonly sha256: string;
+  readonly size: number;
+  /** When the object became visible, milliseconds since the epoch. */
+  readonly storedAtMs: number;
+}
+
+/** A byte range of an object: `length` bytes from `offset` (to the end when `length` is absent). */
+export interface BlobRange {
+  readonly offset: number;
+  readonly length?: number;
+}
+
+export interface BlobStore {
+  /** True when the object is stored and verified. */
+  has(key: BlobKey): Promise<boolean>;
+  /** The object's metadata, or undefined when it is not stored. */
+  stat(key: BlobKey): Promise<BlobStat | undefined>;
+  /**
+   * Store the bytes of a stream under `key`. The content is hashed while it is
+   * written; on a size or hash mismatch nothing becomes visible and
+   * BlobHashMismatchError is thrown. Storing an object that already exists is a
+   * no-op apart from reading the stream.
+   */
+  put(key: BlobKey, source: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<void>;
+  /**
+   * Store the bytes of a local file (an upload's staging file) under `key`,
+   * with the same verification as `put`. The file is consumed: an implementation
+   * on the same file system may move it instead of copying it. `digest`, when
+   * given, is the caller's hash of exactly the bytes it wrote to the file, so
+   * the store may verify against it instead of reading the file again.
+   */
+  putFile(key: BlobKey, filePath: string, digest?: BlobKey): Promise<void>;
+  /** Read an object, or a range of it. Throws BlobNotFoundError when absent, RangeError for a bad range. */
+  get(key: BlobKey, range?: BlobRange): Promise<Readable>;
+  /** Remove an object; false when it was not there. */
+  delete(key: BlobKey): Promise<boolean>;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Reject malformed keys before they reach a file name or an object key. */
+export function assertBlobKey(key: BlobKey): void {
+  if (typeof key.sha256 !== 'string' || !SHA256_HEX.test(key.sha256)) {
+    throw new TypeError(
+      `blob key: sha256 must be 64 lowercase hex digits, got ${JSON.stringify(key.sha256)}`,
+    );
+  }
+  if (!Number.isSafeInteger(key.size) || key.size < 0) {
+    throw new TypeError(`blob key: size must be a non-negative integer, got ${String(key.size)}`);
+  }
+}
+
+/** Check a range against an object size and return the inclusive end offset it covers (-1 when empty). */
+export function resolveRange(
+  size: number,
+  range: BlobRange | undefined,
+): { start: number; endInclusive: number } {
+  if (range === undefined) return { start: 0, endInclusive: size - 1 };
+  const { offset, length } = range;
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) {
+    throw new RangeError(`blob range: offset ${offset} outside 0..${size}`);
+  }
+  if (length !== undefined && (!Number.isSafeInteger(length) || length < 0 || offset + length > size)) {
+    throw new RangeError(`blob range: length ${length} from ${offset} runs past the size ${size}`);
+  }
+  return { start: offset, endInclusive: length === undefined ? size - 1 : offset + length - 1 };
+}
+
+export class BlobNotFoundError extends Error {
+  constructor(readonly key: BlobKey) {
+    super(`blob ${key.sha256}/${key.size} is not stored`);
+    this.name = 'BlobNotFoundError';
+  }
+}
+
+export class BlobHashMismatchError extends Error {
+  constructor(
+    readonly expected: BlobKey,
+    readonly actual: BlobKey,
+  ) {
+    super(
+      `blob content does not match its key: expected ${expected.sha256}/${expected.size}, ` +
+        `got ${actual.sha256}/${actual.size}`,
+    );
+    this.name = 'BlobHashMismatchError';
+  }
+}
