@@ -302,6 +302,14 @@ export async function startTestRgw() {
   }
 }
 
+/** For a test file: the RGW, or { skip: reason }; under CI=true a missing RGW is an error. */
+export async function rgwForTestFile() {
+  const rgw = await startTestRgw();
+  if (rgw.endpoint !== undefined) return rgw;
+  if (process.env.CI === 'true') throw new Error(`CI needs Ceph RGW: ${rgw.reason}`);
+  return { skip: rgw.reason };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rgw = await startTestRgw();
   if (rgw.endpoint === undefined) {

@@ -105,3 +105,11 @@ export class BlobHashMismatchError extends Error {
     this.name = 'BlobHashMismatchError';
   }
 }
+
+/** A storage setting (`--storage DIR` or `s3://…`) that cannot be used: the message says why. */
+export class BlobStorageConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlobStorageConfigError';
+  }
+}
