@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { assertBlobKey, type BlobKey, type BlobStore } from '../blob/index.js';
 import { parseBody } from '../http/validation.js';
+import { storeProven } from '../transfer/blob-proof.js';
 import { recordHeldBlob } from '../transfer/held-blobs.js';
 import { writeManifest } from '../transfer/index.js';
 import { WORKER_PATHS } from './paths.js';
@@ -118,21 +119,19 @@ export async function registerSchedulerRoutes(app: FastifyInstance, deps: Schedu
       return ok(request, reply, null);
     });
 
-    /** Store an uploaded file under its hash; the stream is verified against it. */
+    /**
+     * Store an uploaded file under its hash. Its bytes are verified against it
+     * even when the blob is stored already: only then does the task's owner
+     * hold it (see transfer/blob-proof.ts), so a node cannot hand one user
+     * another user's file by naming its hash.
+     */
     const storeBody = async (request: FastifyRequest, key: BlobKey): Promise<void> => {
       try {
         assertBlobKey(key);
       } catch (err) {
         throw ApiError.of('PARAMETER_INVALID', { detail: (err as Error).message });
       }
-      try {
-        await blobs.put(key, request.body as Readable);
-      } catch (err) {
-        if ((err as Error).name === 'BlobHashMismatchError') {
-          throw ApiError.of('HASH_MISMATCH', { detail: (err as Error).message });
-        }
-        throw err;
-      }
+      await storeProven(blobs, key, request.body as Readable);
     };
 
     scope.put(WORKER_PATHS.output, async (request, reply) => {

@@ -1,4 +1,8 @@
-/** Routes that move blob bytes in: the batch "missing?" question, whole small blobs, resumable uploads. */
+/**
+ * Routes that move blob bytes in: the batch "missing?" question, whole small
+ * blobs, resumable uploads. "Missing" means "not held by this user" (see
+ * held-blobs.ts): the answers never depend on what other users stored.
+ */
 import type { Readable } from 'node:stream';
 import { ApiError, okEnvelope } from '@openfarm/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -44,7 +48,7 @@ export function registerBlobRoutes(
     path: TRANSFER_PATHS.missing,
     schema: missingBody,
     handler: async (user, body) => {
-      const held = await heldBlobs(scope.farm.store.db, user.id, body.blobs);
+      const held = await heldBlobs(scope.farm.store.db, user, body.blobs);
       const missing: number[] = [];
       body.blobs.forEach((k, i) => {
         if (!held.has(blobKeyText(k))) missing.push(i);
@@ -56,13 +60,13 @@ export function registerBlobRoutes(
   registerSignedRoute(scope, {
     path: TRANSFER_PATHS.uploads,
     schema: blobKeySchema,
-    handler: async (user, key) => sessions.begin(user.id, key),
+    handler: async (user, key) => sessions.begin(user, key),
   });
 
   registerSignedRoute(scope, {
     path: TRANSFER_PATHS.uploadComplete,
     schema: uploadCompleteBody,
-    handler: async (user, body) => sessions.complete(user.id, body.uploadId),
+    handler: async (user, body) => sessions.complete(user, body.uploadId),
   });
 
   const streamed = { preHandler: requireTransferAuth(scope, tokens), bodyLimit: maxRequestBytes };
@@ -79,13 +83,13 @@ export function registerBlobRoutes(
         throw ApiError.of('PARAMETER_INVALID', {
           detail: { field: 'sha256', reason: 'must be 64 lowercase hex digits' },
         });
-      await sessions.putWhole(userOf(request).id, parsed.data, rawBody(request));
+      await sessions.putWhole(userOf(request), parsed.data, rawBody(request));
       return reply.send(okEnvelope(parsed.data, request.id));
     },
   );
 
   scope.put(TRANSFER_PATHS.blobBatch, streamed, async (request, reply) => {
-    const stored = await sessions.putBatch(userOf(request).id, new BatchReader(rawBody(request)));
+    const stored = await sessions.putBatch(userOf(request), new BatchReader(rawBody(request)));
     return reply.send(okEnvelope({ stored }, request.id));
   });
 
@@ -94,12 +98,7 @@ export function registerBlobRoutes(
     streamed,
     async (request, reply) => {
       const offset = intParam(request.params.offset, 'offset');
-      const next = await sessions.write(
-        userOf(request).id,
-        request.params.uploadId,
-        offset,
-        rawBody(request),
-      );
+      const next = await sessions.write(userOf(request), request.params.uploadId, offset, rawBody(request));
       return reply.send(okEnvelope({ offset: next }, request.id));
     },
   );

@@ -12,7 +12,7 @@ export function registerManifestRoutes(scope: FastifyInstance): void {
     schema: manifestBody,
     handler: async (user, body) => {
       const owner = storageOwnerId(user, body.storage);
-      const written = await writeManifest(scope.farm.store.db, owner, user.id, body.storage, body.entries);
+      const written = await writeManifest(scope.farm.store.db, owner, user, body.storage, body.entries);
       return { written };
     },
   });

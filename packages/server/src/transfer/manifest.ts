@@ -5,7 +5,7 @@
 import { ApiError } from '@openfarm/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../store/database.js';
-import { blobKeyText, heldBlobs } from './held-blobs.js';
+import { type BlobUser, blobKeyText, heldBlobs } from './held-blobs.js';
 import { normalizeManifestPath } from './server-path.js';
 import type { StorageName } from './storage.js';
 import './tables.js';
@@ -31,19 +31,20 @@ function toEntry(r: {
 }
 
 /**
- * Insert or replace entries of `ownerId`'s `storage`. `writerId` is the user
- * making the request: every blob named must be one they hold, else nothing is
- * written and the error lists the paths whose blob is missing.
+ * Insert or replace entries of `ownerId`'s `storage`. `writer` is the user
+ * making the request: every blob named must be one they hold (see
+ * held-blobs.ts), else nothing is written and the error lists the paths whose
+ * blob is missing — the same answer whether or not anyone else stored it.
  */
 export async function writeManifest(
   db: Kysely<Database>,
   ownerId: number,
-  writerId: number,
+  writer: BlobUser,
   storage: StorageName,
   entries: readonly ManifestEntry[],
 ): Promise<number> {
   const normalized = entries.map((e) => ({ ...e, path: normalizeManifestPath(e.path) }));
-  const held = await heldBlobs(db, writerId, normalized);
+  const held = await heldBlobs(db, writer, normalized);
   const missing = normalized.filter((e) => !held.has(blobKeyText(e))).map((e) => e.path);
   if (missing.length > 0) {
     throw ApiError.of('RESOURCE_NOT_FOUND', {

@@ -15,9 +15,11 @@ export interface TransferManifestTable {
 }
 
 /**
- * Blobs a user has proven to hold (by uploading them). The store keeps each
- * blob once, but a user may only reference a blob they uploaded themselves:
- * knowing a hash must not be enough to read someone else's file.
+ * Blobs a user has proven to hold (by sending bytes the farm hashed, or a node
+ * rendering them for the user's task). The store keeps each blob once, but a
+ * user may only reference a blob they proved themselves, or that the main
+ * account whose assets they share did: knowing a hash must not be enough to
+ * read someone else's file.
  */
 export interface TransferUserBlobsTable {
   user_id: number;

@@ -7,6 +7,10 @@
  * the crash stay; a chunk cut short leaves a valid prefix). `complete` hands
  * the file to the blob store, which hashes it and publishes it only when it
  * matches, so a half-written or damaged upload is never visible.
+ *
+ * A blob the user does not hold (see held-blobs.ts) must be sent and verified
+ * even when the farm has it: every answer here is then the same as for a blob
+ * the farm never saw, so a hash reveals neither a file nor that it exists.
  */
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -15,16 +19,17 @@ import type { Readable } from 'node:stream';
 import { ApiError } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
 import { writeBodyAt } from '../blob/body-writer.js';
-import { BlobHashMismatchError, type BlobKey, type BlobStore } from '../blob/index.js';
+import { BlobHashMismatchError, type BlobKey, type BlobStore, hashLocalFile } from '../blob/index.js';
 import type { Database } from '../store/database.js';
 import type { BatchReader } from './blob-batch.js';
-import { recordHeldBlob, recordHeldBlobs } from './held-blobs.js';
+import { storeProven } from './blob-proof.js';
+import { type BlobUser, blobUserId, holdsBlob, recordHeldBlob, recordHeldBlobs } from './held-blobs.js';
 import { Overlap } from './overlap.js';
 import { QuotaBudget, QuotaLedger } from './quota.js';
 import './tables.js';
 
 export interface UploadState {
-  /** Absent when the blob was already stored: nothing to send. */
+  /** Absent when the user holds the blob already: nothing to send. */
   uploadId?: string;
   /** Bytes the server holds; send from here. */
   offset: number;
@@ -149,22 +154,16 @@ export class UploadSessions {
     return () => this.busy.delete(id);
   }
 
-  /** Start or resume the upload of `key`: where to continue, or nothing to do. */
-  async begin(userId: number, key: BlobKey): Promise<UploadState> {
+  /**
+   * Start or resume the upload of `key`: where to continue, or nothing to do
+   * when the user holds it already. Whether anyone else stored it changes
+   * nothing here: the bytes are the proof (see the file comment).
+   */
+  async begin(user: BlobUser, key: BlobKey): Promise<UploadState> {
     const { db, blobs } = this.o;
-    if (await blobs.has(key)) {
-      const budget = await this.budget(userId);
-      // Stored already (by anyone): it counts against this user's quota only if they do not hold it yet.
-      if (budget.limited && !(await holdsBlob(db, userId, key))) budget.reserve(key.size);
-      let recorded = 0;
-      try {
-        await recordHeldBlob(db, userId, key);
-        recorded = key.size;
-      } finally {
-        budget.settle(recorded);
-      }
+    const userId = blobUserId(user);
+    if ((await holdsBlob(db, user, key)) && (await blobs.has(key)))
       return { offset: key.size, complete: true };
-    }
     const existing = await db
       .selectFrom('transfer_uploads')
       .select('id')
@@ -204,8 +203,8 @@ export class UploadSessions {
   }
 
   /** Append bytes at `offset`, which must equal the committed offset. Returns the new offset. */
-  async write(userId: number, id: string, offset: number, body: Readable): Promise<number> {
-    const s = await this.session(userId, id);
+  async write(user: BlobUser, id: string, offset: number, body: Readable): Promise<number> {
+    const s = await this.session(blobUserId(user), id);
     const release = this.claim(id);
     try {
       const committed = await this.committed(id);
@@ -242,8 +241,12 @@ export class UploadSessions {
     }
   }
 
-  /** Verify and publish the blob; the session ends either way once all bytes are there. */
-  async complete(userId: number, id: string): Promise<BlobKey> {
+  /**
+   * Verify the bytes and publish the blob (or, when it is stored already, drop
+   * the verified copy); the session ends either way once all bytes are there.
+   */
+  async complete(user: BlobUser, id: string): Promise<BlobKey> {
+    const userId = blobUserId(user);
     const s = await this.session(userId, id);
     const release = this.claim(id);
     try {
@@ -256,12 +259,16 @@ export class UploadSessions {
       const key = { sha256: s.sha256, size: s.size };
       const running = this.running.get(id);
       this.running.delete(id);
+      // The farm's own hash of the bytes, whatever the blob store does with an object it has.
       const digest =
         running !== undefined && running.offset === s.size
           ? { sha256: running.hash.digest('hex'), size: s.size }
-          : undefined;
+          : await hashLocalFile(this.stagingFile(id));
       try {
-        await this.o.blobs.putFile(key, this.stagingFile(id), digest);
+        if (digest.sha256 !== key.sha256 || digest.size !== key.size)
+          throw new BlobHashMismatchError(key, digest);
+        // Stored already: the verified copy is dropped with the session below.
+        if (!(await this.o.blobs.has(key))) await this.o.blobs.putFile(key, this.stagingFile(id), digest);
       } catch (e) {
         if (!(e instanceof BlobHashMismatchError)) throw e;
         await this.end(id);
@@ -276,11 +283,12 @@ export class UploadSessions {
   }
 
   /** Store a small blob sent whole, verified like any other; `body` is consumed either way. */
-  async putWhole(userId: number, key: BlobKey, body: AsyncIterable<Buffer> | Buffer): Promise<void> {
+  async putWhole(user: BlobUser, key: BlobKey, body: AsyncIterable<Buffer> | Buffer): Promise<void> {
+    const userId = blobUserId(user);
     const budget = await this.budget(userId);
     let recorded = 0;
     try {
-      const reserved = await this.store(userId, key, body, budget);
+      const reserved = await this.store(user, key, body, budget);
       await recordHeldBlob(this.o.db, userId, key);
       recorded = reserved;
     } finally {
@@ -294,7 +302,8 @@ export class UploadSessions {
    * a time left the server idle half the time); the quota is read once, and the
    * user's new blobs are recorded together at the end (also when one failed).
    */
-  async putBatch(userId: number, reader: BatchReader): Promise<number> {
+  async putBatch(user: BlobUser, reader: BatchReader): Promise<number> {
+    const userId = blobUserId(user);
     const budget = await this.budget(userId);
     const stored: BlobKey[] = [];
     /** Bytes of `stored` that were reserved against the quota (not those the user held already). */
@@ -303,7 +312,7 @@ export class UploadSessions {
     const storeOne = async (key: BlobKey, body: AsyncIterable<Buffer> | Buffer): Promise<void> => {
       // Not `reservedForStored += await …`: that reads the sum before the await, and the stores
       // running side by side would overwrite each other's additions (the ledger then lost bytes).
-      const reserved = await this.store(userId, key, body, budget);
+      const reserved = await this.store(user, key, body, budget);
       reservedForStored += reserved;
       stored.push(key);
     };
@@ -331,33 +340,29 @@ export class UploadSessions {
     return QuotaBudget.of(this.o.db, userId, this.o.defaultQuotaBytes, this.quota);
   }
 
-  /** Store one blob; returns the bytes it reserved against the quota (0 when the user held it already). */
+  /**
+   * Store one blob, its bytes verified even when it is stored already (see
+   * blob-proof.ts); returns the bytes it reserved against the quota (0 when the
+   * user held it already).
+   */
   private async store(
-    userId: number,
+    user: BlobUser,
     key: BlobKey,
     body: AsyncIterable<Buffer> | Buffer,
     budget: QuotaBudget,
   ): Promise<number> {
-    const { db, blobs } = this.o;
-    if (!(await blobs.has(key))) {
-      budget.reserve(key.size);
-      if (Buffer.isBuffer(body) && body.length > key.size) throw tooLong(`blob ${key.sha256}`);
-      try {
-        await blobs.put(key, Buffer.isBuffer(body) ? body : atMost(body, key.size, `blob ${key.sha256}`));
-      } catch (e) {
-        if (e instanceof BlobHashMismatchError) throw ApiError.of('HASH_MISMATCH', { detail: e.message });
-        throw e;
-      }
-      return key.size;
-    }
-    // Stored already (by anyone): it counts against this user's quota only if they do not hold it yet.
+    // Counted unless the user's own account holds it: the same whether the farm stored it for someone else or not.
     let reserved = 0;
-    if (budget.limited && !(await holdsBlob(db, userId, key))) {
+    if (budget.limited && !(await holdsBlob(this.o.db, blobUserId(user), key))) {
       budget.reserve(key.size);
       reserved = key.size;
     }
-    // The bytes are not needed, but the body must be read to its end (or to the next blob of a batch).
-    if (!Buffer.isBuffer(body)) for await (const _ of body);
+    if (Buffer.isBuffer(body) && body.length > key.size) throw tooLong(`blob ${key.sha256}`);
+    await storeProven(
+      this.o.blobs,
+      key,
+      Buffer.isBuffer(body) ? body : atMost(body, key.size, `blob ${key.sha256}`),
+    );
     return reserved;
   }
 
@@ -366,15 +371,4 @@ export class UploadSessions {
     await this.o.db.deleteFrom('transfer_uploads').where('id', '=', id).execute();
     await rm(this.stagingFile(id), { force: true });
   }
-}
-
-async function holdsBlob(db: Kysely<Database>, userId: number, key: BlobKey): Promise<boolean> {
-  const held = await db
-    .selectFrom('transfer_user_blobs')
-    .select('size')
-    .where('user_id', '=', userId)
-    .where('sha256', '=', key.sha256)
-    .where('size', '=', key.size)
-    .executeTakeFirst();
-  return held !== undefined;
 }
