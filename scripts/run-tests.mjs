@@ -59,7 +59,7 @@ let status = runNodeTests(files, {});
 
 const storeTests = files.filter(
   (f) =>
-    /packages\/server\/test\/(server|transfer|blob|scheduler)-/.test(f) ||
+    /packages\/server\/test\/(server|transfer|blob|scheduler|attacks\/tenant)-/.test(f) ||
     /packages\/cli\/test\/(server|users|workers)-command/.test(f),
 );
 if (process.env.OPENFARM_TEST_POSTGRES !== '0' && storeTests.length > 0) {
