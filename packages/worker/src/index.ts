@@ -38,3 +38,5 @@ export {
   type WireLease,
 } from './agent/node-api.js';
 export { killLeftoverRenderers } from './agent/renderer-pids.js';
+export { clampLogLine, LogBuffer, MAX_LOG_LINE } from './agent/log-buffer.js';
+export { WorkerError } from './errors.js';

@@ -3,8 +3,8 @@
  * farm). Authenticated with the node's own bearer token. A report answered
  * with 7006 (LEASE_LOST) throws {@link LeaseLostError}: the node must kill that
  * render. Network errors and 5xx are retried with backoff: by the poll loop
- * for polls, and here for the reports that carry a finished frame (outputs,
- * thumbnail, complete, fail), so a farm restarting or a proxy hiccup while a
+ * for polls, and here for the log and the reports that carry a finished frame
+ * (outputs, thumbnail, complete, fail), so a farm restarting or a proxy hiccup while a
  * frame ends does not throw the render away.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -12,7 +12,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { ERRORS, NODE_PATHS } from '@openfarm/protocol';
+import { ApiError, ERRORS, NODE_PATHS } from '@openfarm/protocol';
 import type { StagedInput } from '../staging/stage-inputs.js';
 
 export { NODE_PATHS } from '@openfarm/protocol';
@@ -27,22 +27,29 @@ function jsonInit(body: unknown): RequestInit {
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-export class LeaseLostError extends Error {
+/** The farm took the frame back (stale epoch, stopped, re-queued): the render must stop. */
+export class LeaseLostError extends ApiError {
   constructor(readonly frameId: number) {
-    super(`the farm took frame ${frameId} back (stale lease)`);
+    super(ERRORS.LEASE_LOST.code, { message: `the farm took frame ${frameId} back (stale lease)` });
     this.name = 'LeaseLostError';
+    this.message = this.errorMessage;
   }
 }
 
-export class NodeApiError extends Error {
+/**
+ * An answer of the farm other than success, with its catalogue code (0 when the
+ * answer was not an envelope) and HTTP status; `errorMessage` is the farm's own words.
+ */
+export class NodeApiError extends ApiError {
   constructor(
-    readonly path: string,
+    path: string,
     readonly status: number,
-    readonly code: number,
+    code: number,
     message: string,
   ) {
-    super(`${path}: ${status} ${code} ${message}`);
+    super(code, { message, path });
     this.name = 'NodeApiError';
+    this.message = `${path}: ${status} ${code} ${message}`;
   }
 }
 
@@ -171,8 +178,9 @@ export class NodeApi {
     await this.post(NODE_PATHS.progress, { ...ref(lease), progress }, lease);
   }
 
+  /** A chunk of the frame's log; retried like the final reports, so a farm hiccup costs no lines. */
   async log(lease: LeaseRef, lines: readonly string[]): Promise<void> {
-    await this.post(NODE_PATHS.log, { ...ref(lease), lines }, lease);
+    await this.report(NODE_PATHS.log, () => jsonInit({ ...ref(lease), lines }), lease);
   }
 
   async complete(lease: LeaseRef): Promise<void> {

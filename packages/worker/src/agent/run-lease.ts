@@ -6,7 +6,8 @@
  * 3. while it runs: stream the log in chunks, report progress (which also
  *    renews the lease), upload each output file as soon as the renderer says
  *    it is complete, with a JPEG thumbnail of the last image;
- * 4. report complete, or fail with the reason.
+ * 4. report complete once every output is stored on the farm, or fail with the
+ *    reason (an output the farm refused included), so the farm renders it again.
  * Any report refused with a stale lease, or the agent's own cancel, aborts the
  * renderer (SIGTERM to its group, grace, SIGKILL) and drops the lease silently.
  */
@@ -20,7 +21,8 @@ import { stageInputs } from '../staging/stage-inputs.js';
 import { canThumbnail, makeThumbnail } from '../thumbnails/thumbnail.js';
 import { toRanges } from './frame-ranges.js';
 import { LogBuffer } from './log-buffer.js';
-import { LeaseLostError, type NodeApi, type WireLease } from './node-api.js';
+import { WorkerError } from '../errors.js';
+import { LeaseLostError, type NodeApi, NodeApiError, type WireLease } from './node-api.js';
 import { forgetRendererPid, recordRendererPid } from './renderer-pids.js';
 
 export interface LeaseContext {
@@ -65,7 +67,8 @@ export async function runLease(
     const task = lease.job.taskJson as unknown as TaskJson;
     const cgName = task.software_config?.cg_name ?? '';
     const renderer = ctx.findRenderer(cgName);
-    if (renderer === undefined) throw new Error(`this node has no ${cgName} renderer`);
+    if (renderer === undefined)
+      throw new WorkerError('HARDWARE_RULE_VIOLATION', `this node has no ${cgName} renderer`);
 
     const stagingRoot = join(dir, 'stage');
     await mkdir(stagingRoot, { recursive: true });
@@ -83,6 +86,8 @@ export async function runLease(
     let framesDone = 0;
     let lastProgressAt = 0;
     const uploads: Array<Promise<void>> = [];
+    /** Outputs the farm did not store, with why: the frame then fails instead of being done. */
+    const notStored: string[] = [];
     let lastImage: string | undefined;
     // Each range's run also reports the files already in the output folder; upload each once.
     const uploaded = new Set<string>();
@@ -91,10 +96,21 @@ export async function runLease(
       uploaded.add(file);
       const name = relative(outputDir, file).split('\\').join('/');
       if (canThumbnail(file)) lastImage = file;
+      // Network errors and 5xx were already retried (node-api.ts); what is left is a refusal
+      // (bad name, hash mismatch, quota) or a farm gone for a minute. Either way the image is
+      // not on the farm, so the frame must not be reported done.
       uploads.push(
         hashFile(file)
           .then((sha) => ctx.api.uploadOutput(lease, name, file, sha))
-          .then((r) => logs.push(`[openfarm] uploaded ${r.path}`), loseLease),
+          .then(
+            (r) => logs.push(`[openfarm] uploaded ${r.path}`),
+            (err: unknown) => {
+              if (err instanceof LeaseLostError) return loseLease(err);
+              const why = err instanceof NodeApiError ? err.errorMessage : (err as Error).message;
+              notStored.push(`${name}: ${why}`);
+              logs.push(`[openfarm] output ${name} was not stored: ${why}`);
+            },
+          ),
       );
     };
 
@@ -137,11 +153,19 @@ export async function runLease(
           result.exit.stoppedBy === 'timeout'
             ? 'renderer timed out'
             : `renderer exited with ${result.exit.signal ?? `code ${result.exit.code}`}`;
-        throw new Error([why, ...result.errors.slice(-5)].join('; '));
+        throw new WorkerError('FAIL', [why, ...result.errors.slice(-5)].join('; '));
       }
       framesDone += Math.floor((range.end - range.start) / range.step) + 1;
     }
     await Promise.all(uploads);
+    if (lost || abort.signal.aborted) throw new Cancelled();
+    if (notStored.length > 0) {
+      throw new WorkerError(
+        'FAIL',
+        `${notStored.length} of ${uploaded.size} output(s) not stored on the farm: ${notStored.join('; ')}`,
+        { detail: notStored },
+      );
+    }
     if (lastImage !== undefined) {
       const thumb = join(dir, 'thumbnail.jpg');
       try {
