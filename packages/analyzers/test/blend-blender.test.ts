@@ -12,6 +12,7 @@ import {
   findBlender,
   makeBlendFixtures,
 } from './fixtures/blend/blender-run.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 /**
  * Tests that need a real Blender: our own fixtures written by
@@ -88,7 +89,7 @@ function blenderAnswer(d: BlenderDump) {
 }
 
 describe('with Blender', {
-  skip: blender ? false : 'blender is not installed (the setup script installs it)',
+  skip: requireProgram('blender', { found: blender !== undefined }),
 }, () => {
   before(() => {
     makeBlendFixtures(dir);

@@ -7,7 +7,7 @@
  * leaving no renderer or other child process behind.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -18,12 +18,12 @@ import { RayvisionAPI } from '@openfarm/sdk';
 import { groupAlive, killLeftoverRenderers } from '@openfarm/worker';
 import sharp from 'sharp';
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 import { runInProcess, spawnCli } from './cli-runner.js';
 
-const hasBlender = spawnSync('blender', ['--version'], { stdio: 'ignore' }).status === 0;
 // Generous on a loaded machine; a hung child fails its test instead of hanging the run.
 const TEST_TIMEOUT = 240_000;
-const needsBlender = { skip: !hasBlender && 'blender is not installed', timeout: TEST_TIMEOUT };
+const needsBlender = { skip: requireProgram('blender'), timeout: TEST_TIMEOUT };
 let root: string;
 let dataDir: string;
 let env: Record<string, string>;

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RayvisionAPI, RayvisionUpload } from '@openfarm/sdk';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 import { buildProgram } from 'openfarm';
 import { runInProcess as runAdmin, spawnCli } from './cli-runner.js';
 
@@ -121,7 +122,8 @@ async function uploadThroughCliServer(
 }
 
 test('--no-direct-io stores uploads through the page cache; by default they go past it', async (t) => {
-  if (spawnSync('fincore', ['--version']).status !== 0) return t.skip('needs fincore (util-linux)');
+  const skip = requireProgram('fincore');
+  if (skip) return t.skip(skip);
   const work = await mkdtemp(join(tmpdir(), 'openfarm-cli-direct-'));
   try {
     const file = join(work, 'cache.vdb');

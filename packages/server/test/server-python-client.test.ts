@@ -5,7 +5,7 @@
  * whole submit flow against a real farm. Skipped only when python3 is absent.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FrameStatus } from '@openfarm/protocol';
 import { startTestFarm, type TestFarm } from './support/farm.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 import { mayaTaskJson } from './support/task-json.js';
 
 const PYTHON_CLIENT = `
@@ -80,8 +81,6 @@ print(json.dumps({"user": user, "platforms": platforms, "hardware": hardware, "s
                   "taskId": task_id, "alias": created["aliasTaskIdList"][0], "info": info, "frames": frames}))
 `;
 
-const python = spawnSync('python3', ['--version']).status === 0;
-
 let farm: TestFarm;
 let dir: string;
 before(async () => {
@@ -94,7 +93,7 @@ after(async () => {
 });
 
 test('the reference-style Python client logs in, creates, uploads task.json, submits and reads frames', {
-  skip: python ? false : 'python3 not installed',
+  skip: requireProgram('python3'),
 }, async () => {
   const user = await farm.addUser('pyuser');
   const script = join(dir, 'client.py');

@@ -7,7 +7,6 @@
  * Blender.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +15,9 @@ import { FrameStatus } from '@openfarm/protocol';
 import { createWorker, type RunningFarmServer } from '@openfarm/server';
 import { Agent, groupAlive } from '@openfarm/worker';
 import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 // The sample scene is made by Blender; without it there is nothing to submit.
-const hasBlender = spawnSync('blender', ['--version'], { stdio: 'ignore' }).status === 0;
 
 let root: string;
 let server: RunningFarmServer;
@@ -38,7 +37,7 @@ after(async () => {
 });
 
 test('stop kills a silent renderer within a few seconds', {
-  skip: !hasBlender,
+  skip: requireProgram('blender'),
   timeout: 90_000,
 }, async () => {
   const silent = join(root, 'silent-blender');

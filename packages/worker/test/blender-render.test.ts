@@ -16,6 +16,7 @@ import {
 } from '@openfarm/worker';
 import { PNG } from 'pngjs';
 import { generateSampleScene, type SampleScene } from '../../../scripts/sample-scene/generate.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 const ABS_REF = 'C:\\Projects\\demo\\textures\\stripes.png';
 const root = mkdtempSync(join(tmpdir(), 'openfarm-blender-'));
@@ -62,13 +63,15 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 describe('Blender adapter, real renders', () => {
   test('detect reads the version from Blender itself', (t) => {
-    if (!installed) return t.skip('blender is not installed');
+    const skip = requireProgram('blender', { found: installed !== undefined });
+    if (skip || !installed) return t.skip(skip || undefined);
     assert.match(installed.version, /^\d+\.\d+(\.\d+)?/);
     assert.equal(typeof installed.features?.openimagedenoise, 'boolean');
   });
 
   test('renders frames 1-2 of the sample scene with both textures found', async (t) => {
-    if (!installed) return t.skip('blender is not installed');
+    const skip = requireProgram('blender', { found: installed !== undefined });
+    if (skip || !installed) return t.skip(skip || undefined);
     const { stagingRoot, scenePath } = stage('ok', true);
     const events: RenderEvent[] = [];
     const lines: string[] = [];
@@ -124,7 +127,8 @@ describe('Blender adapter, real renders', () => {
   });
 
   test('without the remapped texture staged the same pixels are magenta (the check can fail)', async (t) => {
-    if (!installed) return t.skip('blender is not installed');
+    const skip = requireProgram('blender', { found: installed !== undefined });
+    if (skip || !installed) return t.skip(skip || undefined);
     const { stagingRoot, scenePath } = stage('missing', false);
     const lines: string[] = [];
     const result = await runRender(

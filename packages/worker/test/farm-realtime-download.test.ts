@@ -26,6 +26,7 @@ import { createWorker, type RunningFarmServer } from '@openfarm/server';
 import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import sharp from 'sharp';
 import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 let root: string;
 let server: RunningFarmServer;
@@ -88,7 +89,8 @@ function watchFolder(dir: string, everyMs: number): { seen: Map<string, Seen>; s
 test('autoDownload gets each frame moments after the farm marks it done, rendered by real nodes', {
   timeout: 110_000,
 }, async (t) => {
-  if (!blender) return t.skip('blender is not installed');
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
   const frames = 6;
   const { taskId, userId, api } = await submitSampleScene(server, root, {
     frames,

@@ -17,6 +17,7 @@ import { createWorker, LocalBlobStore, type RunningFarmServer } from '@openfarm/
 import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import { PNG } from 'pngjs';
 import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 let root: string;
 let server: RunningFarmServer;
@@ -38,7 +39,8 @@ function pixel(png: PNG, x: number, y: number): [number, number, number] {
 }
 
 test('2 render nodes render 6 frames of the sample scene with both textures found', async (t) => {
-  if (!blender) return t.skip('blender is not installed');
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
   const db = server.farm.store.db;
   const { taskId, userId } = await submitSampleScene(server, root, { frames: 6, userName: 'artist' });
 

@@ -5,7 +5,6 @@
  * instead of throwing the render away to have it rendered a second time.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +13,8 @@ import { FrameStatus } from '@openfarm/protocol';
 import { createWorker, type RunningFarmServer } from '@openfarm/server';
 import { Agent, groupAlive } from '@openfarm/worker';
 import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
-const hasBlender = spawnSync('blender', ['--version'], { stdio: 'ignore' }).status === 0;
 const POLICY = { leaseTtlMs: 60_000, reapIntervalMs: 200, maxPollMs: 500 };
 
 let root: string | undefined;
@@ -31,7 +30,7 @@ after(async () => {
 });
 
 test('a frame that ends while the farm is down is reported when it is back, not rendered again', {
-  skip: !hasBlender,
+  skip: requireProgram('blender'),
   timeout: 180_000,
 }, async () => {
   root = await mkdtemp(join(tmpdir(), 'openfarm-farm-restart-'));

@@ -27,6 +27,7 @@ import {
   signalGroup,
 } from '@openfarm/worker';
 import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 let root: string;
 let server: RunningFarmServer;
@@ -110,7 +111,8 @@ async function recordedPid(frameId: number): Promise<number | undefined> {
 
 for (const action of ['stop', 'abandon'] as const) {
   test(`${action} kills the running renderer through the farm`, { timeout: 100_000 }, async (t) => {
-    if (!blender || !agent) return t.skip('blender is not installed');
+    const skip = requireProgram('blender', { found: blender !== undefined });
+    if (skip || !blender || !agent) return t.skip(skip || undefined);
     const db = server.farm.store.db;
     const { taskId, userId, api } = await submitSampleScene(server, root, {
       frames: 1,
@@ -206,7 +208,8 @@ for (const action of ['stop', 'abandon'] as const) {
 }
 
 test('after the stops the node goes on rendering other work', { timeout: 100_000 }, async (t) => {
-  if (!blender || !agent) return t.skip('blender is not installed');
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender || !agent) return t.skip(skip || undefined);
   const db = server.farm.store.db;
   const doneBefore = agent.outcomes.done;
   const { taskId } = await submitSampleScene(server, root, { frames: 1, size: 64, userName: 'artist-after' });

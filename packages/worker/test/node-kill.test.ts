@@ -23,6 +23,7 @@ import {
   NodeApi,
 } from '@openfarm/worker';
 import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 let root: string;
 let server: RunningFarmServer;
@@ -40,7 +41,8 @@ after(async () => {
 });
 
 test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exactly once', async (t) => {
-  if (!blender) return t.skip('blender is not installed');
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
   const db = server.farm.store.db;
   // 2048×2048 makes a frame take several seconds: long enough to kill the node mid-render.
   const { taskId } = await submitSampleScene(server, root, { frames: 1, size: 2048, userName: 'artist' });

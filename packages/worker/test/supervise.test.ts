@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { blenderAdapter, groupAlive, runRender, runSupervised } from '@openfarm/worker';
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 const root = mkdtempSync(join(tmpdir(), 'openfarm-supervise-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -86,7 +87,8 @@ describe('process supervision', () => {
 
   test('stopping a real Blender render mid-frame kills Blender', async (t) => {
     const installed = await blenderAdapter.detect();
-    if (!installed) return t.skip('blender is not installed');
+    const skip = requireProgram('blender', { found: installed !== undefined });
+    if (skip || !installed) return t.skip(skip || undefined);
     // 512×512 at 4 samples per pixel takes long enough to stop it mid-frame.
     const scene = generateSampleScene({ outDir: join(root, 'scene'), size: 512, frames: 2 });
     mkdirSync(join(root, 'work'), { recursive: true });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { canThumbnail, makeThumbnail } from '@openfarm/worker';
 import sharp from 'sharp';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 const root = mkdtempSync(join(tmpdir(), 'openfarm-thumb-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -27,7 +28,8 @@ describe('thumbnails', () => {
   });
 
   test('an EXR frame goes through oiiotool with linear → sRGB', async (t) => {
-    if (spawnSync('oiiotool', ['--version']).status !== 0) return t.skip('oiiotool is not installed');
+    const skip = requireProgram('oiiotool');
+    if (skip) return t.skip(skip);
     const exr = join(root, 'frame.exr');
     // Linear 0.214 is sRGB ~0.5 (128): the conversion, not a raw copy, must show.
     const r = spawnSync('oiiotool', [
