@@ -90,8 +90,21 @@ export class TenantClient extends Client {
   }
 }
 
-/** A render node that also uploads outputs and thumbnails. */
+/**
+ * A render node that also uploads outputs and thumbnails. Each has a Blender
+ * version of its own, so it is handed only the tasks made for it (leaseFrameOf)
+ * and never the frames other tests left waiting.
+ */
 export class TenantNode extends NodeClient {
+  constructor(
+    url: string,
+    token: string,
+    name: string,
+    readonly blenderVersion: string,
+  ) {
+    super(url, token, name);
+  }
+
   async upload(
     route: 'output' | 'thumbnail',
     lease: { frameId: number; epoch: number },
@@ -169,6 +182,7 @@ export async function startTenantFarm(o: { store?: 'local' | 'skip-existing' } =
   };
   const farm = await startTestFarm({ plugins: [wire] });
   const db = farm.server.farm.store.db;
+  let nodes = 0;
   return {
     farm,
     async user(name, options) {
@@ -177,12 +191,12 @@ export async function startTenantFarm(o: { store?: 'local' | 'skip-existing' } =
     },
     async node(name) {
       const w = await createWorker(db, name);
-      const n = new TenantNode(farm.url, w.token, name);
-      await n.register([{ cgName: 'Blender', version: '3.4.1' }]);
+      const n = new TenantNode(farm.url, w.token, name, `90.${++nodes}`);
+      await n.register([{ cgName: 'Blender', version: n.blenderVersion }]);
       return n;
     },
     async leaseFrameOf(user, node) {
-      const taskId = await submitTask(user, { frames: '1' });
+      const taskId = await submitTask(user, { frames: '1', cgVersion: node.blenderVersion });
       const { leases } = await node.poll([], 1, 0);
       const lease = leases.find((l) => l.job.taskId === taskId);
       if (lease === undefined) throw new Error(`node ${node.name} got no frame of task ${taskId}`);
