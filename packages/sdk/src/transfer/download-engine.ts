@@ -43,6 +43,15 @@ export interface DownloadEngineOptions {
   onFile?: (item: DownloadItem) => void;
   /** Once aborted, files not yet started are left alone (the report says `stopped`); started ones finish. */
   signal?: AbortSignal | undefined;
+  /**
+   * A file whose last attempt failed with an error `accepts` takes (autoDownload:
+   * the farm is unreachable) is not a failure: it goes to `deferred` for the
+   * caller to fetch again later; its part file stays for the resume.
+   */
+  retryLater?: {
+    accepts: (error: unknown) => boolean;
+    deferred: Array<{ item: DownloadItem; error: unknown }>;
+  };
 }
 
 export const PART_SUFFIX = '.openfarm-part';
@@ -168,7 +177,9 @@ export async function downloadFiles(
       lastError = e;
     } finally {
       filesDone++;
-      if (lastError !== undefined) {
+      if (lastError !== undefined && options.retryLater?.accepts(lastError) === true) {
+        options.retryLater.deferred.push({ item, error: lastError });
+      } else if (lastError !== undefined) {
         report.failures.push({
           localPath: item.localPath,
           serverPath: item.entry.path,

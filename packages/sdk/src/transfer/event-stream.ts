@@ -3,6 +3,7 @@
  * authenticated with a short-lived token from a signed call, since a streaming
  * GET carries no body to sign.
  */
+import { ApiError, ERRORS } from '@openfarm/protocol';
 import type { TransferConnection } from './transfer-client.js';
 
 export const EVENTS_PATH = '/api/openfarm/events';
@@ -35,7 +36,11 @@ export async function readEventStream(
   });
   if (response.status !== 200 || response.body === null) {
     await response.body?.cancel();
-    throw new Error(`event stream refused: HTTP ${response.status}`);
+    // A 5xx is the farm failing (a restart, an outage), anything else a refusal.
+    throw new ApiError(response.status >= 500 ? ERRORS.INTERNAL_ERROR.code : ERRORS.SDK_ERROR.code, {
+      message: `event stream refused: HTTP ${response.status}`,
+      path: connection.origin + EVENTS_PATH,
+    });
   }
   onOpen();
   const decoder = new TextDecoder();

@@ -1,5 +1,13 @@
 export * from './db-config.js';
 export { type DownloadItem, downloadFiles, PART_SUFFIX, type VerifiedFiles } from './download-engine.js';
+export {
+  clockTime,
+  DEFAULT_MAX_RETRY_WAIT,
+  type FarmReachable,
+  type FarmUnreachable,
+  isFarmOutage,
+  OutageBackoff,
+} from './farm-outage.js';
 export { EVENTS_PATH, EVENTS_TOKEN_PATH, type FarmEvent, readEventStream } from './event-stream.js';
 export { type FileDigest, hashFile } from './hash-file.js';
 export { openTransferDb } from './local-db/open-transfer-db.js';

@@ -8,6 +8,10 @@
  *   `sleepTime` seconds; it polls every `sleepTime` only while the stream is
  *   down, and makes one last pass once the task has ended.
  * - `autoDownloadAfterTaskCompleted` waits for each task to end, then fetches once.
+ * Both follow the tasks through farm outages of any length (farm-outage.ts):
+ * once the farm has answered, a failure to reach it is waited out with a
+ * capped back-off and reported (`unreachable`, `reachable` events; the logger),
+ * and a file it interrupted is resumed; only failures a retry cannot fix end them.
  * Every file is verified against its hash; identical files are skipped; at the
  * end a TransferFailedError lists what failed, if anything did.
  */
@@ -16,8 +20,20 @@ import { join, posix } from 'node:path';
 import { FrameStatus, isTaskEnded, normalizeServerPath, serverPathToLocal } from '@openfarm/protocol';
 import type { Logger } from '../logger.js';
 import { sdkHomeDir } from './db-config.js';
-import { type DownloadItem, downloadFiles, type VerifiedFiles } from './download-engine.js';
+import {
+  type DownloadEngineOptions,
+  type DownloadItem,
+  downloadFiles,
+  type VerifiedFiles,
+} from './download-engine.js';
 import { type FarmEvent, readEventStream } from './event-stream.js';
+import {
+  clockTime,
+  type FarmReachable,
+  type FarmUnreachable,
+  isFarmOutage,
+  OutageBackoff,
+} from './farm-outage.js';
 import { type ResolvedTask, resolveTasks, type TaskFolder, type TaskQuery } from './task-folders.js';
 import { TokenBucket } from './token-bucket.js';
 import { type ManifestEntry, TransferClient, type TransferConnection } from './transfer-client.js';
@@ -25,6 +41,7 @@ import { appendTransferLog } from './transfer-log.js';
 import type { StorageName } from './transfer-paths.js';
 import {
   type DownloadReport,
+  reasonOf,
   TransferFailedError,
   type TransferFailure,
   type TransferProgress,
@@ -67,6 +84,8 @@ interface Pass {
   bucket: TokenBucket | undefined;
   verified: VerifiedFiles;
   signal?: AbortSignal | undefined;
+  /** Following a task: files the farm's outage interrupted, to fetch on the next pass. */
+  retryLater?: DownloadEngineOptions['retryLater'];
 }
 
 export interface AutoDownloadOptions extends Omit<DownloadOptions, 'taskIdList' | 'serverPath' | 'asset'> {
@@ -74,6 +93,11 @@ export interface AutoDownloadOptions extends Omit<DownloadOptions, 'taskIdList' 
   sleepTime?: number;
   /** Count a task paused after its priority frames as ended. */
   isTestStop?: boolean;
+  /**
+   * Longest wait between tries while the farm is unreachable, in seconds
+   * (the wait starts at 1 s and doubles). Default 30.
+   */
+  maxRetryWait?: number;
 }
 
 export interface RayvisionDownloadOptions {
@@ -85,6 +109,10 @@ export interface DownloadEvents {
   progress: [TransferProgress];
   /** A file landed (verified) on disk. */
   file: [{ localPath: string; serverPath: string; taskId?: number }];
+  /** Following tasks, a try to reach the farm failed; another follows in `retryInMs`. */
+  unreachable: [FarmUnreachable];
+  /** The farm answers again after an outage. */
+  reachable: [FarmReachable];
 }
 
 function keepFolder(format: DownloadOptions['downloadFilenameFormat']): boolean {
@@ -175,7 +203,11 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     return this.finish(report, options.printLog ?? true);
   }
 
-  /** Follow the tasks while they render; resolves once every task has ended and its last pass is done. */
+  /**
+   * Follow the tasks while they render; resolves once every task has ended and
+   * its last pass is done. The first call must reach the farm (a wrong address
+   * fails at once); after that, outages are ridden out.
+   */
   async autoDownload(
     taskIds: ReadonlyArray<number | string>,
     options: AutoDownloadOptions = {},
@@ -185,6 +217,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     const keep = keepFolder(options.downloadFilenameFormat);
     const bucket = TokenBucket.fromKBps(options.maxSpeed);
     const sleepMs = (options.sleepTime ?? 10) * 1000;
+    const outage = new OutageBackoff(options.maxRetryWait);
     const { signal } = options;
     // A function, not a narrowed property: the signal may abort while a pass is awaited.
     const aborted = (): boolean => signal?.aborted === true;
@@ -204,6 +237,16 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     // Tasks with a frame done since their last pass; a pass clears the mark.
     const dirty = new Set<number>(pending.keys());
     let wake: () => void = () => {};
+    /** Sleep up to `ms`, or until an event, the stream's change of state or the caller's signal. */
+    const idle = async (ms: number): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, ms);
+      });
+      clearTimeout(timer);
+      wake = () => {};
+    };
     const stop = new AbortController();
     const onAbort = (): void => wake();
     signal?.addEventListener('abort', onAbort);
@@ -232,10 +275,14 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
             wake();
           });
         } catch (e) {
-          if (!stop.signal.aborted)
-            this.api.logger?.warn(`event stream: ${(e as Error).message}; polling every ${sleepMs / 1000} s`);
+          if (!stop.signal.aborted && !outage.down)
+            this.api.logger?.warn(`event stream: ${reasonOf(e)}; polling every ${sleepMs / 1000} s`);
         }
-        streamUp = false;
+        if (streamUp) {
+          streamUp = false;
+          // Poll from now on instead of sleeping on the stream's safety-net timer.
+          wake();
+        }
         await sleep(Math.min(sleepMs, 2000), stop.signal);
       }
     })();
@@ -244,14 +291,8 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
       while (pending.size > 0 && !aborted()) {
         if (dirty.size === 0) {
           // Sleep until an event marks a task, or poll when the stream is down.
-          let timer: NodeJS.Timeout | undefined;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            // While the stream is up this is only a safety net against a lost event.
-            timer = setTimeout(resolve, streamUp ? Math.max(sleepMs, 30_000) : sleepMs);
-          });
-          clearTimeout(timer);
-          wake = () => {};
+          // While the stream is up the timer is only a safety net against a lost event.
+          await idle(streamUp ? Math.max(sleepMs, 30_000) : sleepMs);
           if (aborted()) break;
           if (!streamUp || dirty.size === 0) {
             for (const t of pending.keys()) dirty.add(t);
@@ -259,18 +300,31 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
         }
         const batch = [...dirty];
         dirty.clear();
-        // "Ended" is decided before the pass, so a task always gets one pass after it ended.
-        await refresh([...pending.keys()]);
-        for (const taskId of batch) {
-          const t = pending.get(taskId);
-          if (t === undefined) continue;
-          const r = await this.syncTask(
-            t.leaves,
-            { storage: 'output', localPath, keep, bucket, verified, signal },
-            taskId,
-          );
-          addReport(report, r);
-          if (t.ended && r.stopped !== true) pending.delete(taskId);
+        const retryLater = {
+          accepts: isFarmOutage,
+          deferred: [] as Array<{ item: DownloadItem; error: unknown }>,
+        };
+        try {
+          // "Ended" is decided before the pass, so a task always gets one pass after it ended.
+          await refresh([...pending.keys()]);
+          for (const taskId of batch) {
+            const t = pending.get(taskId);
+            if (t === undefined) continue;
+            const r = await this.syncTask(
+              t.leaves,
+              { storage: 'output', localPath, keep, bucket, verified, signal, retryLater },
+              taskId,
+            );
+            addReport(report, r);
+            if (retryLater.deferred.length > 0) throw retryLater.deferred[0]?.error;
+            if (t.ended && r.stopped !== true) pending.delete(taskId);
+          }
+          this.farmAnswered(outage);
+        } catch (e) {
+          if (!isFarmOutage(e)) throw e;
+          // This batch again (what landed is skipped as identical), after a wait.
+          for (const t of batch) if (pending.has(t)) dirty.add(t);
+          await idle(this.farmUnreachable(outage, e).retryInMs);
         }
       }
     } finally {
@@ -282,7 +336,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     return this.finish(report, options.printLog ?? false);
   }
 
-  /** Wait for each task to end, then download it once. */
+  /** Wait for each task to end, then download it once; farm outages are ridden out as in autoDownload. */
   async autoDownloadAfterTaskCompleted(
     taskIds: ReadonlyArray<number | string>,
     options: AutoDownloadOptions = {},
@@ -291,26 +345,62 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     const keep = keepFolder(options.downloadFilenameFormat);
     const bucket = TokenBucket.fromKBps(options.maxSpeed);
     const sleepMs = (options.sleepTime ?? 10) * 1000;
+    const outage = new OutageBackoff(options.maxRetryWait);
     const { signal } = options;
     const report = emptyReport();
     let waiting = taskIds.map(Number);
+    // The first call must reach the farm: a wrong address or key fails at once.
+    let tasks: ResolvedTask[] | undefined = await resolveTasks(this.api.query, waiting, options.isTestStop);
     while (waiting.length > 0 && signal?.aborted !== true) {
-      const tasks = await resolveTasks(this.api.query, waiting, options.isTestStop);
-      for (const t of tasks.filter((x) => x.ended)) {
-        addReport(
-          report,
-          await this.syncTask(
-            t.leaves,
-            { storage: 'output', localPath, keep, bucket, verified: new Map(), signal },
-            t.taskId,
-          ),
-        );
+      let wait = sleepMs;
+      const retryLater = {
+        accepts: isFarmOutage,
+        deferred: [] as Array<{ item: DownloadItem; error: unknown }>,
+      };
+      try {
+        tasks ??= await resolveTasks(this.api.query, waiting, options.isTestStop);
+        for (const t of tasks.filter((x) => x.ended)) {
+          addReport(
+            report,
+            await this.syncTask(
+              t.leaves,
+              { storage: 'output', localPath, keep, bucket, verified: new Map(), signal, retryLater },
+              t.taskId,
+            ),
+          );
+          if (retryLater.deferred.length > 0) throw retryLater.deferred[0]?.error;
+          waiting = waiting.filter((id) => id !== t.taskId);
+        }
+        this.farmAnswered(outage);
+      } catch (e) {
+        if (!isFarmOutage(e)) throw e;
+        wait = this.farmUnreachable(outage, e).retryInMs;
       }
-      waiting = tasks.filter((x) => !x.ended).map((x) => x.taskId);
-      if (waiting.length > 0) await sleep(sleepMs, signal);
+      tasks = undefined;
+      if (waiting.length > 0) await sleep(wait, signal);
     }
     if (waiting.length > 0) report.stopped = true;
     return this.finish(report, options.printLog ?? true);
+  }
+
+  /** A try during an outage failed: say so (event and log) and give the wait before the next. */
+  private farmUnreachable(outage: OutageBackoff, error: unknown): FarmUnreachable {
+    const u = outage.failed(reasonOf(error));
+    this.emit('unreachable', u);
+    this.api.logger?.warn(
+      `farm unreachable since ${clockTime(u.since)} (${u.reason}); retrying in ${Math.round(u.retryInMs / 1000)} s`,
+    );
+    return u;
+  }
+
+  /** A pass went through: if it ended an outage, say so. */
+  private farmAnswered(outage: OutageBackoff): void {
+    const back = outage.succeeded();
+    if (back === undefined) return;
+    this.emit('reachable', back);
+    this.api.logger?.info(
+      `farm reachable again (unreachable from ${clockTime(back.since)} for ${Math.round(back.downMs / 1000)} s)`,
+    );
   }
 
   private async syncTask(
@@ -339,7 +429,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     folder: string,
     pass: Pass & { taskId?: number; userId?: number },
   ): Promise<DownloadReport> {
-    const { storage, localPath, keep, bucket, verified, signal, taskId, userId } = pass;
+    const { storage, localPath, keep, bucket, verified, signal, retryLater, taskId, userId } = pass;
     let entries: ManifestEntry[] = await this.client.list(storage, folder, userId);
     let base = folder;
     if (entries.length === 0 && folder !== '/') {
@@ -367,6 +457,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
       bucket,
       verified,
       signal,
+      ...(retryLater !== undefined ? { retryLater } : {}),
       onProgress: (p) => this.emit('progress', p),
       onFile: (i) =>
         this.emit('file', {
