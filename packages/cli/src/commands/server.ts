@@ -4,12 +4,13 @@ import {
   configStoragePlugin,
   DEFAULT_HOST,
   DEFAULT_PORT,
-  LocalBlobStore,
+  openBlobStorage,
   openFarmStore,
   prepareDataDir,
   postgresEventsPlugin,
   resolveDatabaseUrl,
   resolveDataDir,
+  resolveStorage,
   schedulerPlugin,
   startServer,
   transferPlugin,
@@ -35,6 +36,11 @@ export function registerServerCommands(program: Command): void {
     .command('server')
     .description("start the farm's API server")
     .option('--data <dir>', 'data directory (default: $OPENFARM_DATA or ~/.openfarm)')
+    .option(
+      '--storage <dir|s3-url>',
+      'where blobs live: a folder, or s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true ' +
+        'with credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (default: $OPENFARM_STORAGE or <data>/blobs)',
+    )
     .option('--host <address>', 'address to listen on', DEFAULT_HOST)
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, DEFAULT_PORT)
     .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests', seconds, 300)
@@ -54,6 +60,7 @@ export function registerServerCommands(program: Command): void {
     .action(
       async (options: {
         data?: string;
+        storage?: string;
         databaseUrl?: string;
         directIo: boolean;
         packs: boolean;
@@ -68,10 +75,12 @@ export function registerServerCommands(program: Command): void {
         const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
         // One blob store for the whole API, so the flags reach every part that stores or reads blobs.
         prepareDataDir(dataDir);
-        const blobs = await LocalBlobStore.open(join(dataDir, 'blobs'), {
+        const storage = await openBlobStorage(resolveStorage(options.storage, dataDir), {
           directWrites: options.directIo,
           packSmallObjects: options.packs,
         });
+        for (const note of storage.notes) process.stdout.write(`openfarm server: ${note}\n`);
+        const blobs = storage.blobs;
         const server = await startServer({
           dataDir,
           ...(databaseUrl !== undefined ? { store: await openFarmStore({ dataDir, databaseUrl }) } : {}),
@@ -89,11 +98,15 @@ export function registerServerCommands(program: Command): void {
             ...(databaseUrl !== undefined ? [postgresEventsPlugin(databaseUrl)] : []),
           ],
         }).catch(async (err: unknown) => {
-          await blobs.close();
+          await storage.close();
           throw err;
         });
         const state = databaseUrl !== undefined ? `, database: ${new URL(databaseUrl).host}` : '';
-        process.stdout.write(`openfarm server listening on ${server.url} (data: ${dataDir}${state})\n`);
+        const blobsAt =
+          storage.description === join(dataDir, 'blobs') ? '' : `, storage: ${storage.description}`;
+        process.stdout.write(
+          `openfarm server listening on ${server.url} (data: ${dataDir}${state}${blobsAt})\n`,
+        );
         await new Promise<void>((resolve) => {
           const stop = (signal: NodeJS.Signals) => {
             process.stdout.write(`${signal}: shutting down\n`);
@@ -101,7 +114,7 @@ export function registerServerCommands(program: Command): void {
             process.off('SIGTERM', stop);
             server
               .close()
-              .then(() => blobs.close())
+              .then(() => storage.close())
               .then(resolve, (err: unknown) => {
                 process.stderr.write(`openfarm: error while shutting down: ${(err as Error).message}\n`);
                 process.exitCode = 1;

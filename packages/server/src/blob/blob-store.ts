@@ -8,6 +8,7 @@ export {
   BlobHashMismatchError,
   type BlobKey,
   BlobNotFoundError,
+  BlobStorageConfigError,
   type BlobRange,
   type BlobStat,
   type BlobStore,
