@@ -278,5 +278,25 @@ for (const store of ['local', 'skip-existing'] as const) {
         [0],
       );
     });
+
+    test("a render node reads the inputs its lease's owner holds, a sharing sub-account's uploads too, and no one else's", async () => {
+      const main = await f.user(`house-${store}`);
+      const shared = await f.user(`artist-${store}`, { subOf: main.userId, shareMainCapital: true });
+      const asset = fresh(4200);
+      await shared.upload('input', '/D/shot/scene.blend', asset);
+      const node = await f.node(`reader-${store}`);
+      await f.leaseFrameOf(shared, node);
+      const read = async (key: BlobKey) => {
+        const res = await fetch(`${f.farm.url}/api/openfarm/workers/blobs/${key.sha256}/${key.size}`, {
+          headers: { authorization: `Bearer ${node.token}` },
+        });
+        const body = Buffer.from(await res.arrayBuffer());
+        return res.status === 200 ? body : res.status;
+      };
+      assert.deepEqual(await read(keyOf(asset)), asset);
+      // Alice's file is not this lease's to read, and answers like a blob nobody stored.
+      assert.equal(await read(secretKey), 403);
+      assert.equal(await read(nothing(secretKey.size)), 403);
+    });
   });
 }

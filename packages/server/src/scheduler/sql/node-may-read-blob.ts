@@ -1,6 +1,7 @@
 /**
  * A node may download an input blob only while it holds a lease on a frame
- * of a task whose input owner holds that blob: knowing a hash is not enough.
+ * of a task whose user holds that blob (see transfer/held-blobs.ts): knowing a
+ * hash is not enough.
  */
 import { FrameStatus } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
@@ -18,18 +19,14 @@ export async function nodeMayReadBlob(
     .selectFrom('frames as f')
     .innerJoin('tasks as t', 't.id', 'f.task_id')
     .innerJoin('users as u', 'u.id', 't.user_id')
+    // Held by the task's user, or by the main account whose assets they share (transfer/held-blobs.ts):
+    // a sharing sub-account's uploads into the shared input storage are held by the sub-account.
     .innerJoin('transfer_user_blobs as b', (j) =>
       j.on((eb) =>
-        eb(
-          'b.user_id',
-          '=',
-          eb
-            .case()
-            .when(eb.and([eb('u.share_main_capital', '!=', 0), eb('u.main_user_id', 'is not', null)]))
-            .then(eb.ref('u.main_user_id'))
-            .else(eb.ref('u.id'))
-            .end(),
-        ),
+        eb.or([
+          eb('b.user_id', '=', eb.ref('u.id')),
+          eb.and([eb('u.share_main_capital', '!=', 0), eb('b.user_id', '=', eb.ref('u.main_user_id'))]),
+        ]),
       ),
     )
     .select('f.id')
