@@ -47,6 +47,8 @@ before(async () => {
   ]) {
     created[rel] = touch(rel);
   }
+  // The stage is followed for its own files (none here): it must be a USD layer.
+  writeFileSync(created['assets/layout.usda']!, '#usda 1.0\n');
   analyzer = await new AnalyzeMaya({ cgFile: scenePath, workspace, projectName: 'fixture' }).analyse();
   scene = analyzer.scene!;
 });

@@ -39,6 +39,14 @@ export interface DependencyRef {
   readonly sequence?: SequenceHint;
   /** Roots for this reference instead of the collector's (a file found inside a referenced file). */
   readonly roots?: readonly string[];
+  /** Variables for this reference, over the collector's (XGen's `${PROJECT}` of one collection). */
+  readonly variables?: Readonly<Record<string, string>>;
+  /**
+   * The intermediate files, scene side first, through which this reference
+   * was found (a USD layer named by a layer named by the scene); empty or
+   * absent for the scene's own references.
+   */
+  readonly via?: readonly string[];
 }
 
 export type DependencyStatus = 'found' | 'missing' | 'builtin';
@@ -118,6 +126,11 @@ export class DependencyCollector {
     this.#findMovedFiles = options.findMovedFiles === true;
   }
 
+  /** The folders a relative path is tried against when a reference gives none. */
+  get roots(): readonly string[] {
+    return this.#roots;
+  }
+
   /** Resolve and record one reference; undefined for an empty path. */
   add(ref: DependencyRef): ResolvedDependency | undefined {
     const raw = ref.path.trim();
@@ -166,7 +179,9 @@ export class DependencyCollector {
         truncated: false,
       };
     }
-    const expanded = expandVariables(ref.path, this.#variables);
+    const variables =
+      ref.variables === undefined ? this.#variables : { ...this.#variables, ...ref.variables };
+    const expanded = expandVariables(ref.path, variables);
     const hinted = ref.sequence === undefined ? expanded : applySequenceHint(expanded, ref.sequence);
     const pattern = normalizeSeparators(hinted);
     const base = { ...ref, pattern };

@@ -20,6 +20,7 @@ import type { AnalyzeOptions } from './options.js';
 import { forwardSlashes } from './path-text.js';
 import { applyTaskInfoOverrides, type TaskInfoOverrides } from './task-info-overrides.js';
 import { TIP_CODES } from './tip-codes.js';
+import { followNestedDependencies } from '../nested/follow-nested.js';
 import { versionsMatch } from './version-check.js';
 
 /** Who the analyzer is for: software_config.cg_name, task_info.cg_id and its missing-file tip code. */
@@ -90,6 +91,8 @@ export abstract class SceneAnalyzer<S> {
   scene: S | undefined;
   /** Every external reference, resolved. */
   dependencies: readonly ResolvedDependency[] = [];
+  /** Intermediate files (USD layers, Arnold scenes, MaterialX documents…) read for the files they name. */
+  nestedFiles: readonly string[] = [];
   partial = false;
 
   protected abstract readonly software: SoftwareInfo;
@@ -120,6 +123,8 @@ export abstract class SceneAnalyzer<S> {
   async analyse(): Promise<this> {
     const result = await this.readScene({ cgFile: this.cgFile, options: this.options });
     const opts = this.options;
+    // Files named inside the scene's files (USD layers, stand-ins…) join the same collector.
+    const nested = followNestedDependencies(result.dependencies, this.cgFile);
     const deps = result.dependencies.all();
     const missing = deps.filter((d) => d.status === 'missing');
     const files = result.dependencies.files();
@@ -127,6 +132,7 @@ export abstract class SceneAnalyzer<S> {
     const tips: TipsJsonContent = {};
     for (const [code, details] of Object.entries(result.tips ?? {})) addTips(tips, code, details);
     if (missing.length > 0) addTips(tips, this.software.missingFileTipCode, missingFileDetails(missing));
+    if (nested.problems.length > 0) addTips(tips, this.software.missingFileTipCode, nested.problems);
     const requested = opts.softwareVersion;
     if (
       requested !== undefined &&
@@ -179,6 +185,7 @@ export abstract class SceneAnalyzer<S> {
     this.uploadInfo = upload;
     this.scene = result.scene;
     this.dependencies = deps;
+    this.nestedFiles = nested.read;
     this.partial = result.partial === true;
     return this;
   }

@@ -15,6 +15,8 @@ const TOKEN_RULES: readonly TokenRule[] = [
   // Mari / Maya / Blender / Houdini tile tokens.
   { find: /<UDIM>/iy, digits: () => '\\d{4}' },
   { find: /<UVTILE>/iy, digits: () => 'u\\d+_v\\d+' },
+  // USD's 0- and 1-based tile tokens (`u0_v0` / `u1_v1`).
+  { find: /<UVTILE[01]>/iy, digits: () => 'u\\d+_v\\d+' },
   { find: /<[UV]>/iy, digits: () => '\\d+' },
   // Maya / Arnold frame tokens <f>, <frame>, <f4>.
   { find: /<(?:f|frame)(\d*)>/iy, digits: () => '-?\\d+' },

@@ -1,0 +1,146 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { AnalyzeError } from '../core/errors.js';
+
+/**
+ * Random access to a file's bytes without holding the file: a crate's
+ * structural sections and the few values the dependency reader needs are
+ * read where they lie, so a layer of any size costs only its tables.
+ */
+export interface ByteSource {
+  /** Bytes available. */
+  readonly size: number;
+  /** For error messages. */
+  readonly name: string | undefined;
+  /** Exactly `length` bytes at `offset`, or an AnalyzeError TRUNCATED. */
+  read(offset: number, length: number): Uint8Array;
+}
+
+export function bytesSource(bytes: Uint8Array, name?: string): ByteSource {
+  return {
+    size: bytes.length,
+    name,
+    read(offset, length) {
+      checkRange(offset, length, bytes.length, name);
+      return bytes.subarray(offset, offset + length);
+    },
+  };
+}
+
+/** A window [start, start+size) of another source (a zip member). */
+export function windowSource(inner: ByteSource, start: number, size: number, name?: string): ByteSource {
+  checkRange(start, size, inner.size, inner.name);
+  return {
+    size,
+    name: name ?? inner.name,
+    read(offset, length) {
+      checkRange(offset, length, size, name);
+      return inner.read(start + offset, length);
+    },
+  };
+}
+
+/** Open a file for positioned reads; `close` it when done. */
+export function openFileSource(path: string): ByteSource & { close(): void } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (cause) {
+    throw new AnalyzeError('IO', 'cannot open', path, { cause });
+  }
+  const size = fstatSync(fd).size;
+  return {
+    size,
+    name: path,
+    read(offset, length) {
+      checkRange(offset, length, size, path);
+      const out = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, out, done, length - done, offset + done);
+        if (n === 0) throw new AnalyzeError('TRUNCATED', 'file shrank while read', path);
+        done += n;
+      }
+      return out;
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
+}
+
+function checkRange(offset: number, length: number, size: number, name: string | undefined): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw new AnalyzeError('CORRUPT', `bad offset ${offset} or length ${length}`, name);
+  }
+  if (offset + length > size) {
+    throw new AnalyzeError('TRUNCATED', `${length} bytes at ${offset} past the end (${size})`, name);
+  }
+}
+
+/** Little-endian reads over a small buffer, every read bounds-checked. */
+export class LeReader {
+  readonly #view: DataView;
+  pos = 0;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly name?: string,
+  ) {
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  #need(n: number): void {
+    if (this.pos + n > this.bytes.length) {
+      throw new AnalyzeError('TRUNCATED', `structure ends at ${this.pos} of ${this.bytes.length}`, this.name);
+    }
+  }
+  u8(): number {
+    this.#need(1);
+    return this.bytes[this.pos++]!;
+  }
+  u32(): number {
+    this.#need(4);
+    const v = this.#view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  i32(): number {
+    this.#need(4);
+    const v = this.#view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  u16(): number {
+    this.#need(2);
+    const v = this.#view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  /** A uint64 that must fit a safe integer (sizes, offsets, counts). */
+  u64(): number {
+    this.#need(8);
+    const lo = this.#view.getUint32(this.pos, true);
+    const hi = this.#view.getUint32(this.pos + 4, true);
+    this.pos += 8;
+    if (hi >= 0x200000)
+      throw new AnalyzeError('CORRUPT', `64-bit value too large at ${this.pos - 8}`, this.name);
+    return hi * 0x100000000 + lo;
+  }
+  i64(): number {
+    this.#need(8);
+    const v = this.#view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new AnalyzeError('CORRUPT', `64-bit offset too large at ${this.pos - 8}`, this.name);
+    }
+    return Number(v);
+  }
+  take(n: number): Uint8Array {
+    this.#need(n);
+    const out = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  skip(n: number): void {
+    this.#need(n);
+    this.pos += n;
+  }
+}

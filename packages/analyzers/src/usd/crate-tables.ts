@@ -1,0 +1,285 @@
+import { AnalyzeError } from '../core/errors.js';
+import { type ByteSource, LeReader } from './byte-source.js';
+import { decompressFast } from './fast-compression.js';
+import { decodeCompressedInts } from './integer-coding.js';
+
+/**
+ * The structural tables of a USD crate (`.usdc`) file, read as USD's
+ * crateFile.cpp lays them out: an 88-byte bootstrap (`PXR-USDC`, version
+ * major/minor/patch, table-of-contents offset), the table of contents
+ * (named sections with start and size), then TOKENS (LZ4-compressed
+ * NUL-separated text), STRINGS (token indices), FIELDS (token index + 64-bit
+ * value representation), FIELDSETS (field indices, each set ended by ~0),
+ * PATHS (a tree flattened into path, element-token and jump arrays) and
+ * SPECS (path, field set, spec type). Only crate 0.4.0 and later (USD 0.8.x,
+ * 2017 on) use these compressed tables; older files are refused by name.
+ */
+export interface CrateVersion {
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+}
+
+/** A field's value representation: type, flags and 48-bit payload. */
+export interface ValueRep {
+  readonly type: number;
+  readonly isArray: boolean;
+  readonly isInlined: boolean;
+  readonly isCompressed: boolean;
+  readonly payload: number;
+}
+
+export interface CrateField {
+  readonly name: string;
+  readonly rep: ValueRep;
+}
+
+export interface CrateSpec {
+  readonly path: string;
+  readonly fieldSet: number;
+  readonly specType: number;
+}
+
+export interface CrateTables {
+  readonly version: CrateVersion;
+  readonly tokens: readonly string[];
+  /** String index → token index. */
+  readonly strings: Uint32Array;
+  readonly fields: readonly CrateField[];
+  readonly fieldSets: Int32Array;
+  readonly paths: readonly string[];
+  readonly specs: readonly CrateSpec[];
+}
+
+export interface CrateLimits {
+  /** Largest structural section read into memory. */
+  readonly maxSectionBytes: number;
+  /** Most entries in any one table. */
+  readonly maxTableEntries: number;
+}
+
+export const DEFAULT_CRATE_LIMITS: CrateLimits = Object.freeze({
+  maxSectionBytes: 512 * 1024 * 1024,
+  maxTableEntries: 16_000_000,
+});
+
+export const CRATE_MAGIC = 'PXR-USDC';
+const BOOTSTRAP_SIZE = 88;
+
+export function isCrate(head: Uint8Array): boolean {
+  if (head.length < 8) return false;
+  for (let i = 0; i < 8; i++) if (head[i] !== CRATE_MAGIC.charCodeAt(i)) return false;
+  return true;
+}
+
+export function versionAtLeast(v: CrateVersion, minor: number, patch = 0): boolean {
+  return v.major > 0 || v.minor > minor || (v.minor === minor && v.patch >= patch);
+}
+
+export function decodeValueRep(lo: number, hi: number): ValueRep {
+  return {
+    isArray: (hi & 0x80000000) !== 0,
+    isInlined: (hi & 0x40000000) !== 0,
+    isCompressed: (hi & 0x20000000) !== 0,
+    type: (hi >>> 16) & 0xff,
+    payload: (hi & 0xffff) * 0x100000000 + lo,
+  };
+}
+
+export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAULT_CRATE_LIMITS): CrateTables {
+  const name = source.name;
+  if (source.size < BOOTSTRAP_SIZE)
+    throw new AnalyzeError('TRUNCATED', 'crate file shorter than its header', name);
+  const boot = new LeReader(source.read(0, BOOTSTRAP_SIZE), name);
+  if (!isCrate(boot.bytes))
+    throw new AnalyzeError('WRONG_FORMAT', 'not a USD crate file (no PXR-USDC)', name);
+  boot.pos = 8;
+  const version = { major: boot.u8(), minor: boot.u8(), patch: boot.u8() };
+  if (version.major !== 0 || version.minor < 4) {
+    throw new AnalyzeError(
+      'WRONG_FORMAT',
+      `crate version ${version.major}.${version.minor}.${version.patch} is not read (0.4.0 to 0.x)`,
+      name,
+    );
+  }
+  boot.pos = 16;
+  const tocOffset = boot.u64();
+  const toc = new LeReader(source.read(tocOffset, Math.min(8, source.size - tocOffset)), name);
+  const sectionCount = toc.u64();
+  if (sectionCount > 64)
+    throw new AnalyzeError('CORRUPT', `${sectionCount} sections in the table of contents`, name);
+  const sectionBytes = new LeReader(source.read(tocOffset + 8, sectionCount * 32), name);
+  const sections = new Map<string, { start: number; size: number }>();
+  for (let i = 0; i < sectionCount; i++) {
+    const raw = sectionBytes.take(16);
+    const end = raw.indexOf(0);
+    const sectionName = new TextDecoder('latin1').decode(raw.subarray(0, end < 0 ? 16 : end));
+    const start = sectionBytes.i64();
+    const size = sectionBytes.i64();
+    if (start < 0 || size < 0 || start + size > source.size) {
+      throw new AnalyzeError('CORRUPT', `section ${sectionName} outside the file`, name);
+    }
+    if (size > limits.maxSectionBytes) {
+      throw new AnalyzeError('LIMIT_EXCEEDED', `section ${sectionName} of ${size} bytes`, name);
+    }
+    sections.set(sectionName, { start, size });
+  }
+  const section = (sectionName: string): LeReader | undefined => {
+    const s = sections.get(sectionName);
+    return s === undefined ? undefined : new LeReader(source.read(s.start, s.size), name);
+  };
+  const count = (r: LeReader, what: string): number => {
+    const n = r.u64();
+    if (n > limits.maxTableEntries) throw new AnalyzeError('LIMIT_EXCEEDED', `${n} ${what}`, name);
+    return n;
+  };
+  const ints = (r: LeReader, n: number): Int32Array => {
+    if (n === 0) return new Int32Array(0);
+    const size = r.u64();
+    return decodeCompressedInts(r.take(size), n, name);
+  };
+
+  const tokens: string[] = [];
+  const tokenSection = section('TOKENS');
+  if (tokenSection !== undefined) {
+    const n = count(tokenSection, 'tokens');
+    const uncompressed = tokenSection.u64();
+    const compressed = tokenSection.u64();
+    if (uncompressed > limits.maxSectionBytes || n > uncompressed) {
+      throw new AnalyzeError('CORRUPT', `${n} tokens in ${uncompressed} bytes`, name);
+    }
+    const chars =
+      uncompressed === 0
+        ? new Uint8Array(0)
+        : decompressFast(tokenSection.take(compressed), uncompressed, true, name);
+    const decoder = new TextDecoder('utf-8');
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      let end = chars.indexOf(0, p);
+      if (end < 0) end = chars.length;
+      if (p > chars.length)
+        throw new AnalyzeError('CORRUPT', `tokens section holds fewer than ${n} tokens`, name);
+      tokens.push(decoder.decode(chars.subarray(p, end)));
+      p = end + 1;
+    }
+  }
+  const token = (i: number, what: string): string => {
+    const t = tokens[i];
+    if (t === undefined)
+      throw new AnalyzeError('CORRUPT', `${what} names token ${i} of ${tokens.length}`, name);
+    return t;
+  };
+
+  let strings: Uint32Array = new Uint32Array(0);
+  const stringSection = section('STRINGS');
+  if (stringSection !== undefined) {
+    const n = count(stringSection, 'strings');
+    strings = new Uint32Array(n);
+    for (let i = 0; i < n; i++) strings[i] = stringSection.u32();
+  }
+
+  const fields: CrateField[] = [];
+  const fieldSection = section('FIELDS');
+  if (fieldSection !== undefined) {
+    const n = count(fieldSection, 'fields');
+    const names = ints(fieldSection, n);
+    if (n > 0) {
+      const repsSize = fieldSection.u64();
+      const reps = decompressFast(fieldSection.take(repsSize), n * 8, true, name);
+      const view = new DataView(reps.buffer, reps.byteOffset, reps.byteLength);
+      for (let i = 0; i < n; i++) {
+        fields.push({
+          name: token(names[i]!, 'a field'),
+          rep: decodeValueRep(view.getUint32(i * 8, true), view.getUint32(i * 8 + 4, true)),
+        });
+      }
+    }
+  }
+
+  let fieldSets: Int32Array = new Int32Array(0);
+  const fieldSetSection = section('FIELDSETS');
+  if (fieldSetSection !== undefined) fieldSets = ints(fieldSetSection, count(fieldSetSection, 'field sets'));
+
+  let paths: string[] = [];
+  const pathSection = section('PATHS');
+  if (pathSection !== undefined) {
+    const total = count(pathSection, 'paths');
+    const n = count(pathSection, 'path entries');
+    const pathIndexes = ints(pathSection, n);
+    const elements = ints(pathSection, n);
+    const jumps = ints(pathSection, n);
+    paths = buildPaths(total, pathIndexes, elements, jumps, (i) => token(i, 'a path'), name);
+  }
+
+  const specs: CrateSpec[] = [];
+  const specSection = section('SPECS');
+  if (specSection !== undefined) {
+    const n = count(specSection, 'specs');
+    const pathIndexes = ints(specSection, n);
+    const fieldSetIndexes = ints(specSection, n);
+    const types = ints(specSection, n);
+    for (let i = 0; i < n; i++) {
+      const path = paths[pathIndexes[i]!];
+      if (path === undefined)
+        throw new AnalyzeError('CORRUPT', `spec ${i} names path ${pathIndexes[i]}`, name);
+      specs.push({ path, fieldSet: fieldSetIndexes[i]!, specType: types[i]! });
+    }
+  }
+  return { version, tokens, strings, fields, fieldSets, paths, specs };
+}
+
+/**
+ * Rebuild path strings from the flattened tree. Each entry is a child of the
+ * current parent; jump > 0 means a child follows and a sibling sits `jump`
+ * entries ahead, -1 a child only, 0 a sibling only, -2 neither. USD recurses
+ * for siblings; this keeps an explicit stack so a hostile file cannot
+ * exhaust the call stack.
+ */
+function buildPaths(
+  total: number,
+  pathIndexes: Int32Array,
+  elements: Int32Array,
+  jumps: Int32Array,
+  token: (i: number) => string,
+  name: string | undefined,
+): string[] {
+  const paths = new Array<string>(total).fill('');
+  const n = pathIndexes.length;
+  if (n === 0) return paths;
+  const pending: { index: number; parent: string | undefined }[] = [{ index: 0, parent: undefined }];
+  let steps = 0;
+  while (pending.length > 0) {
+    let { index, parent } = pending.pop()!;
+    for (;;) {
+      if (index < 0 || index >= n) throw new AnalyzeError('CORRUPT', `path entry ${index} of ${n}`, name);
+      if (++steps > n) throw new AnalyzeError('CORRUPT', 'path tree visits an entry twice', name);
+      const target = pathIndexes[index]!;
+      if (target < 0 || target >= total)
+        throw new AnalyzeError('CORRUPT', `path index ${target} of ${total}`, name);
+      let path: string;
+      if (parent === undefined) {
+        // The first entry is the root; USD then treats the root as the current parent.
+        path = '/';
+        parent = '/';
+      } else {
+        const element = elements[index]!;
+        const text = token(Math.abs(element));
+        if (element < 0) path = `${parent}.${text}`;
+        else if (text.startsWith('{')) path = `${parent}${text}`;
+        else path = parent === '/' ? `/${text}` : `${parent}/${text}`;
+      }
+      paths[target] = path;
+      const jump = jumps[index]!;
+      const hasChild = jump > 0 || jump === -1;
+      const hasSibling = jump >= 0;
+      if (hasChild) {
+        if (hasSibling) pending.push({ index: index + jump, parent });
+        parent = path;
+        index++;
+      } else if (hasSibling) {
+        index++;
+      } else break;
+    }
+  }
+  return paths;
+}

@@ -1,0 +1,16 @@
+/**
+ * USD layers read for the asset paths they name, without a USD library:
+ * text (`.usda`), the binary crate (`.usdc`: its TOKENS, STRINGS, FIELDS,
+ * FIELDSETS, PATHS and SPECS sections, LZ4 and USD's integer compression
+ * decoded here) and USDZ packages (zip, stored members).
+ */
+export { bytesSource, type ByteSource, openFileSource } from './byte-source.js';
+export { readCrateDependencies } from './crate-dependencies.js';
+export { type CrateTables, readCrateTables } from './crate-tables.js';
+export { decompressFast } from './fast-compression.js';
+export { decodeCompressedInts, decodeIntegers } from './integer-coding.js';
+export { decompressLz4Block } from './lz4-block.js';
+export { readUsdaDependencies } from './usda-dependencies.js';
+export { readUsdLayer, readUsdzDependencies } from './usd-layer.js';
+export { clipTemplatePattern, isPathLikeProperty, type UsdAssetRef, type UsdRefKind } from './usd-refs.js';
+export { readZipMembers, type ZipMember } from './zip-members.js';
