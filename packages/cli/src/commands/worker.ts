@@ -4,14 +4,68 @@
  * tokens (admin, on the farm's data directory or its PostgreSQL database, like
  * `openfarm users`).
  */
+import { readFileSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWorker, listWorkers, rotateWorkerToken, setWorkerDisabled } from '@openfarm/server';
-import { Agent, DEFAULT_CACHE_BYTES } from '@openfarm/worker';
+import { Agent, DEFAULT_CACHE_BYTES, WorkerError } from '@openfarm/worker';
 import type { Command } from 'commander';
 import { outputOf, type StoreOptions, withStore, withStoreOptions } from './admin-store.js';
 
 const TOKEN_ENV = 'OPENFARM_WORKER_TOKEN';
+
+/**
+ * The node's token: from --token-file or $OPENFARM_WORKER_TOKEN (the recommended ways: neither
+ * shows in `ps`, which every user of the machine can read), or from --token, kept working with
+ * a warning. Notices go to `warn`.
+ */
+export function workerToken(
+  flags: { token?: string; tokenFile?: string },
+  env: NodeJS.ProcessEnv,
+  warn: (text: string) => void,
+): string {
+  if (flags.token !== undefined && flags.tokenFile !== undefined)
+    throw new WorkerError('PARAMETER_INVALID', 'give the node token with --token or --token-file, not both');
+  if (flags.tokenFile !== undefined) {
+    let text: string;
+    let mode: number;
+    try {
+      text = readFileSync(flags.tokenFile, 'utf8');
+      mode = statSync(flags.tokenFile).mode;
+    } catch (err) {
+      throw new WorkerError(
+        'FILE_NOT_FOUND',
+        `cannot read the token file ${flags.tokenFile}: ${(err as Error).message}`,
+      );
+    }
+    // The first line, so a file written with `echo` (trailing newline) or with a comment after works.
+    const token = text.split(/\r?\n/, 1)[0]!.trim();
+    if (token === '')
+      throw new WorkerError('PARAMETER_CANT_BE_EMPTY', `the token file ${flags.tokenFile} is empty`);
+    if ((mode & 0o077) !== 0)
+      warn(
+        `warning: the token file ${flags.tokenFile} can be read by other users ` +
+          `(mode ${(mode & 0o777).toString(8)}); chmod 600 it\n`,
+      );
+    return token;
+  }
+  if (flags.token !== undefined) {
+    warn(
+      'warning: --token shows the token to every user of this machine (ps, /proc); ' +
+        `use --token-file FILE or $${TOKEN_ENV} instead\n`,
+    );
+    if (flags.token === '') throw new WorkerError('PARAMETER_CANT_BE_EMPTY', '--token is empty');
+    return flags.token;
+  }
+  const token = env[TOKEN_ENV]?.trim();
+  if (token === undefined || token === '') {
+    throw new WorkerError(
+      'PARAMETER_CANT_BE_EMPTY',
+      `no node token: pass --token-file FILE or set ${TOKEN_ENV} (create one with \`openfarm workers add NAME\`)`,
+    );
+  }
+  return token;
+}
 
 function positiveInt(what: string) {
   return (text: string): number => {
@@ -24,6 +78,7 @@ function positiveInt(what: string) {
 interface WorkerFlags {
   server: string;
   token?: string;
+  tokenFile?: string;
   name?: string;
   cache?: string;
   cacheGb?: number;
@@ -37,7 +92,11 @@ export function registerWorkerCommands(program: Command): void {
     .command('worker')
     .description('render frames for a farm: register, poll for leases, render, upload outputs')
     .requiredOption('--server <url>', 'farm URL, e.g. http://farm:7200')
-    .option('--token <token>', `this node's token from \`openfarm workers add\` (default: $${TOKEN_ENV})`)
+    .option(
+      '--token-file <path>',
+      `file holding this node's token from \`openfarm workers add\` (or set $${TOKEN_ENV})`,
+    )
+    .option('--token <token>', 'the token itself: visible to every user in `ps`; prefer --token-file')
     .option('--name <name>', 'label for this node in its log lines (the farm knows it by its token)')
     .option('--cache <dir>', 'content cache folder, shared by nodes on this machine (default: <work>/cache)')
     .option('--cache-gb <n>', 'content cache size cap in GB', positiveInt('--cache-gb'))
@@ -46,12 +105,7 @@ export function registerWorkerCommands(program: Command): void {
     .option('--threads <n>', 'renderer threads per slot (default: cores / slots)', positiveInt('--threads'))
     .action(async (flags: WorkerFlags, cmd: Command) => {
       const out = outputOf(cmd);
-      const token = flags.token ?? process.env[TOKEN_ENV];
-      if (token === undefined || token === '') {
-        throw new Error(
-          `no node token: pass --token or set ${TOKEN_ENV} (create one with \`openfarm workers add NAME\`)`,
-        );
-      }
+      const token = workerToken(flags, process.env, (text) => process.stderr.write(text));
       const label = flags.name ?? hostname();
       const log = (m: string) => out(`[${label}] ${m}\n`);
       const workDir = flags.work ?? join(tmpdir(), `openfarm-worker-${label}`);
@@ -95,8 +149,9 @@ export function registerWorkerCommands(program: Command): void {
       out(
         `created render node ${w.name} (id ${w.id})\n` +
           `token: ${w.token}\n` +
-          `Start it with: openfarm worker --server URL --token ${w.token}\n` +
-          'The token is shown once; it lets a machine render for this farm, nothing more.\n',
+          'The token is shown once; it lets a machine render for this farm, nothing more.\n' +
+          'Save it on the node in a file only its user can read, and start the node with:\n' +
+          `  openfarm worker --server URL --token-file FILE   (or with $${TOKEN_ENV} set)\n`,
       );
     });
 
