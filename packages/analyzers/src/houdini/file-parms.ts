@@ -49,6 +49,8 @@ const KNOWN_FILE_PARMS: Record<string, string[]> = {
   'LOP/sublayer': ['filepath1'],
   'LOP/reference': ['filepath1'],
   'LOP/assetreference': ['filepath'],
+  'LOP/loadlayer': ['filepath'],
+  'LOP/payload': ['filepath1'],
   'TOP/filepattern': ['pattern'],
   'VOP/texture': ['map'],
   'SHOP/v_texture': ['map'],
@@ -93,12 +95,14 @@ export function findFileReferences(
     // Nodes in ROP networks write files; their path parms are outputs.
     if (ropTypeOf(node.context, node.baseType) !== undefined || node.context === 'ROP') continue;
     const known = new Set(KNOWN_FILE_PARMS[`${node.context}/${node.baseType}`] ?? []);
+    // Sublayer and reference LOPs hold a multiparm of files: filepath1, filepath2, …
+    const multi = known.has('filepath1') ? /^filepath\d+$/ : undefined;
     for (const [parm, components] of node.parms) {
       if (OUTPUT_PARMS.has(parm) || components.length !== 1) continue;
       if (!isEnabled(node, parm)) continue;
       const value = parmString(node, parm, env);
       if (value === undefined || value.raw.trim() === '') continue;
-      const isKnown = known.has(parm);
+      const isKnown = known.has(parm) || multi?.test(parm) === true;
       const isSpare = node.fileSpareParms.has(parm);
       if (!isKnown && !isSpare && !looksLikePath(value)) continue;
       if (isSpare && !isKnown && !/\.[A-Za-z0-9]+$/.test(value.value ?? value.raw)) continue;
@@ -137,8 +141,10 @@ function classify(node: string, parm: string, value: StringValue, env: HipEnviro
   if (value.value === undefined) return { ...base, status: 'unresolved', reason: value.unresolved };
   const text = value.value.trim();
   if (BUILTIN_PREFIX.test(text)) return { ...base, status: 'builtin' };
-  // A bare file name is searched on HOUDINI_PATH (defcam.bgeo, default.pic, circle.pic …).
-  if (!/[\\/]/.test(raw) && !raw.includes('$')) return { ...base, status: 'builtin' };
+  // A bare file name is searched on HOUDINI_PATH (defcam.bgeo, default.pic, circle.pic …);
+  // a USD layer's is not (USD resolves it against the working folder, $HIP).
+  if (!/[\\/]/.test(raw) && !raw.includes('$') && !/\.usd[acz]?$/i.test(raw))
+    return { ...base, status: 'builtin' };
   return { ...base, status: 'file', path: resolvePath(text, env), sequence: hasSequenceToken(text) };
 }
 

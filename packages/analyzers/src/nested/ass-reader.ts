@@ -35,6 +35,7 @@ const ARNOLD_KINDS = {
 
 /**
  * Arnold scene sources (`.ass`, `.ass.gz`): node blocks `type { name x  param value … }`.
+ * Output drivers (`driver_exr`, `driver_tiff`…) name outputs and are skipped.
  * Only lines whose first word is a file parameter or a search path are
  * decoded, so polygon arrays are skipped at memory speed. Relative paths are
  * tried against the folder of the `.ass`, the `options` node's
@@ -76,7 +77,12 @@ export function readAssDependencies(bytes: Uint8Array, file?: string): NestedRef
           const value = m[1]!.replace(/\\(.)/g, '$1');
           if (SEARCH_PATH_PARAMS.has(word))
             searchPaths.push(...value.split(/[;:](?![\\/])/).filter((s) => s !== ''));
-          else if (value !== '' && !(word === 'config' && nodeType !== 'color_manager_ocio')) {
+          // Output drivers' `filename` is where the render is written, not an input.
+          else if (
+            value !== '' &&
+            !nodeType.startsWith('driver_') &&
+            !(word === 'config' && nodeType !== 'color_manager_ocio')
+          ) {
             found.push({
               path: value,
               owner: `${nodeType} ${nodeName || '(unnamed)'}.${word}`,

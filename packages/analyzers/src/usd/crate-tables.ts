@@ -104,7 +104,14 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
   }
   boot.pos = 16;
   const tocOffset = boot.u64();
-  const toc = new LeReader(source.read(tocOffset, Math.min(8, source.size - tocOffset)), name);
+  if (tocOffset + 8 > source.size) {
+    throw new AnalyzeError(
+      'TRUNCATED',
+      `table of contents at ${tocOffset}, file has ${source.size} bytes`,
+      name,
+    );
+  }
+  const toc = new LeReader(source.read(tocOffset, 8), name);
   const sectionCount = toc.u64();
   if (sectionCount > 64)
     throw new AnalyzeError('CORRUPT', `${sectionCount} sections in the table of contents`, name);
