@@ -9,8 +9,8 @@ const MAX_DEPTH = 512;
 /**
  * MaterialX documents (`.mtlx`): `filename`-typed inputs and parameters
  * (`<input name="file" type="filename" value="wood.<UDIM>.tx"/>`) with the
- * `fileprefix` attributes of their ancestors prepended, as MaterialX
- * resolves them, and `xi:include href` documents (followed like any other
+ * nearest `fileprefix` (on the element or an ancestor) prepended, as
+ * MaterialX resolves them, and `xi:include href` documents (followed like any other
  * `.mtlx`). Relative paths are anchored to the document's folder. A
  * tokenizer over tags, not a validating XML parser: comments, CDATA,
  * processing instructions and the doctype are skipped; entities are decoded.

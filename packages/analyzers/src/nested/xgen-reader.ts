@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { expandVariables } from '../core/path-text.js';
 import type { DependencyReader, NestedRef } from './dependency-reader.js';
 import { readText } from './text-file.js';
 
@@ -55,9 +56,12 @@ export function readXgenDependencies(text: string, file?: string): NestedRef[] {
       ? project
       : resolve(folder, project);
   const roots = [projectRoot, folder];
+  const projectVar = projectRoot.endsWith('/') ? projectRoot : `${projectRoot}/`;
   const variables = (desc: string): Record<string, string> => ({
-    PROJECT: projectRoot.endsWith('/') ? projectRoot : `${projectRoot}/`,
-    ...(dataPaths[0] === undefined ? {} : { DESC: `${dataPaths[0]}/${desc}` }),
+    PROJECT: projectVar,
+    ...(dataPaths[0] === undefined
+      ? {}
+      : { DESC: `${expandVariables(dataPaths[0], { PROJECT: projectVar })}/${desc}` }),
   });
   for (const d of dataPaths)
     refs.push({ path: d, owner: 'Palette.xgDataPath', kind: 'xgen-data', roots, variables: variables('') });
