@@ -92,4 +92,7 @@ for (const f of frames) console.log(`  ${join(outDir, f)}`);
 console.log(`\nThe farm is still running at ${url} (log: ${logFile}).`);
 console.log('Render another scene with: node packages/cli/bin/openfarm.js render SCENE --to DIR');
 console.log(`Stop the farm with: kill ${farm.pid}`);
+// `openfarm up` printed a one-time sign-in link to the dashboard for the demo's user.
+const signIn = /dashboard \(one-time sign-in link\): (\S+)/.exec(readFileSync(logFile, 'utf8'))?.[1];
+if (signIn !== undefined) console.log(`\nOpen the dashboard (this link signs you in, once):\n  ${signIn}`);
 process.exit(0);

@@ -71,3 +71,4 @@ export { visibleOwnerIds } from './tasks/visibility.js';
 export * from './transfer/index.js';
 export * from './scheduler/index.js';
 export * from './blob/index.js';
+export * from './web/index.js';

@@ -20,7 +20,9 @@ import {
 import {
   configStoragePlugin,
   createUser,
+  createSignInLink,
   createWorker,
+  dashboardPlugin,
   DEFAULT_PORT,
   findUserByName,
   resolveDataDir,
@@ -96,7 +98,7 @@ export function registerFarmCommands(program: Command): void {
         host: flags.host,
         port: flags.port,
         logLevel: 'warn',
-        plugins: [transferPlugin(), configStoragePlugin(), schedulerPlugin()],
+        plugins: [transferPlugin(), configStoragePlugin(), schedulerPlugin(), dashboardPlugin()],
       });
       const db = server.farm.store.db;
       // The profile's account: created on the first `up`, its key renewed on later
@@ -137,8 +139,11 @@ export function registerFarmCommands(program: Command): void {
           out(`render nodes: ${flags.workers}${caps}\n`);
         }
       }
+      // One click to the dashboard, signed in as the profile's user (the link works once).
+      const signIn = await createSignInLink(db, user.userId, server.url);
       out(
         `openfarm is up: ${server.url}\n` +
+          `dashboard (one-time sign-in link): ${signIn}\n` +
           `data: ${dataDir}\n` +
           `client profile (credentials of user "${LOCAL_USER}"): ${profile}\n` +
           'Render a scene with: openfarm render SCENE --to DIR\n' +

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import {
   configStoragePlugin,
+  dashboardPlugin,
   DEFAULT_HOST,
   DEFAULT_PORT,
   openBlobStorage,
@@ -94,6 +95,8 @@ export function registerServerCommands(program: Command): void {
             transferPlugin({ blobs, directWrites: options.directIo }),
             configStoragePlugin({ blobs }),
             schedulerPlugin({ blobs }),
+            // The web dashboard at /, reading outputs and thumbnails from the same blobs.
+            dashboardPlugin({ blobs }),
             // Replicas sharing the database share their event streams too.
             ...(databaseUrl !== undefined ? [postgresEventsPlugin(databaseUrl)] : []),
           ],

@@ -9,6 +9,7 @@ import { counterOf } from '../tasks/counters.js';
 import { recommitFrames, recommitTasks, stopSelectedFrames } from '../tasks/frame-actions.js';
 import { publishChanges } from '../tasks/publish.js';
 import { leafTaskIds, requireTasks, visibleOwnerIds } from '../tasks/visibility.js';
+import { thumbnailUrl } from '../web/thumbnail-url.js';
 import type { HandlerTable } from './handler.js';
 
 /** A frame of a task the caller may see; otherwise 404, as for a frame that does not exist. */
@@ -161,9 +162,10 @@ export const FRAME_HANDLERS: HandlerTable = {
     );
   },
 
-  'query.getFrameThumbnail': async ({ user, farm }, body) => {
+  // Like the reference, URLs a client can fetch as they are (see web/thumbnail-url.ts).
+  'query.getFrameThumbnail': async ({ user, farm, request }, body) => {
     const frame = await requireFrame(farm.store.db, user, body.id);
-    return frame.thumbnail_path !== null ? [frame.thumbnail_path] : [];
+    return frame.thumbnail_path !== null ? [await thumbnailUrl(farm.store.db, request, frame.id)] : [];
   },
 
   // Block (tiled) progress images exist for 3ds Max block renders only; other tasks have none to show.

@@ -1,0 +1,55 @@
+/**
+ * `GET /ui/events`: the dashboard's live stream. The page re-reads its live
+ * regions when an event arrives, so events carry no data at all: nothing of
+ * a task reaches a stream that is not the owner's (or, for a main account, a
+ * sub-account owner's). An admin's stream also fires on every frame change,
+ * for the render nodes page.
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { visibleOwnerIds } from '../tasks/visibility.js';
+import type { DashboardSession } from './session.js';
+
+const KEEPALIVE_MS = 15_000;
+
+export function registerLiveRoute(
+  scope: FastifyInstance,
+  app: FastifyInstance,
+  sessionFor: (request: FastifyRequest) => Promise<DashboardSession>,
+): void {
+  const open = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+  });
+  scope.get('/ui/events', async (request, reply) => {
+    const { user } = await sessionFor(request);
+    const owners = await visibleOwnerIds(app.farm.store.db, user);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
+    });
+    res.write('retry: 3000\n\n');
+    open.add(res);
+    const send = (type: string) => res.write(`event: ${type}\ndata: {}\n\n`);
+    // Per owner (these also reach replicas sharing PostgreSQL); an admin also hears this process's
+    // other events, for the nodes page (which polls as well). Repeats are harmless: the page debounces.
+    const offs = owners.map((id) => app.farm.events.subscribe(id, (e) => send(e.type)));
+    if (user.is_admin !== 0) offs.push(app.farm.events.subscribeAll((e) => send(e.type)));
+    const unsubscribe = () => {
+      for (const off of offs) off();
+    };
+    const offGap = app.farm.events.onGap(() => res.end());
+    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    keepalive.unref();
+    res.on('close', () => {
+      clearInterval(keepalive);
+      unsubscribe();
+      offGap();
+      open.delete(res);
+    });
+  });
+}
