@@ -186,6 +186,7 @@ SettingsOutput out { img_file="render/beauty.exr"; }
 });
 
 describe('XGen collection', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: XGen's ${VAR} path syntax, not a template
   test('data path folder, map() folders and guide caches with ${PROJECT}/${DESC} resolved', () => {
     const project = join(root, 'xgproj');
     const data = join(project, 'xgen', 'collections', 'hair');
@@ -217,8 +218,11 @@ SplinePrimitive
     assert.deepEqual(
       refs.map((r) => [r.path, r.kind]),
       [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: XGen's ${VAR} path syntax, not a template
         ['${PROJECT}xgen/collections/hair', 'xgen-data'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: XGen's ${VAR} path syntax, not a template
         ['${DESC}/paintmaps/density', 'xgen-map'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: XGen's ${VAR} path syntax, not a template
         ['${PROJECT}cache/guides.abc', 'xgen-cache'],
       ],
     );

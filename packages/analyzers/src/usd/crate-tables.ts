@@ -181,6 +181,7 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
   const stringSection = section('STRINGS');
   if (stringSection !== undefined) {
     const n = count(stringSection, 'strings');
+    if (n * 4 > stringSection.bytes.length - 8) throw new AnalyzeError('TRUNCATED', `${n} strings`, name);
     strings = new Uint32Array(n);
     for (let i = 0; i < n; i++) strings[i] = stringSection.u32();
   }
@@ -212,6 +213,9 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
   if (pathSection !== undefined) {
     const total = count(pathSection, 'paths');
     const n = count(pathSection, 'path entries');
+    // USD's table has about one slot per encoded entry (a few unused); far more is not a crate USD
+    // wrote, and would only make a small file allocate a large table.
+    if (total > 2 * n + 1024) throw new AnalyzeError('CORRUPT', `${total} paths from ${n} entries`, name);
     const pathIndexes = ints(pathSection, n);
     const elements = ints(pathSection, n);
     const jumps = ints(pathSection, n);

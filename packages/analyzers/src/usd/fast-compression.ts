@@ -15,7 +15,13 @@ export function decompressFast(
   file?: string,
 ): Uint8Array {
   if (input.length === 0) throw new AnalyzeError('CORRUPT', 'empty compressed block', file);
-  const out = new Uint8Array(maxOutput);
+  // LZ4 expands at most ~255:1 (a match byte run of 255s); a larger declared size is a lie, and
+  // allocating it would let a tiny file claim gigabytes.
+  const ceiling = input.length * 255 + 64;
+  if (exact && maxOutput > ceiling) {
+    throw new AnalyzeError('CORRUPT', `${input.length} compressed bytes cannot hold ${maxOutput}`, file);
+  }
+  const out = new Uint8Array(Math.min(maxOutput, ceiling));
   const chunks = input[0]!;
   let written = 0;
   if (chunks === 0) {
