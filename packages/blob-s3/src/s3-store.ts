@@ -250,7 +250,10 @@ async function ensureBucket(client: S3Client, options: S3BlobStoreOptions): Prom
     if (!isNotFound(err)) throw describeAccessError(err, options);
   }
   if (options.createBucket === false) {
-    throw new Error(`bucket ${options.bucket} does not exist (and creating it is turned off)`);
+    throw new Error(
+      `bucket ${options.bucket} at ${options.endpoint ?? `AWS S3 (${options.region})`} does not exist ` +
+        '(openfarm server creates it at start; this open was told not to)',
+    );
   }
   try {
     await client.send(

@@ -24,6 +24,8 @@ export interface OpenBlobStorageOptions {
   readonly packSmallObjects?: boolean;
   /** Local store: fsync before an object becomes visible (default true). */
   readonly durable?: boolean;
+  /** S3: create the bucket when it is missing (default true; `--check` only looks). */
+  readonly createBucket?: boolean;
 }
 
 /** `--storage`, else OPENFARM_STORAGE, else `<dataDir>/blobs`. */
@@ -39,7 +41,7 @@ export async function openBlobStorage(
   storage: string,
   options: OpenBlobStorageOptions = {},
 ): Promise<OpenedBlobStorage> {
-  if (storage.startsWith('s3://')) return openS3(storage);
+  if (storage.startsWith('s3://')) return openS3(storage, options.createBucket ?? true);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(storage)) {
     throw new BlobStorageConfigError(
       `--storage ${JSON.stringify(storage)}: a folder or s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true`,
@@ -54,7 +56,7 @@ export async function openBlobStorage(
   return { blobs, description: dir, notes: [], close: () => blobs.close() };
 }
 
-async function openS3(storage: string): Promise<OpenedBlobStorage> {
+async function openS3(storage: string, createBucket: boolean): Promise<OpenedBlobStorage> {
   let s3: typeof import('@openfarm/blob-s3');
   try {
     s3 = await import('@openfarm/blob-s3');
@@ -66,7 +68,7 @@ async function openS3(storage: string): Promise<OpenedBlobStorage> {
   }
   const config = s3.parseS3StorageUrl(storage);
   const description = s3.describeS3Storage(config);
-  const blobs = await s3.S3BlobStore.open(config);
+  const blobs = await s3.S3BlobStore.open({ ...config, createBucket });
   const notes: string[] = [];
   if (blobs.openReport.bucketCreated) notes.push(`created bucket ${config.bucket}`);
   if (blobs.openReport.abandonedUploadsAborted > 0) {
