@@ -241,6 +241,49 @@ describe("another user's ids", () => {
     assert.equal((await a.complete(leased.lease)).code, 200);
   });
 
+  test("another user's render environment and project names: updates answer like missing ones; the same names are one's own", async () => {
+    const env = (editName: string) => ({
+      cgId: 2007,
+      cgName: 'Blender',
+      cgVersion: '3.4',
+      editName,
+      renderSystem: 0,
+      pluginIds: [],
+    });
+    await alice.data('/api/render/plugin/addUserPluginConfig', env('lookdev'));
+    await alice.data('/api/render/project/add', { newName: 'feature' });
+    const db = f.farm.server.farm.store.db;
+    const envsBefore = await db.selectFrom('render_envs').selectAll().orderBy('id').execute();
+    const update = await bob.post('/api/render/plugin/editUserPluginConfig', {
+      ...env('lookdev'),
+      cgVersion: '3.3',
+    });
+    const updateNothing = await bob.post('/api/render/plugin/editUserPluginConfig', env('no-such-env'));
+    assert.equal(update.code, 404, JSON.stringify(update));
+    assert.equal(
+      shape(update, []).replace('lookdev', 'N'),
+      shape(updateNothing, []).replace('no-such-env', 'N'),
+    );
+    assert.deepEqual(await db.selectFrom('render_envs').selectAll().orderBy('id').execute(), envsBefore);
+    // The same names made by bob are his own and leave alice's alone.
+    await bob.data('/api/render/plugin/addUserPluginConfig', env('lookdev'));
+    await bob.data('/api/render/project/add', { newName: 'feature' });
+    await bob.data('/api/render/project/delete', { delName: 'feature' });
+    const aliceProjects = await alice.data<{ projectNameList: Array<{ projectName: string }> }>(
+      '/api/render/project/getList',
+      {},
+    );
+    assert.ok(aliceProjects.projectNameList.some((p) => p.projectName === 'feature'));
+    const aliceEnvs = await alice.data<Array<{ editName: string; cgVersion: string }>>(
+      '/api/render/plugin/getUserPluginConfig',
+      {},
+    );
+    assert.deepEqual(
+      aliceEnvs.map((e) => [e.editName, e.cgVersion]),
+      [['lookdev', '3.4']],
+    );
+  });
+
   test('main account and sub-accounts: each sees only what the account rules give it', async () => {
     const main = await f.user('studio');
     const sub = await f.user('junior', { subOf: main.userId });
