@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAnalyzeCommands } from './commands/analyze.js';
 import { registerFarmCommands } from './commands/farm.js';
 import { registerHardwareCommands } from './commands/hardware.js';
+import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerTaskCommands } from './commands/tasks.js';
 import { registerTransferCommands } from './commands/transfer.js';
@@ -15,7 +16,7 @@ const pkg = require('../package.json') as { version: string };
 /**
  * Build the `openfarm` command. Each command group lives in its own file under
  * commands/ and registers itself here:
- * server.ts (`server`), users.ts (`users …`), hardware.ts (`hardware …`),
+ * server.ts (`server`; its `--check` in server-check.ts), migrate.ts (`migrate`), users.ts (`users …`), hardware.ts (`hardware …`),
  * tasks.ts (`login`, `tasks`, `task`, `frames`, actions), analyze.ts (`analyze`),
  * transfer.ts (`upload`, `download`), worker.ts (`worker`, `workers …`),
  * farm.ts (`up`, `render`).
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version', 'print the openfarm version')
     .showHelpAfterError();
   registerServerCommands(program);
+  registerMigrateCommand(program);
   registerUserCommands(program);
   registerHardwareCommands(program);
   registerTaskCommands(program);

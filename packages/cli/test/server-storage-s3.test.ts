@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client, parseS3StorageUrl } from '@openfarm/blob-s3';
 import { PART_SUFFIX, RayvisionAPI, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
 import { rgwForTestFile } from '../../../scripts/test-rgw.mjs';
@@ -161,6 +161,39 @@ if (rgw.endpoint === undefined) {
     } finally {
       await server.stop();
     }
+  });
+
+  test('server --check proves the bucket with a probe object, and creates none', async () => {
+    const bucket = `of-${randomUUID().slice(0, 8)}`;
+    const storage = `s3://${bucket}/farm?endpoint=${encodeURIComponent(rgw.endpoint)}&forcePathStyle=true`;
+    const check = (env: Record<string, string>) =>
+      runAdmin(['server', '--check', '--data', join(work, 'check'), '--storage', storage], env);
+    const missing = await check(credentials);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stdout, new RegExp(`^storage: FAILED: .*bucket ${bucket} .*does not exist`, 'm'));
+    const client = createS3Client({
+      ...parseS3StorageUrl(storage, {}),
+      credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+    });
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      const found = await check(credentials);
+      assert.equal(found.status, 0, found.stdout + found.stderr);
+      assert.match(
+        found.stdout,
+        new RegExp(
+          `^storage: ok: s3://${bucket}/farm at ${rgw.endpoint}: wrote, read back and deleted a probe object`,
+          'm',
+        ),
+      );
+      const left = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+      assert.equal(left.KeyCount ?? 0, 0, 'the probe object is deleted');
+    } finally {
+      client.destroy();
+    }
+    const denied = await check({ AWS_ACCESS_KEY_ID: 'NOPE', AWS_SECRET_ACCESS_KEY: 'wrong' });
+    assert.equal(denied.status, 1);
+    assert.match(denied.stdout, /^storage: FAILED: .*access denied/m);
   });
 
   test('wrong credentials stop the server with the reason; a mistyped URL names the mistake', async () => {

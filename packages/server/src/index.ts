@@ -30,6 +30,14 @@ export { openSqliteStore } from './store/sqlite.js';
 export { openPostgresStore } from './store/postgres.js';
 export { allocateIds } from './store/ids.js';
 export { seedStore } from './store/seed.js';
+export { type MigrationStatus, migrationStatus } from './store/migration-status.js';
+export {
+  type CheckLine,
+  checkDataDir,
+  checkDatabase,
+  checkStorage,
+  describeDatabaseUrl,
+} from './ops/farm-check.js';
 
 export {
   AccountError,

@@ -17,6 +17,8 @@ import {
   transferPlugin,
 } from '@openfarm/server';
 import type { Command } from 'commander';
+import { outputOf } from './admin-store.js';
+import { runServerCheck } from './server-check.js';
 
 function port(text: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
@@ -55,6 +57,10 @@ export function registerServerCommands(program: Command): void {
       'write uploads through the page cache (for a data directory on a network file system)',
     )
     .option(
+      '--check',
+      'try the data directory, the database and the storage (a probe object written, read, deleted), print what was found, and exit (non-zero when something failed)',
+    )
+    .option(
       '--no-packs',
       'keep every small blob a file of its own (for a data directory that servers on several machines share)',
     )
@@ -65,15 +71,30 @@ export function registerServerCommands(program: Command): void {
         databaseUrl?: string;
         directIo: boolean;
         packs: boolean;
+        check?: boolean;
         host: string;
         port: number;
         timestampWindow: number;
         logLevel: string;
-      }) => {
+      },
+      command: Command,
+    ) => {
         if (!LOG_LEVELS.includes(options.logLevel))
           throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
         const dataDir = resolveDataDir(options.data);
         const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
+        if (options.check === true) {
+          await runServerCheck(
+            {
+              dataDir,
+              databaseUrl,
+              storage: resolveStorage(options.storage, dataDir),
+              directWrites: options.directIo,
+            },
+            outputOf(command),
+          );
+          return;
+        }
         // One blob store for the whole API, so the flags reach every part that stores or reads blobs.
         prepareDataDir(dataDir);
         const storage = await openBlobStorage(resolveStorage(options.storage, dataDir), {
