@@ -52,18 +52,39 @@ function serverPathOf(p: unknown): string | undefined {
   }
 }
 
+/**
+ * The task itself cannot be rendered as it stands (no task.json, a file that
+ * is not JSON, no scene named): retrying cannot help, so the scheduler fails
+ * the task with this message instead of skipping it on every poll. Any other
+ * error while reading a spec (the store, a storage read) is retried.
+ */
+export class RenderSpecError extends Error {
+  override readonly name = 'RenderSpecError';
+}
+
+function parseJobFile(taskId: number, fileName: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new RenderSpecError(`task ${taskId}: ${fileName} is not JSON (${(err as Error).message})`);
+  }
+}
+
 export function buildRenderSpec(row: TaskRenderRow): RenderSpec {
-  if (row.taskJson === undefined) throw new Error(`task ${row.id} has no task.json`);
-  const taskJson = object(JSON.parse(row.taskJson)) ?? {};
+  if (row.taskJson === undefined) throw new RenderSpecError(`task ${row.id} has no task.json`);
+  const taskJson = object(parseJobFile(row.id, 'task.json', row.taskJson)) ?? {};
   const info = object(taskJson.task_info) ?? {};
   const software = object(taskJson.software_config) ?? {};
   const cgName =
     typeof software.cg_name === 'string' ? software.cg_name : (softwareById(row.cgId ?? 0)?.cgName ?? '');
   const scenePath = serverPathOf(info.input_cg_file);
   if (scenePath === undefined)
-    throw new Error(`task ${row.id}: task.json names no scene (task_info.input_cg_file)`);
+    throw new RenderSpecError(
+      `task ${row.id}: task.json names no scene file (task_info.input_cg_file is missing or not a path)`,
+    );
   const paths = new Set<string>([scenePath]);
-  const upload = row.uploadJson === undefined ? {} : (object(JSON.parse(row.uploadJson)) ?? {});
+  const upload =
+    row.uploadJson === undefined ? {} : (object(parseJobFile(row.id, 'upload.json', row.uploadJson)) ?? {});
   const entries = [upload.asset, upload.scene].flatMap((v) =>
     Array.isArray(v) ? v : v === undefined ? [] : [v],
   );

@@ -19,10 +19,12 @@ import type { Kysely } from 'kysely';
 import type { EventBus } from '../events/bus.js';
 import type { Database } from '../store/database.js';
 import type { StoreDialect } from '../store/store.js';
+import { failTask } from '../tasks/fail-task.js';
 import type { JobFileSource } from '../tasks/job-files.js';
+import { resumeFrameCreation } from '../tasks/resume-creation.js';
 import { type NodeProfile, nodeCanRender } from './matching.js';
 import { DEFAULT_POLICY, type SchedulerPolicy } from './policy.js';
-import { buildRenderSpec, type LeaseJob, type RenderSpec } from './render-spec.js';
+import { buildRenderSpec, type LeaseJob, type RenderSpec, RenderSpecError } from './render-spec.js';
 import { appendFrameLog } from './sql/append-frame-log.js';
 import { claimNextFrame } from './sql/claim-frame.js';
 import { completeFrame, type EndedFrame } from './sql/complete-frame.js';
@@ -117,10 +119,13 @@ export class Scheduler {
   private readonly wake = new EventEmitter();
   private readonly lastSeenWrite = new Map<number, number>();
   private readonly started = new Set<number>();
+  /** Broken tasks being failed (failBroken), so concurrent polls start it once. */
+  private readonly failing = new Map<number, Promise<void>>();
   /** Per node: the ordered task list of its last lease query, reused for TASK_LIST_TTL_MS. */
   private readonly taskLists = new Map<number, { at: number; ids: number[] }>();
   private reapTimer: NodeJS.Timeout | undefined;
   private reaping: Promise<void> | undefined;
+  private resuming: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private readonly jobFileSources: readonly JobFileSource[];
@@ -156,6 +161,19 @@ export class Scheduler {
       this.reap().catch(this.onReapError);
     }, this.policy.reapIntervalMs);
     this.reapTimer.unref();
+    // Submits a previous run was still writing get the rest of their frames (or fail) now.
+    this.resuming ??= resumeFrameCreation(this.db, {
+      stopped: () => this.stopped,
+      changed: (tasks) => {
+        for (const t of tasks) {
+          this.events.publish({ userId: t.userId, type: 'task', taskId: t.id, status: t.status });
+        }
+      },
+    })
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        if (!this.stopped) this.onReapError(err);
+      });
   }
 
   /** Stop the reaper and answer every waiting poll now (the server is closing). */
@@ -231,7 +249,10 @@ export class Scheduler {
       reuse = false;
       for (const taskId of taskIds) {
         if (leases.length >= count) break;
-        const spec = await this.specOf(taskId).catch(() => undefined);
+        const spec = await this.specOf(taskId).catch((err: unknown) => {
+          if (err instanceof RenderSpecError) this.failBroken(taskId, err.message);
+          return undefined;
+        });
         if (spec === undefined || !nodeCanRender(node.profile, spec.requirements)) {
           excluded.add(taskId);
           excludedMore = true;
@@ -421,6 +442,28 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Fail a task whose render spec cannot be built (task status failed, its
+   * frames failed, the reason in its info and in every frame's render log).
+   * Once per task at a time; until it is done the cached error keeps every
+   * poll from reading the task again.
+   */
+  private failBroken(taskId: number, reason: string): void {
+    if (this.failing.has(taskId)) return;
+    const run = failTask(this.db, taskId, reason)
+      .then((changes) => {
+        for (const c of changes) {
+          this.events.publish({ userId: c.userId, type: 'task', taskId: c.id, status: c.status });
+        }
+      })
+      .catch(this.onReapError)
+      .finally(() => {
+        this.failing.delete(taskId);
+        this.forget(taskId);
+      });
+    this.failing.set(taskId, run);
+  }
+
   /** Drop a task's cached spec and job once it stops being leased (it is read again if it reopens). */
   private forget(taskId: number): void {
     this.specs.delete(taskId);
@@ -435,8 +478,11 @@ export class Scheduler {
         if (row === undefined) throw new Error(`task ${taskId} does not exist`);
         return buildRenderSpec(row);
       });
-      // A task whose spec cannot be read is retried on a later lease, not cached as broken.
-      spec.catch(() => this.specs.delete(taskId));
+      // A spec that could not be read (the store, a storage read) is read again on a later
+      // lease; a broken task keeps its error cached until failBroken has failed it.
+      spec.catch((err: unknown) => {
+        if (!(err instanceof RenderSpecError)) this.specs.delete(taskId);
+      });
       this.specs.set(taskId, spec);
     }
     return spec;

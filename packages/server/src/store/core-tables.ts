@@ -143,6 +143,12 @@ export interface TasksTable {
   is_delete: Generated<number>;
   deleted_at: number | null;
   remark: Generated<string>;
+  /** 1 while a submit is still writing the frames of this task (tree); the scheduler leases none. */
+  creating_frames: Generated<number>;
+  /** Planned frame rows of the submit already written (kept on the submitted task). */
+  frames_created: Generated<number>;
+  /** Why the farm failed the task (e.g. a render spec that cannot be built); null otherwise. */
+  fail_reason: string | null;
 }
 
 /** The JSON files of a task (task.json, upload.json, asset.json, tips.json) in its config storage. */

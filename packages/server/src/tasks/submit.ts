@@ -1,25 +1,21 @@
 /**
  * Submitting a task: read and validate its task.json, turn each render unit
- * into a (child) task, and create the frame rows the scheduler leases.
+ * into a (child) task, and create the frame rows the scheduler leases (in
+ * short steps after the submit's transaction, see create-frames.ts).
  *
  * A scene with one render unit renders in the task itself; with several, the
  * task becomes a parent and each unit a child task with its own id, alias and
  * output folder, as the reference's task info shows them.
  */
-import {
-  ApiError,
-  expandFrames,
-  FrameRangeError,
-  parsePreFrames,
-  type PreFrames,
-  TaskStatus,
-} from '@openfarm/protocol';
+import { ApiError, FrameRangeError, type PreFrames, parsePreFrames, TaskStatus } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
 import type { UserRow } from '../accounts/users.js';
 import { parseBody } from '../http/validation.js';
 import type { Database } from '../store/database.js';
 import { allocateIds } from '../store/ids.js';
-import { planFrames } from './frame-plan.js';
+import { createFrames } from './create-frames.js';
+import { failTask } from './fail-task.js';
+import { expandUnitFrames } from './frame-plan.js';
 import { type JobFileSource, readJobFile } from './job-files.js';
 import { type RenderUnit, renderUnits } from './render-units.js';
 import { type SubmittedTaskJson, SubmittedTaskJsonSchema } from './task-json.js';
@@ -27,8 +23,6 @@ import { requireTasks, type TaskRow } from './visibility.js';
 
 /** Frames of one submit across all its units; beyond this a typo is far likelier than a real job. */
 export const MAX_FRAMES_PER_SUBMIT = 200_000;
-/** Rows per INSERT: keeps the bound parameters far below SQLite's and PostgreSQL's limits. */
-const INSERT_BATCH = 500;
 
 export interface SubmittedTasks {
   /** The submitted task and its children, if any. */
@@ -97,7 +91,7 @@ function unitFrames(units: readonly RenderUnit[], path: string, sceneKey: string
     if (unit.frames === '')
       throw ApiError.of('PARAMETER_CANT_BE_EMPTY', { path, detail: { field, reason: 'no frame range' } });
     try {
-      const frames = expandFrames(unit.frames);
+      const frames = expandUnitFrames(unit.frames);
       total += frames.length;
       if (total > MAX_FRAMES_PER_SUBMIT)
         throw invalid(path, field, `more than ${MAX_FRAMES_PER_SUBMIT} frames in one task`);
@@ -127,7 +121,7 @@ export async function submitTask(
   producer: string | undefined,
   path: string,
 ): Promise<SubmittedTasks> {
-  return db.transaction().execute(async (trx) => {
+  const submitted = await db.transaction().execute(async (trx) => {
     const [task] = await requireTasks(trx, user, [taskId]);
     if (task === undefined) throw ApiError.of('RESOURCE_NOT_FOUND', { path });
     if (task.parent_id !== null) {
@@ -159,7 +153,8 @@ export async function submitTask(
       });
     }
     const units = unitFrames(renderUnits(info.cg_id, sceneInfo), path, sceneKey);
-    const preFrames = preFramesOf(json, path);
+    // Refused here, before anything is written; createFrames parses the stored copy again.
+    preFramesOf(json, path);
     const stopAfterTest = info.stop_after_test ?? 2;
     const framesPerTask = info.frames_per_task ?? 1;
 
@@ -199,7 +194,10 @@ export async function submitTask(
       gpu_num: hardware?.gpu_num ?? task.gpu_num,
       os_name: info.os_name ?? task.os_name,
       pack_node_id: info.pack_node_id ?? task.pack_node_id,
-      status: TaskStatus.WAITING,
+      // Preprocessing until createFrames has written every frame row (then waiting).
+      status: TaskStatus.PREPROCESSING,
+      creating_frames: 1,
+      frames_created: 0,
       submit_date: now,
     };
 
@@ -261,30 +259,18 @@ export async function submitTask(
       });
     }
 
-    const rows = leaves.flatMap((leaf) =>
-      planFrames(leaf.unit.frames, { framesPerTask, preFrames, stopAfterTest }).map((f) => ({ leaf, f })),
-    );
-    const firstFrame = await allocateIds(trx, 'frames', rows.length);
-    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-      await trx
-        .insertInto('frames')
-        .values(
-          rows.slice(i, i + INSERT_BATCH).map(({ leaf, f }, j) => ({
-            id: firstFrame + i + j,
-            task_id: leaf.taskId,
-            user_id: task.user_id,
-            frame_index: f.frameIndex,
-            frame_numbers: JSON.stringify(f.frameNumbers),
-            chunk_index: f.chunkIndex,
-            frame_type: f.frameType,
-            state: f.state,
-            created_at: now,
-            updated_at: now,
-          })),
-        )
-        .execute();
-    }
     const ids = units.length === 1 ? [task.id] : [task.id, ...leaves.map((l) => l.taskId)];
     return { taskIds: ids, userId: task.user_id };
   });
+  // The frame rows are written after that transaction, in short steps (create-frames.ts): the
+  // task stays preprocessing and unleased until the last one exists.
+  try {
+    await createFrames(db, taskId);
+  } catch (err) {
+    // The task must not wait forever half-created: fail it with the reason (if even that fails,
+    // the store is unreachable and the next start resumes the creation instead).
+    await failTask(db, taskId, `could not create its frames: ${(err as Error).message}`).catch(() => {});
+    throw err;
+  }
+  return submitted;
 }

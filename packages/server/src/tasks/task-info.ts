@@ -59,6 +59,8 @@ function toInfo(t: TaskRow, counters: FrameCounters, userName: string, bid: stri
     isDelete: t.is_delete,
     channel: t.channel,
     remark: t.remark,
+    // openfarm's own field: why the farm failed the task (null unless it did).
+    failReason: t.fail_reason,
     bid: bid ?? null,
     respRenderingTaskList: null,
   };

@@ -43,6 +43,8 @@ export async function leaseTasks(db: Kysely<Database>, f: TaskFilter): Promise<n
     .select('t.id')
     .where('t.status', 'in', [TaskStatus.WAITING, TaskStatus.RENDERING])
     .where('t.is_delete', '=', 0)
+    // A task whose frames are still being written is leased once the last one exists.
+    .where('t.creating_frames', '=', 0)
     .where('t.cg_id', 'in', [...f.cgIds])
     .where(waiting())
     .where((eb) =>
