@@ -279,24 +279,29 @@ for (const store of ['local', 'skip-existing'] as const) {
       );
     });
 
-    test("a render node reads the inputs its lease's owner holds, a sharing sub-account's uploads too, and no one else's", async () => {
+    test("a render node reads the inputs of its lease's shared input storage, whoever of its accounts sent them, and no one else's", async () => {
       const main = await f.user(`house-${store}`);
       const shared = await f.user(`artist-${store}`, { subOf: main.userId, shareMainCapital: true });
+      const sibling = await f.user(`artist2-${store}`, { subOf: main.userId, shareMainCapital: true });
+      const apart = await f.user(`outsider-${store}`, { subOf: main.userId });
       const asset = fresh(4200);
       await shared.upload('input', '/D/shot/scene.blend', asset);
-      const node = await f.node(`reader-${store}`);
-      await f.leaseFrameOf(shared, node);
-      const read = async (key: BlobKey) => {
+      const canRead = async (owner: TenantClient, key: BlobKey) => {
+        const node = await f.node(`reader-${store}-${++n}`);
+        await f.leaseFrameOf(owner, node);
         const res = await fetch(`${f.farm.url}/api/openfarm/workers/blobs/${key.sha256}/${key.size}`, {
           headers: { authorization: `Bearer ${node.token}` },
         });
         const body = Buffer.from(await res.arrayBuffer());
         return res.status === 200 ? body : res.status;
       };
-      assert.deepEqual(await read(keyOf(asset)), asset);
-      // Alice's file is not this lease's to read, and answers like a blob nobody stored.
-      assert.equal(await read(secretKey), 403);
-      assert.equal(await read(nothing(secretKey.size)), 403);
+      // The tasks of every account reading that input storage: the uploader's, the main account's, a sibling's.
+      for (const owner of [shared, main, sibling])
+        assert.deepEqual(await canRead(owner, keyOf(asset)), asset);
+      // A sub-account with its own input storage, and alice's file: not this lease's to read, like a blob nobody stored.
+      assert.equal(await canRead(apart, keyOf(asset)), 403);
+      assert.equal(await canRead(shared, secretKey), 403);
+      assert.equal(await canRead(shared, nothing(secretKey.size)), 403);
     });
   });
 }

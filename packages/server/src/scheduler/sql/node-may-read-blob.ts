@@ -1,7 +1,10 @@
 /**
  * A node may download an input blob only while it holds a lease on a frame
- * of a task whose user holds that blob (see transfer/held-blobs.ts): knowing a
- * hash is not enough.
+ * of a task whose input storage's accounts hold that blob: knowing a hash is
+ * not enough. Those accounts are the task's user and, when the input storage
+ * is shared (`shareMainCapital`), the main account and every sub-account that
+ * shares it: any of them may have put the file there, and a blob is held by
+ * whoever proved it (transfer/held-blobs.ts).
  */
 import { FrameStatus } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
@@ -15,26 +18,38 @@ export async function nodeMayReadBlob(
   nodeName: string,
   key: BlobKey,
 ): Promise<boolean> {
-  const r = await db
+  const leased = await db
     .selectFrom('frames as f')
     .innerJoin('tasks as t', 't.id', 'f.task_id')
     .innerJoin('users as u', 'u.id', 't.user_id')
-    // Held by the task's user, or by the main account whose assets they share (transfer/held-blobs.ts):
-    // a sharing sub-account's uploads into the shared input storage are held by the sub-account.
-    .innerJoin('transfer_user_blobs as b', (j) =>
-      j.on((eb) =>
-        eb.or([
-          eb('b.user_id', '=', eb.ref('u.id')),
-          eb.and([eb('u.share_main_capital', '!=', 0), eb('b.user_id', '=', eb.ref('u.main_user_id'))]),
-        ]),
-      ),
-    )
-    .select('f.id')
+    .select(['u.id', 'u.main_user_id', 'u.share_main_capital'])
+    .distinct()
     .where('f.lease_owner', '=', nodeName)
     .where('f.state', '=', FrameStatus.RUNNING)
-    .where('b.sha256', '=', key.sha256)
-    .where('b.size', '=', key.size)
+    .execute();
+  if (leased.length === 0) return false;
+  const holders = new Set<number>();
+  const inputOwners = new Set<number>();
+  for (const u of leased) {
+    holders.add(u.id);
+    inputOwners.add(u.share_main_capital !== 0 && u.main_user_id !== null ? u.main_user_id : u.id);
+  }
+  // Small sets (one node's leases), so the blob lookup below stays on the (user, hash, size) key.
+  const sharing = await db
+    .selectFrom('users')
+    .select('id')
+    .where('main_user_id', 'in', [...inputOwners])
+    .where('share_main_capital', '!=', 0)
+    .execute();
+  for (const id of inputOwners) holders.add(id);
+  for (const s of sharing) holders.add(s.id);
+  const held = await db
+    .selectFrom('transfer_user_blobs')
+    .select('user_id')
+    .where('user_id', 'in', [...holders])
+    .where('sha256', '=', key.sha256)
+    .where('size', '=', key.size)
     .limit(1)
     .executeTakeFirst();
-  return r !== undefined;
+  return held !== undefined;
 }
