@@ -4,9 +4,10 @@
  * A session's bytes are appended to a staging file named by its id; the
  * committed offset is that file's length, so it survives a kill -9 of the
  * server without any per-chunk bookkeeping (bytes the kernel accepted before
- * the crash stay; a chunk cut short leaves a valid prefix). `complete` hands
- * the file to the blob store, which hashes it and publishes it only when it
- * matches, so a half-written or damaged upload is never visible.
+ * the crash stay; a chunk cut short leaves a valid prefix). `complete` checks
+ * the file's SHA-256 (kept while the chunks arrived, or read back) and only
+ * then hands it to the blob store, which publishes it atomically, so a
+ * half-written or damaged upload is never visible.
  *
  * A blob the user does not hold (see held-blobs.ts) must be sent and verified
  * even when the farm has it: every answer here is then the same as for a blob
