@@ -11,18 +11,26 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openDataDirStore } from './data-dir.js';
 import { EventsTokens } from './auth/events-token.js';
-import { pruneNonces } from './auth/nonces.js';
+import { NonceRegistry } from './auth/nonces.js';
 import { SignatureVerifier } from './auth/verify.js';
 import { EventBus } from './events/bus.js';
 import { registerEventRoutes } from './events/event-routes.js';
 import { registerEndpointRoutes } from './api/endpoint-routes.js';
 import type { FarmContext } from './http/context.js';
+import { defaultBodyLimit, installBodyLimits } from './http/body-limits.js';
 import { installErrorHandlers } from './http/errors.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { serializeRequest } from './http/log-redaction.js';
+import {
+  DEFAULT_UNVERIFIED_BUDGET,
+  installUnverifiedGate,
+  UnverifiedBudget,
+} from './http/unverified-gate.js';
 import { registerHealthRoute } from './ops/health-route.js';
 import { registerMetricsRoute } from './ops/metrics-route.js';
 import { registerOpenApiRoute } from './ops/openapi-route.js';
 import { RequestMetrics } from './ops/request-metrics.js';
+import { StorageHealth } from './ops/storage-health.js';
 import { seedStore } from './store/seed.js';
 import type { Store } from './store/store.js';
 
@@ -46,8 +54,20 @@ export interface ServerOptions {
   logLevel?: string;
   /** Where the JSON log lines go (default standard output): a log shipper's stream, or a test's. */
   logStream?: { write(line: string): void };
-  /** Largest accepted request body in bytes (default 64 MiB); larger ones get 413. */
+  /**
+   * Largest accepted request body in bytes (default 64 MiB); larger ones get 413. Only the routes
+   * that need it (job files, manifests, node logs) accept this much; other JSON calls take 4 MiB.
+   */
   bodyLimit?: number;
+  /** Bytes of JSON bodies read before their signature is checked, all requests together (default 64 MiB). */
+  unverifiedBodyBudget?: number;
+  /**
+   * Bearer token `/metrics` asks for. Without one, `/metrics` answers loopback clients only.
+   * Default: $OPENFARM_METRICS_TOKEN when set.
+   */
+  metricsToken?: string;
+  /** How often an open event stream re-reads its user, to end it once disabled (ms, default 10 000). */
+  eventsRecheckMs?: number;
   /** Routes of other areas (transfer, scheduler, dashboard), registered after the core ones. */
   plugins?: readonly FarmPlugin[];
   /** Clock for signature checks, in milliseconds. */
@@ -78,20 +98,27 @@ export async function createServer(options: ServerOptions): Promise<FarmServer> 
   const app = Fastify({
     logger: {
       level: options.logLevel ?? 'info',
+      serializers: { req: serializeRequest },
       ...(options.logStream !== undefined ? { stream: options.logStream } : {}),
     },
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // JSON calls take 4 MiB; the few that need more are raised by installBodyLimits.
+    bodyLimit: defaultBodyLimit(options.bodyLimit ?? DEFAULT_BODY_LIMIT),
     genReqId: () => randomUUID().replaceAll('-', ''),
   });
+  const storage = new StorageHealth(store.db, options.dataDir);
+  const nonces = new NonceRegistry(store.db, storage);
   const farm: FarmContext = {
     store,
     events: new EventBus(),
     verifier: new SignatureVerifier(store.db, {
       timestampWindowSec: options.timestampWindowSec ?? 300,
+      nonces,
       ...(options.now !== undefined ? { now: options.now } : {}),
     }),
     eventsTokens: new EventsTokens(store.db),
     metrics: new RequestMetrics(),
+    storage,
+    unverified: new UnverifiedBudget(options.unverifiedBodyBudget ?? DEFAULT_UNVERIFIED_BUDGET),
     jobFileSources: [],
     dataDir: options.dataDir,
   };
@@ -101,12 +128,18 @@ export async function createServer(options: ServerOptions): Promise<FarmServer> 
   app.addHook('onResponse', async (request, reply) => {
     farm.metrics.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
   });
+  installBodyLimits(app, options.bodyLimit ?? DEFAULT_BODY_LIMIT);
+  installUnverifiedGate(app, farm.unverified, (accessId) => farm.verifier.findUser(accessId));
   installJsonBodyParser(app);
   installErrorHandlers(app);
   registerHealthRoute(app);
-  registerMetricsRoute(app);
+  registerMetricsRoute(app, {
+    token: options.metricsToken ?? (process.env.OPENFARM_METRICS_TOKEN || undefined),
+  });
   registerOpenApiRoute(app);
-  registerEventRoutes(app);
+  registerEventRoutes(app, {
+    ...(options.eventsRecheckMs !== undefined ? { recheckMs: options.eventsRecheckMs } : {}),
+  });
   registerEndpointRoutes(app);
   try {
     for (const plugin of options.plugins ?? []) await plugin(app);
@@ -118,7 +151,7 @@ export async function createServer(options: ServerOptions): Promise<FarmServer> 
   }
 
   const pruneTimer = setInterval(() => {
-    pruneNonces(store.db, Date.now()).catch((err: unknown) => app.log.warn({ err }, 'nonce pruning failed'));
+    nonces.prune().catch((err: unknown) => app.log.warn({ err }, 'nonce pruning failed'));
   }, 60_000);
   pruneTimer.unref();
 

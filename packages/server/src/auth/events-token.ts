@@ -48,6 +48,12 @@ export class EventsTokens {
     return { token: `${payload}.${mac(await this.getSecret(), payload)}`, expiresAt: expiresSec * 1000 };
   }
 
+  /** When a token stops being accepted (epoch ms), read from its text; undefined if malformed. */
+  static expiresAt(token: string): number | undefined {
+    const m = /^\d{1,12}\.(\d{1,12})\./.exec(token);
+    return m === null ? undefined : Number(m[1]) * 1000;
+  }
+
   /** The user id a token was issued to, or undefined if it is forged, malformed or expired. */
   async verify(token: string, nowMs = Date.now()): Promise<number | undefined> {
     const m = /^(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);

@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import { okEnvelope } from '@openfarm/protocol';
 import type { z } from 'zod';
 import type { UserRow } from '../accounts/users.js';
+import { markVerified, prefetchedUser } from '../http/unverified-gate.js';
 import { parseBody } from '../http/validation.js';
 
 export interface SignatureOptions {
@@ -31,12 +32,16 @@ export function requireSignature(
 ): preHandlerAsyncHookHandler {
   const signBody = options.signBody ?? true;
   return async (request) => {
-    request.user = await app.farm.verifier.verify({
-      host: hostOf(request),
-      path: request.url.split('?')[0] ?? request.url,
-      headers: request.headers,
-      body: signBody ? request.signedBody : undefined,
-    });
+    request.user = await app.farm.verifier.verify(
+      {
+        host: hostOf(request),
+        path: request.url.split('?')[0] ?? request.url,
+        headers: request.headers,
+        body: signBody ? request.signedBody : undefined,
+      },
+      prefetchedUser(request),
+    );
+    markVerified(request, app.farm.unverified);
   };
 }
 

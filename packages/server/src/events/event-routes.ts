@@ -5,26 +5,40 @@
  * Authentication: the signature headers (the client signs the path
  * `/api/openfarm/events` with an empty body), or `?token=` from
  * `openfarm.eventsToken` for clients that cannot set headers (EventSource).
+ *
+ * A stream lasts no longer than what let it in: one opened with a token ends
+ * when the token expires (the client asks for a new token and reconnects),
+ * and every stream re-reads its user every `recheckMs` (default 10 s) and ends
+ * when the user was disabled, deleted or given a new access id since.
  */
 
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '@openfarm/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { UserRow } from '../accounts/users.js';
+import { EventsTokens } from '../auth/events-token.js';
 
 export const EVENTS_PATH = '/api/openfarm/events';
 /** Comment lines keep proxies from closing an idle stream. */
 const KEEPALIVE_MS = 15_000;
+export const DEFAULT_EVENTS_RECHECK_MS = 10_000;
 
-async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<UserRow> {
+interface StreamAuth {
+  user: UserRow;
+  /** Epoch ms when the token that opened the stream expires; undefined for a signed request. */
+  expiresAt: number | undefined;
+}
+
+async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<StreamAuth> {
   const token = (request.query as Record<string, unknown> | undefined)?.token;
   if (typeof token !== 'string') {
-    return app.farm.verifier.verify({
+    const user = await app.farm.verifier.verify({
       host: request.headers.host ?? '',
       path: EVENTS_PATH,
       headers: request.headers,
       body: undefined,
     });
+    return { user, expiresAt: undefined };
   }
   const userId = await app.farm.eventsTokens.verify(token);
   if (userId === undefined)
@@ -36,10 +50,26 @@ async function authenticate(app: FastifyInstance, request: FastifyRequest): Prom
     .executeTakeFirst();
   if (user === undefined) throw ApiError.of('SIGNATURE_INVALID', { path: EVENTS_PATH });
   if (user.disabled !== 0) throw ApiError.of('ACCOUNT_DISABLED', { path: EVENTS_PATH });
-  return user;
+  return { user, expiresAt: EventsTokens.expiresAt(token) };
 }
 
-export function registerEventRoutes(app: FastifyInstance): void {
+/** Whether the user a stream was opened for may still read it. */
+async function stillAllowed(app: FastifyInstance, opened: UserRow): Promise<boolean> {
+  const now = await app.farm.store.db
+    .selectFrom('users')
+    .select(['disabled', 'access_id'])
+    .where('id', '=', opened.id)
+    .executeTakeFirst();
+  return now !== undefined && now.disabled === 0 && now.access_id === opened.access_id;
+}
+
+export interface EventRouteOptions {
+  /** How often an open stream re-reads its user (ms). */
+  recheckMs?: number;
+}
+
+export function registerEventRoutes(app: FastifyInstance, options: EventRouteOptions = {}): void {
+  const recheckMs = options.recheckMs ?? DEFAULT_EVENTS_RECHECK_MS;
   const open = new Set<ServerResponse>();
   // Streams never end by themselves; end them first or closing the server would wait forever.
   app.addHook('preClose', async () => {
@@ -47,7 +77,7 @@ export function registerEventRoutes(app: FastifyInstance): void {
   });
 
   app.get(EVENTS_PATH, async (request, reply) => {
-    const user = await authenticate(app, request);
+    const { user, expiresAt } = await authenticate(app, request);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -65,8 +95,30 @@ export function registerEventRoutes(app: FastifyInstance): void {
     const offGap = app.farm.events.onGap(() => res.end());
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
+    const end = (why: string) => {
+      if (res.writableEnded) return;
+      request.log.info({ userId: user.id }, `event stream ended: ${why}`);
+      // A comment, not an event: clients that know only task and frame events ignore it and reconnect.
+      res.end(`: stream ended: ${why}\n\n`);
+    };
+    const expiry =
+      expiresAt === undefined
+        ? undefined
+        : setTimeout(() => end('token expired'), Math.max(0, expiresAt - Date.now()));
+    expiry?.unref();
+    const recheck = setInterval(() => {
+      stillAllowed(app, user).then(
+        (ok) => {
+          if (!ok) end('account disabled or its key changed');
+        },
+        (err: unknown) => request.log.warn({ err }, 'event stream: re-reading the user failed'),
+      );
+    }, recheckMs);
+    recheck.unref();
     res.on('close', () => {
       clearInterval(keepalive);
+      clearInterval(recheck);
+      if (expiry !== undefined) clearTimeout(expiry);
       unsubscribe();
       offGap();
       open.delete(res);

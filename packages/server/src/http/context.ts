@@ -8,8 +8,10 @@ import type { EventsTokens } from '../auth/events-token.js';
 import type { SignatureVerifier } from '../auth/verify.js';
 import type { EventBus } from '../events/bus.js';
 import type { RequestMetrics } from '../ops/request-metrics.js';
+import type { StorageHealth } from '../ops/storage-health.js';
 import type { Store } from '../store/store.js';
 import type { JobFileSource } from '../tasks/job-files.js';
+import type { UnverifiedBudget } from './unverified-gate.js';
 
 export interface FarmContext {
   readonly store: Store;
@@ -17,6 +19,10 @@ export interface FarmContext {
   readonly verifier: SignatureVerifier;
   readonly eventsTokens: EventsTokens;
   readonly metrics: RequestMetrics;
+  /** Whether the farm can write; a full disk marks it degraded until a write goes through. */
+  readonly storage: StorageHealth;
+  /** Bytes of JSON bodies read before their sender is proven (see http/unverified-gate.ts). */
+  readonly unverified: UnverifiedBudget;
   /** Where submit also looks for job files not sent through taskJsonFile (e.g. config storage). */
   readonly jobFileSources: JobFileSource[];
   /** Root of the data directory (database, blobs); undefined for a store given by the caller. */

@@ -1,11 +1,13 @@
 /**
  * Every failure answers with the reference envelope, in the caller's language:
  * API errors, malformed JSON, oversized bodies (413), unknown routes (404) and
- * unexpected exceptions (500, logged, no internals leaked). A request the client
+ * unexpected exceptions (500, logged, no internals leaked). A full disk answers
+ * STORAGE_FULL (7021, 507) and marks the farm degraded. A request the client
  * cut off is logged at info level, not as an error.
  */
 import { ApiError, errorByCode, errorEnvelope, type Lang, langFromFlag } from '@openfarm/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isStorageFull } from '../ops/storage-full.js';
 
 /** A field-level problem found while validating a request. */
 export interface FieldIssue {
@@ -65,6 +67,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (err instanceof ApiError) return sendApiError(request, reply, err);
     const mapped = fromFastifyError(err);
     if (mapped !== undefined) return sendApiError(request, reply, mapped);
+    if (isStorageFull(err)) {
+      // A full disk is the operator's to fix, not a bug: say so, and let /healthz report it.
+      app.farm.storage.reportFull(err);
+      request.log.warn({ err }, 'storage full');
+      return sendApiError(request, reply, ApiError.of('STORAGE_FULL'));
+    }
     if (clientWentAway(err, request)) {
       request.log.info('the client closed the connection before its request was done');
       return sendApiError(

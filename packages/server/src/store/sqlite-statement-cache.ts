@@ -19,6 +19,9 @@ export function withStatementCache(
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     prepare(sql: string): SqliteStatement {
+      // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR); Kysely's
+      // own ROLLBACK would then fail with "no transaction is active" and hide the error that mattered.
+      if (sql === 'rollback' && !conn.inTransaction) return conn.prepare('select 0 as nothing_to_roll_back');
       const cached = cache.get(sql);
       if (cached !== undefined) {
         // A statement still being iterated (a streamed query) cannot run again: use a fresh one.

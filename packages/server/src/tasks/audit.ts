@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { UserRow } from '../accounts/users.js';
 import type { Database } from '../store/database.js';
+import { isStorageFull } from '../ops/storage-full.js';
 import { allocateIds } from '../store/ids.js';
 
 export interface AuditEntry {
@@ -17,6 +18,21 @@ export interface AuditEntry {
 const MAX_PARAM_CHARS = 2000;
 
 export async function recordAudit(
+  db: Kysely<Database>,
+  user: UserRow,
+  request: FastifyRequest,
+  entry: AuditEntry,
+): Promise<void> {
+  try {
+    await insertAudit(db, user, request, entry);
+  } catch (err) {
+    // A login is a read: on a full disk its record is lost (and said so in the log), the read is not refused.
+    if (entry.kind !== 'login' || !isStorageFull(err)) throw err;
+    request.log.warn({ err, userId: user.id }, 'storage full: login record not written');
+  }
+}
+
+async function insertAudit(
   db: Kysely<Database>,
   user: UserRow,
   request: FastifyRequest,
