@@ -26,6 +26,7 @@ export * from './models/task-info.js';
 export * from './models/transfer.js';
 export * from './node-paths.js';
 export * from './paths.js';
+export * from './printable.js';
 export * from './python-format.js';
 export * from './signing.js';
 export * from './software.js';

@@ -16,6 +16,7 @@
  * and on POSIX it is a legal file name character worth keeping).
  */
 import { resolve, sep } from 'node:path';
+import { findUnprintable, unprintableReason } from './printable.js';
 
 /** Longest server path accepted, in UTF-16 units (Windows' extended limit is 32767; 4096 is Linux's PATH_MAX). */
 export const MAX_SERVER_PATH_LENGTH = 4096;
@@ -121,7 +122,8 @@ export function normalizeServerPath(p: string): string {
   };
   if (typeof p !== 'string') fail('not a string');
   if (p.length > MAX_SERVER_PATH_LENGTH) fail(`longer than ${MAX_SERVER_PATH_LENGTH} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(p)) fail('contains a control character');
+  const unprintable = findUnprintable(p);
+  if (unprintable !== undefined) fail(unprintableReason(unprintable));
   if (p.includes('\\')) fail('contains a backslash');
   let body = p.startsWith('/') ? p.slice(1) : p;
   if (body.endsWith('/')) body = body.slice(0, -1);

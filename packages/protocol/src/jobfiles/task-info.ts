@@ -2,7 +2,9 @@
  * task.json `task_info` (§3.1): every field of the reference template with its
  * default, every value a string.
  */
+
 import { z } from 'zod';
+import { printableString } from '../printable.js';
 import { digits, flag, optionalId, positiveDigits, preFramesText } from './text-fields.js';
 
 /**
@@ -84,7 +86,7 @@ export const TaskInfoFileSchema = z
   .object({
     task_id: optionalId().default(d.task_id),
     user_id: optionalId().default(d.user_id),
-    project_name: z.string().max(255).default(d.project_name),
+    project_name: printableString().max(255).default(d.project_name),
     project_id: optionalId().default(d.project_id),
     /** Required: it says which software renders the task. */
     cg_id: z.string().regex(/^\d{4}$/, 'expected a software id as text, e.g. "2007" (Blender)'),
@@ -95,7 +97,7 @@ export const TaskInfoFileSchema = z
     /** Node memory in GB. */
     ram: positiveDigits().default(d.ram),
     /** Required: the scene file (local path, "/" separators). */
-    input_cg_file: z.string().min(1, 'expected the scene file path'),
+    input_cg_file: printableString().min(1, 'expected the scene file path'),
     input_project_path: z.string().default(d.input_project_path),
     frames_per_task: positiveDigits().default(d.frames_per_task),
     pre_frames: preFramesText().default(d.pre_frames),
@@ -123,7 +125,7 @@ export const TaskInfoFileSchema = z
     graphics_cards_num: positiveDigits().default(d.graphics_cards_num),
     // Keys the docs and examples show beyond the template.
     clone_original_id: optionalId().optional(),
-    edit_name: z.string().max(255).optional(),
+    edit_name: printableString().max(255).optional(),
     concurrent_tasks: digits().optional(),
     multi_node: flag().optional(),
     geo_node_dependency: flag().optional(),

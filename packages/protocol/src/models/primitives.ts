@@ -3,6 +3,7 @@
  * (unknown keys pass through), as the reference's Cerberus schemas allow them.
  */
 import { z } from 'zod';
+import { printableString } from '../printable.js';
 
 /** A database id: a positive safe integer. */
 export const id = () => z.int().positive();
@@ -17,8 +18,8 @@ export const pageSize = () => z.int().min(1).max(1000);
 export const dateTimeText = () =>
   z.string().regex(/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/, 'expected "yyyy-MM-dd HH:mm:ss"');
 
-/** A short free-text field (names, keywords). */
-export const text = (max = 255) => z.string().max(max);
+/** A short free-text field (names, keywords): no control or bidi-override characters (see printable.ts). */
+export const text = (max = 255) => printableString().max(max);
 
 /** Numbers in responses: the reference leaves many of them null when unset. */
 export const optNum = () => z.number().nullable().optional();

@@ -4,7 +4,7 @@
  * Maya render layers, Houdini ROPs and cache nodes, Clarisse image layers,
  * Katana render nodes, Blender scenes, or one `common` block for the rest.
  */
-import { CG_ID } from '@openfarm/protocol';
+import { assertPrintableName, CG_ID } from '@openfarm/protocol';
 
 export interface RenderUnit {
   /** Layer / node / scene name; empty for a single-unit scene. */
@@ -126,6 +126,16 @@ function commonUnits(render: Json): RenderUnit[] {
  * returned with empty `frames` so the caller can name them in its error.
  */
 export function renderUnits(cgId: number, sceneInfo: Json): RenderUnit[] {
+  const units = unitsOf(cgId, sceneInfo);
+  // Unit names become task names, output folders and log lines: refuse control and bidi characters.
+  for (const u of units) {
+    assertPrintableName(u.name, `task.json.scene_info_render (render unit ${JSON.stringify(u.name)})`);
+    assertPrintableName(u.camera, `task.json.scene_info_render (camera of ${JSON.stringify(u.name)})`);
+  }
+  return units;
+}
+
+function unitsOf(cgId: number, sceneInfo: Json): RenderUnit[] {
   switch (cgId) {
     case CG_ID.MAYA:
       return mayaUnits(sceneInfo);

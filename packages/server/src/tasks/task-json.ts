@@ -1,7 +1,9 @@
 /**
  * The parts of task.json that submit reads, validated. Analyzers write every
  * `task_info` value as a string ("1", "259200"); numbers are accepted too.
+ * Names (project, scene file, software) refuse control and bidi characters.
  */
+import { printableString } from '@openfarm/protocol';
 import { z } from 'zod';
 
 const intText = (min: number, max: number) =>
@@ -27,8 +29,8 @@ export const SubmittedTaskJsonSchema = z.looseObject({
   task_info: z.looseObject({
     task_id: optionalIntText(1, Number.MAX_SAFE_INTEGER),
     cg_id: intText(2000, 2999),
-    input_cg_file: z.string().max(4096).optional(),
-    project_name: z.string().max(255).optional(),
+    input_cg_file: printableString().max(4096).optional(),
+    project_name: printableString().max(255).optional(),
     frames_per_task: optionalIntText(1, 10_000),
     pre_frames: z.string().max(10_000).optional(),
     stop_after_test: z
@@ -44,7 +46,7 @@ export const SubmittedTaskJsonSchema = z.looseObject({
     pack_node_id: optionalIntText(0, Number.MAX_SAFE_INTEGER),
   }),
   software_config: z
-    .looseObject({ cg_name: z.string().optional(), cg_version: z.string().optional() })
+    .looseObject({ cg_name: printableString().optional(), cg_version: printableString().optional() })
     .optional(),
   scene_info_render: z.record(z.string(), z.unknown()).optional(),
   scene_info: z.record(z.string(), z.unknown()).optional(),
