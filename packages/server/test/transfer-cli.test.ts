@@ -123,7 +123,10 @@ test('openfarm download --realtime: Ctrl-C stops following, keeps what landed, e
     process.emit('SIGINT', 'SIGINT');
     const out = await following;
     assert.match(out, /\d+ files: 1 downloaded \(9 B\)/);
-    assert.match(out, /stopped early; the farm keeps rendering: run the same command again for the rest/);
+    assert.match(
+      out,
+      /stopped early; the farm keeps rendering\. Get the rest with:\n {2}openfarm download \d+ --realtime --flat --to /,
+    );
     assert.equal(process.exitCode, 130);
   } finally {
     process.exitCode = 0;

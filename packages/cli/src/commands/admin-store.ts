@@ -14,16 +14,8 @@ export interface StoreOptions {
 export const DATA_HELP = 'data directory (default: $OPENFARM_DATA or ~/.openfarm)';
 export const DATABASE_HELP = 'PostgreSQL state of a scale-out farm (default: $OPENFARM_DATABASE_URL)';
 
-/**
- * Where a command prints: the root program's configured output (tests
- * capture it with `configureOutput`), standard output otherwise.
- */
-export function outputOf(command: Command): (text: string) => void {
-  let root = command;
-  while (root.parent !== null) root = root.parent;
-  const write = root.configureOutput().writeOut;
-  return write !== undefined ? (text) => write(text) : (text) => process.stdout.write(text);
-}
+// Where a command prints (kept here too: the admin commands import it from this module).
+export { outputOf } from '../output.js';
 
 export async function withStore<T>(options: StoreOptions, run: (store: Store) => Promise<T>): Promise<T> {
   const store = await openFarmStore({

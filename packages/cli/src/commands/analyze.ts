@@ -5,6 +5,7 @@
  */
 import { analyzeScene } from '@openfarm/analyzers';
 import type { Command } from 'commander';
+import { jsonSafe, terminalSafe } from '../output.js';
 import { outputOf } from './admin-store.js';
 
 interface AnalyzeFlags {
@@ -49,19 +50,26 @@ export function registerAnalyzeCommands(program: Command): void {
           tips: analyzer.tipsInfo,
           upload: analyzer.uploadInfo,
         };
-        out(`${JSON.stringify(files, null, 2)}\n`);
+        out(`${jsonSafe(files)}\n`);
         return;
       }
       const task = analyzer.taskInfo!;
       const uploads = analyzer.uploadInfo!.asset.length;
       const missing = analyzer.dependencies.filter((d) => d.status === 'missing').length;
       const tips = Object.entries(analyzer.tipsInfo ?? {});
+      // Paths and tips come from the scene and the disk: one line each, whatever they hold.
+      const line = (text: string): string => terminalSafe(text);
       out(
-        `${task.software_config.cg_name} ${task.software_config.cg_version || '(version unknown)'}: ${analyzer.cgFile}\n` +
-          `job folder: ${analyzer.jobDir}\n` +
+        `${line(task.software_config.cg_name)} ${line(task.software_config.cg_version || '(version unknown)')}: ${line(analyzer.cgFile)}\n` +
+          `job folder: ${line(analyzer.jobDir)}\n` +
           `files to upload: ${uploads} (scene included), missing: ${missing}\n` +
           (analyzer.partial ? 'partial: this format is only partly decoded; check the results\n' : '') +
-          tips.map(([code, details]) => `tip ${code}:\n${details.map((d) => `  ${d}\n`).join('')}`).join(''),
+          tips
+            .map(
+              ([code, details]) =>
+                `tip ${line(code)}:\n${details.map((d) => `  ${line(String(d))}\n`).join('')}`,
+            )
+            .join(''),
       );
     });
 }

@@ -35,8 +35,11 @@ import {
 import { Agent } from '@openfarm/worker';
 import type { Command } from 'commander';
 import { outputOf } from './admin-store.js';
-import { untilInterrupted } from './interrupt.js';
+import { CliError } from '../errors.js';
+import { noticesOf } from '../output.js';
+import { followAgainCommand, untilInterrupted } from './interrupt.js';
 import { CONFIG_ENV, type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
+import { reportOutages } from './transfer.js';
 
 /** The account `up` creates for the person running it, and writes to the client profile. */
 const LOCAL_USER = 'local';
@@ -47,14 +50,15 @@ function profilePath(): string {
 
 function port(text: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
-    throw new Error(`--port expects 0–65535, not ${JSON.stringify(text)}`);
+    throw new CliError('PARAMETER_INVALID', `--port expects 0–65535, not ${JSON.stringify(text)}`);
   }
   return Number(text);
 }
 
 function count(what: string) {
   return (text: string): number => {
-    if (!/^\d{1,4}$/.test(text)) throw new Error(`${what} expects a number, not ${JSON.stringify(text)}`);
+    if (!/^\d{1,4}$/.test(text))
+      throw new CliError('PARAMETER_INVALID', `${what} expects a number, not ${JSON.stringify(text)}`);
     return Number(text);
   };
 }
@@ -184,15 +188,13 @@ export function registerFarmCommands(program: Command): void {
       const scene = resolve(scenePath);
       // A mistyped path is named before anything else (even a missing farm) is reported.
       const file = await stat(scene).catch(() => undefined);
-      if (file === undefined) throw new Error(`no scene file at ${scene}`);
-      if (!file.isFile()) throw new Error(`${scene} is not a scene file`);
-      const api = await connectClient(flags);
+      if (file === undefined) throw new CliError('FILE_NOT_FOUND', `no scene file at ${scene}`);
+      if (!file.isFile()) throw new CliError('PARAMETER_INVALID', `${scene} is not a scene file`);
+      // The task is created on the platform of the calls: the flag's, the profile's or the farm's only one.
+      const api = await connectClient(flags, { needsPlatform: true });
       const workspace = flags.workspace ?? join(tmpdir(), 'openfarm-render');
       await mkdir(workspace, { recursive: true });
-      const analyzer = await analyzeScene(scene, {
-        workspace,
-        ...(flags.platform ? { platform: flags.platform } : {}),
-      });
+      const analyzer = await analyzeScene(scene, { workspace, platform: api.platform });
       if (flags.frames !== undefined) await setFrames(analyzer.taskJson, flags.frames);
       const taskId = await new RayvisionCheck(api, {
         taskJson: analyzer.taskJson,
@@ -214,6 +216,7 @@ export function registerFarmCommands(program: Command): void {
       out(`task ${taskId}: submitted; frames go to ${to} as they finish\n`);
       const download = new RayvisionDownload(api);
       download.on('file', (f) => out(`  ${f.localPath}\n`));
+      reportOutages(download, noticesOf(this));
       const { value: report, interruptedBy } = await untilInterrupted((signal) =>
         download.autoDownload([taskId], {
           localPath: to,
@@ -226,15 +229,16 @@ export function registerFarmCommands(program: Command): void {
         out(
           `${interruptedBy}: stopped following task ${taskId}; the farm keeps rendering it. ` +
             `${report.downloadedFiles} file(s) in ${to}; get the rest with:\n` +
-            `  openfarm download ${taskId} --realtime --flat --to ${to}\n`,
+            `  ${followAgainCommand({ taskIds: [taskId], flat: true, to, server: flags.server })}\n`,
         );
         if (report.failures.length > 0)
-          throw new Error(`${report.failures.length} file(s) failed to download`);
+          throw new CliError('SDK_ERROR', `${report.failures.length} file(s) failed to download`);
         return;
       }
       const status = (await api.query.taskInfo([taskId])).items[0]?.taskStatus;
       out(`task ${taskId}: ended with status ${status}; ${report.downloadedFiles} file(s) in ${to}\n`);
-      if (report.failures.length > 0) throw new Error(`${report.failures.length} file(s) failed to download`);
+      if (report.failures.length > 0)
+        throw new CliError('SDK_ERROR', `${report.failures.length} file(s) failed to download`);
     });
 }
 

@@ -1,12 +1,17 @@
 /** `openfarm hardware list|add|disable|enable`: the hardware configurations clients choose from. */
 import { addHardwareConfig, listHardwareConfigs, setHardwareConfigEnabled } from '@openfarm/server';
 import type { Command } from 'commander';
+import { CliError } from '../errors.js';
+import { jsonSafe, terminalSafe } from '../output.js';
 import { outputOf, type StoreOptions, withStore, withStoreOptions } from './admin-store.js';
 
 function positiveInt(name: string) {
   return (text: string): number => {
     if (!/^\d{1,9}$/.test(text) || Number(text) === 0)
-      throw new Error(`${name} expects a positive integer, not ${JSON.stringify(text)}`);
+      throw new CliError(
+        'PARAMETER_INVALID',
+        `${name} expects a positive integer, not ${JSON.stringify(text)}`,
+      );
     return Number(text);
   };
 }
@@ -33,7 +38,7 @@ export function registerHardwareCommands(program: Command): void {
       const rows = await withStore(options, (store) => listHardwareConfigs(store.db));
       if (options.json === true) {
         out(
-          `${JSON.stringify(
+          `${jsonSafe(
             rows.map((h) => ({
               id: h.id,
               type: h.type,
@@ -46,6 +51,7 @@ export function registerHardwareCommands(program: Command): void {
               notSupportCode: JSON.parse(h.not_support_code) as string[],
               notSupportPluginList: JSON.parse(h.not_support_plugin_list) as string[],
             })),
+            0,
           )}\n`,
         );
         return;
@@ -53,7 +59,7 @@ export function registerHardwareCommands(program: Command): void {
       const head = `${'ID'.padEnd(5)} ${'KIND'.padEnd(4)} ${'MODEL'.padEnd(10)} ${'RAM'.padEnd(6)} ${'GPUS'.padEnd(6)} ${'PLATFORM'.padEnd(8)} STATUS`;
       const lines = rows.map(
         (h) =>
-          `${String(h.id).padEnd(5)} ${(h.type === 2 ? 'GPU' : 'CPU').padEnd(4)} ${h.model.padEnd(10)} ${h.ram.padEnd(6)} ${(h.gpu_num ?? '-').padEnd(6)} ${String(h.platform).padEnd(8)} ${h.status === 1 ? 'enabled' : 'disabled'}`,
+          `${String(h.id).padEnd(5)} ${(h.type === 2 ? 'GPU' : 'CPU').padEnd(4)} ${terminalSafe(h.model).padEnd(10)} ${terminalSafe(h.ram).padEnd(6)} ${terminalSafe(h.gpu_num ?? '-').padEnd(6)} ${String(h.platform).padEnd(8)} ${h.status === 1 ? 'enabled' : 'disabled'}`,
       );
       out(`${head}\n${lines.join('\n')}\n`);
     });
@@ -101,7 +107,7 @@ export function registerHardwareCommands(program: Command): void {
         );
         out(
           options.json === true
-            ? `${JSON.stringify({ id: row.id, model: row.model, ram: row.ram, gpuNum: row.gpu_num, platform: row.platform })}\n`
+            ? `${jsonSafe({ id: row.id, model: row.model, ram: row.ram, gpuNum: row.gpu_num, platform: row.platform }, 0)}\n`
             : `added hardware configuration ${row.id}\n`,
         );
       },

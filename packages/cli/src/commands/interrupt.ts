@@ -36,3 +36,38 @@ export async function untilInterrupted<T>(
     process.off('SIGTERM', onSignal);
   }
 }
+
+/** `text` as one shell word: quoted when it holds anything a shell would read specially. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface FollowAgain {
+  taskIds: readonly number[];
+  /** `--after-complete` instead of `--realtime`. */
+  afterComplete?: boolean;
+  /** Absolute local folder, when one was chosen. */
+  to?: string | undefined;
+  flat?: boolean;
+  /** Given only when the user named the farm on the command line. */
+  server?: string | undefined;
+  maxSpeed?: number | undefined;
+}
+
+/**
+ * The `openfarm download` command that picks up where a stopped follow left
+ * off: files already on disk are skipped, the rest arrive as frames finish.
+ */
+export function followAgainCommand(f: FollowAgain): string {
+  const words = [
+    'openfarm',
+    'download',
+    ...f.taskIds.map(String),
+    f.afterComplete ? '--after-complete' : '--realtime',
+  ];
+  if (f.flat === true) words.push('--flat');
+  if (f.to !== undefined) words.push('--to', shellWord(f.to));
+  if (f.server !== undefined) words.push('--server', shellWord(f.server));
+  if (f.maxSpeed !== undefined) words.push('--max-speed', String(f.maxSpeed));
+  return words.join(' ');
+}

@@ -5,9 +5,11 @@
  * group `hardware` edits the farm's list on its data directory.)
  *
  * Connection: `--server URL` or `OPENFARM_URL`, credentials from
- * `RAYVISION_API_ACCESS_ID` / `RAYVISION_API_KEY`; whatever is not given comes
- * from the profile `openfarm login` wrote (`OPENFARM_CONFIG`, default
- * `~/.openfarm/client.json`).
+ * `RAYVISION_API_ACCESS_ID` / `RAYVISION_API_KEY`, the render platform from
+ * `--platform` or `OPENFARM_PLATFORM`; whatever is not given comes from the
+ * profile `openfarm login` wrote (`OPENFARM_CONFIG`, default
+ * `~/.openfarm/client.json`). A command that creates tasks and still has no
+ * platform takes the farm's, when the farm offers exactly one.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -15,9 +17,12 @@ import { dirname, join } from 'node:path';
 import { FrameStatus, TaskStatus } from '@openfarm/protocol';
 import { ACCESS_ID_ENV, ACCESS_KEY_ENV, RayvisionAPI, writeFileAtomic } from '@openfarm/sdk';
 import { type Command, InvalidArgumentError } from 'commander';
+import { CliError } from '../errors.js';
+import { jsonSafe, print, terminalSafe } from '../output.js';
 
 export const CONFIG_ENV = 'OPENFARM_CONFIG';
 export const URL_ENV = 'OPENFARM_URL';
+export const PLATFORM_ENV = 'OPENFARM_PLATFORM';
 
 interface Profile {
   server: string;
@@ -48,7 +53,10 @@ async function readProfile(): Promise<Partial<Profile>> {
   try {
     return JSON.parse(text) as Partial<Profile>;
   } catch {
-    throw new Error(`the profile ${path} is not valid JSON; run \`openfarm login\` again`);
+    throw new CliError(
+      'PARAMETER_INVALID',
+      `the profile ${path} is not valid JSON; run \`openfarm login\` again`,
+    );
   }
 }
 
@@ -58,51 +66,89 @@ function parseServer(url: string): { protocol: 'http' | 'https'; domain: string 
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`not a server URL: ${JSON.stringify(url)} (expected e.g. http://127.0.0.1:7200)`);
+    throw new CliError(
+      'PARAMETER_INVALID',
+      `not a server URL: ${JSON.stringify(url)} (expected e.g. http://127.0.0.1:7200)`,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new Error(`the server URL must start with http:// or https://, got ${url}`);
+    throw new CliError('PARAMETER_INVALID', `the server URL must start with http:// or https://, got ${url}`);
   }
   if (parsed.pathname !== '/' || parsed.search !== '') {
-    throw new Error(`the server URL must not have a path: ${url}`);
+    throw new CliError('PARAMETER_INVALID', `the server URL must not have a path: ${url}`);
   }
   return { protocol: parsed.protocol === 'https:' ? 'https' : 'http', domain: parsed.host };
+}
+
+export interface ConnectOptions {
+  /**
+   * The command creates tasks, which land on the render platform of its
+   * calls: with none given, ask the farm (the SDK's default, 4, is the
+   * reference's region and usually not one this farm has).
+   */
+  needsPlatform?: boolean;
 }
 
 /**
  * A client for the farm the flags, the environment or the login profile name
  * (in that order). Exported so other client commands connect the same way.
  */
-export async function connectClient(flags: ConnectionFlags): Promise<RayvisionAPI> {
+export async function connectClient(
+  flags: ConnectionFlags,
+  options: ConnectOptions = {},
+): Promise<RayvisionAPI> {
   const profile = await readProfile();
   const server = flags.server ?? process.env[URL_ENV] ?? profile.server;
   if (server === undefined) {
-    throw new Error(`no farm to talk to: pass --server URL, set ${URL_ENV}, or run \`openfarm login\``);
+    throw new CliError(
+      'PARAMETER_CANT_BE_EMPTY',
+      `no farm to talk to: pass --server URL, set ${URL_ENV}, or run \`openfarm login\``,
+    );
   }
   const accessId = process.env[ACCESS_ID_ENV] || profile.accessId;
   const accessKey = process.env[ACCESS_KEY_ENV] || profile.accessKey;
   if (!accessId || !accessKey) {
-    throw new Error(`no credentials: set ${ACCESS_ID_ENV} and ${ACCESS_KEY_ENV}, or run \`openfarm login\``);
+    throw new CliError(
+      'PARAMETER_CANT_BE_EMPTY',
+      `no credentials: set ${ACCESS_ID_ENV} and ${ACCESS_KEY_ENV}, or run \`openfarm login\``,
+    );
   }
-  const platform = flags.platform ?? profile.platform;
-  return new RayvisionAPI({
-    ...parseServer(server),
-    accessId,
-    accessKey,
-    ...(platform !== undefined ? { platform } : {}),
-  });
+  const connect = (platform: string | undefined): RayvisionAPI =>
+    new RayvisionAPI({
+      ...parseServer(server),
+      accessId,
+      accessKey,
+      ...(platform !== undefined ? { platform } : {}),
+    });
+  const platform = flags.platform ?? (process.env[PLATFORM_ENV] || undefined) ?? profile.platform;
+  if (platform !== undefined || options.needsPlatform !== true) return connect(platform);
+  return connect(await farmPlatform(connect(undefined), server));
 }
 
-/** Write through the root command's output, so callers (and tests) can capture it. */
-function print(command: Command, text: string): void {
-  let root = command;
-  while (root.parent) root = root.parent;
-  const write = root.configureOutput().writeOut ?? ((s: string) => process.stdout.write(s));
-  write(text.endsWith('\n') ? text : `${text}\n`);
+/** The one render platform the farm offers; an error saying how to choose when it offers several. */
+async function farmPlatform(api: RayvisionAPI, server: string): Promise<string> {
+  const offered = (await api.query.platforms()).filter((p) => p.status !== 0);
+  const [only] = offered;
+  if (offered.length === 1 && only !== undefined) return String(only.platform);
+  const choose = `pass --platform N, set ${PLATFORM_ENV}=N, or save one with \`openfarm login --platform N\``;
+  if (only === undefined) {
+    throw new CliError('PARAMETER_INVALID', `the farm at ${server} offers no render platform to submit to`);
+  }
+  const list = offered.map((p) => `${p.platform} (${terminalSafe(p.name ?? '')})`).join(', ');
+  throw new CliError(
+    'PARAMETER_CANT_BE_EMPTY',
+    `which render platform? The farm at ${server} offers ${list}: ${choose}`,
+    { detail: { platforms: offered.map((p) => p.platform) } },
+  );
+}
+
+/** One cell: `-` when empty; control and bidi characters escaped, so a name cannot break the table. */
+function cell(value: unknown): string {
+  return value === null || value === undefined || value === '' ? '-' : terminalSafe(String(value));
 }
 
 function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
-  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined || c === '' ? '-' : String(c))));
+  const cells = rows.map((r) => r.map(cell));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
   const line = (r: readonly string[]) =>
     r
@@ -142,7 +188,10 @@ export function clientCommand(program: Command, spec: string, description: strin
     .command(spec)
     .description(description)
     .option('--server <url>', `farm URL (default: $${URL_ENV} or the login profile)`)
-    .option('--platform <n>', 'render region number (default: the login profile)')
+    .option(
+      '--platform <n>',
+      `render region number (default: $${PLATFORM_ENV}, the login profile, or the farm's only one)`,
+    )
     .option('--json', 'print JSON instead of a table');
 }
 
@@ -183,7 +232,10 @@ export function registerTaskCommands(program: Command): void {
       const accessId = opts.accessId ?? process.env[ACCESS_ID_ENV];
       const accessKey = opts.accessKey ?? process.env[ACCESS_KEY_ENV];
       if (!accessId || !accessKey)
-        throw new Error('login needs --access-id and --access-key (or the RAYVISION_API_* variables)');
+        throw new CliError(
+          'PARAMETER_CANT_BE_EMPTY',
+          'login needs --access-id and --access-key (or the RAYVISION_API_* variables)',
+        );
       const profile: Profile = {
         server: opts.server,
         accessId,
@@ -202,11 +254,11 @@ export function registerTaskCommands(program: Command): void {
       // The profile holds a secret: readable by its owner only.
       await writeFileAtomic(path, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600 });
       if (opts.json)
-        print(this, JSON.stringify({ profile: path, userId: info.user_id, userName: info.user_name }));
+        print(this, jsonSafe({ profile: path, userId: info.user_id, userName: info.user_name }, 0));
       else
         print(
           this,
-          `logged in to ${profile.server} as ${String(info.user_name)} (user ${String(info.user_id)}); profile saved to ${path}`,
+          `logged in to ${profile.server} as ${terminalSafe(String(info.user_name))} (user ${String(info.user_id)}); profile saved to ${path}`,
         );
     });
 
@@ -234,7 +286,7 @@ export function registerTaskCommands(program: Command): void {
         ...(opts.search ? { searchKeyword: opts.search } : {}),
         ...(opts.deleted ? { recycleFlag: 1 } : {}),
       });
-      if (opts.json) return print(this, JSON.stringify(page, null, 2));
+      if (opts.json) return print(this, jsonSafe(page));
       print(
         this,
         table(
@@ -261,8 +313,8 @@ export function registerTaskCommands(program: Command): void {
     const api = await connectClient(opts);
     const info = await api.query.taskInfo([taskIdArg(taskId)]);
     const task = info.items[0];
-    if (task === undefined) throw new Error(`no task ${taskId}`);
-    if (opts.json) return print(this, JSON.stringify(task, null, 2));
+    if (task === undefined) throw new CliError('RESOURCE_NOT_FOUND', `no task ${taskId}`);
+    if (opts.json) return print(this, jsonSafe(task));
     const fields: Array<[string, unknown]> = [
       ['id', task.id],
       ['alias', task.taskAlias],
@@ -280,9 +332,7 @@ export function registerTaskCommands(program: Command): void {
       ['completed', time(task.completedDate)],
     ];
     const children = task.respRenderingTaskList ?? [];
-    let text = fields
-      .map(([k, v]) => `${k.padEnd(10)} ${v === null || v === undefined || v === '' ? '-' : String(v)}`)
-      .join('\n');
+    let text = fields.map(([k, v]) => `${k.padEnd(10)} ${cell(v)}`).join('\n');
     if (children.length > 0) {
       text += `\n\n${table(
         ['CHILD', 'LAYER', 'STATUS', 'DONE', 'TOTAL'],
@@ -305,7 +355,7 @@ export function registerTaskCommands(program: Command): void {
   ) {
     const api = await connectClient(opts);
     const frames = [...(await api.query.getAllFrames(taskIdArg(taskId))).values()];
-    if (opts.json) return print(this, JSON.stringify(frames, null, 2));
+    if (opts.json) return print(this, jsonSafe(frames));
     print(
       this,
       table(
@@ -342,7 +392,7 @@ export function registerTaskCommands(program: Command): void {
   ) {
     const api = await connectClient(opts);
     const projects = (await api.tag.getList(0)).projectNameList;
-    if (opts.json) return print(this, JSON.stringify(projects, null, 2));
+    if (opts.json) return print(this, jsonSafe(projects));
     print(
       this,
       table(
@@ -359,7 +409,7 @@ export function registerTaskCommands(program: Command): void {
   ).action(async function (this: Command, opts: ConnectionFlags) {
     const api = await connectClient(opts);
     const configs = await api.user.getHardwareConfig();
-    if (opts.json) return print(this, JSON.stringify(configs, null, 2));
+    if (opts.json) return print(this, jsonSafe(configs));
     print(
       this,
       table(
@@ -383,7 +433,7 @@ export function registerTaskCommands(program: Command): void {
   ) {
     const api = await connectClient(opts);
     const platforms = await api.query.platforms();
-    if (opts.json) return print(this, JSON.stringify(platforms, null, 2));
+    if (opts.json) return print(this, jsonSafe(platforms));
     const status = ['inactive', 'normal', 'busy', 'full'];
     const type = ['GPU', 'CPU', 'picture'];
     print(

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  clockTime,
   type DownloadReport,
   RayvisionDownload,
   RayvisionUpload,
@@ -16,7 +17,9 @@ import {
 } from '@openfarm/sdk';
 import { Presets, SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { untilInterrupted } from './interrupt.js';
+import { CliError } from '../errors.js';
+import { jsonSafe, noticesOf, print } from '../output.js';
+import { followAgainCommand, untilInterrupted } from './interrupt.js';
 import { type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
 
 const JOB_FILES = ['task.json', 'tips.json', 'asset.json', 'upload.json'] as const;
@@ -43,14 +46,6 @@ function humanBytes(n: number): string {
     u++;
   }
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
-}
-
-/** Write through the root command's output so tests can capture it. */
-function print(command: Command, text: string): void {
-  let root = command;
-  while (root.parent) root = root.parent;
-  const write = root.configureOutput().writeOut ?? ((s: string) => process.stdout.write(s));
-  write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 type ProgressMode = 'bar' | 'lines' | 'off';
@@ -106,9 +101,34 @@ class ProgressView {
     });
   }
 
+  /** A line between progress updates (the farm unreachable, back again): the bar is redrawn below it. */
+  notice(write: (text: string) => void, text: string): void {
+    this.bar?.stop();
+    this.bar = undefined;
+    this.phase = '';
+    write(text);
+  }
+
   stop(): void {
     this.bar?.stop();
   }
+}
+
+/** Say on stderr when following tasks meets a farm outage, and when it ends. */
+export function reportOutages(
+  download: RayvisionDownload,
+  write: (text: string) => void,
+  view?: ProgressView,
+): void {
+  const say = (text: string): void => (view !== undefined ? view.notice(write, text) : write(text));
+  download.on('unreachable', (u) =>
+    say(
+      `farm unreachable since ${clockTime(u.since)} (${u.reason}); retrying in ${Math.max(1, Math.round(u.retryInMs / 1000))} s`,
+    ),
+  );
+  download.on('reachable', (r) =>
+    say(`farm reachable again after ${Math.round(r.downMs / 1000)} s; following the tasks`),
+  );
 }
 
 function uploadSummary(r: UploadReport): string {
@@ -129,11 +149,14 @@ async function jobTaskId(jobDir: string): Promise<string> {
   try {
     doc = JSON.parse(await readFile(path, 'utf8')) as typeof doc;
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+    throw new CliError('FILE_NOT_FOUND', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   const id = String(doc.task_info?.task_id ?? '');
   if (!/^[1-9]\d*$/.test(id)) {
-    throw new Error(`${path} has no task id yet: run \`openfarm check\` on the job first, or pass --task-id`);
+    throw new CliError(
+      'TASK_ID_TYPE_ERROR',
+      `${path} has no task id yet: run \`openfarm check\` on the job first, or pass --task-id`,
+    );
   }
   return id;
 }
@@ -189,12 +212,12 @@ export function registerTransferCommands(program: Command): void {
         const config = await upload.uploadConfig(taskId, [task, tips, asset, uploadJson], speed);
         const assets = await upload.uploadAsset(uploadJson, { ...speed, isDb: flags.db });
         view.stop();
-        if (flags.json) print(this, JSON.stringify({ taskId: Number(taskId), config, assets }, null, 2));
+        if (flags.json) print(this, jsonSafe({ taskId: Number(taskId), config, assets }));
         else print(this, `task ${taskId}\n  ${uploadSummary(config)}\n  ${uploadSummary(assets)}`);
       } catch (e) {
         view.stop();
         if (flags.json && e instanceof TransferFailedError)
-          print(this, JSON.stringify({ taskId: Number(taskId), failures: e.failures }, null, 2));
+          print(this, jsonSafe({ taskId: Number(taskId), failures: e.failures }));
         throw e;
       }
     });
@@ -236,6 +259,7 @@ export function registerTransferCommands(program: Command): void {
       const download = new RayvisionDownload(api);
       const view = new ProgressView(progressMode(flags.json));
       download.on('progress', (p) => view.update(p));
+      reportOutages(download, noticesOf(this), view);
       const common = {
         ...(flags.to !== undefined ? { localPath: resolve(flags.to) } : {}),
         ...(flags.maxSpeed !== undefined ? { maxSpeed: flags.maxSpeed } : {}),
@@ -255,13 +279,21 @@ export function registerTransferCommands(program: Command): void {
             .value;
         } else report = await download.download({ ...common, taskIdList: taskIds });
         view.stop();
-        print(this, flags.json ? JSON.stringify(report, null, 2) : downloadSummary(report));
-        if (report.stopped === true && !flags.json)
-          print(this, 'stopped early; the farm keeps rendering: run the same command again for the rest');
+        print(this, flags.json ? jsonSafe(report) : downloadSummary(report));
+        if (report.stopped === true && !flags.json) {
+          const again = followAgainCommand({
+            taskIds,
+            afterComplete: flags.afterComplete === true,
+            to: flags.to === undefined ? undefined : resolve(flags.to),
+            flat: flags.flat === true,
+            server: flags.server,
+            maxSpeed: flags.maxSpeed,
+          });
+          print(this, `stopped early; the farm keeps rendering. Get the rest with:\n  ${again}`);
+        }
       } catch (e) {
         view.stop();
-        if (flags.json && e instanceof TransferFailedError)
-          print(this, JSON.stringify({ failures: e.failures }, null, 2));
+        if (flags.json && e instanceof TransferFailedError) print(this, jsonSafe({ failures: e.failures }));
         throw e;
       }
     });

@@ -4,11 +4,16 @@
  */
 import { createUser, listUsers, rotateAccessKey, setUserDisabled } from '@openfarm/server';
 import type { Command } from 'commander';
+import { CliError } from '../errors.js';
+import { jsonSafe, terminalSafe } from '../output.js';
 import { outputOf, type StoreOptions, withStore, withStoreOptions } from './admin-store.js';
 
 function parseUserId(text: string): number {
   if (!/^\d{1,12}$/.test(text))
-    throw new Error(`--sub-of expects a numeric user id, not ${JSON.stringify(text)}`);
+    throw new CliError(
+      'PARAMETER_INVALID',
+      `--sub-of expects a numeric user id, not ${JSON.stringify(text)}`,
+    );
   return Number(text);
 }
 
@@ -36,12 +41,12 @@ export function registerUserCommands(program: Command): void {
         );
         if (options.json === true) {
           out(
-            `${JSON.stringify({ userId: user.userId, userName: user.userName, accessId: user.accessId, accessKey: user.accessKey })}\n`,
+            `${jsonSafe({ userId: user.userId, userName: user.userName, accessId: user.accessId, accessKey: user.accessKey }, 0)}\n`,
           );
           return;
         }
         out(
-          `created user ${user.userName} (id ${user.userId})\n` +
+          `created user ${terminalSafe(user.userName)} (id ${user.userId})\n` +
             `accessId:  ${user.accessId}\n` +
             `accessKey: ${user.accessKey}\n` +
             'The key is shown once; keep it secret. Give both to the SDK or `openfarm login`.\n',
@@ -63,7 +68,7 @@ export function registerUserCommands(program: Command): void {
         mainUserId: u.main_user_id,
       }));
       if (options.json === true) {
-        out(`${JSON.stringify(list)}\n`);
+        out(`${jsonSafe(list, 0)}\n`);
         return;
       }
       if (list.length === 0) {
@@ -73,7 +78,7 @@ export function registerUserCommands(program: Command): void {
       const lines = list.map((u) =>
         [
           String(u.userId).padEnd(6),
-          u.userName.padEnd(20),
+          terminalSafe(u.userName).padEnd(20),
           u.accessId.padEnd(34),
           [
             u.admin ? 'admin' : '',
@@ -100,8 +105,8 @@ export function registerUserCommands(program: Command): void {
       const user = await withStore(options, (store) => rotateAccessKey(store.db, name));
       out(
         options.json === true
-          ? `${JSON.stringify(user)}\n`
-          : `new key for ${user.userName}\naccessId:  ${user.accessId}\naccessKey: ${user.accessKey}\n`,
+          ? `${jsonSafe(user, 0)}\n`
+          : `new key for ${terminalSafe(user.userName)}\naccessId:  ${user.accessId}\naccessKey: ${user.accessKey}\n`,
       );
     });
 
@@ -110,7 +115,7 @@ export function registerUserCommands(program: Command): void {
   ).action(async (name: string, options: StoreOptions, cmd: Command) => {
     const out = outputOf(cmd);
     await withStore(options, (store) => setUserDisabled(store.db, name, true));
-    out(`disabled ${name}\n`);
+    out(`disabled ${terminalSafe(name)}\n`);
   });
 
   withStoreOptions(
@@ -118,6 +123,6 @@ export function registerUserCommands(program: Command): void {
   ).action(async (name: string, options: StoreOptions, cmd: Command) => {
     const out = outputOf(cmd);
     await withStore(options, (store) => setUserDisabled(store.db, name, false));
-    out(`enabled ${name}\n`);
+    out(`enabled ${terminalSafe(name)}\n`);
   });
 }
