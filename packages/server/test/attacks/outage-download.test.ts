@@ -15,14 +15,15 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { analyzeScene } from '@openfarm/analyzers';
 import { RayvisionAPI, RayvisionCheck, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
-import type { NewUser } from '@openfarm/server';
+import { TaskStatus } from '@openfarm/protocol';
+import { createUser, type NewUser, startServer, transferPlugin } from '@openfarm/server';
 import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import { generateSampleScene } from '../../../../scripts/sample-scene/generate.js';
 
@@ -204,4 +205,71 @@ test('autoDownload rides out a farm killed for longer than its retries, and ends
   const again = await download.download({ taskIdList: [taskId], localPath, printLog: false });
   assert.equal(again.identical, frames);
   assert.equal(again.downloadedFiles, 0);
+});
+
+test('autoDownloadAfterTaskCompleted waits out a farm that is down longer than a call’s retries', {
+  timeout: 60_000,
+}, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'openfarm-outage-after-'));
+  const dataDir = join(dir, 'farm');
+  const open = (port: number) =>
+    startServer({ dataDir, port, logLevel: 'silent', plugins: [transferPlugin()] });
+  let server = await open(0);
+  const port = Number(new URL(server.url).port);
+  try {
+    const user = await createUser(server.farm.store.db, 'after');
+    const api = new RayvisionAPI({
+      domain: `127.0.0.1:${port}`,
+      protocol: 'http',
+      accessId: user.accessId,
+      accessKey: user.accessKey,
+      platform: '2',
+    });
+    const taskId = (await api.task.createTask()).taskIdList[0] as number;
+    const folder = `${taskId}_after`;
+    await server.farm.store.db
+      .updateTable('tasks')
+      .set({ output_file_name: folder, status: TaskStatus.RENDERING })
+      .where('id', '=', taskId)
+      .execute();
+    await writeFile(join(dir, 'frame.exr'), 'exr bytes');
+    await new RayvisionUpload(api, { dbConfigPath: join(dir, 'db_config.ini') }).uploadFiles(
+      'output',
+      [{ localPath: join(dir, 'frame.exr'), serverPath: `/${folder}/frame.exr` }],
+      { isDb: false },
+    );
+    const download = new RayvisionDownload(api, { logDir: dir });
+    const unreachable: number[] = [];
+    download.on('unreachable', (u) => unreachable.push(u.retryInMs));
+    const waiting = download.autoDownloadAfterTaskCompleted([taskId], {
+      localPath: join(dir, 'renders'),
+      downloadFilenameFormat: 'false',
+      sleepTime: 0.2,
+      maxRetryWait: 0.5,
+    });
+    waiting.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    server.app.server.closeAllConnections();
+    await server.close();
+    // A signed call gives up after five attempts (under 4 s): the farm stays away longer.
+    await new Promise((r) => setTimeout(r, 6000));
+    server = await open(port);
+    await server.farm.store.db
+      .updateTable('tasks')
+      .set({ status: TaskStatus.FINISHED })
+      .where('id', '=', taskId)
+      .execute();
+    const report = await waiting;
+    assert.equal(report.downloadedFiles, 1);
+    assert.equal(await readFile(join(dir, 'renders', 'frame.exr'), 'utf8'), 'exr bytes');
+    assert.ok(unreachable.length > 0, 'the outage was reported');
+    assert.ok(
+      unreachable.every((ms) => ms <= 500),
+      `waits capped by maxRetryWait: ${unreachable.join(', ')}`,
+    );
+  } finally {
+    server.app.server.closeAllConnections();
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
