@@ -12,6 +12,8 @@
  * fsyncs (rsync does not by default; the farm runs with `durableBlobs: false`).
  * `OPENFARM_BENCH_SCALE=0.1` shrinks every file count and size for a quick run;
  * `OPENFARM_BENCH_RUNS=3` repeats the cold upload and reports medians.
+ * `OPENFARM_BENCH_RGW=1` also uploads the cold tree into a farm whose blobs live in a throwaway
+ * Ceph RGW (scripts/test-rgw.mjs; objects in RAM, memstore) and reports it beside the local farm's.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -21,6 +23,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RayvisionAPI, RayvisionUpload } from '@openfarm/sdk';
+import { startTestRgw } from '../scripts/test-rgw.mjs';
 
 const SCALE = Number(process.env.OPENFARM_BENCH_SCALE ?? '1');
 const MB = 1024 * 1024;
@@ -142,9 +145,11 @@ function rsync(src: string, port: number, module: string): number {
 
 // rsync does not fsync what it receives, so the farm runs without its fsyncs too
 // (durableBlobs: false): objects are still verified and published atomically.
+// A second argument is a --storage location (an s3:// URL): the blobs go there instead.
 const FARM_ENTRY = `
-import { createUser, startServer, transferPlugin } from '@openfarm/server';
-const server = await startServer({ dataDir: process.argv[1], port: 0, logLevel: 'silent', plugins: [transferPlugin({ durableBlobs: false })] });
+import { createUser, openBlobStorage, startServer, transferPlugin } from '@openfarm/server';
+const blobs = process.argv[2] ? (await openBlobStorage(process.argv[2])).blobs : undefined;
+const server = await startServer({ dataDir: process.argv[1], port: 0, logLevel: 'silent', plugins: [transferPlugin({ durableBlobs: false, ...(blobs ? { blobs } : {}) })] });
 const user = await createUser(server.farm.store.db, 'bench');
 // Exit on SIGTERM (instead of being killed by it), so a --cpu-prof flag can write its profile.
 process.once('SIGTERM', () => process.exit(0));
@@ -153,6 +158,7 @@ console.log(JSON.stringify({ url: server.url, user }));
 
 async function startFarm(
   dataDir: string,
+  storage?: { url: string; env: NodeJS.ProcessEnv },
 ): Promise<{ child: ChildProcess; url: string; accessId: string; accessKey: string }> {
   const child = spawn(
     process.execPath,
@@ -166,8 +172,9 @@ async function startFarm(
       '-e',
       FARM_ENTRY,
       dataDir,
+      ...(storage !== undefined ? [storage.url] : []),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...storage?.env } },
   );
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -198,8 +205,10 @@ async function openfarmUpload(
   work: string,
   name: string,
   src: string,
+  timeoutSeconds?: number,
 ): Promise<{ seconds: number; phases: string }> {
   const api = new RayvisionAPI({
+    ...(timeoutSeconds !== undefined ? { timeout: timeoutSeconds } : {}),
     accessId: farm.accessId,
     accessKey: farm.accessKey,
     domain: new URL(farm.url).host,
@@ -307,6 +316,9 @@ async function main(): Promise<void> {
     }
     if (farm === undefined) throw new Error('no cold run');
 
+    const rgwCold =
+      process.env.OPENFARM_BENCH_RGW === '1' ? await coldUploadIntoRgw(work, cold, coldBytes) : undefined;
+
     console.log(`re-sync of an unchanged ${RESYNC_FILES}-file tree …`);
     rsync(resync, daemon.port, 'resync');
     await openfarmUpload(farm, work, 'resync', resync);
@@ -335,6 +347,12 @@ async function main(): Promise<void> {
           : ` (median of the runs' ratios; ratio of the medians ${(rsyncCold / farmCold).toFixed(2)}×)`) +
         ' | ≥ 1.0× |',
     );
+    if (rgwCold !== undefined) {
+      console.log(
+        `| cold upload into Ceph RGW (S3), ${(coldBytes / MB).toFixed(0)} MB | — | ${rgwCold.toFixed(2)} s, ${mbps(rgwCold)} MB/s | ` +
+          `${(rsyncCold / rgwCold).toFixed(2)}× throughput (${(farmCold / rgwCold).toFixed(2)}× the local farm's) | — |`,
+      );
+    }
     console.log(
       `| unchanged re-sync, ${RESYNC_FILES} files | ${rsyncAgain.toFixed(2)} s | ${again.seconds.toFixed(2)} s | ` +
         `${(again.seconds / rsyncAgain).toFixed(2)}× time | ≤ 1.0× |`,
@@ -369,6 +387,33 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children) await stop(c);
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The cold tree into a fresh farm whose blobs live in a throwaway Ceph RGW: seconds, or undefined
+ * (with the reason printed) when RGW is not installed.
+ */
+async function coldUploadIntoRgw(work: string, cold: string, coldBytes: number): Promise<number | undefined> {
+  const rgw = await startTestRgw();
+  if (rgw.endpoint === undefined) {
+    console.log(`cold upload into Ceph RGW skipped: ${rgw.reason}`);
+    return undefined;
+  }
+  let farm: Awaited<ReturnType<typeof startFarm>> | undefined;
+  try {
+    console.log(`cold upload of ${(coldBytes / MB).toFixed(0)} MB into a farm on Ceph RGW …`);
+    farm = await startFarm(join(work, 'farm-rgw'), {
+      url: `s3://bench/farm?endpoint=${encodeURIComponent(rgw.endpoint)}&forcePathStyle=true`,
+      env: { AWS_ACCESS_KEY_ID: rgw.accessKeyId, AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey },
+    });
+    spawnSync('sync');
+    // Completing a resumable upload copies its staged file into the bucket within that request:
+    // 200 MB into a loaded RGW can take longer than the SDK's default 60 s request timeout.
+    return (await openfarmUpload(farm, work, 'cold-rgw', cold, 600)).seconds;
+  } finally {
+    if (farm !== undefined) await stop(farm.child);
+    rgw.stop();
   }
 }
 
