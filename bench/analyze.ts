@@ -7,6 +7,10 @@
  *    is what the reference SDK runs) in the same run. Prints per-file times
  *    and the ratio; goal ≥ 20× faster.
  * 2. The Maya ASCII parser's throughput on a generated 50 MB .ma; goal ≥ 50 MB/s.
+ * 3. Nested dependencies: the USD crate reader and the Arnold .ass reader on
+ *    generated files (goal ≥ 100 MB/s each), and AnalyzeMaya on a scene whose
+ *    proxy shape reaches a 10,000-file dependency graph through USD layers
+ *    (goal < 2 s).
  *
  * Speed is reported, never asserted.
  */
@@ -16,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as analyzers from '@openfarm/analyzers';
+import { benchNested } from './lib/nested-analysis.js';
 import { AnalyzeBlender, readBlendFile } from '@openfarm/analyzers';
 
 const corpus = fileURLToPath(new URL('../../shared/corpus/blender', import.meta.url));
@@ -163,3 +168,4 @@ function benchMaya(): void {
 
 await benchBlend();
 benchMaya();
+await benchNested();

@@ -10,7 +10,7 @@ import {
   readUsdLayer,
 } from '../src/index.js';
 import { compressFast, compressLz4Block, encodeInts } from './support/lz4-writer.js';
-import { crateBytes } from './support/usd-crate-writer.js';
+import { type CrateSpecInput, crateBytes } from './support/usd-crate-writer.js';
 
 describe('LZ4 block and USD fast compression', () => {
   test('round trips literals, matches, overlapping copies and long lengths', () => {
@@ -63,7 +63,7 @@ describe('LZ4 block and USD fast compression', () => {
 });
 
 describe('crate (.usdc) dependency reader', () => {
-  const specs = [
+  const specs: CrateSpecInput[] = [
     {
       path: '/',
       specType: 7,

@@ -39,7 +39,17 @@ export function windowSource(inner: ByteSource, start: number, size: number, nam
   };
 }
 
-/** Open a file for positioned reads; `close` it when done. */
+/** Page size and count of the small-read cache of {@link openFileSource}: 1 MiB at most. */
+const PAGE = 64 * 1024;
+const PAGES = 16;
+
+/**
+ * Open a file for positioned reads; `close` it when done. Reads of up to a
+ * page go through a small cache of recently read 64 KiB pages, so the many
+ * small values a crate's specs point at (list ops, dictionaries, arrays)
+ * cost one system call per page rather than one each; larger reads go to
+ * the file directly. Memory stays at most {@link PAGES} pages.
+ */
 export function openFileSource(path: string): ByteSource & { close(): void } {
   let fd: number;
   try {
@@ -48,21 +58,51 @@ export function openFileSource(path: string): ByteSource & { close(): void } {
     throw new AnalyzeError('IO', 'cannot open', path, { cause });
   }
   const size = fstatSync(fd).size;
+  const pages = new Map<number, Uint8Array>();
+  const readAt = (out: Uint8Array, offset: number): void => {
+    let done = 0;
+    while (done < out.length) {
+      const n = readSync(fd, out, done, out.length - done, offset + done);
+      if (n === 0) throw new AnalyzeError('TRUNCATED', 'file shrank while read', path);
+      done += n;
+    }
+  };
+  const page = (index: number): Uint8Array => {
+    let p = pages.get(index);
+    if (p !== undefined) {
+      // Most recently used last.
+      pages.delete(index);
+      pages.set(index, p);
+      return p;
+    }
+    p = new Uint8Array(Math.min(PAGE, size - index * PAGE));
+    readAt(p, index * PAGE);
+    if (pages.size >= PAGES) pages.delete(pages.keys().next().value!);
+    pages.set(index, p);
+    return p;
+  };
   return {
     size,
     name: path,
     read(offset, length) {
       checkRange(offset, length, size, path);
-      const out = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const n = readSync(fd, out, done, length - done, offset + done);
-        if (n === 0) throw new AnalyzeError('TRUNCATED', 'file shrank while read', path);
-        done += n;
+      const first = Math.floor(offset / PAGE);
+      const last = Math.floor((offset + length - 1) / PAGE);
+      if (length > 0 && length <= PAGE && last - first <= 1) {
+        const a = page(first);
+        const start = offset - first * PAGE;
+        if (first === last) return a.subarray(start, start + length);
+        const out = new Uint8Array(length);
+        out.set(a.subarray(start));
+        out.set(page(last).subarray(0, length - (a.length - start)), a.length - start);
+        return out;
       }
+      const out = new Uint8Array(length);
+      readAt(out, offset);
       return out;
     },
     close() {
+      pages.clear();
       closeSync(fd);
     },
   };
