@@ -36,7 +36,7 @@ import { Agent } from '@openfarm/worker';
 import type { Command } from 'commander';
 import { outputOf } from './admin-store.js';
 import { CliError } from '../errors.js';
-import { noticesOf } from '../output.js';
+import { noticesOf, terminalSafe } from '../output.js';
 import { followAgainCommand, untilInterrupted } from './interrupt.js';
 import { CONFIG_ENV, type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
 import { reportOutages } from './transfer.js';
@@ -215,7 +215,8 @@ export function registerFarmCommands(program: Command): void {
       const to = resolve(flags.to ?? `${scene.replace(/\.[^./\\]+$/, '')}-frames`);
       out(`task ${taskId}: submitted; frames go to ${to} as they finish\n`);
       const download = new RayvisionDownload(api);
-      download.on('file', (f) => out(`  ${f.localPath}\n`));
+      // One line per file, whatever its name holds.
+      download.on('file', (f) => out(`  ${terminalSafe(f.localPath)}\n`));
       reportOutages(download, noticesOf(this));
       const { value: report, interruptedBy } = await untilInterrupted((signal) =>
         download.autoDownload([taskId], {

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { analyzeScene } from '@openfarm/analyzers';
 import { RayvisionAPI, RayvisionCheck, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
 import { TaskStatus } from '@openfarm/protocol';
-import { createUser, type NewUser, startServer, transferPlugin } from '@openfarm/server';
+import { createUser, type NewUser, setUserDisabled, startServer, transferPlugin } from '@openfarm/server';
 import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import { generateSampleScene } from '../../../../scripts/sample-scene/generate.js';
 
@@ -267,6 +267,45 @@ test('autoDownloadAfterTaskCompleted waits out a farm that is down longer than a
       unreachable.every((ms) => ms <= 500),
       `waits capped by maxRetryWait: ${unreachable.join(', ')}`,
     );
+  } finally {
+    server.app.server.closeAllConnections();
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('what a retry cannot fix still ends the follow: an account disabled while it runs (804)', {
+  timeout: 60_000,
+}, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'openfarm-outage-final-'));
+  const server = await startServer({
+    dataDir: join(dir, 'farm'),
+    port: 0,
+    logLevel: 'silent',
+    plugins: [transferPlugin()],
+  });
+  try {
+    const db = server.farm.store.db;
+    const user = await createUser(db, 'soon-disabled');
+    const api = new RayvisionAPI({
+      domain: new URL(server.url).host,
+      protocol: 'http',
+      accessId: user.accessId,
+      accessKey: user.accessKey,
+      platform: '2',
+    });
+    const taskId = (await api.task.createTask()).taskIdList[0] as number;
+    await db
+      .updateTable('tasks')
+      .set({ output_file_name: `${taskId}_x`, status: TaskStatus.RENDERING })
+      .where('id', '=', taskId)
+      .execute();
+    const download = new RayvisionDownload(api, { logDir: dir });
+    const following = download.autoDownload([taskId], { localPath: join(dir, 'renders'), sleepTime: 0.2 });
+    following.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    await setUserDisabled(db, 'soon-disabled', true);
+    await assert.rejects(following, (e: Error & { code?: number }) => e.code === 804);
   } finally {
     server.app.server.closeAllConnections();
     await server.close();
