@@ -20,6 +20,7 @@ import type { FarmContext } from './http/context.js';
 import { defaultBodyLimit, installBodyLimits } from './http/body-limits.js';
 import { installErrorHandlers } from './http/errors.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { parsePublicUrl } from './http/public-url.js';
 import { serializeRequest } from './http/log-redaction.js';
 import {
   DEFAULT_UNVERIFIED_BUDGET,
@@ -72,6 +73,12 @@ export interface ServerOptions {
   plugins?: readonly FarmPlugin[];
   /** Clock for signature checks, in milliseconds. */
   now?: () => number;
+  /**
+   * Where clients reach this server behind a reverse proxy that rewrites Host (e.g.
+   * `https://farm.studio.lan`): signatures over that host are accepted too, and it is the
+   * address handed out to clients. See http/public-url.ts.
+   */
+  publicUrl?: string;
 }
 
 export interface FarmServer {
@@ -86,6 +93,8 @@ export interface RunningFarmServer extends FarmServer {
 }
 
 export async function createServer(options: ServerOptions): Promise<FarmServer> {
+  // Checked before anything is opened: a mistyped URL must not leave a database open.
+  const publicUrl = options.publicUrl !== undefined ? parsePublicUrl(options.publicUrl) : undefined;
   let store = options.store;
   if (store === undefined) {
     if (options.dataDir === undefined) throw new Error('createServer needs a dataDir or a store');
@@ -121,6 +130,7 @@ export async function createServer(options: ServerOptions): Promise<FarmServer> 
     unverified: new UnverifiedBudget(options.unverifiedBodyBudget ?? DEFAULT_UNVERIFIED_BUDGET),
     jobFileSources: [],
     dataDir: options.dataDir,
+    publicUrl,
   };
   app.decorate('farm', farm);
   app.decorateRequest('user', null);

@@ -3,6 +3,7 @@
  * of openfarm's transfer engine (getConfig), and the output storage listing.
  */
 import { ApiError } from '@openfarm/protocol';
+import { advertisedOrigin } from '../http/public-url.js';
 import { storeJobFile } from '../tasks/job-files.js';
 import { taskTree } from '../tasks/actions.js';
 import { listStorageDir, type StorageDirEntry, storageOwnerId } from '../transfer/index.js';
@@ -49,14 +50,16 @@ export const TRANSMIT_HANDLERS: HandlerTable = {
             .where('main_user_id', '=', user.id)
             .execute()
         : [];
-    // The transfer engine is this very server: clients reach it the way they reached the API.
-    const host = request.headers.host ?? '';
+    // The transfer engine is this very server: clients reach it the way they reached the API
+    // (behind a reverse proxy, at the public URL).
+    const origin = advertisedOrigin(request, farm);
+    const host = origin.host;
     const colon = host.lastIndexOf(':');
     const server = colon > host.lastIndexOf(']') && colon !== -1 ? host.slice(0, colon) : host;
     const port =
       colon > host.lastIndexOf(']') && colon !== -1
         ? Number(host.slice(colon + 1))
-        : request.protocol === 'https'
+        : origin.protocol === 'https'
           ? 443
           : 80;
     return {

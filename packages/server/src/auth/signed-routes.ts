@@ -13,17 +13,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import { okEnvelope } from '@openfarm/protocol';
 import type { z } from 'zod';
 import type { UserRow } from '../accounts/users.js';
+import { publicHost, receivedHost } from '../http/public-url.js';
 import { markVerified, prefetchedUser } from '../http/unverified-gate.js';
 import { parseBody } from '../http/validation.js';
 
 export interface SignatureOptions {
   /** Include the JSON body in the signed material (default true). */
   signBody?: boolean;
-}
-
-function hostOf(request: FastifyRequest): string {
-  // Node keeps the Host header as sent (host:port), which is what the client signed.
-  return request.headers.host ?? '';
 }
 
 export function requireSignature(
@@ -34,7 +30,8 @@ export function requireSignature(
   return async (request) => {
     request.user = await app.farm.verifier.verify(
       {
-        host: hostOf(request),
+        host: receivedHost(request),
+        publicHost: publicHost(app.farm),
         path: request.url.split('?')[0] ?? request.url,
         headers: request.headers,
         body: signBody ? request.signedBody : undefined,

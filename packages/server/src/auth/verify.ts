@@ -24,6 +24,11 @@ const SIGNED_HEADERS = ['accessId', 'channel', 'platform', 'UTCTimestamp', 'nonc
 export interface SignedRequest {
   /** The Host header as received (host[:port]). */
   host: string;
+  /**
+   * The server's public host (`--public-url`), which clients behind a reverse proxy that rewrites
+   * Host signed instead; a signature over either host is accepted.
+   */
+  publicHost?: string | undefined;
   /** The URL path without query string. */
   path: string;
   /** Node's lower-cased header map. */
@@ -87,8 +92,14 @@ export class SignatureVerifier {
       const v = header(req.headers, name);
       if (v !== undefined) signed[name] = v;
     }
-    const canonical = canonicalString({ domain: req.host, path, headers: signed, body: req.body });
-    if (!signaturesEqual(signature(user.access_key, canonical), given)) {
+    const signedOver = (domain: string) =>
+      signaturesEqual(
+        signature(user.access_key, canonicalString({ domain, path, headers: signed, body: req.body })),
+        given,
+      );
+    const publicHost =
+      req.publicHost !== undefined && req.publicHost !== req.host ? req.publicHost : undefined;
+    if (!signedOver(req.host) && (publicHost === undefined || !signedOver(publicHost))) {
       throw ApiError.of('SIGNATURE_INVALID', { path });
     }
 

@@ -17,6 +17,7 @@ import { ApiError } from '@openfarm/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { UserRow } from '../accounts/users.js';
 import { EventsTokens } from '../auth/events-token.js';
+import { publicHost, receivedHost } from '../http/public-url.js';
 
 export const EVENTS_PATH = '/api/openfarm/events';
 /** Comment lines keep proxies from closing an idle stream. */
@@ -33,7 +34,8 @@ async function authenticate(app: FastifyInstance, request: FastifyRequest): Prom
   const token = (request.query as Record<string, unknown> | undefined)?.token;
   if (typeof token !== 'string') {
     const user = await app.farm.verifier.verify({
-      host: request.headers.host ?? '',
+      host: receivedHost(request),
+      publicHost: publicHost(app.farm),
       path: EVENTS_PATH,
       headers: request.headers,
       body: undefined,

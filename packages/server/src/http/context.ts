@@ -27,6 +27,8 @@ export interface FarmContext {
   readonly jobFileSources: JobFileSource[];
   /** Root of the data directory (database, blobs); undefined for a store given by the caller. */
   readonly dataDir: string | undefined;
+  /** Where clients reach the server behind a reverse proxy (`--public-url`; see http/public-url.ts). */
+  readonly publicUrl: URL | undefined;
 }
 
 declare module 'fastify' {
