@@ -57,8 +57,16 @@ export function registerServerCommands(program: Command): void {
       'write uploads through the page cache (for a data directory on a network file system)',
     )
     .option(
+      '--public-url <url>',
+      'where clients reach this server behind a reverse proxy that rewrites Host, e.g. https://farm.studio.lan (default: $OPENFARM_PUBLIC_URL)',
+    )
+    .option(
       '--check',
       'try the data directory, the database and the storage (a probe object written, read, deleted), print what was found, and exit (non-zero when something failed)',
+    )
+    .option(
+      '--metrics-token <token>',
+      'bearer token /metrics asks for; without one it answers this machine only (default: $OPENFARM_METRICS_TOKEN, which keeps it out of ps)',
     )
     .option(
       '--no-packs',
@@ -72,10 +80,12 @@ export function registerServerCommands(program: Command): void {
         directIo: boolean;
         packs: boolean;
         check?: boolean;
+        publicUrl?: string;
         host: string;
         port: number;
         timestampWindow: number;
         logLevel: string;
+        metricsToken?: string;
       },
       command: Command,
     ) => {
@@ -83,6 +93,7 @@ export function registerServerCommands(program: Command): void {
           throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
         const dataDir = resolveDataDir(options.data);
         const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
+        const publicUrl = options.publicUrl ?? process.env.OPENFARM_PUBLIC_URL;
         if (options.check === true) {
           await runServerCheck(
             {
@@ -109,7 +120,9 @@ export function registerServerCommands(program: Command): void {
           host: options.host,
           port: options.port,
           timestampWindowSec: options.timestampWindow,
+          ...(publicUrl ? { publicUrl } : {}),
           logLevel: options.logLevel,
+          ...(options.metricsToken !== undefined ? { metricsToken: options.metricsToken } : {}),
           // The whole API: transfer (blobs, manifests), job files found in the config storage,
           // and the render-node scheduler, all sharing the data dir's blob folder.
           plugins: [
