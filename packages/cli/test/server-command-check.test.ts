@@ -91,3 +91,17 @@ test('on PostgreSQL: migrate, then the check reports the server version and no p
     /^database: ok: PostgreSQL 127\.0\.0\.1:\d+\/\w+ \(server \d+[.\d]*.*\): \d+ migrations applied, none pending/m,
   );
 });
+
+test('server --public-url refuses what is not a scheme, host and port', async () => {
+  const r = await runInProcess([
+    'server',
+    '--data',
+    join(work, 'public'),
+    '--port',
+    '0',
+    '--public-url',
+    'https://farm/api',
+  ]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /--public-url is a scheme, a host and an optional port only/);
+});
