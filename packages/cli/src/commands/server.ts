@@ -65,6 +65,10 @@ export function registerServerCommands(program: Command): void {
       'try the data directory, the database and the storage (a probe object written, read, deleted), print what was found, and exit (non-zero when something failed)',
     )
     .option(
+      '--metrics-token <token>',
+      'bearer token /metrics asks for; without one it answers this machine only (default: $OPENFARM_METRICS_TOKEN, which keeps it out of ps)',
+    )
+    .option(
       '--no-packs',
       'keep every small blob a file of its own (for a data directory that servers on several machines share)',
     )
@@ -81,6 +85,7 @@ export function registerServerCommands(program: Command): void {
         port: number;
         timestampWindow: number;
         logLevel: string;
+        metricsToken?: string;
       },
       command: Command,
     ) => {
@@ -117,6 +122,7 @@ export function registerServerCommands(program: Command): void {
           timestampWindowSec: options.timestampWindow,
           ...(publicUrl ? { publicUrl } : {}),
           logLevel: options.logLevel,
+          ...(options.metricsToken !== undefined ? { metricsToken: options.metricsToken } : {}),
           // The whole API: transfer (blobs, manifests), job files found in the config storage,
           // and the render-node scheduler, all sharing the data dir's blob folder.
           plugins: [
