@@ -330,7 +330,10 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       stop.abort();
-      await stream;
+      // The stream's token call cannot be cut short: while the farm is unreachable it may be
+      // retrying for seconds (minutes, when every attempt times out). A caller who stopped
+      // does not wait for it; it ends on its own at its next step (it catches its errors).
+      if (!aborted()) await stream;
     }
     if (pending.size > 0) report.stopped = true;
     return this.finish(report, options.printLog ?? false);
