@@ -126,3 +126,88 @@ test('a farm outage is told on one line per try, and its end', () => {
     'farm reachable again after 42 s; following the tasks',
   ]);
 });
+
+test('download --realtime tells of a farm outage on stderr and carries on when the farm is back', {
+  timeout: 120_000,
+}, async () => {
+  const own = await mkdtemp(join(tmpdir(), 'openfarm-cli-outage-'));
+  const dataDir = join(own, 'farm');
+  const open = (port: number) =>
+    startServer({ dataDir, host: '127.0.0.1', port, logLevel: 'silent', plugins: [transferPlugin()] });
+  let farm = await open(0);
+  const port = Number(new URL(farm.url).port);
+  try {
+    const owner = await createUser(farm.farm.store.db, 'outage');
+    const ownApi = new RayvisionAPI({
+      domain: `127.0.0.1:${port}`,
+      protocol: 'http',
+      accessId: owner.accessId,
+      accessKey: owner.accessKey,
+      platform: '2',
+    });
+    const taskId = (await ownApi.task.createTask()).taskIdList[0] as number;
+    const folder = `${taskId}_shot`;
+    await farm.farm.store.db
+      .updateTable('tasks')
+      .set({ output_file_name: folder, status: TaskStatus.RENDERING })
+      .where('id', '=', taskId)
+      .execute();
+    const to = join(own, 'renders');
+    const child = spawnCli(['download', String(taskId), '--realtime', '--to', to, '--sleep-time', '0.5'], {
+      OPENFARM_CONFIG: join(own, 'no-profile.json'),
+      OPENFARM_URL: farm.url,
+      RAYVISION_API_ACCESS_ID: owner.accessId,
+      RAYVISION_API_KEY: owner.accessKey,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const closed = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+    // Following: the farm has handed it an event-stream token.
+    const end = Date.now() + 60_000;
+    while (farm.farm.events.subscriberCount() === 0) {
+      if (Date.now() > end) throw new Error(`the download never followed the task:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    farm.app.server.closeAllConnections();
+    await farm.close();
+    while (!/farm unreachable since \d\d:\d\d:\d\d \(.*\); retrying in \d+ s/.test(stderr)) {
+      if (Date.now() > end) throw new Error(`no outage notice:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    farm = await open(port);
+    await new RayvisionUpload(ownApi, { dbConfigPath: join(own, 'db_config.ini') }).uploadFiles(
+      'output',
+      [
+        {
+          localPath: await writeLocal(own, 'late.exr', 'after the outage'),
+          serverPath: `/${folder}/late.exr`,
+        },
+      ],
+      { isDb: false },
+    );
+    await farm.farm.store.db
+      .updateTable('tasks')
+      .set({ status: TaskStatus.FINISHED })
+      .where('id', '=', taskId)
+      .execute();
+    assert.equal(await closed, 0, stderr);
+    assert.match(stderr, /farm reachable again after \d+ s; following the tasks/);
+    assert.match(stdout, /1 files: 1 downloaded/);
+    assert.equal(await readFile(join(to, folder, 'late.exr'), 'utf8'), 'after the outage');
+  } finally {
+    farm.app.server.closeAllConnections();
+    await farm.close();
+    await rm(own, { recursive: true, force: true });
+  }
+});
+
+async function writeLocal(dir: string, name: string, content: string): Promise<string> {
+  await writeFile(join(dir, name), content);
+  return join(dir, name);
+}
