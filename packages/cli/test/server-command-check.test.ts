@@ -74,6 +74,18 @@ test('an unreachable database and an unusable storage fail the check, each named
   assert.match(r.stdout, /^storage: FAILED: .*a-file\/blobs: .*ENOTDIR/m);
   assert.match(r.stderr, /the check failed: database, storage/);
   assert.doesNotMatch(r.stdout + r.stderr, /sekret-pw/);
+  // Credentials put in a storage URL are refused, and not echoed.
+  const s3 = await runInProcess([
+    'server',
+    '--check',
+    '--data',
+    data,
+    '--storage',
+    's3://KEYID:sekret-key@bucket',
+  ]);
+  assert.equal(s3.status, 1);
+  assert.match(s3.stdout, /^storage: FAILED: s3:\/\/\*\*\*@bucket: .*credentials do not go in the URL/m);
+  assert.doesNotMatch(s3.stdout + s3.stderr, /sekret-key/);
 });
 
 const postgresUrl = process.env.OPENFARM_TEST_POSTGRES_URL;

@@ -126,7 +126,9 @@ export async function checkStorage(
       text: `${opened.description}: wrote, read back and deleted a probe object (${ms} ms)`,
     };
   } catch (err) {
-    return { part: 'storage', ok: false, text: `${opened?.description ?? storage}: ${reasonOf(err)}` };
+    // A URL is refused when it carries credentials; it is not echoed with them either.
+    const shown = opened?.description ?? storage.replace(/\/\/[^/@]*@/, '//***@');
+    return { part: 'storage', ok: false, text: `${shown}: ${reasonOf(err)}` };
   } finally {
     await opened?.close().catch(() => {});
   }
