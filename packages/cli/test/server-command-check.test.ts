@@ -86,6 +86,17 @@ test('an unreachable database and an unusable storage fail the check, each named
   assert.equal(s3.status, 1);
   assert.match(s3.stdout, /^storage: FAILED: s3:\/\/\*\*\*@bucket: .*credentials do not go in the URL/m);
   assert.doesNotMatch(s3.stdout + s3.stderr, /sekret-key/);
+  const other = await runInProcess([
+    'server',
+    '--check',
+    '--data',
+    data,
+    '--storage',
+    'https://u:sekret-other@x/b',
+  ]);
+  assert.equal(other.status, 1);
+  assert.match(other.stdout, /^storage: FAILED: .*a folder or s3:\/\//m);
+  assert.doesNotMatch(other.stdout + other.stderr, /sekret-other/);
 });
 
 const postgresUrl = process.env.OPENFARM_TEST_POSTGRES_URL;

@@ -44,7 +44,8 @@ export async function openBlobStorage(
   if (storage.startsWith('s3://')) return openS3(storage, options.createBucket ?? true);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(storage)) {
     throw new BlobStorageConfigError(
-      `--storage ${JSON.stringify(storage)}: a folder or s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true`,
+      `--storage ${JSON.stringify(storage.replace(/\/\/[^/@]*@/, '//***@'))}: a folder or ` +
+        's3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true',
     );
   }
   const dir = resolve(storage);
