@@ -156,6 +156,29 @@ describe("another user's ids", () => {
     assert.deepEqual(own, []);
   });
 
+  test("another user's upload session answers like a missing one, and keeps its bytes", async () => {
+    const data = fresh(4000);
+    const key = keyOf(data);
+    const started = (await alice.post(TRANSFER_PATHS.uploads, key)).data as { uploadId: string };
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    const chunk = await bob.put(`/api/openfarm/transfer/uploads/${started.uploadId}/0`, fresh(4000));
+    const chunkNobody = await bob.put(`/api/openfarm/transfer/uploads/${nobody}/0`, fresh(4000));
+    assert.equal(chunk.status, 404, JSON.stringify(chunk));
+    assert.equal(chunk.message.replace(started.uploadId, 'ID'), chunkNobody.message.replace(nobody, 'ID'));
+    const done = await bob.post(TRANSFER_PATHS.uploadComplete, { uploadId: started.uploadId });
+    const doneNobody = await bob.post(TRANSFER_PATHS.uploadComplete, { uploadId: nobody });
+    assert.equal(done.code, 404);
+    assert.equal(done.message.replace(started.uploadId, 'ID'), doneNobody.message.replace(nobody, 'ID'));
+    // Alice's session is untouched: it resumes at 0 and completes with her bytes.
+    const resumed = (await alice.post(TRANSFER_PATHS.uploads, key)).data as {
+      uploadId: string;
+      offset: number;
+    };
+    assert.deepEqual(resumed, { uploadId: started.uploadId, offset: 0, complete: false });
+    assert.equal((await alice.put(`/api/openfarm/transfer/uploads/${started.uploadId}/0`, data)).code, 200);
+    assert.deepEqual(await alice.data(TRANSFER_PATHS.uploadComplete, { uploadId: started.uploadId }), key);
+  });
+
   test("job files under another user's task id in one's own config storage never reach that task", async () => {
     const created = await alice.data<{ taskIdList: number[] }>('/api/render/submit/createTask', {
       count: 1,
