@@ -118,6 +118,30 @@ describe('large submits', () => {
     assert.ok(first.every((l) => l.job.taskId === small));
   });
 
+  test('/healthz answers while a transaction holds the store (it does not queue behind the writer)', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered: () => void = () => {};
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const writer = f.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ task_over_time_sec: 43200 }).where('id', '=', f.userId).execute();
+      entered();
+      await held;
+    });
+    await inside;
+    try {
+      const res = await fetch(`${f.farm.url}/healthz`, { signal: AbortSignal.timeout(5000) });
+      assert.equal(res.status, 200);
+    } finally {
+      release();
+      await writer;
+    }
+  });
+
   test('a half-written task is never leased; resuming writes the rest once, even twice at a time', async () => {
     const taskId = await submitTask(f.user, { frames: '1-3000[1]', taskUserLevel: 90 });
     // The state a crash after the first step leaves: 1000 of 3000 rows, still creating.

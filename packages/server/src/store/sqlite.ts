@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './database.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
-import { KyselyStore, type Store } from './store.js';
+import { KyselyStore, type Store, type StorePinger } from './store.js';
 
 /** How long a writer waits for another process's lock before SQLITE_BUSY (CLI and server share the file). */
 const BUSY_TIMEOUT_MS = 5000;
@@ -27,11 +27,36 @@ function openConnection(file: string): BetterSqlite3.Database {
   return conn;
 }
 
+/**
+ * ping() through a read-only connection of its own, opened on first use:
+ * Kysely's one connection runs one transaction at a time, and a health check
+ * queued behind it (and behind every request waiting for it) would report
+ * the farm's load, not whether the store answers. WAL lets it read while the
+ * writer writes. It reads the schema version, so the file itself is read.
+ */
+function readOnlyPinger(file: string): StorePinger | undefined {
+  if (file === ':memory:') return undefined; // a second connection would be another database
+  let conn: BetterSqlite3.Database | undefined;
+  return {
+    ping() {
+      if (conn === undefined) {
+        conn = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+        conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+      conn.pragma('schema_version', { simple: true });
+    },
+    close() {
+      conn?.close();
+      conn = undefined;
+    },
+  };
+}
+
 /** Open (creating if needed) the SQLite store at `file`. Call `migrate()` before use. */
 export function openSqliteStore(file: string): Store {
   const db = new Kysely<Database>({
     // Kysely's SQLite driver keeps one connection; every connection it opens gets the pragmas.
     dialect: new SqliteDialect({ database: async () => withStatementCache(openConnection(file)) }),
   });
-  return new KyselyStore(db, 'sqlite');
+  return new KyselyStore(db, 'sqlite', readOnlyPinger(file));
 }
