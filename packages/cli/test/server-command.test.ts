@@ -245,7 +245,10 @@ test('an unusable data directory is refused with a message naming it', async () 
     '--log-level',
     'silent',
   ]);
-  assert.match(String(err?.message), /data directory .*not-a-dir\/farm is not writable/);
+  assert.match(
+    String(err?.message),
+    /data directory .*not-a-dir\/farm: cannot create it: a part of the path is a file, not a folder \(ENOTDIR\)/,
+  );
 });
 
 test('bad option values are refused before anything starts', async () => {
