@@ -184,6 +184,19 @@ describe('nested-dependency readers fuzz', () => {
   for (const [format, base, seed] of [
     ['usdc', CRATE, 0x05dc0001],
     ['usdz', storedZip({ 'a.usda': USDA, 'b.usdc': CRATE, 'tex.png': 'png' }), 0x05dc0002],
+    [
+      'usdc 0.0.1',
+      crateBytes(
+        [
+          { path: '/', specType: 7, fields: { subLayers: { stringVector: ['./a.usd'] } } },
+          { path: '/W', specType: 6, fields: { references: { references: ['./r.usd'] } } },
+          { path: '/W/T.inputs:file', specType: 1, fields: { default: { string: 't.png' } } },
+          { path: '/V', specType: 6, fields: { customData: { dictionary: { x: { asset: 'x.png' } } } } },
+        ],
+        { legacyVersion: [0, 0, 1] },
+      ),
+      0x05dc0003,
+    ],
   ] as const) {
     test(`${CASES} mutated ${format} files: references or an AnalyzeError, each fast`, () => {
       const rng = mulberry32(seed);

@@ -162,9 +162,9 @@ describe('crate (.usdc) dependency reader', () => {
   test('bad headers and versions are named', () => {
     const good = crateBytes(specs);
     assert.throws(() => readUsdLayer(bytesSource(good.subarray(0, 40))), /TRUNCATED|shorter|#usda/);
-    const old = good.slice();
-    old[9] = 3;
-    assert.throws(() => readCrateTables(bytesSource(old)), /crate version 0\.3\.0 is not read/);
+    const future = good.slice();
+    future[8] = 1;
+    assert.throws(() => readCrateTables(bytesSource(future)), /crate version 1\.8\.0 is not read/);
     const badToc = good.slice();
     new DataView(badToc.buffer).setBigUint64(16, BigInt(good.length + 10), true);
     assert.throws(
@@ -172,4 +172,47 @@ describe('crate (.usdc) dependency reader', () => {
       (e: unknown) => e instanceof AnalyzeError && e.code === 'TRUNCATED',
     );
   });
+});
+
+describe('crate files before 0.4.0 (uncompressed tables, path tree of headers)', () => {
+  const specs: CrateSpecInput[] = [
+    { path: '/', specType: 7, fields: { subLayers: { stringVector: ['./old_anim.usd'] } } },
+    { path: '/Set', specType: 6, fields: { references: { references: ['./props.usd'] } } },
+    { path: '/Set/Chair', specType: 6, fields: { references: { references: ['./chair.usd'] } } },
+    { path: '/Set/Chair.inputs:file', specType: 1, fields: { default: { string: 'tex/chair.png' } } },
+    { path: '/Set/Table', specType: 6, fields: {} },
+    { path: '/Set/Table{look=oak}', specType: 10, fields: {} },
+    { path: '/Set/Table{look=oak}.tex', specType: 1, fields: { default: { asset: 'tex/oak.<UDIM>.png' } } },
+    {
+      path: '/Lights',
+      specType: 6,
+      fields: { customData: { dictionary: { ies: { asset: 'ies/spot.ies' } } } },
+    },
+  ];
+  for (const version of [
+    [0, 3, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ] as const) {
+    test(`version ${version.join('.')}: paths and every asset path`, () => {
+      const bytes = crateBytes(specs, { legacyVersion: version });
+      const tables = readCrateTables(bytesSource(bytes));
+      assert.deepEqual(tables.version, { major: version[0], minor: version[1], patch: version[2] });
+      assert.deepEqual(
+        tables.specs.map((s) => s.path),
+        specs.map((s) => s.path),
+      );
+      assert.deepEqual(
+        readUsdLayer(bytesSource(bytes)).map((r) => [r.path, r.owner]),
+        [
+          ['./old_anim.usd', '</> subLayers'],
+          ['./props.usd', '</Set> references'],
+          ['./chair.usd', '</Set/Chair> references'],
+          ['tex/chair.png', '</Set/Chair.inputs:file>'],
+          ['tex/oak.<UDIM>.png', '</Set/Table{look=oak}.tex>'],
+          ['ies/spot.ies', '</Lights> customData ies'],
+        ],
+      );
+    });
+  }
 });

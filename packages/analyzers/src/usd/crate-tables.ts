@@ -11,8 +11,10 @@ import { decodeCompressedInts } from './integer-coding.js';
  * NUL-separated text), STRINGS (token indices), FIELDS (token index + 64-bit
  * value representation), FIELDSETS (field indices, each set ended by ~0),
  * PATHS (a tree flattened into path, element-token and jump arrays) and
- * SPECS (path, field set, spec type). Only crate 0.4.0 and later (USD 0.8.x,
- * 2017 on) use these compressed tables; older files are refused by name.
+ * SPECS (path, field set, spec type). From crate 0.4.0 (USD 0.8.x, 2017)
+ * the tokens are LZ4-compressed and the integer tables use USD's integer
+ * compression with the path tree flattened into arrays; older files store
+ * plain struct arrays and a tree of path headers, 0.0.1 with padded structs.
  */
 export interface CrateVersion {
   readonly major: number;
@@ -95,13 +97,17 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
     throw new AnalyzeError('WRONG_FORMAT', 'not a USD crate file (no PXR-USDC)', name);
   boot.pos = 8;
   const version = { major: boot.u8(), minor: boot.u8(), patch: boot.u8() };
-  if (version.major !== 0 || version.minor < 4) {
+  if (version.major !== 0 || (version.minor === 0 && version.patch === 0)) {
     throw new AnalyzeError(
       'WRONG_FORMAT',
-      `crate version ${version.major}.${version.minor}.${version.patch} is not read (0.4.0 to 0.x)`,
+      `crate version ${version.major}.${version.minor}.${version.patch} is not read (0.0.1 to 0.x)`,
       name,
     );
   }
+  // Before 0.4.0 the tables are plain arrays of structs; the very first files (0.0.1) pad
+  // some of those structs with 4 leading bytes.
+  const legacy = version.minor < 4;
+  const padded = version.minor === 0;
   boot.pos = 16;
   const tocOffset = boot.u64();
   if (tocOffset + 8 > source.size) {
@@ -151,14 +157,16 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
   if (tokenSection !== undefined) {
     const n = count(tokenSection, 'tokens');
     const uncompressed = tokenSection.u64();
-    const compressed = tokenSection.u64();
+    const compressed = legacy ? uncompressed : tokenSection.u64();
     if (uncompressed > limits.maxSectionBytes || n > uncompressed) {
       throw new AnalyzeError('CORRUPT', `${n} tokens in ${uncompressed} bytes`, name);
     }
     const chars =
       uncompressed === 0
         ? new Uint8Array(0)
-        : decompressFast(tokenSection.take(compressed), uncompressed, true, name);
+        : legacy
+          ? tokenSection.take(uncompressed)
+          : decompressFast(tokenSection.take(compressed), uncompressed, true, name);
     // One decode of the whole table, then a split: far cheaper than a decode per token.
     const all = new TextDecoder('utf-8').decode(chars);
     let p = 0;
@@ -191,8 +199,18 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
   const fieldSection = section('FIELDS');
   if (fieldSection !== undefined) {
     const n = count(fieldSection, 'fields');
-    const names = ints(fieldSection, n);
-    if (n > 0) {
+    if (legacy) {
+      if (n * 16 > fieldSection.bytes.length - 8) throw new AnalyzeError('TRUNCATED', `${n} fields`, name);
+      for (let i = 0; i < n; i++) {
+        fieldSection.skip(4);
+        const tokenIndex = fieldSection.u32();
+        const lo = fieldSection.u32();
+        const hi = fieldSection.u32();
+        fields.push({ name: token(tokenIndex, 'a field'), rep: decodeValueRep(lo, hi) });
+      }
+    }
+    const names = legacy ? new Int32Array(0) : ints(fieldSection, n);
+    if (n > 0 && !legacy) {
       const repsSize = fieldSection.u64();
       const reps = decompressFast(fieldSection.take(repsSize), n * 8, true, name);
       const view = new DataView(reps.buffer, reps.byteOffset, reps.byteLength);
@@ -207,11 +225,24 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
 
   let fieldSets: Int32Array = new Int32Array(0);
   const fieldSetSection = section('FIELDSETS');
-  if (fieldSetSection !== undefined) fieldSets = ints(fieldSetSection, count(fieldSetSection, 'field sets'));
+  if (fieldSetSection !== undefined) {
+    const n = count(fieldSetSection, 'field sets');
+    if (legacy) {
+      if (n * 4 > fieldSetSection.bytes.length - 8)
+        throw new AnalyzeError('TRUNCATED', `${n} field sets`, name);
+      fieldSets = new Int32Array(n);
+      for (let i = 0; i < n; i++) fieldSets[i] = fieldSetSection.i32();
+    } else fieldSets = ints(fieldSetSection, n);
+  }
 
   let paths: string[] = [];
   const pathSection = section('PATHS');
-  if (pathSection !== undefined) {
+  if (pathSection !== undefined && legacy) {
+    const total = count(pathSection, 'paths');
+    if (total * 12 > pathSection.bytes.length) throw new AnalyzeError('TRUNCATED', `${total} paths`, name);
+    const start = sections.get('PATHS')!.start;
+    paths = buildLegacyPaths(pathSection, start, total, padded, (i) => token(i, 'a path'), name);
+  } else if (pathSection !== undefined) {
     const total = count(pathSection, 'paths');
     const n = count(pathSection, 'path entries');
     // USD's table has about one slot per encoded entry (a few unused); far more is not a crate USD
@@ -227,9 +258,26 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
   const specSection = section('SPECS');
   if (specSection !== undefined) {
     const n = count(specSection, 'specs');
-    const pathIndexes = ints(specSection, n);
-    const fieldSetIndexes = ints(specSection, n);
-    const types = ints(specSection, n);
+    let pathIndexes: Int32Array;
+    let fieldSetIndexes: Int32Array;
+    let types: Int32Array;
+    if (legacy) {
+      const size = padded ? 16 : 12;
+      if (n * size > specSection.bytes.length - 8) throw new AnalyzeError('TRUNCATED', `${n} specs`, name);
+      pathIndexes = new Int32Array(n);
+      fieldSetIndexes = new Int32Array(n);
+      types = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        if (padded) specSection.skip(4);
+        pathIndexes[i] = specSection.i32();
+        fieldSetIndexes[i] = specSection.i32();
+        types[i] = specSection.i32();
+      }
+    } else {
+      pathIndexes = ints(specSection, n);
+      fieldSetIndexes = ints(specSection, n);
+      types = ints(specSection, n);
+    }
     for (let i = 0; i < n; i++) {
       const path = paths[pathIndexes[i]!];
       if (path === undefined)
@@ -291,6 +339,65 @@ function buildPaths(
       } else if (hasSibling) {
         index++;
       } else break;
+    }
+  }
+  return paths;
+}
+
+/**
+ * Paths of crates before 0.4.0: a tree of headers (path index, element token,
+ * bits: has child, has sibling, is a property), each header with both a child
+ * and a sibling followed by the sibling's absolute file offset. The child
+ * follows directly; siblings are kept on an explicit stack.
+ */
+function buildLegacyPaths(
+  section: LeReader,
+  sectionStart: number,
+  total: number,
+  padded: boolean,
+  token: (i: number) => string,
+  name: string | undefined,
+): string[] {
+  const paths = new Array<string>(total).fill('');
+  const headerSize = padded ? 16 : 12;
+  const pending: { pos: number; parent: string | undefined }[] = [{ pos: section.pos, parent: undefined }];
+  let steps = 0;
+  while (pending.length > 0) {
+    let { pos, parent } = pending.pop()!;
+    for (;;) {
+      if (++steps > total)
+        throw new AnalyzeError('CORRUPT', 'path tree visits more entries than paths', name);
+      section.pos = pos;
+      if (padded) section.skip(4);
+      const index = section.u32();
+      const element = section.u32();
+      const bits = section.u8();
+      section.pos = pos + headerSize;
+      if (index >= total) throw new AnalyzeError('CORRUPT', `path index ${index} of ${total}`, name);
+      let path: string;
+      if (parent === undefined) {
+        path = '/';
+        parent = '/';
+      } else {
+        const text = token(element);
+        if ((bits & 4) !== 0) path = `${parent}.${text}`;
+        else if (text.startsWith('{')) path = `${parent}${text}`;
+        else path = parent === '/' ? `/${text}` : `${parent}/${text}`;
+      }
+      paths[index] = path;
+      const hasChild = (bits & 1) !== 0;
+      const hasSibling = (bits & 2) !== 0;
+      if (hasChild) {
+        if (hasSibling) {
+          const sibling = section.i64() - sectionStart;
+          if (sibling < 0 || sibling >= section.bytes.length) {
+            throw new AnalyzeError('CORRUPT', `path sibling offset ${sibling + sectionStart}`, name);
+          }
+          pending.push({ pos: sibling, parent });
+        }
+        parent = path;
+      } else if (!hasSibling) break;
+      pos = section.pos;
     }
   }
   return paths;

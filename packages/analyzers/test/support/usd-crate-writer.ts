@@ -33,6 +33,12 @@ export interface CrateSpecInput {
 export interface CrateWriteOptions {
   /** Split the token section's LZ4 into this many chunks (0 = one block). */
   readonly tokenChunks?: number;
+  /**
+   * Write the tables as crates before 0.4.0 did: plain arrays of structs,
+   * a path tree of headers; `[0, 0, 1]` also pads structs as 0.0.1 did.
+   * Values keep the 0.8 layouts the tests use (no payloads, no arrays).
+   */
+  readonly legacyVersion?: readonly [0, number, number];
 }
 
 type Piece = Uint8Array | { readonly zeros: number };
@@ -148,6 +154,7 @@ function buildCrate(specs: readonly CrateSpecInput[], options: CrateWriteOptions
     property: boolean;
     children: PathNode[];
     index: number;
+    hasSibling?: boolean;
   }
   const root: PathNode = { element: '', property: false, children: [], index: 0 };
   const pathIndex = new Map<string, number>([['/', 0]]);
@@ -270,34 +277,91 @@ function buildCrate(specs: readonly CrateSpecInput[], options: CrateWriteOptions
     sections.push({ name, start: out.push(bytes), size: bytes.length });
   };
   const tokenText = new TextEncoder().encode(tokens.map((t) => `${t}\u0000`).join(''));
-  const tokenBlock = compressFast(tokenText, options.tokenChunks ?? 0);
-  section('TOKENS', concat([u64(tokens.length), u64(tokenText.length), u64(tokenBlock.length), tokenBlock]));
+  const legacy = options.legacyVersion;
+  if (legacy === undefined) {
+    const tokenBlock = compressFast(tokenText, options.tokenChunks ?? 0);
+    section(
+      'TOKENS',
+      concat([u64(tokens.length), u64(tokenText.length), u64(tokenBlock.length), tokenBlock]),
+    );
+  } else section('TOKENS', concat([u64(tokens.length), u64(tokenText.length), tokenText]));
   section('STRINGS', concat([u64(strings.length), ...strings.map(u32)]));
-  const repsBlock = compressFast(concat(fieldReps));
-  section(
-    'FIELDS',
-    concat([u64(fieldNames.length), compressedInts(fieldNames), u64(repsBlock.length), repsBlock]),
-  );
-  section('FIELDSETS', concat([u64(fieldSets.length), compressedInts(fieldSets)]));
-  section(
-    'PATHS',
-    concat([
-      u64(pathCount),
-      u64(pathIndexes.length),
-      compressedInts(pathIndexes),
-      compressedInts(elementTokens),
-      compressedInts(jumps),
-    ]),
-  );
-  section(
-    'SPECS',
-    concat([
-      u64(specRows.length),
-      compressedInts(specRows.map((s) => s.path)),
-      compressedInts(specRows.map((s) => s.fieldSet)),
-      compressedInts(specRows.map((s) => s.type)),
-    ]),
-  );
+  const pad = legacy !== undefined && legacy[1] === 0 ? [u32(0)] : [];
+  if (legacy === undefined) {
+    const repsBlock = compressFast(concat(fieldReps));
+    section(
+      'FIELDS',
+      concat([u64(fieldNames.length), compressedInts(fieldNames), u64(repsBlock.length), repsBlock]),
+    );
+    section('FIELDSETS', concat([u64(fieldSets.length), compressedInts(fieldSets)]));
+    section(
+      'PATHS',
+      concat([
+        u64(pathCount),
+        u64(pathIndexes.length),
+        compressedInts(pathIndexes),
+        compressedInts(elementTokens),
+        compressedInts(jumps),
+      ]),
+    );
+    section(
+      'SPECS',
+      concat([
+        u64(specRows.length),
+        compressedInts(specRows.map((s) => s.path)),
+        compressedInts(specRows.map((s) => s.fieldSet)),
+        compressedInts(specRows.map((s) => s.type)),
+      ]),
+    );
+  } else {
+    section(
+      'FIELDS',
+      concat([u64(fieldNames.length), ...fieldNames.map((n, i) => concat([u32(0), u32(n), fieldReps[i]!]))]),
+    );
+    section('FIELDSETS', concat([u64(fieldSets.length), ...fieldSets.map(u32)]));
+    // The path tree: each header, then (child and sibling) the sibling's absolute offset, the child next.
+    const headerSize = pad.length > 0 ? 16 : 12;
+    const start = out.size;
+    const parts: Uint8Array[] = [u64(pathCount)];
+    let at = start + 8;
+    const size = (n: PathNode): number =>
+      headerSize +
+      (n.children.length > 0 && n.hasSibling ? 8 : 0) +
+      n.children.reduce((a, c) => a + size(c), 0);
+    const emit = (n: PathNode, isRoot: boolean): void => {
+      const hasChild = n.children.length > 0;
+      const bits = (hasChild ? 1 : 0) | (n.hasSibling ? 2 : 0) | (n.property ? 4 : 0);
+      const header = new Uint8Array(headerSize);
+      const v = new DataView(header.buffer);
+      const o = pad.length > 0 ? 4 : 0;
+      v.setUint32(o, n.index, true);
+      v.setUint32(o + 4, isRoot ? 0 : token(n.element), true);
+      header[o + 8] = bits;
+      parts.push(header);
+      at += headerSize;
+      if (hasChild && n.hasSibling) {
+        parts.push(i64(at + 8 + n.children.reduce((a, c) => a + size(c), 0)));
+        at += 8;
+      }
+      for (const c of n.children) emit(c, false);
+    };
+    const markSiblings = (n: PathNode): void => {
+      n.children.forEach((c, i) => {
+        c.hasSibling = i < n.children.length - 1;
+        markSiblings(c);
+      });
+    };
+    markSiblings(root);
+    emit(root, true);
+    section('PATHS', concat(parts));
+    section(
+      'SPECS',
+      concat([
+        u64(specRows.length),
+        ...specRows.map((r) => concat([...pad, u32(r.path), u32(r.fieldSet), u32(r.type)])),
+      ]),
+    );
+  }
   const toc = out.push(
     concat([
       u64(sections.length),
@@ -310,7 +374,7 @@ function buildCrate(specs: readonly CrateSpecInput[], options: CrateWriteOptions
   );
   const boot = out.pieces[0] as Uint8Array;
   boot.set(new TextEncoder().encode('PXR-USDC'));
-  boot.set([0, 8, 0], 8);
+  boot.set(options.legacyVersion ?? [0, 8, 0], 8);
   boot.set(i64(toc), 16);
   return out;
 }
