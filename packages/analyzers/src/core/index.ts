@@ -21,7 +21,7 @@
  *   (`status` 'found' | 'missing' | 'builtin', `pattern`, `resolved`, `files`) or undefined for an
  *   empty path; `all()`, `missing()`, `files()`. Relative paths are tried against each root in
  *   order; `$NAME`/`${NAME}` are expanded for the given variables only; separators normalized;
- *   file-name tokens `####`, `%04d`, `$F`, `$F4`, `${F4}`, `$FF`, `$SF`, `<UDIM>`, `<UVTILE>`,
+ *   file-name tokens `####`, `%04d`, `$F`, `$F4`, `${F4}`, `$FF`, `$SF`, `<UDIM>`, `<UVTILE>`, `<UVTILE0>`, `*`, `?`,
  *   `<U>`/`<V>`, `<f>`, `<frame>` expand to the files that exist (one bounded directory scan);
  *   `sequence: 'udim' | 'frames'` rewrites a literal member (`x_1001.png` → `x_<UDIM>.png`).
  *   Drive/UNC paths are only looked up on Windows. A folder that exists counts as found.

@@ -27,6 +27,9 @@ const TOKEN_RULES: readonly TokenRule[] = [
   { find: /%0?\d*d/y, digits: () => '-?\\d+' },
   // Hash padding: #### is at least four digits (frame 10000 has five).
   { find: /#+/y, digits: (m) => `-?\\d{${m[0].length},}` },
+  // Glob wildcards (Houdini TOP file patterns, `*.bgeo.sc`): any run of characters, any one character.
+  { find: /\*/y, digits: () => '.*' },
+  { find: /\?/y, digits: () => '.' },
 ];
 
 const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/;

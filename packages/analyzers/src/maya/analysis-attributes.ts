@@ -27,7 +27,7 @@ const SETTING_ATTRIBUTES = [
   ['rnd', 'renderable', 'rndr', 'adjs', 'adjustments'],
   // Render Setup overrides, collections and selectors
   ['atr', 'attribute', 'atv', 'attrValue', 'tgName', 'targetNodeName', 'mul', 'multiply', 'ofs', 'offset'],
-  ['sen', 'selfEnabled', 'en', 'enabled', 'ssl', 'staticSelection'],
+  ['sen', 'selfEnabled', 'en', 'enabled', 'ssl', 'staticSelection', 'pat', 'pattern'],
   // sequence hints, cacheFile, colour management, scene configuration script
   ['uvt', 'uvTilingMode', 'ufe', 'useFrameExtension', 'cp', 'cachePath', 'cn', 'cacheName'],
   ['cfe', 'configFileEnabled', 'cfp', 'configFilePath', 'b', 'before'],

@@ -195,13 +195,16 @@ function overrideTargets(
   const raw: string[] = [];
   if (named !== undefined && named !== '') raw.push(named);
   else {
+    // The nearest collection whose selector selects anything: its static selection
+    // and the nodes its wildcard pattern matches, as Render Setup unites them.
     for (const collection of chain) {
       const selector = doc.nodes.get(selectorOf.get(collection) ?? '');
       const selected = attrText(selector, 'ssl', 'staticSelection');
-      if (selected !== undefined && selected !== '') {
-        raw.push(...selected.split('\n'));
-        break;
-      }
+      const pattern = attrText(selector, 'pat', 'pattern');
+      const before = raw.length;
+      if (selected !== undefined && selected !== '') raw.push(...selected.split('\n'));
+      if (pattern !== undefined && pattern.trim() !== '') raw.push(...nodesMatching(doc, pattern));
+      if (raw.length > before) break;
     }
   }
   return raw
@@ -210,6 +213,31 @@ function overrideTargets(
       const key = nodeKey(t.trim());
       return transformToShape.get(key) ?? key;
     });
+}
+
+/**
+ * Nodes a Render Setup selector pattern names: wildcard expressions (`*`,
+ * `?`) separated by spaces, `;` or `,`, matched against node names (with or
+ * without namespace); one starting with `-` removes its matches. The
+ * selector's type filter is not applied: an override only changes the
+ * attributes the analysis reads on the nodes that have them.
+ */
+function nodesMatching(doc: MayaDocument, pattern: string): string[] {
+  const include: RegExp[] = [];
+  const exclude: RegExp[] = [];
+  for (const term of pattern.split(/[\s;,]+/).filter((t) => t !== '')) {
+    const negative = term.startsWith('-');
+    const body = (negative ? term.slice(1) : term).replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    const re = new RegExp(`^${body.replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    (negative ? exclude : include).push(re);
+  }
+  const out: string[] = [];
+  for (const name of doc.nodes.keys()) {
+    const short = name.slice(name.lastIndexOf(':') + 1);
+    const hit = (re: RegExp) => re.test(name) || re.test(short);
+    if (include.some(hit) && !exclude.some(hit)) out.push(name);
+  }
+  return out;
 }
 
 function overrideValue(node: MayaNode, kind: 'absolute' | 'relative'): string {
