@@ -305,6 +305,8 @@ test('what a retry cannot fix still ends the follow: an account disabled while i
     following.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 500));
     await setUserDisabled(db, 'soon-disabled', true);
+    // Something happens to the task: the next pass meets the refusal (the stream may be cut too).
+    server.farm.events.publish({ userId: user.userId, type: 'task', taskId, status: TaskStatus.RENDERING });
     await assert.rejects(following, (e: Error & { code?: number }) => e.code === 804);
   } finally {
     server.app.server.closeAllConnections();
