@@ -37,6 +37,9 @@ import {
 import type { S3StorageConfig } from './storage-url.js';
 import { uploadVerified } from './verified-upload.js';
 
+/** Connections to the S3 server at once: one per download in flight, plus what uploads and lookups need. */
+const DEFAULT_MAX_SOCKETS = 512;
+
 /** A multipart upload older than this was left by a writer that crashed (one blob's upload takes minutes at most). */
 const ABANDONED_UPLOAD_MS = 24 * 3600 * 1000;
 
@@ -49,6 +52,8 @@ export interface S3BlobStoreOptions extends S3StorageConfig {
   readonly partConcurrency?: number;
   /** Create the bucket when it is missing (default true). */
   readonly createBucket?: boolean;
+  /** Connections to the S3 server at once (default 512; the AWS SDK's own default is 50). */
+  readonly maxSockets?: number;
 }
 
 export interface S3OpenReport {
@@ -74,6 +79,12 @@ export function createS3Client(options: S3BlobStoreOptions): S3Client {
     forcePathStyle: options.forcePathStyle,
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+    // A download holds its connection until the client has read the body, so slow downloaders
+    // could take all of the SDK's 50 and stall every other request (uploads, HEADs) behind them.
+    requestHandler: {
+      httpAgent: { keepAlive: true, maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS },
+      httpsAgent: { keepAlive: true, maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS },
+    },
     // The SDK's default sends stream bodies `aws-chunked` with a CRC32 trailer, which
     // Ceph RGW 16 (and other servers) refuse with 411; integrity comes from Content-MD5.
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -151,6 +151,37 @@ if (rgw.endpoint === undefined) {
       }
     });
 
+    it('downloads in flight do not hold up the store: 80 bodies left unread, then HEAD and PUT still answer', async () => {
+      // Each GET holds its connection until its body is read: slow clients of the download route
+      // must not use up the connections every other request needs (the SDK's default is 50).
+      const store = await S3BlobStore.open(options(newBucket()));
+      try {
+        const data = randomBytes(256 * 1024);
+        const key = keyOf(data);
+        await store.put(key, data);
+        /** `work`, or 'stuck' when it has not settled within 30 s. */
+        const within = async <T>(work: Promise<T>): Promise<T | 'stuck'> => {
+          let timer: NodeJS.Timeout | undefined;
+          const stuck = new Promise<'stuck'>((r) => {
+            timer = setTimeout(() => r('stuck'), 30_000);
+          });
+          try {
+            return await Promise.race([work, stuck]);
+          } finally {
+            clearTimeout(timer);
+          }
+        };
+        const bodies = await within(Promise.all(Array.from({ length: 80 }, () => store.get(key))));
+        assert.notEqual(bodies, 'stuck', 'the 80 GETs did not all get an answer');
+        assert.equal(await within(store.has(key)), true);
+        const more = randomBytes(1000);
+        assert.equal(await within(store.put(keyOf(more), more).then(() => 'stored')), 'stored');
+        for (const body of bodies as Readable[]) body.destroy();
+      } finally {
+        await store.close();
+      }
+    });
+
     it('aborts, at open, multipart uploads a crashed writer left under its prefix', async () => {
       const bucket = newBucket();
       const store = await S3BlobStore.open(options(bucket));
