@@ -5,7 +5,9 @@
  * own, so it holds whatever a blob store does with an object it already has.
  */
 import { createHash } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
 import { ApiError } from '@openfarm/protocol';
+import { writeBodyAt } from '../blob/body-writer.js';
 import { BlobHashMismatchError, type BlobKey, type BlobStore } from '../blob/index.js';
 
 /** SHA-256 and length of a body, read to its end. */
@@ -52,4 +54,49 @@ export async function storeProven(
     throw e;
   }
   return true;
+}
+
+/**
+ * Store a streamed body the way a user's upload must be: written to `file` (a
+ * fresh staging path) and hashed, then refused, dropped (the blob is stored
+ * already) or handed to the store. Wrong bytes thus cost the same work whether
+ * or not the farm has the blob, so neither the answer nor its time tells a
+ * user who only knows a hash that the blob exists (a store writing a new
+ * object, and syncing it, before it can compare would answer a wrong body for
+ * a new blob tens of milliseconds later than for a stored one).
+ */
+export async function storeProvenStaged(
+  blobs: BlobStore,
+  key: BlobKey,
+  body: AsyncIterable<Buffer>,
+  file: string,
+  direct: boolean,
+): Promise<void> {
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    await writeFile(file, new Uint8Array(0), { flag: 'wx' });
+    await writeBodyAt(
+      file,
+      0,
+      body,
+      (piece) => {
+        hash.update(piece);
+        size += piece.length;
+      },
+      { direct },
+    );
+    const digest = { sha256: hash.digest('hex'), size };
+    assertProven(key, digest);
+    if (!(await blobs.has(key))) {
+      try {
+        await blobs.putFile(key, file, digest);
+      } catch (e) {
+        if (e instanceof BlobHashMismatchError) throw mismatch(e);
+        throw e;
+      }
+    }
+  } finally {
+    await rm(file, { force: true });
+  }
 }

@@ -14,7 +14,7 @@
  * the farm never saw, so a hash reveals neither a file nor that it exists.
  */
 import { createHash, type Hash, randomUUID } from 'node:crypto';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ApiError } from '@openfarm/protocol';
@@ -23,7 +23,7 @@ import { writeBodyAt } from '../blob/body-writer.js';
 import { BlobHashMismatchError, type BlobKey, type BlobStore, hashLocalFile } from '../blob/index.js';
 import type { Database } from '../store/database.js';
 import type { BatchReader } from './blob-batch.js';
-import { storeProven } from './blob-proof.js';
+import { storeProven, storeProvenStaged } from './blob-proof.js';
 import { type BlobUser, blobUserId, holdsBlob, recordHeldBlob, recordHeldBlobs } from './held-blobs.js';
 import { Overlap } from './overlap.js';
 import { QuotaBudget, QuotaLedger } from './quota.js';
@@ -56,6 +56,10 @@ const BATCH_STORES_AT_ONCE = 8;
 export const UPLOAD_SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+
+/** Staging files of blobs sent whole (see storeProvenStaged); one a kill -9 left behind is removed at open. */
+const WHOLE_PREFIX = 'whole-';
+const WHOLE_LEFTOVER_MS = 3600 * 1000;
 
 /** The refusal of a body longer than the blob it claims to be (or the rest of it). */
 function tooLong(what: string): ApiError {
@@ -104,6 +108,7 @@ export class UploadSessions {
     await mkdir(o.stagingDir, { recursive: true });
     const sessions = new UploadSessions(o);
     await sessions.sweepExpired();
+    await sweepWholeLeftovers(o.stagingDir);
     return sessions;
   }
 
@@ -358,12 +363,19 @@ export class UploadSessions {
       budget.reserve(key.size);
       reserved = key.size;
     }
-    if (Buffer.isBuffer(body) && body.length > key.size) throw tooLong(`blob ${key.sha256}`);
-    await storeProven(
-      this.o.blobs,
-      key,
-      Buffer.isBuffer(body) ? body : atMost(body, key.size, `blob ${key.sha256}`),
-    );
+    if (Buffer.isBuffer(body)) {
+      if (body.length > key.size) throw tooLong(`blob ${key.sha256}`);
+      // In memory: the local store's packs compare before they write, so wrong bytes cost the same either way.
+      await storeProven(this.o.blobs, key, body);
+    } else {
+      await storeProvenStaged(
+        this.o.blobs,
+        key,
+        atMost(body, key.size, `blob ${key.sha256}`),
+        join(this.o.stagingDir, `${WHOLE_PREFIX}${randomUUID()}`),
+        this.o.directWrites ?? true,
+      );
+    }
     return reserved;
   }
 
@@ -371,5 +383,15 @@ export class UploadSessions {
     this.running.delete(id);
     await this.o.db.deleteFrom('transfer_uploads').where('id', '=', id).execute();
     await rm(this.stagingFile(id), { force: true });
+  }
+}
+
+/** Remove whole-blob staging files an earlier process left (old enough not to be another's in flight). */
+async function sweepWholeLeftovers(dir: string, nowMs = Date.now()): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (!name.startsWith(WHOLE_PREFIX)) continue;
+    const p = join(dir, name);
+    const s = await stat(p).catch(() => undefined);
+    if (s !== undefined && s.mtimeMs < nowMs - WHOLE_LEFTOVER_MS) await rm(p, { force: true });
   }
 }
