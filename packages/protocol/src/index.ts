@@ -5,6 +5,7 @@ export * from './endpoints/openapi.js';
 export * from './endpoints/parse-request.js';
 export { JOB_FILE_NAMES, type JobFileName, MAX_JOB_FILE_CHARS } from './endpoints/transmit.js';
 export * from './enums.js';
+export * from './enum-words.js';
 export * from './envelope.js';
 export * from './errors.js';
 export * from './frames.js';

@@ -35,6 +35,12 @@ export const FrameInfoSchema = z
     /** Houdini solve node. */
     gopName: optStr(),
     frameRam: optNum(),
+    /** openfarm: 0..1 of the render, as the node last reported it. */
+    progress: optNum(),
+    /** openfarm: the render node that ran (or runs) the frame. */
+    nodeName: optStr(),
+    /** openfarm: why the frame's last attempt failed. */
+    lastError: optStr(),
   })
   .meta({ id: 'FrameInfo' });
 

@@ -72,6 +72,10 @@ export const FRAME_HANDLERS: HandlerTable = {
       munuJobId: String(f.id),
       recommitFlag: f.recommit_flag,
       isCopy: 0,
+      // openfarm's own fields (the reference has none for them): what the CLI's frame table shows.
+      progress: f.progress,
+      nodeName: f.node_name,
+      lastError: f.last_error,
     }));
     return pageOf(items, Number(total), body.pageNum, body.pageSize);
   },
