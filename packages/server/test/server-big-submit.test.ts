@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TaskStatus } from '@openfarm/protocol';
+import { FrameStatus, TaskStatus } from '@openfarm/protocol';
 import { sql } from 'kysely';
 import { resumeFrameCreation } from '../src/tasks/resume-creation.js';
 import { type NodeClient, type SchedulerFarm, startSchedulerFarm, submitTask } from './scheduler-support.js';
@@ -51,6 +51,16 @@ async function frameCount(f: SchedulerFarm, taskId: number): Promise<number> {
     .where('task_id', '=', taskId)
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/** The state a crash after the first step leaves: 1000 of the task's rows, still creating. */
+async function halfWritten(f: SchedulerFarm, taskId: number): Promise<void> {
+  await f.db.deleteFrom('frames').where('task_id', '=', taskId).where('chunk_index', '>=', 1000).execute();
+  await f.db
+    .updateTable('tasks')
+    .set({ status: TaskStatus.PREPROCESSING, creating_frames: 1, frames_created: 1000 })
+    .where('id', '=', taskId)
+    .execute();
 }
 
 describe('large submits', () => {
@@ -144,13 +154,7 @@ describe('large submits', () => {
 
   test('a half-written task is never leased; resuming writes the rest once, even twice at a time', async () => {
     const taskId = await submitTask(f.user, { frames: '1-3000[1]', taskUserLevel: 90 });
-    // The state a crash after the first step leaves: 1000 of 3000 rows, still creating.
-    await f.db.deleteFrom('frames').where('task_id', '=', taskId).where('chunk_index', '>=', 1000).execute();
-    await f.db
-      .updateTable('tasks')
-      .set({ status: TaskStatus.PREPROCESSING, creating_frames: 1, frames_created: 1000 })
-      .where('id', '=', taskId)
-      .execute();
+    await halfWritten(f, taskId);
     // Drop the poll's cached task list; the node must not get a frame of the half-written task.
     const polled = await node.poll([], 5);
     assert.ok(
@@ -183,5 +187,30 @@ describe('large submits', () => {
       .where('id', '=', taskId)
       .executeTakeFirstOrThrow();
     assert.deepEqual(task, { status: TaskStatus.WAITING, creating_frames: 0, frames_created: 3000 });
+  });
+
+  test('a task stopped while its frames are written gets the rest stopped; start queues them all', async () => {
+    const taskId = await submitTask(f.user, { frames: '1-3000[1]' });
+    await halfWritten(f, taskId);
+    await f.user.api('task.stopTask', { taskIds: [taskId] });
+    await resumeFrameCreation(f.db, { stopped: () => false, changed: () => {} });
+    const states = async () =>
+      (
+        await f.db
+          .selectFrom('frames')
+          .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('task_id', '=', taskId)
+          .groupBy('state')
+          .execute()
+      ).map((r) => [r.state, Number(r.n)]);
+    assert.deepEqual(await states(), [[FrameStatus.STOPPED, 3000]]);
+    const task = await f.db
+      .selectFrom('tasks')
+      .select(['status', 'creating_frames'])
+      .where('id', '=', taskId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(task, { status: TaskStatus.STOPPED, creating_frames: 0 });
+    await f.user.api('task.startTask', { taskIds: [taskId] });
+    assert.deepEqual(await states(), [[FrameStatus.WAITING, 3000]]);
   });
 });
