@@ -1,15 +1,16 @@
 /**
  * kill -9 of a render node mid-frame, with real Blender: the frame's lease
  * expires, the reaper returns it, another node renders it, and it is done
- * exactly once; the dead node's late report is refused. The renderer the dead
- * node left running is found and killed the way a restarted node does it.
+ * exactly once; the dead node's late report is refused. The node's Blender
+ * dies with it within seconds (its wrapper sees the node gone), and the node,
+ * started again on its work folder, removes the scratch folder of the dead run.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FrameStatus, TaskStatus } from '@openfarm/protocol';
 import { createWorker, type RunningFarmServer } from '@openfarm/server';
@@ -40,14 +41,16 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exactly once', async (t) => {
-  const skip = requireProgram('blender', { found: blender !== undefined });
-  if (skip || !blender) return t.skip(skip || undefined);
+/**
+ * A render node process (node-process.ts) given a frame of the sample scene at `size`², killed
+ * with SIGKILL once its Blender renders. Returns what the dead node left: its work folder, the
+ * frame as leased, Blender's pid (= its process group).
+ */
+async function killNodeMidFrame(t: TestContext, name: string, size: number, env: NodeJS.ProcessEnv = {}) {
   const db = server.farm.store.db;
-  // 2048×2048 makes a frame take several seconds: long enough to kill the node mid-render.
-  const { taskId } = await submitSampleScene(server, root, { frames: 1, size: 2048, userName: 'artist' });
-  const a = await createWorker(db, 'doomed');
-  const workA = join(root, 'doomed');
+  const { taskId } = await submitSampleScene(server, root, { frames: 1, size, userName: `${name}-artist` });
+  const worker = await createWorker(db, name);
+  const workDir = join(root, name);
   const child = spawn(
     process.execPath,
     [
@@ -55,8 +58,8 @@ test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exac
       '--import',
       'tsx',
       fileURLToPath(new URL('node-process.ts', import.meta.url)),
-    ].concat([server.url, a.token, workA]),
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    ].concat([server.url, worker.token, workDir]),
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   // Whatever fails below, the node process must not outlive the test.
   t.after(() => {
@@ -71,22 +74,34 @@ test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exac
   // Rendering has begun once the node recorded its Blender process (progress reports are
   // at most one a second, and a frame may finish before the first).
   await waitUntil(
-    'the doomed node to render',
+    `${name} to render`,
     async () =>
       (await frame()).state === FrameStatus.RUNNING &&
-      (await readdir(join(workA, 'pids')).catch(() => [])).length > 0,
+      (await readdir(join(workDir, 'pids')).catch(() => [])).length > 0,
     60_000,
   );
   const leased = await frame();
-  assert.equal(leased.node_name, 'doomed');
+  assert.equal(leased.node_name, name);
   assert.equal(leased.state, FrameStatus.RUNNING);
+  const [record] = await readdir(join(workDir, 'pids'));
+  const blenderPid = (JSON.parse(await readFile(join(workDir, 'pids', record!), 'utf8')) as { pid: number })
+    .pid;
+  assert.ok(groupAlive(blenderPid), 'Blender renders');
+  assert.ok((await readdir(join(workDir, 'leases'))).length > 0, 'the lease has its scratch folder');
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
+  return { taskId, worker, workDir, leased, blenderPid, frame, output: () => out };
+}
 
-  // The renderer survives its node (its own process group); a restarted node kills it.
-  const killed = killLeftoverRenderers(workA);
-  assert.equal(killed.length, 1, `one leftover Blender (node output:\n${out})`);
-  await waitUntil('the renderer to die', async () => !groupAlive(killed[0]!), 5000);
+test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exactly once', async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
+  const db = server.farm.store.db;
+  // 2048×2048 makes a frame take several seconds: long enough to kill the node mid-render.
+  const dead = await killNodeMidFrame(t, 'doomed', 2048);
+  const { taskId, leased, frame } = dead;
+  const a = dead.worker;
+  await waitUntil("the dead node's Blender to end", async () => !groupAlive(dead.blenderPid), 10_000);
 
   const b = await createWorker(db, 'rescuer');
   const rescuer = await Agent.create({
@@ -131,4 +146,54 @@ test('a node killed with SIGKILL mid-frame: the frame is re-leased and done exac
     .where('path', 'like', `/${taskId}_%`)
     .execute();
   assert.equal(outputs.length, 1, 'one output for the one frame');
+});
+
+test('the Blender of a node killed with SIGKILL dies within seconds; the restarted node removes its scratch', async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
+  // A renderer that prints nothing while it renders (as Maya or Houdini's mantra can for minutes):
+  // Blender with its output sent elsewhere. A chatty one dies of SIGPIPE at its next line once
+  // its node is gone; a quiet one would render on.
+  const quiet = join(root, 'quiet-blender.sh');
+  await writeFile(
+    quiet,
+    `#!/bin/sh
+case " $* " in *" -o "*) exec '${blender.executable}' "$@" >/dev/null 2>&1 ;; esac
+exec '${blender.executable}' "$@"
+`,
+  );
+  await chmod(quiet, 0o755);
+  // 4096×4096: about 20 s of Blender alone, so a Blender left running is still there when checked.
+  const dead = await killNodeMidFrame(t, 'doomed-2', 4096, { OPENFARM_BLENDER: quiet });
+  // The renderer, in its own process group, survives its node; its wrapper sees the node gone
+  // and ends the whole group (SIGTERM, then SIGKILL 2 s later). Nothing else kills it here.
+  const killedAt = Date.now();
+  await waitUntil(
+    `Blender to die with its node (node output:\n${dead.output()})`,
+    async () => !groupAlive(dead.blenderPid),
+    8000,
+  );
+  t.diagnostic(`Blender's group gone ${Date.now() - killedAt} ms after its node was killed`);
+
+  // The node started again on its work folder: nothing left to kill, the scratch folder removed.
+  const restartLog: string[] = [];
+  await Agent.create({
+    server: server.url,
+    token: dead.worker.token,
+    workDir: dead.workDir,
+    threads: 1,
+    renderers: [blender],
+    log: (m) => restartLog.push(m),
+  });
+  assert.deepEqual(
+    await readdir(join(dead.workDir, 'leases')),
+    [],
+    'scratch folders of the dead run removed',
+  );
+  assert.deepEqual(await readdir(join(dead.workDir, 'pids')), [], 'renderer records cleared');
+  assert.ok(
+    restartLog.some((l) => /removed 1 scratch folder/.test(l)),
+    restartLog.join('\n'),
+  );
+  assert.deepEqual(killLeftoverRenderers(dead.workDir), []);
 });

@@ -3,10 +3,12 @@
  * then SIGKILL for whatever ignored it — including children it forked.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { blenderAdapter, groupAlive, runRender, runSupervised } from '@openfarm/worker';
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
@@ -23,6 +25,65 @@ function pidAlive(pid: number): boolean {
     return false;
   }
 }
+
+async function waitFor(what: string, check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('a render dies with its node (dieWithParent)', () => {
+  test('SIGKILL of the Node process ends the group, a child that ignores SIGTERM included', async (t) => {
+    // Silent (nothing to die of SIGPIPE from), ignoring TERM, with a forked child: only SIGKILL works.
+    const script = 'trap "" TERM; sh -c \'trap "" TERM; sleep 300\' & sleep 300';
+    const node = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('supervised-child.ts', import.meta.url)),
+        script,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    t.after(() => {
+      if (node.exitCode === null && node.signalCode === null) node.kill('SIGKILL');
+    });
+    let out = '';
+    node.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await waitFor('the renderer to start', () => /pid \d+/.test(out), 30_000);
+    const pid = Number(/pid (\d+)/.exec(out)![1]);
+    await new Promise((r) => setTimeout(r, 300)); // the forked child is up
+    assert.ok(groupAlive(pid));
+    node.kill('SIGKILL');
+    const killedAt = Date.now();
+    await waitFor('the group to die with its node', () => !groupAlive(pid), 10_000);
+    t.diagnostic(`group gone ${Date.now() - killedAt} ms after its node`);
+  });
+
+  test("the renderer's own exit code, signal and output come through the wrapper; nothing stays", async () => {
+    const lines: string[] = [];
+    const pids: number[] = [];
+    const coded = await runSupervised(
+      { executable: 'sh', args: ['-c', 'echo out; echo err >&2; exit 3'] },
+      { dieWithParent: true, onLine: (l) => lines.push(l), onSpawn: (p) => pids.push(p) },
+    );
+    assert.deepEqual({ code: coded.code, signal: coded.signal }, { code: 3, signal: null });
+    assert.deepEqual(lines.sort(), ['err', 'out']);
+    // The watcher is told the renderer ended and leaves: the group is empty once the run resolves.
+    assert.equal(groupAlive(pids[0]!), false);
+    const killed = await runSupervised(
+      { executable: 'sh', args: ['-c', 'kill -KILL $$'] },
+      { dieWithParent: true },
+    );
+    assert.equal(killed.signal, 'SIGKILL');
+  });
+});
 
 describe('process supervision', () => {
   test('a process group that ignores SIGTERM is killed after the grace period', async () => {

@@ -12,7 +12,7 @@ import type { InstalledRenderer, RendererAdapter } from '../renderers/adapter.js
 import { adapterFor, detectRenderers } from '../renderers/registry.js';
 import { nodeCapabilities } from './capabilities.js';
 import { NodeApi, NodeApiError, type Registration, type WireLease } from './node-api.js';
-import { killLeftoverRenderers } from './renderer-pids.js';
+import { claimWorkRoot, killLeftoverRenderers, removeLeftoverLeases } from './renderer-pids.js';
 import { runLease } from './run-lease.js';
 
 export interface AgentOptions {
@@ -59,10 +59,16 @@ export class Agent {
     this.api = new NodeApi(opts.server, opts.token);
   }
 
-  /** Detect renderers, open the cache, kill renderers a previous run left behind. */
+  /**
+   * Claim the work folder, kill renderers and remove lease folders a previous run left behind,
+   * detect renderers, open the cache.
+   */
   static async create(opts: AgentOptions): Promise<Agent> {
+    claimWorkRoot(opts.workDir);
     const leftovers = killLeftoverRenderers(opts.workDir);
     if (leftovers.length > 0) opts.log?.(`killed ${leftovers.length} renderer(s) left by a previous run`);
+    const scratch = removeLeftoverLeases(opts.workDir);
+    if (scratch > 0) opts.log?.(`removed ${scratch} scratch folder(s) left by a previous run`);
     const installed = opts.renderers ?? (await detectRenderers());
     const renderers = installed.flatMap((i) => {
       const adapter = adapterFor(i.cgName);

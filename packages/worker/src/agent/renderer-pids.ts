@@ -1,30 +1,53 @@
 /**
- * Renderers left behind by a node that died. A renderer runs in its own
- * process group (so it can be killed as a whole), which also means it outlives
- * a node agent killed with SIGKILL and would keep a core busy on a frame the
- * farm has given to another node. The agent records each renderer's group in
- * `<workRoot>/pids/<frameId>.json` and, when it starts again, kills the groups
- * still recorded — after checking the process is still that renderer, so a
- * recycled pid is never hit.
+ * What a node that died leaves behind, and clearing it up when it starts again.
+ *
+ * A renderer runs in its own process group (so it can be killed as a whole).
+ * Its wrapper kills it within seconds of the node's death (process/supervise.ts),
+ * but a node whose renderer ignored that, or one from before the wrapper, may
+ * still leave one. The agent records each renderer's group in
+ * `<workRoot>/pids/<frameId>.json` with the process's start time and, when it
+ * starts again, kills the groups still recorded — only when the process is
+ * still that renderer: same start time (a recycled pid has another) and the
+ * executable on its command line.
+ *
+ * The scratch folders of the dead node's leases (`<workRoot>/leases/`) are
+ * removed too: no one will collect what they hold (the farm gives the frames to
+ * a node again). So that this never removes the folders of a node still running
+ * on the same work folder, a node claims its work folder in `<workRoot>/node.json`
+ * and refuses one claimed by a live node.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WorkerError } from '../errors.js';
 import { groupAlive, signalGroup } from '../process/supervise.js';
 
 interface PidRecord {
   pid: number;
   executable: string;
+  /** Start time of the process in clock ticks since boot (/proc/PID/stat field 22); null off Linux. */
+  startTime?: string | null;
 }
 
 function dir(workRoot: string): string {
   return join(workRoot, 'pids');
 }
 
+/** A process's start time (Linux), which tells a pid's process from a later one given the same pid. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name start at field 3 (state); start time is field 22.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export function recordRendererPid(workRoot: string, frameId: number, pid: number, executable: string): void {
   mkdirSync(dir(workRoot), { recursive: true });
   writeFileSync(
     join(dir(workRoot), `${frameId}.json`),
-    JSON.stringify({ pid, executable } satisfies PidRecord),
+    JSON.stringify({ pid, executable, startTime: processStartTime(pid) } satisfies PidRecord),
   );
 }
 
@@ -33,6 +56,7 @@ export function forgetRendererPid(workRoot: string, frameId: number): void {
 }
 
 function isRenderer(rec: PidRecord): boolean {
+  if (typeof rec.startTime === 'string' && processStartTime(rec.pid) !== rec.startTime) return false;
   try {
     const cmdline = readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').split('\0');
     return cmdline.some((arg) => arg === rec.executable || arg.endsWith(`/${rec.executable}`));
@@ -64,4 +88,52 @@ export function killLeftoverRenderers(workRoot: string): number[] {
     rmSync(file, { force: true });
   }
   return killed;
+}
+
+interface NodeClaim {
+  pid: number;
+  startTime: string | null;
+}
+
+/**
+ * Claim `workRoot` for this process. Throws when a live node (another process,
+ * same start time as recorded) holds it; a claim of a dead node is taken over.
+ */
+export function claimWorkRoot(workRoot: string): void {
+  const file = join(workRoot, 'node.json');
+  let held: NodeClaim | undefined;
+  try {
+    held = JSON.parse(readFileSync(file, 'utf8')) as NodeClaim;
+  } catch {
+    // no claim, or an unreadable one: nobody we can name holds the folder
+  }
+  if (
+    held !== undefined &&
+    held.pid !== process.pid &&
+    processStartTime(held.pid) !== null &&
+    processStartTime(held.pid) === held.startTime
+  ) {
+    throw new WorkerError(
+      'FORBIDDEN',
+      `the work folder ${workRoot} is in use by another render node (pid ${held.pid}); give each node its own --work`,
+    );
+  }
+  mkdirSync(workRoot, { recursive: true });
+  writeFileSync(
+    file,
+    JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) } satisfies NodeClaim),
+  );
+}
+
+/** Remove the lease folders (staged inputs, outputs) a previous run of this node left. Returns how many. */
+export function removeLeftoverLeases(workRoot: string): number {
+  const leases = join(workRoot, 'leases');
+  let names: string[];
+  try {
+    names = readdirSync(leases);
+  } catch {
+    return 0;
+  }
+  for (const name of names) rmSync(join(leases, name), { recursive: true, force: true });
+  return names.length;
 }

@@ -4,8 +4,15 @@
  * `mayabatch`, Houdini's `mantra`); killing only the direct child would leave them
  * running and holding the node's cores. Stopping is SIGTERM to the whole group,
  * a grace period for the renderer to flush what it writes, then SIGKILL.
+ *
+ * The group also outlives a node killed with SIGKILL, which would leave the
+ * renderer busy on a frame the farm has given to another node. Linux's
+ * PR_SET_PDEATHSIG is not reachable from Node, and watching from inside the
+ * renderer is not possible for DCCs we do not control, so renders started with
+ * `dieWithParent` go through a tiny `sh` wrapper (see {@link PARENT_WATCH}).
  */
 import { spawn } from 'node:child_process';
+import type { Duplex } from 'node:stream';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
@@ -27,6 +34,11 @@ export interface SuperviseOptions {
   readonly graceMs?: number;
   /** Called once the process exists, with its pid (= its process group id). */
   readonly onSpawn?: (pid: number) => void;
+  /**
+   * Kill the process group within seconds when this Node process dies, even by
+   * SIGKILL (POSIX only; renders set it, short probes need not).
+   */
+  readonly dieWithParent?: boolean;
 }
 
 export interface SupervisedExit {
@@ -37,6 +49,37 @@ export interface SupervisedExit {
 }
 
 const DEFAULT_GRACE_MS = 5000;
+
+/**
+ * The wrapper of a render started with `dieWithParent`, run as
+ * `sh -c PARENT_WATCH openfarm-renderer EXECUTABLE ARGS…` with fd 3 one end of
+ * a socket pair whose other end only this Node process holds.
+ *
+ * A watcher subshell blocks reading fd 3, then `exec` replaces the shell with
+ * the renderer (same pid, so the pid, process group, exit code and signal are
+ * the renderer's own; fd 3 is closed for it, so its helpers never hold the
+ * socket). Reading fd 3 ends in one of two ways:
+ * - the line `done`: Node saw the renderer exit and says so; the watcher leaves;
+ * - end of file: the Node process is gone (the kernel closes its end however it
+ *   died): the watcher sends SIGTERM to the whole group, waits 2 s for the
+ *   renderer to flush, then SIGKILL (itself included).
+ * A pipe was chosen over polling the parent's pid: EOF is immediate and cannot
+ * be fooled by a recycled pid; `sh` over python3 because every POSIX node has it
+ * and the wrapper must work for every adapter, whatever DCC it starts. The
+ * watcher lets go of stdout and stderr, so the render's output ends when the
+ * renderer's does.
+ */
+const PARENT_WATCH = `(
+  exec >/dev/null 2>&1 </dev/null
+  trap '' TERM INT HUP
+  IFS= read -r said <&3
+  [ "$said" = done ] && exit 0
+  kill -TERM 0
+  sleep 2
+  kill -KILL 0
+) &
+exec "$@" 3<&-
+`;
 
 /** Send `signal` to the whole process group led by `pid`; a group already gone is not an error. */
 export function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -86,12 +129,26 @@ export function groupAlive(pid: number): boolean {
  */
 export function runSupervised(cmd: SupervisedCommand, opts: SuperviseOptions = {}): Promise<SupervisedExit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd.executable, [...cmd.args], {
-      cwd: cmd.cwd,
-      env: cmd.env ?? process.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const watched = opts.dieWithParent === true && process.platform !== 'win32';
+    const child = watched
+      ? spawn('/bin/sh', ['-c', PARENT_WATCH, 'openfarm-renderer', cmd.executable, ...cmd.args], {
+          cwd: cmd.cwd,
+          env: cmd.env ?? process.env,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        })
+      : spawn(cmd.executable, [...cmd.args], {
+          cwd: cmd.cwd,
+          env: cmd.env ?? process.env,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+    // The watcher's line: nothing is read from it; a write after the wrapper is gone may fail.
+    const lifeline = watched ? (child.stdio[3] as Duplex) : undefined;
+    lifeline?.on('error', () => undefined);
+    lifeline?.resume();
+    // The renderer has exited: tell the watcher it may leave without killing anything.
+    child.once('exit', () => lifeline?.end('done\n'));
     let stoppedBy: SupervisedExit['stoppedBy'];
     let killTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;
@@ -117,13 +174,16 @@ export function runSupervised(cmd: SupervisedCommand, opts: SuperviseOptions = {
       else opts.signal?.addEventListener('abort', onAbort, { once: true });
       if (opts.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), opts.timeoutMs);
     });
+    // Both spawns above pipe stdout and stderr.
+    const stdout = child.stdout!;
+    const stderr = child.stderr!;
     if (opts.onLine) {
       const onLine = opts.onLine;
-      createInterface({ input: child.stdout }).on('line', (l) => onLine(l, 'stdout'));
-      createInterface({ input: child.stderr }).on('line', (l) => onLine(l, 'stderr'));
+      createInterface({ input: stdout }).on('line', (l) => onLine(l, 'stdout'));
+      createInterface({ input: stderr }).on('line', (l) => onLine(l, 'stderr'));
     } else {
-      child.stdout.resume();
-      child.stderr.resume();
+      stdout.resume();
+      stderr.resume();
     }
     child.once('close', (code, signal) => {
       opts.signal?.removeEventListener('abort', onAbort);

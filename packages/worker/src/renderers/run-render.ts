@@ -66,6 +66,8 @@ export async function runRender(
     timeoutMs: opts.timeoutMs,
     graceMs: opts.graceMs,
     onSpawn: opts.onSpawn,
+    // A render must not outlive this node: killed with -9, its renderer would go on for nothing.
+    dieWithParent: true,
     onLine: (line) => {
       opts.onLine?.(line);
       for (const e of parse(line)) emit(e);
