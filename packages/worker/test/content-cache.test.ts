@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +76,7 @@ describe('content cache', () => {
     assert.equal(existsSync(cache.pathOf(blobs[0]!.sha256)), false, 'a evicted');
     assert.equal(existsSync(cache.pathOf(blobs[2]!.sha256)), true, 'pinned c kept');
     assert.equal(cache.stats().evictions, 2);
-    // The order survives a restart (mtime is the use time).
+    // The order survives a restart (atime is the use time).
     const reopened = await ContentCache.open({ dir, maxBytes: 250 });
     assert.equal(reopened.stats().entries, 2);
     assert.equal(reopened.stats().bytes, 200);
@@ -101,5 +110,68 @@ describe('content cache', () => {
     assert.equal(readFileSync(paths[1]!).toString(), 'texture bytes');
     assert.equal(statSync(paths[1]!).ino, statSync(cache.pathOf(tex.sha256)).ino);
     assert.throws(() => stagedPath(stage, '/D/../../etc/passwd'), /unsafe server path/);
+  });
+
+  test('a renderer that writes into a staged input: the next task still gets the right bytes', async () => {
+    const cache = await ContentCache.open({ dir: join(root, 'e'), maxBytes: 1 << 20 });
+    const scene = blob('the scene as the artist saved it');
+    let fetches = 0;
+    const stage = (at: string) =>
+      stageInputs(
+        cache,
+        [{ serverPath: '/D/proj/shot.blend', sha256: scene.sha256, size: scene.bytes.length }],
+        join(root, at),
+        async (_input, tmp) => {
+          fetches++;
+          writeFileSync(tmp, scene.bytes);
+        },
+      );
+    const [first] = await stage('lease-1');
+    // Read-only, so a renderer running as another user than root cannot open it for writing.
+    assert.equal(statSync(cache.pathOf(scene.sha256)).mode & 0o777, 0o444);
+    assert.equal(statSync(first!).mode & 0o777, 0o444);
+    // A renderer that may (root, or one that chmods first) saves into its input in place.
+    chmodSync(first!, 0o644);
+    writeFileSync(first!, 'the scene after the renderer saved over it', { flag: 'r+' });
+    const [second] = await stage('lease-2');
+    assert.equal(readFileSync(second!).toString(), 'the scene as the artist saved it');
+    assert.equal(fetches, 2, 'the spoiled copy was thrown away and fetched again');
+    assert.equal(cache.stats().corrupted, 1);
+    assert.equal(statSync(second!).mode & 0o777, 0o444);
+    // An untouched hit costs a stat, not a hash.
+    const before = cache.stats().rehashes;
+    await stage('lease-3');
+    assert.equal(cache.stats().rehashes, before);
+    assert.equal(fetches, 2);
+  });
+
+  test('after a restart each file is hashed once on first use; damage at rest is caught', async () => {
+    const dir = join(root, 'f');
+    const first = await ContentCache.open({ dir, maxBytes: 1 << 20 });
+    const good = blob('good bytes');
+    const spoiled = blob('bytes damaged while the node was down');
+    for (const b of [good, spoiled]) {
+      await first.acquire(b.sha256, (tmp) => writeFile(tmp, b.bytes));
+      first.release(b.sha256);
+    }
+    const path = first.pathOf(spoiled.sha256);
+    chmodSync(path, 0o644);
+    writeFileSync(path, 'bytes damaged while the node was d0wn');
+    // Two caches on one folder (nodes of one machine): a hit by one does not make the other hash again.
+    const a = await ContentCache.open({ dir, maxBytes: 1 << 20 });
+    const b = await ContentCache.open({ dir, maxBytes: 1 << 20 });
+    const refill = (x: { bytes: Buffer }) => (tmp: string) => writeFile(tmp, x.bytes);
+    for (let round = 0; round < 3; round++) {
+      for (const c of [a, b]) {
+        const p = await c.acquire(good.sha256, refill(good));
+        c.release(good.sha256);
+        assert.equal(readFileSync(p).toString(), 'good bytes');
+      }
+    }
+    assert.equal(a.stats().rehashes, 1);
+    assert.equal(b.stats().rehashes, 1);
+    const p = await a.acquire(spoiled.sha256, refill(spoiled));
+    assert.equal(readFileSync(p).toString(), 'bytes damaged while the node was down');
+    assert.equal(a.stats().corrupted, 1);
   });
 });

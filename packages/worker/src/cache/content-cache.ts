@@ -7,18 +7,30 @@
  *   `<dir>/.partial/` and renamed into place only after their hash checks out, so
  *   a reader never sees a half-written file and a crash leaves only debris in
  *   `.partial/` (cleared on open).
- * - Size cap with least-recently-used eviction. "Used" is the file's mtime,
- *   bumped on every hit, so the order survives restarts. Entries pinned by a
- *   running stage are never evicted; an entry larger than the whole cap is kept
- *   while pinned and goes first afterwards.
+ * - Size cap with least-recently-used eviction. "Used" is the file's atime,
+ *   set on every hit, so the order survives restarts (and the mtime stays the
+ *   file's own, see below). Entries pinned by a running stage are never
+ *   evicted; an entry larger than the whole cap is kept while pinned and goes
+ *   first afterwards.
+ * - Immune to renderers that write into their inputs. Staging hard-links
+ *   cached files into a lease's folder (stage-inputs.ts), so a write in place
+ *   would reach the cached copy and every later task. Cached files are made
+ *   read-only (0444), which stops a renderer running as another user than
+ *   root from opening them for writing; and a hit is checked before use: the
+ *   file's inode, size and mtime must be those recorded when this cache last
+ *   knew its bytes to be right (a write in place changes the mtime). When they
+ *   differ, or for a file found at open, the bytes are hashed again; wrong
+ *   bytes are thrown away and fetched anew. The check is a stat (microseconds);
+ *   the re-hash is paid once per file per node start, and after a tampering.
  * - Several worker processes may share one cache folder (`openfarm up` starts N
  *   nodes on one machine): fills race harmlessly (same bytes, atomic rename), and
  *   every hit checks the file is still there rather than trusting the index.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { type BigIntStats, createReadStream } from 'node:fs';
+import { chmod, mkdir, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WorkerError } from '../errors.js';
 
 export interface ContentCacheOptions {
   readonly dir: string;
@@ -32,6 +44,8 @@ export type CacheFill = (tmpPath: string) => Promise<void>;
 
 interface Entry {
   size: number;
+  /** inode:size:mtime when the bytes were last known right; undefined: not checked yet. */
+  verified?: string;
   /** Use order: higher is more recent. */
   lastUsed: number;
   pins: number;
@@ -43,6 +57,10 @@ export interface CacheStats {
   readonly hits: number;
   readonly misses: number;
   readonly evictions: number;
+  /** Hits whose bytes were hashed again (first use since open, or the file changed). */
+  readonly rehashes: number;
+  /** Cached files whose bytes no longer matched their hash (written in place), thrown away. */
+  readonly corrupted: number;
 }
 
 const HASH = /^[0-9a-f]{16,128}$/;
@@ -57,7 +75,11 @@ export class ContentCache {
   private hits = 0;
   private misses = 0;
   private evictions = 0;
+  private rehashes = 0;
+  private corrupted = 0;
   private clock = 0;
+  /** Re-hashes in flight, so concurrent hits of one file hash it once. */
+  private readonly checking = new Map<string, Promise<boolean>>();
 
   private constructor(opts: ContentCacheOptions) {
     this.dir = opts.dir;
@@ -70,16 +92,16 @@ export class ContentCache {
     const cache = new ContentCache(opts);
     await rm(join(opts.dir, '.partial'), { recursive: true, force: true });
     await mkdir(join(opts.dir, '.partial'), { recursive: true });
-    const found: Array<{ hash: string; size: number; mtimeMs: number }> = [];
+    const found: Array<{ hash: string; size: number; usedMs: number }> = [];
     for (const shard of await readdir(opts.dir)) {
       if (!/^[0-9a-f]{2}$/.test(shard)) continue;
       for (const name of await readdir(join(opts.dir, shard))) {
         if (!HASH.test(name)) continue;
         const s = await stat(join(opts.dir, shard, name));
-        found.push({ hash: name, size: s.size, mtimeMs: s.mtimeMs });
+        found.push({ hash: name, size: s.size, usedMs: s.atimeMs });
       }
     }
-    for (const f of found.sort((a, b) => a.mtimeMs - b.mtimeMs)) cache.touch(f.hash, f.size);
+    for (const f of found.sort((a, b) => a.usedMs - b.usedMs)) cache.touch(f.hash, f.size);
     return cache;
   }
 
@@ -94,6 +116,8 @@ export class ContentCache {
       hits: this.hits,
       misses: this.misses,
       evictions: this.evictions,
+      rehashes: this.rehashes,
+      corrupted: this.corrupted,
     };
   }
 
@@ -103,13 +127,14 @@ export class ContentCache {
    */
   async acquire(hash: string, fill: CacheFill): Promise<string> {
     const h = hash.toLowerCase();
-    if (!HASH.test(h)) throw new Error(`not a content hash: "${hash}"`);
+    if (!HASH.test(h)) throw new WorkerError('PARAMETER_INVALID', `not a content hash: "${hash}"`);
     const path = this.pathOf(h);
-    const present = await stat(path).catch(() => undefined);
-    if (present) {
+    const present = await stat(path, { bigint: true }).catch(() => undefined);
+    if (present && (await this.stillRight(h, path, present))) {
       this.hits++;
-      this.touch(h, present.size).pins++;
-      await utimes(path, new Date(), new Date()).catch(() => undefined);
+      this.touch(h, Number(present.size)).pins++;
+      // Used now: the atime. The mtime is set back to itself, exactly (whole seconds, see settle()).
+      await utimes(path, new Date(), wholeSeconds(present)).catch(() => undefined);
       return path;
     }
     const stale = this.entries.get(h);
@@ -125,9 +150,43 @@ export class ContentCache {
       this.filling.set(h, pending);
     }
     const filled = await pending;
-    this.touch(h, (await stat(filled)).size).pins++;
+    const s = await stat(filled, { bigint: true });
+    const e = this.touch(h, Number(s.size));
+    e.pins++;
+    e.verified = signature(s);
     await this.evict();
     return filled;
+  }
+
+  /**
+   * Whether the cached file still holds the bytes of `hash`: the recorded signature matches,
+   * or the bytes hash right again. Wrong bytes are removed (the caller then fetches them anew).
+   */
+  private async stillRight(hash: string, path: string, s: BigIntStats): Promise<boolean> {
+    const known = this.entries.get(hash)?.verified;
+    if (known !== undefined && known === signature(s)) return true;
+    let check = this.checking.get(hash);
+    if (check === undefined) {
+      check = (async () => {
+        this.rehashes++;
+        if ((await hashFile(path, this.algorithm)) === hash) {
+          const now = await settle(path);
+          const e = this.entries.get(hash) ?? this.touch(hash, Number(now.size));
+          e.verified = signature(now);
+          return true;
+        }
+        this.corrupted++;
+        await unlink(path).catch(() => undefined);
+        const stale = this.entries.get(hash);
+        if (stale !== undefined) {
+          this.entries.delete(hash);
+          this.bytes -= stale.size;
+        }
+        return false;
+      })().finally(() => this.checking.delete(hash));
+      this.checking.set(hash, check);
+    }
+    return check;
   }
 
   /** Unpin an entry taken with {@link acquire}. */
@@ -157,10 +216,15 @@ export class ContentCache {
       await fill(tmp);
       const actual = await hashFile(tmp, this.algorithm);
       if (actual !== hash) {
-        throw new Error(`content hash mismatch: expected ${hash}, received bytes hash to ${actual}`);
+        throw new WorkerError(
+          'HASH_MISMATCH',
+          `content hash mismatch: expected ${hash}, received bytes hash to ${actual}`,
+        );
       }
       const path = this.pathOf(hash);
       await mkdir(join(this.dir, hash.slice(0, 2)), { recursive: true });
+      // Read-only before it is visible: staged hard links share the mode.
+      await settle(tmp);
       await rename(tmp, path);
       return path;
     } finally {
@@ -186,6 +250,28 @@ export class ContentCache {
       });
     }
   }
+}
+
+/** What must not change while a cached file's bytes stay right: a write in place moves the mtime. */
+function signature(s: BigIntStats): string {
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
+}
+
+/** The mtime in whole seconds: set with utimes, it comes back exactly (a fraction would not). */
+function wholeSeconds(s: BigIntStats): number {
+  return Number(s.mtimeNs / 1_000_000_000n);
+}
+
+/**
+ * Make a cached file read-only (again: a writer may have changed the mode) with an mtime of
+ * whole seconds, which the use-time bumps on hits keep exactly, so the signature moves only when
+ * something else writes the file (its mtime then has nanoseconds). Returns its stat.
+ */
+async function settle(path: string): Promise<BigIntStats> {
+  await chmod(path, 0o444);
+  const s = await stat(path, { bigint: true });
+  await utimes(path, new Date(), wholeSeconds(s));
+  return stat(path, { bigint: true });
 }
 
 /** Hex digest of a file. */

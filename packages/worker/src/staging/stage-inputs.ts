@@ -5,11 +5,15 @@
  * relative references next to it, and the Blender startup snippet maps absolute
  * ones into the same tree. Files are hard-linked from the cache (no copy, and a
  * later eviction cannot pull them from under a running render); a cache on
- * another file system falls back to copying.
+ * another file system falls back to copying. The links are read-only like the
+ * cached files, and a renderer that writes into one anyway (as root) spoils
+ * only what it and renders using that file at the same moment see: the cache
+ * checks every hit and fetches spoiled bytes anew (content-cache.ts).
  */
 import { copyFile, link, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { ContentCache } from '../cache/content-cache.js';
+import { WorkerError } from '../errors.js';
 
 export interface StagedInput {
   /** Server path, `/`-separated and rooted (`/D/proj/scene.blend`). */
@@ -28,7 +32,8 @@ export function stagedPath(stagingRoot: string, serverPath: string): string {
     .replace(/\\/g, '/')
     .split('/')
     .filter((p) => p !== '' && p !== '.');
-  if (parts.length === 0 || parts.includes('..')) throw new Error(`unsafe server path: "${serverPath}"`);
+  if (parts.length === 0 || parts.includes('..'))
+    throw new WorkerError('BAD_SERVER_PATH', `unsafe server path: "${serverPath}"`);
   return normalize(join(stagingRoot, ...parts));
 }
 
