@@ -67,8 +67,9 @@ export function dashboardPlugin(options: DashboardOptions = {}): (app: FastifyIn
           .header('content-security-policy', CONTENT_SECURITY_POLICY)
           .header('x-content-type-options', 'nosniff')
           .header('x-frame-options', 'DENY')
-          // The one-time sign-in link carries its token in the URL: no page may pass it on.
-          .header('referrer-policy', 'no-referrer');
+          // The one-time sign-in link carries its token in the URL: no other site may see it. (Not
+          // no-referrer: with it, Chromium sends `Origin: null` on form posts, and the origin check fails.)
+          .header('referrer-policy', 'same-origin');
         const type = String(reply.getHeader('content-type') ?? '');
         if (type.startsWith('text/html') || type.startsWith('application/json'))
           reply.header('cache-control', 'no-store');
@@ -122,6 +123,9 @@ export function dashboardPlugin(options: DashboardOptions = {}): (app: FastifyIn
         if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
         return reply.send(asset.body);
       });
+
+      // Browsers ask for it on every page; the dashboard has none, and says so without a 404.
+      scope.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
       registerSignInRoutes(scope, app);
       registerTaskRoutes(scope, app, sessionFor);
