@@ -1,5 +1,5 @@
 /** The embedded store: one SQLite file opened through better-sqlite3. */
-import { closeSync, chmodSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -39,11 +39,15 @@ function readOnlyPinger(file: string): StorePinger | undefined {
   let conn: BetterSqlite3.Database | undefined;
   return {
     ping() {
-      if (conn === undefined) {
-        conn = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
-        conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      // No busy timeout: better-sqlite3 waits synchronously, which would stall the event loop.
+      // SQLITE_BUSY (rare for a WAL reader: a checkpoint or recovery in progress) means another
+      // connection holds the file: the store is there and working, which is what ping asks.
+      conn ??= new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: 0 });
+      try {
+        conn.pragma('schema_version', { simple: true });
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
       }
-      conn.pragma('schema_version', { simple: true });
     },
     close() {
       conn?.close();
