@@ -17,7 +17,7 @@ function countOf(path: string, since: number): number {
   return farm.requests.slice(since).filter((p) => p === path).length;
 }
 
-type Behaviour = 'forward' | 'http503' | 'drop' | 'hang';
+type Behaviour = 'forward' | 'http503' | 'busy' | 'drop' | 'hang';
 
 /** A real loopback proxy in front of the farm that misbehaves as told, request by request. */
 async function startProxy(
@@ -29,6 +29,12 @@ async function startProxy(
     const behaviour = plan(++n);
     if (behaviour === 'drop') return req.socket.destroy();
     if (behaviour === 'hang') return;
+    if (behaviour === 'busy') {
+      // What the farm answers when its budget of unverified bodies is spent.
+      const envelope = { version: '1.0.0', result: false, code: 7020, message: 'Server busy', data: null };
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify(envelope));
+      return;
+    }
     if (behaviour === 'http503') {
       res.writeHead(503, { 'content-type': 'text/html' }).end('<html>Service Unavailable</html>');
       return;
@@ -92,6 +98,22 @@ describe('retries', () => {
       assert.equal((await api.user.queryUserProfile()).userId, farm.user.userId);
       assert.equal(proxy.seen(), 3);
       assert.equal(countOf(PROFILE, since), 1, 'only the third attempt reached the farm');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('7020 SERVER_BUSY is retried and the call succeeds once the farm has room', async () => {
+    const proxy = await startProxy((n) => (n <= 2 ? 'busy' : 'forward'));
+    try {
+      const since = farm.requests.length;
+      const api = farm.client({
+        domain: proxy.domain,
+        retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+      });
+      assert.equal((await api.user.queryUserProfile()).userId, farm.user.userId);
+      assert.equal(proxy.seen(), 3);
+      assert.equal(countOf(PROFILE, since), 1);
     } finally {
       await proxy.close();
     }

@@ -7,8 +7,8 @@ import { buildUserInfo, camelToSnake } from '../src/client/user-info.js';
 import { HardwareConfigIdError, NotSupportPluginError } from '../src/index.js';
 
 describe('retry policy', () => {
-  test('only 5xx, 610 and 7001 are retryable codes', () => {
-    for (const code of [500, 502, 513, 599, 610, 7001]) assert.ok(isRetryableCode(code), String(code));
+  test('only 5xx, 610, 7001 and 7020 are retryable codes', () => {
+    for (const code of [500, 502, 513, 599, 610, 7001, 7020]) assert.ok(isRetryableCode(code), String(code));
     for (const code of [200, 400, 404, 600, 601, 611, 700, 1000000, 7008])
       assert.ok(!isRetryableCode(code), String(code));
   });

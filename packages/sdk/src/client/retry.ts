@@ -6,7 +6,9 @@
  * - 5xx, from the HTTP status or the envelope code (the server failed, not the request);
  * - 610 SIGNATURE_EXPIRED, re-signed with a fresh timestamp corrected by the
  *   server's clock;
- * - 7001 NONCE_REPLAYED, because every attempt carries a fresh nonce.
+ * - 7001 NONCE_REPLAYED, because every attempt carries a fresh nonce;
+ * - 7020 SERVER_BUSY, answered before the body is read when the server's
+ *   budget of unverified bodies is full: the request was never looked at.
  * Never 611 (a wrong key stays wrong), 6xx validation or business errors.
  */
 import { ERRORS } from '@openfarm/protocol';
@@ -24,7 +26,12 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDe
 
 /** Envelope codes worth another signed attempt. */
 export function isRetryableCode(code: number): boolean {
-  if (code === ERRORS.SIGNATURE_EXPIRED.code || code === ERRORS.NONCE_REPLAYED.code) return true;
+  if (
+    code === ERRORS.SIGNATURE_EXPIRED.code ||
+    code === ERRORS.NONCE_REPLAYED.code ||
+    code === ERRORS.SERVER_BUSY.code
+  )
+    return true;
   return code >= 500 && code <= 599;
 }
 
