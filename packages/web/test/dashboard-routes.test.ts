@@ -14,6 +14,7 @@ import {
   CONTENT_SECURITY_POLICY,
   createSignInLink,
   createUser,
+  createWorker,
   type FarmServer,
   LocalBlobStore,
   type NewUser,
@@ -295,6 +296,43 @@ describe('pages', () => {
     const nodes = await get('/nodes', cookie);
     assert.equal(nodes.statusCode, 200);
     assert.match(nodes.body, /No render nodes/);
+    // Disable and enable a node from the page; a user who is not an admin cannot.
+    await createWorker(db, 'node-a');
+    const token = csrfOf(nodes.body);
+    assert.equal(
+      (
+        await post(
+          '/nodes/node-a/disable',
+          user,
+          { _csrf: csrfOf((await get('/tasks', user)).body) },
+          { origin: ORIGIN },
+        )
+      ).statusCode,
+      404,
+    );
+    const disabled = await post(
+      '/nodes/node-a/disable',
+      cookie,
+      { _csrf: token },
+      { origin: ORIGIN, 'hx-request': 'true' },
+    );
+    assert.equal(disabled.statusCode, 200);
+    assert.match(disabled.body, /Disabled node-a\./);
+    assert.match(disabled.body, /<span class="node-state ns-disabled">Disabled<\/span>/);
+    const row = await db
+      .selectFrom('workers')
+      .select('disabled')
+      .where('name', '=', 'node-a')
+      .executeTakeFirstOrThrow();
+    assert.equal(row.disabled, 1);
+    await post('/nodes/node-a/enable', cookie, { _csrf: token }, { origin: ORIGIN });
+    const again = await db
+      .selectFrom('workers')
+      .select('disabled')
+      .where('name', '=', 'node-a')
+      .executeTakeFirstOrThrow();
+    assert.equal(again.disabled, 0);
+    assert.match((await get('/nodes', cookie)).body, /Offline/);
     const users = await get('/users', cookie);
     assert.match(users.body, />alice</);
     assert.ok(!users.body.includes(alice.accessKey));
