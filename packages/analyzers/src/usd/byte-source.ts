@@ -117,16 +117,18 @@ function checkRange(offset: number, length: number, size: number, name: string |
   }
 }
 
-/** Little-endian reads over a small buffer, every read bounds-checked. */
+/**
+ * Little-endian reads over a small buffer, every read bounds-checked. Plain
+ * byte arithmetic rather than a DataView: the crate walker makes one of
+ * these per value it looks at, and a DataView each would be most of its
+ * garbage.
+ */
 export class LeReader {
-  readonly #view: DataView;
   pos = 0;
   constructor(
     readonly bytes: Uint8Array,
     readonly name?: string,
-  ) {
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  ) {}
   #need(n: number): void {
     if (this.pos + n > this.bytes.length) {
       throw new AnalyzeError('TRUNCATED', `structure ends at ${this.pos} of ${this.bytes.length}`, this.name);
@@ -136,42 +138,44 @@ export class LeReader {
     this.#need(1);
     return this.bytes[this.pos++]!;
   }
+  u16(): number {
+    this.#need(2);
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos += 2;
+    return b[p]! | (b[p + 1]! << 8);
+  }
   u32(): number {
     this.#need(4);
-    const v = this.#view.getUint32(this.pos, true);
+    const b = this.bytes;
+    const p = this.pos;
     this.pos += 4;
-    return v;
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
   }
   i32(): number {
     this.#need(4);
-    const v = this.#view.getInt32(this.pos, true);
+    const b = this.bytes;
+    const p = this.pos;
     this.pos += 4;
-    return v;
-  }
-  u16(): number {
-    this.#need(2);
-    const v = this.#view.getUint16(this.pos, true);
-    this.pos += 2;
-    return v;
+    return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
   }
   /** A uint64 that must fit a safe integer (sizes, offsets, counts). */
   u64(): number {
-    this.#need(8);
-    const lo = this.#view.getUint32(this.pos, true);
-    const hi = this.#view.getUint32(this.pos + 4, true);
-    this.pos += 8;
-    if (hi >= 0x200000)
-      throw new AnalyzeError('CORRUPT', `64-bit value too large at ${this.pos - 8}`, this.name);
+    const at = this.pos;
+    const lo = this.u32();
+    const hi = this.u32();
+    if (hi >= 0x200000) throw new AnalyzeError('CORRUPT', `64-bit value too large at ${at}`, this.name);
     return hi * 0x100000000 + lo;
   }
+  /** An int64 that must fit a safe integer (relative offsets). */
   i64(): number {
-    this.#need(8);
-    const v = this.#view.getBigInt64(this.pos, true);
-    this.pos += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new AnalyzeError('CORRUPT', `64-bit offset too large at ${this.pos - 8}`, this.name);
+    const at = this.pos;
+    const lo = this.u32();
+    const hi = this.i32();
+    if (hi >= 0x200000 || hi < -0x200000) {
+      throw new AnalyzeError('CORRUPT', `64-bit offset too large at ${at}`, this.name);
     }
-    return Number(v);
+    return hi * 0x100000000 + lo;
   }
   take(n: number): Uint8Array {
     this.#need(n);

@@ -24,6 +24,18 @@ const TYPE = {
   PayloadListOp: 55,
 } as const;
 
+/** Value types that can hold an asset path (directly or inside). */
+const LOOKED_AT = new Set<number>([
+  TYPE.String,
+  TYPE.AssetPath,
+  TYPE.Dictionary,
+  TYPE.ReferenceListOp,
+  TYPE.TimeSamples,
+  TYPE.Payload,
+  TYPE.StringVector,
+  TYPE.PayloadListOp,
+]);
+
 /** Spec types (SdfSpecType) that are attributes. */
 const ATTRIBUTE_SPEC = 1;
 
@@ -75,6 +87,8 @@ class CrateValueWalker {
   }
 
   #field(path: string, specType: number, name: string, rep: ValueRep): void {
+    // Most fields hold numbers, tokens or arrays of them: nothing to read, no owner text to build.
+    if (!LOOKED_AT.has(rep.type)) return;
     const owner = name === 'default' || name === 'timeSamples' ? `<${path}>` : `<${path}> ${name}`;
     switch (name) {
       case 'subLayers':
@@ -95,7 +109,10 @@ class CrateValueWalker {
         if (rep.type === TYPE.Dictionary) this.#dictionary(rep, owner, 0, true);
         return;
     }
-    const pathLike = specType === ATTRIBUTE_SPEC && isPathLikeProperty(propertyName(path));
+    const pathLike =
+      specType === ATTRIBUTE_SPEC &&
+      (rep.type === TYPE.String || rep.type === TYPE.TimeSamples) &&
+      isPathLikeProperty(propertyName(path));
     this.#value(rep, owner, 0, pathLike, false);
   }
 

@@ -43,5 +43,5 @@ export function clipTemplatePattern(template: string): string {
  * path) rather than a file: no folder and no extension.
  */
 export function isShaderRegistryName(owner: string, path: string): boolean {
-  return /\.info:[^>]*>$/.test(owner) && !/[\\/.]/.test(path);
+  return !/[\\/.]/.test(path) && /\.info:[^>]*>$/.test(owner);
 }
