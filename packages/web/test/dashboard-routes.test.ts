@@ -32,7 +32,7 @@ let bob: NewUser;
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'openfarm-dashboard-routes-'));
-  server = await createDashboardFarm(join(root, 'farm'));
+  server = await createDashboardFarm(join(root, 'farm'), {}, { sessionRecheckMs: 200 });
   const db = server.farm.store.db;
   alice = await createUser(db, 'alice');
   bob = await createUser(db, 'bob');
@@ -508,5 +508,55 @@ describe('thumbnails', () => {
       303,
       'no session, no image',
     );
+  });
+});
+
+describe('live events', () => {
+  test('carry no task data, and the stream ends once the session does', async () => {
+    const db = server.farm.store.db;
+    const erin = await createUser(db, 'erin');
+    const cookie = await signIn(erin);
+    const listening = await server.app.listen({ host: '127.0.0.1', port: 0 }).catch(() => undefined);
+    const address = server.app.server.address();
+    const base =
+      listening ?? `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    const res = await fetch(`${base}/ui/events`, { headers: { cookie } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const readUntil = async (pattern: RegExp) => {
+      const end = Date.now() + 10_000;
+      while (!pattern.test(text)) {
+        if (Date.now() > end) throw new Error(`no ${pattern} in ${JSON.stringify(text)}`);
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += Buffer.from(value).toString('utf8');
+      }
+    };
+    const id = await seedTask(db, erin.userId, { scene: 'private-scene.blend' });
+    server.farm.events.publish({
+      userId: erin.userId,
+      type: 'task',
+      taskId: id,
+      status: TaskStatus.RENDERING,
+    });
+    server.farm.events.publish({
+      userId: alice.userId,
+      type: 'task',
+      taskId: 999,
+      status: TaskStatus.RENDERING,
+    });
+    await readUntil(/event: task\ndata: \{\}\n\n/);
+    assert.ok(!text.includes(String(id)) && !text.includes('999'), 'events name no task');
+    assert.equal(
+      (text.match(/event: task/g) ?? []).length,
+      1,
+      "another user's event does not reach the stream",
+    );
+    await setUserDisabled(db, 'erin', true);
+    await readUntil(/event: signed-out/);
+    const { done } = await reader.read();
+    assert.equal(done, true, 'the stream ended');
   });
 });

@@ -10,6 +10,7 @@ import {
   configStoragePlugin,
   createServer,
   type Database,
+  type DashboardOptions,
   dashboardPlugin,
   type FarmServer,
   type SchedulerPolicy,
@@ -21,11 +22,17 @@ import type { Kysely } from 'kysely';
 export function createDashboardFarm(
   dataDir: string,
   policy: Partial<SchedulerPolicy> = {},
+  dashboard: DashboardOptions = {},
 ): Promise<FarmServer> {
   return createServer({
     dataDir,
     logLevel: 'silent',
-    plugins: [transferPlugin(), configStoragePlugin(), schedulerPlugin({ policy }), dashboardPlugin()],
+    plugins: [
+      transferPlugin(),
+      configStoragePlugin(),
+      schedulerPlugin({ policy }),
+      dashboardPlugin(dashboard),
+    ],
   });
 }
 

@@ -8,14 +8,17 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { visibleOwnerIds } from '../tasks/visibility.js';
-import type { DashboardSession } from './session.js';
+import { type DashboardSession, sessionOf } from './session.js';
 
 const KEEPALIVE_MS = 15_000;
+/** How often an open stream checks that its session still holds (default; see DashboardOptions). */
+export const SESSION_RECHECK_MS = 10_000;
 
 export function registerLiveRoute(
   scope: FastifyInstance,
   app: FastifyInstance,
   sessionFor: (request: FastifyRequest) => Promise<DashboardSession>,
+  recheckMs = SESSION_RECHECK_MS,
 ): void {
   const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
@@ -45,8 +48,21 @@ export function registerLiveRoute(
     const offGap = app.farm.events.onGap(() => res.end());
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
+    // A session ends on sign-out, key rotation or a disabled account: so does its stream, with an
+    // event that sends the page to the sign-in form.
+    const recheck = setInterval(() => {
+      sessionOf(app.farm.store.db, request)
+        .then((session) => {
+          if (session !== undefined) return;
+          res.write('event: signed-out\ndata: {}\n\n');
+          res.end();
+        })
+        .catch(() => undefined);
+    }, recheckMs);
+    recheck.unref();
     res.on('close', () => {
       clearInterval(keepalive);
+      clearInterval(recheck);
       unsubscribe();
       offGap();
       open.delete(res);

@@ -24,6 +24,8 @@ import { isHtmx, registerTaskRoutes, viewerOf } from './task-routes.js';
 export interface DashboardOptions {
   /** Where outputs and thumbnails are read; default: a LocalBlobStore in `<dataDir>/blobs`. */
   readonly blobs?: BlobStore;
+  /** How often an open event stream re-checks its session and ends once it ended (ms, default 10 000). */
+  readonly sessionRecheckMs?: number;
 }
 
 export const CONTENT_SECURITY_POLICY = [
@@ -131,7 +133,7 @@ export function dashboardPlugin(options: DashboardOptions = {}): (app: FastifyIn
       registerTaskRoutes(scope, app, sessionFor);
       registerAdminRoutes(scope, app, sessionFor);
       registerFileRoutes(scope, app, blobs, sessionFor);
-      registerLiveRoute(scope, app, sessionFor);
+      registerLiveRoute(scope, app, sessionFor, options.sessionRecheckMs);
     });
   };
 }
