@@ -232,7 +232,7 @@ export const QUERY_ENDPOINTS = {
       frameStatus: z.int().min(1).max(11).optional(),
     }),
     response: z.array(z.string()),
-    summary: 'Thumbnail paths of a done frame.',
+    summary: 'Thumbnail URLs of a done frame.',
   }),
   'query.getRenderLog': defineEndpoint({
     name: 'query.getRenderLog',

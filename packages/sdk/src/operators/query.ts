@@ -155,7 +155,7 @@ export class QueryOperator {
     return this.caller.call('query.getTaskProcessingImg', { taskId, ...(frameType ? { frameType } : {}) });
   }
 
-  /** Thumbnail paths of a frame; only done frames (status 4) have them. */
+  /** Thumbnail URLs of a frame, fetchable as they are for an hour; only done frames (status 4) have them. */
   getFrameThumbnail(frameId: number, frameStatus = 4): Promise<Output<'query.getFrameThumbnail'>> {
     return this.caller.call('query.getFrameThumbnail', { id: frameId, frameStatus });
   }
