@@ -25,8 +25,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signHeaders } from '@openfarm/protocol';
 import { createUser, openFarmStore } from '@openfarm/server';
-// @ts-expect-error: a plain-JavaScript script without type declarations
-import { startTestPostgres } from '../scripts/test-postgres.mjs';
 
 const SECONDS = Number(process.env.OPENFARM_BENCH_LOAD_SECONDS ?? 30);
 const CLIENTS = Number(process.env.OPENFARM_BENCH_LOAD_CLIENTS ?? 200);
@@ -74,6 +72,11 @@ function percentile(sorted: readonly number[], p: number): number {
 try {
   const storeArgs: string[] = [];
   if (STORE === 'postgres') {
+    // A plain-JavaScript script (typed here, whether or not a declaration file sits beside it).
+    const script = '../scripts/test-postgres.mjs';
+    const { startTestPostgres } = (await import(script)) as {
+      startTestPostgres: () => Promise<{ url?: string; stop?: () => void; reason?: string }>;
+    };
     pg = await startTestPostgres();
     if (pg?.url === undefined) throw new Error(`PostgreSQL: ${pg?.reason ?? 'not started'}`);
     storeArgs.push('--database-url', pg.url);
