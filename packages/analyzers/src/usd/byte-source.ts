@@ -39,13 +39,17 @@ export function windowSource(inner: ByteSource, start: number, size: number, nam
   };
 }
 
-/** Page size and count of the small-read cache of {@link openFileSource}: 1 MiB at most. */
-const PAGE = 64 * 1024;
-const PAGES = 16;
+/**
+ * Page size and count of the small-read cache of {@link openFileSource}:
+ * 1 MiB at most, in pages the size of a disk block (a crate's small values
+ * lie scattered between large arrays; bigger pages would copy array data).
+ */
+const PAGE = 4 * 1024;
+const PAGES = 256;
 
 /**
  * Open a file for positioned reads; `close` it when done. Reads of up to a
- * page go through a small cache of recently read 64 KiB pages, so the many
+ * page go through a small cache of recently read 4 KiB pages, so the many
  * small values a crate's specs point at (list ops, dictionaries, arrays)
  * cost one system call per page rather than one each; larger reads go to
  * the file directly. Memory stays at most {@link PAGES} pages.
