@@ -1,3 +1,26 @@
+export { Agent, type AgentOptions, DEFAULT_CACHE_BYTES } from './agent/agent.js';
+export { nodeCapabilities } from './agent/capabilities.js';
+export { toRanges } from './agent/frame-ranges.js';
+export { clampLogLine, LogBuffer, MAX_LOG_LINE } from './agent/log-buffer.js';
+export {
+  LeaseLostError,
+  NODE_PATHS,
+  NodeApi,
+  NodeApiError,
+  type NodeCapabilities,
+  type WireLease,
+} from './agent/node-api.js';
+export { killLeftoverRenderers } from './agent/renderer-pids.js';
+export { type CacheFill, type CacheStats, ContentCache, hashFile } from './cache/content-cache.js';
+export { WorkerError } from './errors.js';
+export {
+  captureOutput,
+  groupAlive,
+  runSupervised,
+  type SupervisedCommand,
+  type SupervisedExit,
+  signalGroup,
+} from './process/supervise.js';
 export type {
   FrameRange,
   InstalledRenderer,
@@ -15,28 +38,5 @@ export { katanaAdapter } from './renderers/katana.js';
 export { mayaAdapter } from './renderers/maya.js';
 export { adapterFor, detectRenderers, RENDERER_ADAPTERS } from './renderers/registry.js';
 export { type RenderResult, type RenderRunOptions, runRender } from './renderers/run-render.js';
-export {
-  captureOutput,
-  groupAlive,
-  runSupervised,
-  type SupervisedCommand,
-  type SupervisedExit,
-  signalGroup,
-} from './process/supervise.js';
-export { type CacheFill, type CacheStats, ContentCache, hashFile } from './cache/content-cache.js';
 export { type BlobFetcher, type StagedInput, stagedPath, stageInputs } from './staging/stage-inputs.js';
 export { canThumbnail, makeThumbnail, THUMBNAIL_MAX_SIZE } from './thumbnails/thumbnail.js';
-export { Agent, type AgentOptions, DEFAULT_CACHE_BYTES } from './agent/agent.js';
-export { nodeCapabilities } from './agent/capabilities.js';
-export { toRanges } from './agent/frame-ranges.js';
-export {
-  LeaseLostError,
-  type NodeCapabilities,
-  NodeApi,
-  NodeApiError,
-  NODE_PATHS,
-  type WireLease,
-} from './agent/node-api.js';
-export { killLeftoverRenderers } from './agent/renderer-pids.js';
-export { clampLogLine, LogBuffer, MAX_LOG_LINE } from './agent/log-buffer.js';
-export { WorkerError } from './errors.js';

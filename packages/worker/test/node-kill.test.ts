@@ -23,8 +23,8 @@ import {
   LeaseLostError,
   NodeApi,
 } from '@openfarm/worker';
-import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
+import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
 
 let root: string;
 let server: RunningFarmServer;

@@ -70,7 +70,10 @@ export function workerToken(
 function positiveInt(what: string) {
   return (text: string): number => {
     if (!/^\d{1,6}$/.test(text) || Number(text) < 1)
-      throw new Error(`${what} expects a positive integer, not ${JSON.stringify(text)}`);
+      throw new WorkerError(
+        'PARAMETER_INVALID',
+        `${what} expects a positive integer, not ${JSON.stringify(text)}`,
+      );
     return Number(text);
   };
 }
@@ -200,7 +203,7 @@ export function registerWorkerCommands(program: Command): void {
     .action(async (name: string, options: StoreOptions & { json?: boolean }, cmd: Command) => {
       const out = outputOf(cmd);
       const w = await withStore(options, (store) => rotateWorkerToken(store.db, name));
-      if (w === undefined) throw new Error(`no render node named "${name}"`);
+      if (w === undefined) throw new WorkerError('RESOURCE_NOT_FOUND', `no render node named "${name}"`);
       if (options.json === true) {
         out(`${JSON.stringify({ workerId: w.id, name: w.name, token: w.token })}\n`);
         return;
@@ -223,7 +226,7 @@ export function registerWorkerCommands(program: Command): void {
         ),
     ).action(async (name: string, options: StoreOptions, cmd: Command) => {
       const ok = await withStore(options, (store) => setWorkerDisabled(store.db, name, disabled));
-      if (!ok) throw new Error(`no render node named "${name}"`);
+      if (!ok) throw new WorkerError('RESOURCE_NOT_FOUND', `no render node named "${name}"`);
       outputOf(cmd)(`render node ${name} ${disabled ? 'disabled' : 'enabled'}\n`);
     });
   }

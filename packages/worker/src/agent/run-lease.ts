@@ -15,13 +15,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { serverPathToLocal } from '@openfarm/protocol';
 import { type ContentCache, hashFile } from '../cache/content-cache.js';
+import { WorkerError } from '../errors.js';
 import type { InstalledRenderer, RendererAdapter, TaskJson } from '../renderers/adapter.js';
 import { runRender } from '../renderers/run-render.js';
 import { stageInputs } from '../staging/stage-inputs.js';
 import { canThumbnail, makeThumbnail } from '../thumbnails/thumbnail.js';
 import { toRanges } from './frame-ranges.js';
 import { LogBuffer } from './log-buffer.js';
-import { WorkerError } from '../errors.js';
 import { LeaseLostError, type NodeApi, NodeApiError, type WireLease } from './node-api.js';
 import { forgetRendererPid, recordRendererPid } from './renderer-pids.js';
 

@@ -12,9 +12,10 @@
  * `dieWithParent` go through a tiny `sh` wrapper (see {@link PARENT_WATCH}).
  */
 import { spawn } from 'node:child_process';
-import type { Duplex } from 'node:stream';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { Duplex } from 'node:stream';
+import { WorkerError } from '../errors.js';
 
 export interface SupervisedCommand {
   readonly executable: string;
@@ -166,7 +167,7 @@ export function runSupervised(cmd: SupervisedCommand, opts: SuperviseOptions = {
 
     child.once('error', (err) => {
       opts.signal?.removeEventListener('abort', onAbort);
-      reject(new Error(`cannot start ${cmd.executable}: ${err.message}`));
+      reject(new WorkerError('FAIL', `cannot start ${cmd.executable}: ${err.message}`, { cause: err }));
     });
     child.once('spawn', () => {
       if (child.pid !== undefined) opts.onSpawn?.(child.pid);

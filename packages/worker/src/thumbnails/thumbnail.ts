@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import sharp from 'sharp';
+import { WorkerError } from '../errors.js';
 import { captureOutput } from '../process/supervise.js';
 
 export const THUMBNAIL_MAX_SIZE = 320;
@@ -34,7 +35,8 @@ export async function makeThumbnail(
       .toFile(outPath);
     return;
   }
-  if (!OIIO_INPUTS.has(ext)) throw new Error(`no thumbnail reader for ${ext} files (${input})`);
+  if (!OIIO_INPUTS.has(ext))
+    throw new WorkerError('PARAMETER_INVALID', `no thumbnail reader for ${ext} files (${input})`);
   const dir = await mkdtemp(join(tmpdir(), 'openfarm-thumb-'));
   try {
     const png = join(dir, 'thumb.png');
@@ -42,9 +44,13 @@ export async function makeThumbnail(
     if (ext === '.exr' || ext === '.hdr') args.push('--colorconvert', 'linear', 'sRGB');
     args.push('-d', 'uint8', '-o', png);
     const { exit } = await captureOutput({ executable: 'oiiotool', args }).catch((err: Error) => {
-      throw new Error(`thumbnail of ${input} needs oiiotool (openimageio-tools): ${err.message}`);
+      throw new WorkerError(
+        'FAIL',
+        `thumbnail of ${input} needs oiiotool (openimageio-tools): ${err.message}`,
+      );
     });
-    if (exit.code !== 0) throw new Error(`oiiotool could not convert ${input} (exit ${exit.code})`);
+    if (exit.code !== 0)
+      throw new WorkerError('FAIL', `oiiotool could not convert ${input} (exit ${exit.code})`);
     await sharp(png)
       .resize(maxSize, maxSize, { fit: 'inside', withoutEnlargement: true })
       .jpeg()
