@@ -201,7 +201,7 @@ test(
       ),
     );
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /ended with status 25; 2 file\(s\)/);
+    assert.match(r.stdout, /task \d+: done, 2\/2 frames done, 0 failed; 2 file\(s\) in /);
     const files = (await readdir(to)).sort();
     assert.deepEqual(files, ['sample_0001.png', 'sample_0002.png']);
     for (const f of files) {

@@ -63,7 +63,11 @@ export function codesForWords(
   words: Readonly<Record<number, string>>,
   text: string,
 ): { codes: number[]; unknown: string[] } {
-  const norm = (w: string): string => w.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+  const norm = (w: string): string =>
+    w
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_-]+/g, ' ');
   const byWord = new Map<string, number[]>();
   for (const [code, word] of Object.entries(words)) {
     const list = byWord.get(norm(word)) ?? [];
@@ -72,7 +76,10 @@ export function codesForWords(
   }
   const codes: number[] = [];
   const unknown: string[] = [];
-  for (const part of text.split(',').map(norm).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map(norm)
+    .filter((p) => p !== '')) {
     if (/^\d+$/.test(part) && words[Number(part)] !== undefined) codes.push(Number(part));
     else if (byWord.has(part)) codes.push(...(byWord.get(part) ?? []));
     else unknown.push(part);

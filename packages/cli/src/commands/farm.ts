@@ -10,13 +10,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { analyzeScene } from '@openfarm/analyzers';
-import {
-  RayvisionCheck,
-  RayvisionDownload,
-  RayvisionUpload,
-  writeFileAtomic,
-  writeJsonAtomic,
-} from '@openfarm/sdk';
+import { writeFileAtomic, writeJsonAtomic } from '@openfarm/sdk';
 import {
   configStoragePlugin,
   createUser,
@@ -36,10 +30,19 @@ import { Agent } from '@openfarm/worker';
 import type { Command } from 'commander';
 import { outputOf } from './admin-store.js';
 import { CliError } from '../errors.js';
-import { noticesOf, terminalSafe } from '../output.js';
-import { followAgainCommand, untilInterrupted } from './interrupt.js';
+import { print } from '../output.js';
+import { downloadWhileRendering } from './follow.js';
+import {
+  addCheckOptions,
+  addSubmitOptions,
+  type CheckFlags,
+  checkJob,
+  farmRange,
+  type SubmitFlags,
+  submitJob,
+  tipLines,
+} from './job-flow.js';
 import { CONFIG_ENV, type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
-import { reportOutages } from './transfer.js';
 
 /** The account `up` creates for the person running it, and writes to the client profile. */
 const LOCAL_USER = 'local';
@@ -75,7 +78,7 @@ interface UpFlags {
   host: string;
 }
 
-interface RenderFlags extends ConnectionFlags {
+interface RenderFlags extends ConnectionFlags, CheckFlags, SubmitFlags {
   frames?: string;
   to?: string;
   workspace?: string;
@@ -175,16 +178,19 @@ export function registerFarmCommands(program: Command): void {
       });
     });
 
-  clientCommand(
-    program,
-    'render <scene>',
-    'analyze, upload and render a scene, downloading frames as they finish',
+  addSubmitOptions(
+    addCheckOptions(
+      clientCommand(
+        program,
+        'render <scene>',
+        'analyze, check, upload and submit a scene, downloading frames as they finish',
+      ),
+    ),
   )
     .option('--frames <range>', 'frames to render, e.g. 1-8 or 1-100[2] (default: the scene’s range)')
     .option('--to <dir>', 'where the frames go (default: ./<scene name>-frames)')
     .option('--workspace <dir>', 'folder for the job folder (default: a temporary folder)')
     .action(async function (this: Command, scenePath: string, flags: RenderFlags) {
-      const out = outputOf(this);
       const scene = resolve(scenePath);
       // A mistyped path is named before anything else (even a missing farm) is reported.
       const file = await stat(scene).catch(() => undefined);
@@ -196,57 +202,23 @@ export function registerFarmCommands(program: Command): void {
       await mkdir(workspace, { recursive: true });
       const analyzer = await analyzeScene(scene, { workspace, platform: api.platform });
       if (flags.frames !== undefined) await setFrames(analyzer.taskJson, flags.frames);
-      const taskId = await new RayvisionCheck(api, {
-        taskJson: analyzer.taskJson,
-        uploadJson: analyzer.uploadJson,
-        tipsJson: analyzer.tipsJson,
-        assetJson: analyzer.assetJson,
-      }).execute({ hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null } });
-      out(`task ${taskId}: uploading ${scenePath} and its files\n`);
-      const upload = new RayvisionUpload(api);
-      await upload.uploadAsset(analyzer.uploadJson);
-      for (const [file, name] of [
-        [analyzer.taskJson, 'task.json'],
-        [analyzer.uploadJson, 'upload.json'],
-      ] as const) {
-        await api.transmit.uploadJsonContent(taskId, await readFile(file, 'utf8'), name);
-      }
-      await api.task.submitTask(taskId);
+      for (const line of await tipLines(analyzer.jobDir)) print(this, line);
+      const checked = await checkJob(api, analyzer.jobDir, flags);
+      print(this, `task ${checked}: uploading ${scenePath} and its files`);
+      const taskId = await submitJob(api, analyzer.jobDir, flags);
       const to = resolve(flags.to ?? `${scene.replace(/\.[^./\\]+$/, '')}-frames`);
-      out(`task ${taskId}: submitted; frames go to ${to} as they finish\n`);
-      const download = new RayvisionDownload(api);
-      // One line per file, whatever its name holds.
-      download.on('file', (f) => out(`  ${terminalSafe(f.localPath)}\n`));
-      reportOutages(download, noticesOf(this));
-      const { value: report, interruptedBy } = await untilInterrupted((signal) =>
-        download.autoDownload([taskId], {
-          localPath: to,
-          downloadFilenameFormat: false,
-          sleepTime: 2,
-          signal,
-        }),
-      );
-      if (interruptedBy !== undefined) {
-        out(
-          `${interruptedBy}: stopped following task ${taskId}; the farm keeps rendering it. ` +
-            `${report.downloadedFiles} file(s) in ${to}; get the rest with:\n` +
-            `  ${followAgainCommand({ taskIds: [taskId], flat: true, to, server: flags.server })}\n`,
-        );
-        if (report.failures.length > 0)
-          throw new CliError('SDK_ERROR', `${report.failures.length} file(s) failed to download`);
-        return;
-      }
-      const status = (await api.query.taskInfo([taskId])).items[0]?.taskStatus;
-      out(`task ${taskId}: ended with status ${status}; ${report.downloadedFiles} file(s) in ${to}\n`);
-      if (report.failures.length > 0)
-        throw new CliError('SDK_ERROR', `${report.failures.length} file(s) failed to download`);
+      print(this, `task ${taskId}: submitted; frames go to ${to} as they finish`);
+      await downloadWhileRendering(this, api, taskId, to, {
+        ...flags,
+        isTestStop: flags.stopAfterTest === true,
+      });
     });
 }
 
 /** Set the frame range the farm renders (`scene_info[_render].common.frames`). */
 async function setFrames(taskJsonPath: string, frames: string): Promise<void> {
   // The farm's range grammar wants a step on ranges: 1-8 means 1-8[1].
-  const range = /^\d+-\d+$/.test(frames) ? `${frames}[1]` : frames;
+  const range = farmRange(frames);
   const doc = JSON.parse(await readFile(taskJsonPath, 'utf8')) as Record<
     string,
     Record<string, Record<string, unknown>>

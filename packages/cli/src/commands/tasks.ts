@@ -11,24 +11,28 @@
  * `~/.openfarm/client.json`). A command that creates tasks and still has no
  * platform takes the farm's, when the farm offers exactly one.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { FrameStatus, TaskStatus } from '@openfarm/protocol';
+import { TASK_STATUS_WORDS, wordFor } from '@openfarm/protocol';
 import { ACCESS_ID_ENV, ACCESS_KEY_ENV, RayvisionAPI, writeFileAtomic } from '@openfarm/sdk';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, type CommandOptions, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { jsonSafe, print, terminalSafe } from '../output.js';
+import { cell, statusWordsOption, table, time } from '../table.js';
 
 export const CONFIG_ENV = 'OPENFARM_CONFIG';
 export const URL_ENV = 'OPENFARM_URL';
 export const PLATFORM_ENV = 'OPENFARM_PLATFORM';
 
-interface Profile {
+export interface Profile {
   server: string;
   accessId: string;
   accessKey: string;
   platform?: string;
+  /** Render platforms the farm offered at login. */
+  platforms?: number;
 }
 
 export interface ConnectionFlags {
@@ -37,11 +41,11 @@ export interface ConnectionFlags {
   json?: boolean;
 }
 
-function profilePath(): string {
+export function profilePath(): string {
   return process.env[CONFIG_ENV] || join(homedir(), '.openfarm', 'client.json');
 }
 
-async function readProfile(): Promise<Partial<Profile>> {
+export async function readProfile(): Promise<Partial<Profile>> {
   const path = profilePath();
   let text: string;
   try {
@@ -142,31 +146,6 @@ async function farmPlatform(api: RayvisionAPI, server: string): Promise<string> 
   );
 }
 
-/** One cell: `-` when empty; control and bidi characters escaped, so a name cannot break the table. */
-function cell(value: unknown): string {
-  return value === null || value === undefined || value === '' ? '-' : terminalSafe(String(value));
-}
-
-function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
-  const cells = rows.map((r) => r.map(cell));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
-  const line = (r: readonly string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...cells.map(line)].join('\n') + (rows.length === 0 ? '\n(none)' : '');
-}
-
-function nameOf(values: Record<string, number>, code: number | null | undefined): string {
-  const name = Object.entries(values).find(([, v]) => v === code)?.[0];
-  return name === undefined ? String(code ?? '-') : name.toLowerCase().replace(/_/g, ' ');
-}
-
-function time(ms: number | null | undefined): string {
-  return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-';
-}
-
 function taskIdArg(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0)
     throw new InvalidArgumentError('a task id is a positive integer');
@@ -178,21 +157,37 @@ function intOption(value: string): number {
   return Number(value);
 }
 
-function intList(value: string): number[] {
-  return value.split(',').map((v) => intOption(v.trim()));
-}
-
 /** A command with the options every client command takes: `--server`, `--platform`, `--json`. */
-export function clientCommand(program: Command, spec: string, description: string): Command {
+export function clientCommand(
+  program: Command,
+  spec: string,
+  description: string,
+  opts: CommandOptions = {},
+): Command {
   return program
-    .command(spec)
+    .command(spec, opts)
     .description(description)
     .option('--server <url>', `farm URL (default: $${URL_ENV} or the login profile)`)
-    .option(
-      '--platform <n>',
-      `render region number (default: $${PLATFORM_ENV}, the login profile, or the farm's only one)`,
+    .addOption(
+      new Option(
+        '--platform <n>',
+        `render platform (default: $${PLATFORM_ENV}, the login profile, or the farm's only one)`,
+      ).hideHelp(!severalPlatforms()),
     )
     .option('--json', 'print JSON instead of a table');
+}
+
+/**
+ * Whether the farm of the profile offers more than one render platform, as
+ * `login` found it: only then is `--platform` worth a line in the help.
+ */
+function severalPlatforms(): boolean {
+  try {
+    const profile = JSON.parse(readFileSync(profilePath(), 'utf8')) as { platforms?: unknown };
+    return typeof profile.platforms === 'number' && profile.platforms > 1;
+  } catch {
+    return false;
+  }
 }
 
 const ACTIONS = [
@@ -249,6 +244,8 @@ export function registerTaskCommands(program: Command): void {
         ...(profile.platform ? { platform: profile.platform } : {}),
       });
       const info = await api.login();
+      // How many platforms the farm offers decides whether help shows `--platform`.
+      profile.platforms = (await api.query.platforms()).filter((p) => p.status !== 0).length;
       const path = profilePath();
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       // The profile holds a secret: readable by its owner only.
@@ -263,7 +260,11 @@ export function registerTaskCommands(program: Command): void {
     });
 
   clientCommand(program, 'tasks', 'list tasks, newest first')
-    .option('--status <codes>', 'only these task status codes, comma-separated', intList)
+    .option(
+      '--status <words>',
+      'only tasks in these states, e.g. rendering,failed',
+      statusWordsOption(TASK_STATUS_WORDS),
+    )
     .option('--search <text>', 'scene name or task id')
     .option('--deleted', 'list the recycle bin')
     .option('--page <n>', 'page number', intOption, 1)
@@ -286,7 +287,14 @@ export function registerTaskCommands(program: Command): void {
         ...(opts.search ? { searchKeyword: opts.search } : {}),
         ...(opts.deleted ? { recycleFlag: 1 } : {}),
       });
-      if (opts.json) return print(this, jsonSafe(page));
+      if (opts.json)
+        return print(
+          this,
+          jsonSafe({
+            ...page,
+            items: page.items.map((t) => ({ ...t, taskStatusWord: wordFor(TASK_STATUS_WORDS, t.taskStatus) })),
+          }),
+        );
       print(
         this,
         table(
@@ -294,7 +302,7 @@ export function registerTaskCommands(program: Command): void {
           page.items.map((t) => [
             t.id,
             t.sceneName,
-            nameOf(TaskStatus, t.taskStatus),
+            wordFor(TASK_STATUS_WORDS, t.taskStatus),
             t.doneFrames,
             t.failedFrames,
             t.totalFrames,
@@ -314,12 +322,13 @@ export function registerTaskCommands(program: Command): void {
     const info = await api.query.taskInfo([taskIdArg(taskId)]);
     const task = info.items[0];
     if (task === undefined) throw new CliError('RESOURCE_NOT_FOUND', `no task ${taskId}`);
-    if (opts.json) return print(this, jsonSafe(task));
+    if (opts.json)
+      return print(this, jsonSafe({ ...task, taskStatusWord: wordFor(TASK_STATUS_WORDS, task.taskStatus) }));
     const fields: Array<[string, unknown]> = [
       ['id', task.id],
       ['alias', task.taskAlias],
       ['scene', task.sceneName],
-      ['status', `${nameOf(TaskStatus, task.taskStatus)} (${task.taskStatus})`],
+      ['status', wordFor(TASK_STATUS_WORDS, task.taskStatus)],
       [
         'frames',
         `${task.doneFrames ?? 0} done, ${task.failedFrames ?? 0} failed, ${task.executingFrames ?? 0} running of ${task.totalFrames ?? 0}`,
@@ -339,37 +348,13 @@ export function registerTaskCommands(program: Command): void {
         children.map((c) => [
           c.id,
           c.layerName,
-          nameOf(TaskStatus, c.taskStatus),
+          wordFor(TASK_STATUS_WORDS, c.taskStatus),
           c.doneFrames,
           c.totalFrames,
         ]),
       )}`;
     }
     print(this, text);
-  });
-
-  clientCommand(program, 'frames <taskId>', 'list the frames of a task').action(async function (
-    this: Command,
-    taskId: string,
-    opts: ConnectionFlags,
-  ) {
-    const api = await connectClient(opts);
-    const frames = [...(await api.query.getAllFrames(taskIdArg(taskId))).values()];
-    if (opts.json) return print(this, jsonSafe(frames));
-    print(
-      this,
-      table(
-        ['ID', 'FRAME', 'STATUS', 'TYPE', 'STARTED', 'SECONDS'],
-        frames.map((f) => [
-          f.id,
-          f.frameIndex,
-          nameOf(FrameStatus, f.frameStatus),
-          f.frameType,
-          time(f.startTime),
-          f.frameExecuteTime,
-        ]),
-      ),
-    );
   });
 
   for (const [name, description, run] of ACTIONS) {
@@ -385,22 +370,6 @@ export function registerTaskCommands(program: Command): void {
       else print(this, `${name}: ${ids.join(', ')}`);
     });
   }
-
-  clientCommand(program, 'projects', 'list the projects of the account').action(async function (
-    this: Command,
-    opts: ConnectionFlags,
-  ) {
-    const api = await connectClient(opts);
-    const projects = (await api.tag.getList(0)).projectNameList;
-    if (opts.json) return print(this, jsonSafe(projects));
-    print(
-      this,
-      table(
-        ['ID', 'NAME'],
-        projects.map((p) => [p.projectId, p.projectName]),
-      ),
-    );
-  });
 
   clientCommand(
     program,
