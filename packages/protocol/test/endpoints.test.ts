@@ -160,12 +160,63 @@ const accepts: Array<[EndpointName, unknown]> = [
   ['transmit.getOutputFiles', { treePath: '/', taskId: 5 }],
 ];
 
+// The reference client sends some numbers as their decimal text (cgIds from
+// its DCC_ID_MAPPINGS table, ids and levels read from a command line).
+const numericText: Array<[EndpointName, unknown, Record<string, unknown>]> = [
+  ['env.getRenderEnv', { cgIds: ['2007', 2000], osName: '0' }, { cgIds: [2007, 2000], osName: 0 }],
+  ['env.getRenderEnv', { cgId: '2007', osName: 1 }, { cgId: 2007, osName: 1 }],
+  ['task.stopTask', { taskIds: ['19084', 19085] }, { taskIds: [19084, 19085] }],
+  ['task.updatePriority', { taskId: '1', taskUserLevel: '60' }, { taskId: 1, taskUserLevel: 60 }],
+  ['task.setTaskOvertimeTop', { taskIds: ['1'], overTime: '3600' }, { taskIds: [1], overTime: 3600 }],
+  [
+    'task.createTask',
+    { count: '1', taskUserLevel: '50', outUserId: '9' },
+    { count: 1, taskUserLevel: 50, outUserId: 9 },
+  ],
+  [
+    'query.taskFrames',
+    { taskId: '5', pageNum: '2', pageSize: '100' },
+    { taskId: 5, pageNum: 2, pageSize: 100 },
+  ],
+  ['query.platforms', { zone: '2' }, { zone: 2 }],
+  [
+    'query.restartFrame',
+    { taskId: '1', selectAll: '0', ids: ['10'] },
+    { taskId: 1, selectAll: 0, ids: [10] },
+  ],
+  ['query.getTaskList', { pageNum: 1, pageSize: 10, statusList: ['25'] }, { statusList: [25] }],
+  ['query.supportedPlugin', { cgId: '2007', osName: 'linux' }, { cgId: 2007 }],
+  ['tag.addLabel', { newName: 'a', status: '1' }, { status: 1 }],
+  ['user.updateUserSettings', { taskOverTimeSec: '7200' }, { taskOverTimeSec: 7200 }],
+  ['user.loginRecord', { pageNum: 1, pageSize: 10, startDate: '', endDate: '' }, { startDate: undefined }],
+];
+
+for (const [name, body, expected] of numericText) {
+  test(`${name} takes ${JSON.stringify(body)} as numbers`, () => {
+    const r = ENDPOINTS[name].request.safeParse(body);
+    assert.ok(r.success, r.success ? '' : JSON.stringify(r.error.issues));
+    for (const [key, value] of Object.entries(expected)) {
+      assert.deepEqual((r.data as Record<string, unknown>)[key], value, key);
+    }
+  });
+}
+
 const rejects: Array<[EndpointName, unknown, RegExp]> = [
   ['task.createTask', { taskUserLevel: 50 }, /count/],
   ['task.createTask', { count: 1, taskUserLevel: 101 }, /taskUserLevel/],
   ['task.createTask', { count: 0, taskUserLevel: 50 }, /count/],
   ['task.createTask', { count: 1.5, taskUserLevel: 50 }, /count/],
-  ['task.submitTask', { taskId: '19084' }, /taskId/],
+  ['task.submitTask', { taskId: '19084x' }, /taskId/],
+  // Only plain decimal text stands for a number.
+  ['task.submitTask', { taskId: '1e3' }, /taskId/],
+  ['task.submitTask', { taskId: ' 7' }, /taskId/],
+  ['task.submitTask', { taskId: '7.0' }, /taskId/],
+  ['task.submitTask', { taskId: '0x10' }, /taskId/],
+  ['task.submitTask', { taskId: '' }, /taskId/],
+  ['task.submitTask', { taskId: '-3' }, /taskId/],
+  ['env.getRenderEnv', { cgIds: ['blender'] }, /cgIds/],
+  ['env.getRenderEnv', { cgIds: ['1999'] }, /cgIds/],
+  ['query.supportedPlugin', { cgId: '20070' }, /cgId/],
   ['task.submitTask', { taskId: -1 }, /taskId/],
   ['task.stopTask', { taskIds: [] }, /taskIds/],
   ['task.stopTask', { taskIds: [0] }, /taskIds/],

@@ -46,7 +46,11 @@ describe('bad input', () => {
   test('wrong types, missing fields, negatives and huge pages are refused naming the field, changing nothing', async () => {
     const before = await snapshot();
     await expectCode('task.createTask', { taskUserLevel: 50 }, 601, 'count');
-    await expectCode('task.createTask', { count: '2', taskUserLevel: 50 }, 600, 'count');
+    // Decimal text stands for its number (the reference client sends some); anything else is refused.
+    await expectCode('task.createTask', { count: 'two', taskUserLevel: 50 }, 600, 'count');
+    await expectCode('task.createTask', { count: '2.0', taskUserLevel: 50 }, 600, 'count');
+    await expectCode('task.createTask', { count: '', taskUserLevel: 50 }, 600, 'count');
+    await expectCode('task.stopTask', { taskIds: ['7 '] }, 600, 'taskIds[0]');
     await expectCode('task.createTask', { count: -1, taskUserLevel: 50 }, 600, 'count');
     await expectCode('task.createTask', { count: 1.5, taskUserLevel: 50 }, 600, 'count');
     await expectCode('task.stopTask', { taskIds: [-5] }, 600, 'taskIds[0]');

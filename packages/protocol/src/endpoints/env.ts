@@ -1,12 +1,12 @@
 /** The render environment operator (`api.env`, §2.7): named DCC version + plugin sets. */
 import { z } from 'zod';
-import { idList, nothing, text } from '../models/primitives.js';
+import { intIn, nothing, numberish, text } from '../models/primitives.js';
 import { RenderEnvSchema } from '../models/render-env.js';
 import { defineEndpoint } from './define.js';
 
-const cgId = () => z.int().min(2000).max(2999);
+const cgId = () => intIn(2000, 2999);
 /** 0 Linux, 1 Windows */
-const osFlag = () => z.union([z.literal(0), z.literal(1)]);
+const osFlag = () => numberish(z.union([z.literal(0), z.literal(1)]));
 const editName = () => text().min(1);
 
 const renderEnvBody = () =>
@@ -16,8 +16,8 @@ const renderEnvBody = () =>
     cgVersion: text(64).min(1),
     editName: editName(),
     renderSystem: osFlag(),
-    pluginIds: z.array(z.int().positive()).max(1000),
-    renderLayerType: z.int().min(0).max(1).optional(),
+    pluginIds: z.array(intIn(1, Number.MAX_SAFE_INTEGER)).max(1000),
+    renderLayerType: intIn(0, 1).optional(),
     projectPath: text(4096).optional(),
   });
 
@@ -70,7 +70,7 @@ export const ENV_ENDPOINTS = {
     legacyPaths: ['/api/render/common/getRenderEnv'],
     request: z.looseObject({
       cgId: cgId().optional(),
-      cgIds: idList().optional(),
+      cgIds: z.array(cgId()).min(1).max(1000).optional(),
       osName: osFlag().optional(),
     }),
     response: z.array(RenderEnvSchema),

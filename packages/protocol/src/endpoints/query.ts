@@ -13,7 +13,9 @@ import {
   emptyBody,
   id,
   idList,
+  intIn,
   nothing,
+  numberish,
   pageNum,
   pageSize,
   paged,
@@ -23,8 +25,8 @@ import { TaskInfoSchema } from '../models/task-info.js';
 import { RaysyncUserKeySchema, TransferServerInfoSchema } from '../models/transfer.js';
 import { defineEndpoint } from './define.js';
 
-const zone = () => z.union([z.literal(1), z.literal(2)]);
-const frameStatusList = () => z.array(z.int().min(1).max(11)).max(20);
+const zone = () => numberish(z.union([z.literal(1), z.literal(2)]));
+const frameStatusList = () => z.array(intIn(1, 11)).max(20);
 
 /**
  * Body of restartFrame / stopFrame: `selectAll` 1 acts on every frame, 0 on the
@@ -34,7 +36,7 @@ const frameSelection = () =>
   z
     .looseObject({
       taskId: id(),
-      selectAll: z.union([z.literal(0), z.literal(1)]),
+      selectAll: numberish(z.union([z.literal(0), z.literal(1)])),
       ids: z.array(id()).max(100_000).optional(),
       status: frameStatusList().optional(),
     })
@@ -63,7 +65,7 @@ export const QUERY_ENDPOINTS = {
     request: z
       .looseObject({
         /** 0 Chinese, 1 English */
-        language: z.union([z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]).optional(),
+        language: numberish(z.union([z.literal(0), z.literal(1)])).optional(),
         code: text(32).optional(),
         codes: z.array(text(32)).max(1000).optional(),
       })
@@ -83,13 +85,13 @@ export const QUERY_ENDPOINTS = {
     request: z.looseObject({
       pageNum: pageNum(),
       pageSize: pageSize(),
-      statusList: z.array(z.int().min(0).max(100)).max(20).optional(),
+      statusList: z.array(intIn(0, 100)).max(20).optional(),
       /** Scene name or task id, fuzzy. */
       searchKeyword: text().optional(),
       startTime: dateTimeText().optional(),
       endTime: dateTimeText().optional(),
       /** 1: deleted tasks only */
-      recycleFlag: z.union([z.literal(0), z.literal(1)]).optional(),
+      recycleFlag: numberish(z.union([z.literal(0), z.literal(1)])).optional(),
     }),
     response: paged(TaskInfoSchema),
     summary: 'Page through tasks.',
@@ -176,7 +178,7 @@ export const QUERY_ENDPOINTS = {
     path: '/api/render/plugin/querySoftwareDetail',
     legacyPaths: ['/api/render/common/querySupportedPlugin'],
     request: z.looseObject({
-      cgId: z.int().min(2000).max(2999),
+      cgId: intIn(2000, 2999),
       /** "windows" or "linux" */
       osName: text(32).optional(),
     }),
@@ -214,7 +216,7 @@ export const QUERY_ENDPOINTS = {
     request: z.looseObject({
       taskId: id(),
       /** 2 photon, 5 main image */
-      frameType: z.int().min(1).max(9).optional(),
+      frameType: intIn(1, 9).optional(),
     }),
     response: ProcessImageSchema,
     summary: 'Block-render progress of a task.',
@@ -229,7 +231,7 @@ export const QUERY_ENDPOINTS = {
       /** The frame id. */
       id: id(),
       /** Only done frames (4) have thumbnails. */
-      frameStatus: z.int().min(1).max(11).optional(),
+      frameStatus: intIn(1, 11).optional(),
     }),
     response: z.array(z.string()),
     summary: 'Thumbnail URLs of a done frame.',

@@ -1,6 +1,6 @@
 /** The tag operator (`api.tag`, §2.7): projects (the reference also calls them labels) and task tags. */
 import { z } from 'zod';
-import { emptyBody, id, idList, nothing, text } from '../models/primitives.js';
+import { emptyBody, id, idList, nothing, numberish, text } from '../models/primitives.js';
 import { ProjectListSchema } from '../models/project.js';
 import { defineEndpoint } from './define.js';
 
@@ -15,7 +15,7 @@ export const TAG_ENDPOINTS = {
     legacyPaths: ['/api/render/common/addLabel'],
     request: z.looseObject({
       newName: name(),
-      status: z.union([z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]).optional(),
+      status: numberish(z.union([z.literal(0), z.literal(1)])).optional(),
     }),
     response: nothing(),
     summary: 'Create a project.',
@@ -48,7 +48,7 @@ export const TAG_ENDPOINTS = {
     legacyPaths: [],
     request: z.looseObject({
       /** 0 own projects, 1 own and the main account's, 2 all under the same main account */
-      flag: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
+      flag: numberish(z.union([z.literal(0), z.literal(1), z.literal(2)])).optional(),
     }),
     response: ProjectListSchema,
     summary: 'Projects in a scope.',

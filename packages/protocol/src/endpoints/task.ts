@@ -1,12 +1,12 @@
 /** The task operator (`api.task`, §2.7): create, submit and control tasks. */
 import { z } from 'zod';
-import { id, idList, nothing, text } from '../models/primitives.js';
+import { id, idList, intIn, nothing, text } from '../models/primitives.js';
 import { defineEndpoint } from './define.js';
 
 const taskIdsBody = () => z.looseObject({ taskIds: idList() });
 
 /** `taskUserLevel`: the reference uses 50 (normal) and 60 (high); openfarm orders by any level in 0..100. */
-const taskUserLevel = () => z.int().min(0).max(100);
+const taskUserLevel = () => intIn(0, 100);
 
 export const TASK_ENDPOINTS = {
   'task.createTask': defineEndpoint({
@@ -16,7 +16,7 @@ export const TASK_ENDPOINTS = {
     path: '/api/render/submit/createTask',
     legacyPaths: ['/api/render/task/createTask'],
     request: z.looseObject({
-      count: z.int().min(1).max(1000),
+      count: intIn(1, 1000),
       // Required by current clients; the legacy URL set's createTask had no level, so it defaults to normal.
       taskUserLevel: taskUserLevel().default(50),
       outUserId: id().optional(),
@@ -99,7 +99,7 @@ export const TASK_ENDPOINTS = {
     method: 'setTaskOvertimeTop',
     path: '/api/render/handle/setTaskOverTimeStop',
     legacyPaths: ['/api/render/task/setOverTimeStop'],
-    request: z.looseObject({ taskIds: idList(), overTime: z.int().min(0).max(31_536_000) }),
+    request: z.looseObject({ taskIds: idList(), overTime: intIn(0, 31_536_000) }),
     response: nothing(),
     summary: 'Stop frames of these tasks that run longer than `overTime` seconds.',
   }),

@@ -8,14 +8,28 @@ import {
   UserProfileSchema,
   UserSettingsSchema,
 } from '../models/account.js';
-import { dateTimeText, emptyBody, idList, nothing, pageNum, pageSize, paged } from '../models/primitives.js';
+import {
+  dateTimeText,
+  emptyBody,
+  idList,
+  intIn,
+  nothing,
+  pageNum,
+  pageSize,
+  paged,
+} from '../models/primitives.js';
 import { defineEndpoint } from './define.js';
 
 const auditQuery = {
   pageNum: pageNum(),
   pageSize: pageSize(),
-  startDate: dateTimeText().optional(),
-  endDate: dateTimeText().optional(),
+  // The reference client sends "" when no bound is given (its defaults).
+  startDate: dateTimeText()
+    .or(z.literal('').transform(() => undefined))
+    .optional(),
+  endDate: dateTimeText()
+    .or(z.literal('').transform(() => undefined))
+    .optional(),
 };
 
 export const USER_ENDPOINTS = {
@@ -47,7 +61,7 @@ export const USER_ENDPOINTS = {
     legacyPaths: ['/api/render/user/updateUserSetting'],
     // Current clients send seconds; the legacy URL set sent `taskOverTime` in hours.
     request: z.union([
-      z.looseObject({ taskOverTimeSec: z.int().min(0).max(31_536_000) }),
+      z.looseObject({ taskOverTimeSec: intIn(0, 31_536_000) }),
       z.looseObject({ taskOverTime: z.number().min(0).max(8760) }),
     ]),
     response: nothing(),

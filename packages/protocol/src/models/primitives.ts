@@ -5,14 +5,35 @@
 import { z } from 'zod';
 import { printableString } from '../printable.js';
 
-/** A database id: a positive safe integer. */
-export const id = () => z.int().positive();
+/** A whole number written out in decimal, as Python's `str(int)` writes it. */
+const DECIMAL_TEXT = /^-?(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * A numeric request field that also takes the number's decimal text. The
+ * reference client sends some numbers as strings (`cgIds` straight from its
+ * DCC_ID_MAPPINGS table, "2007" for Blender; ids read from the command line),
+ * and the reference's servers take them. Only plain decimal integers convert:
+ * "1e3", " 7", "0x10" or "7.0" stay strings and fail with the field named.
+ */
+export function numberish<T extends z.ZodType<number, number>>(schema: T) {
+  return z
+    .union([
+      z.string().regex(DECIMAL_TEXT, 'expected a number or its decimal text').transform(Number),
+      z.number(),
+    ])
+    .pipe(schema);
+}
+
+/** A database id: a positive safe integer (or its decimal text). */
+export const id = () => numberish(z.int().positive());
 
 /** A list of ids with a sane upper bound on its length. */
 export const idList = () => z.array(id()).min(1).max(1000);
 
-export const pageNum = () => z.int().min(1).max(1_000_000);
-export const pageSize = () => z.int().min(1).max(1000);
+export const pageNum = () => numberish(z.int().min(1).max(1_000_000));
+export const pageSize = () => numberish(z.int().min(1).max(1000));
+/** A small integer field (levels, flags, codes) within a range, or its decimal text. */
+export const intIn = (min: number, max: number) => numberish(z.int().min(min).max(max));
 
 /** `yyyy-MM-dd HH:mm:ss`, the reference's date-time text in request bodies. */
 export const dateTimeText = () =>

@@ -39,12 +39,22 @@ export function parseBody<S extends z.ZodType>(
   const issue = result.error.issues[0];
   if (issue === undefined) throw ApiError.of('PARAMETER_INVALID', { path });
   const field = fieldName(issue.path);
-  const missing = issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined;
+  // A union (e.g. a number or its decimal text) fails as a whole when its field is absent.
+  const missing =
+    (issue.code === 'invalid_type' || issue.code === 'invalid_union') &&
+    valueAt(body, issue.path) === undefined;
   throw ApiError.of(missing ? 'PARAMETER_CANT_BE_EMPTY' : 'PARAMETER_INVALID', {
     path,
     detail: {
       field: [fieldPrefix, field].filter((x) => x !== '').join('.') || '(body)',
-      reason: issue.message,
+      reason: reasonOf(issue),
     },
   });
+}
+
+/** A union's own message is "Invalid input"; a branch that got past the type check says more. */
+function reasonOf(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_union') return issue.message;
+  const telling = issue.errors.flat().find((i) => i.code !== 'invalid_type');
+  return telling?.message ?? issue.message;
 }

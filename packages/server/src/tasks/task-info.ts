@@ -62,7 +62,8 @@ function toInfo(t: TaskRow, counters: FrameCounters, userName: string, bid: stri
     // openfarm's own field: why the farm failed the task (null unless it did).
     failReason: t.fail_reason,
     bid: bid ?? null,
-    respRenderingTaskList: null,
+    // Never null: the reference client iterates it (get_small_task_id).
+    respRenderingTaskList: [],
   };
 }
 
