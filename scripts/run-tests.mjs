@@ -4,7 +4,7 @@
 // `@openfarm/*` imports resolve to src/index.ts, loaded through tsx.
 //
 // Then the tests whose store can be PostgreSQL (the server's API, transfer and
-// scheduler tests, and the CLI's server, users and workers commands) run a
+// scheduler tests, the CLI's server, users and workers commands, and the dashboard's routes) run a
 // second time against a throwaway PostgreSQL server started here
 // (OPENFARM_TEST_POSTGRES_URL), so one suite proves both stores: the scheduler's
 // leases, reaper, timeouts and concurrent claims included. OPENFARM_TEST_POSTGRES=0
@@ -60,7 +60,8 @@ let status = runNodeTests(files, {});
 const storeTests = files.filter(
   (f) =>
     /packages\/server\/test\/(server|transfer|blob|scheduler|attacks\/tenant)-/.test(f) ||
-    /packages\/cli\/test\/(server|users|workers)-command/.test(f),
+    /packages\/cli\/test\/(server|users|workers)-command/.test(f) ||
+    /packages\/web\/test\/dashboard-routes/.test(f),
 );
 if (process.env.OPENFARM_TEST_POSTGRES !== '0' && storeTests.length > 0) {
   const pg = await startTestPostgres();
