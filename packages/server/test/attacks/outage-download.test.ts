@@ -21,11 +21,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { analyzeScene } from '@openfarm/analyzers';
-import { RayvisionAPI, RayvisionCheck, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
 import { TaskStatus } from '@openfarm/protocol';
+import { RayvisionAPI, RayvisionCheck, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
 import { createUser, type NewUser, setUserDisabled, startServer, transferPlugin } from '@openfarm/server';
 import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import { generateSampleScene } from '../../../../scripts/sample-scene/generate.js';
+import { requireProgram } from '../../../../scripts/test-support/require-program.js';
 
 const FARM_SCRIPT = fileURLToPath(new URL('outage-farm.ts', import.meta.url));
 /** Longer than a file's retries (7.5 s) and a signed call's (under 4 s) together with the restart. */
@@ -115,10 +116,8 @@ test('autoDownload rides out a farm killed for longer than its retries, and ends
   timeout: 180_000,
 }, async (t) => {
   const blender = await blenderAdapter.detect();
-  if (blender === undefined) {
-    if (process.env.CI === 'true') assert.fail('blender is required under CI=true');
-    return t.skip('blender is not installed');
-  }
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || blender === undefined) return t.skip(skip || undefined);
   const t0 = performance.now();
   const mark = (what: string) => console.log(`# ${((performance.now() - t0) / 1000).toFixed(1)} s ${what}`);
   root = await mkdtemp(join(tmpdir(), 'openfarm-outage-'));
