@@ -75,10 +75,13 @@ test('login checks the credentials and writes a profile only its owner can read'
   assert.match(out, /logged in .* as cli-user/);
   const path = process.env.OPENFARM_CONFIG!;
   assert.equal((await stat(path)).mode & 0o777, 0o600);
-  assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), {
+  const saved = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  // `platforms`: how many the farm offers, which decides whether help shows --platform.
+  assert.deepEqual(saved, {
     server: server.url,
     accessId: user.accessId,
     accessKey: user.accessKey,
+    platforms: 5,
   });
 });
 
@@ -88,9 +91,11 @@ test('tasks, task and frames read the farm through the profile', async () => {
   assert.ok(list.items.some((t) => t.id === id));
   assert.match(await run('tasks'), new RegExp(`^${id}\\s+shot\\.blend\\s+waiting\\s+0\\s+0\\s+3\\s+-`, 'm'));
   assert.match(await run('task', String(id)), /frames\s+0 done, 0 failed, 0 running of 3/);
-  const frames = JSON.parse(await run('frames', String(id), '--json')) as Array<{ frameIndex: string }>;
-  assert.deepEqual(frames.map((f) => f.frameIndex).sort(), ['1', '2', '3']);
-  assert.match(await run('frames', String(id)), /^ID\s+FRAME\s+STATUS/m);
+  const frames = JSON.parse(await run('frames', String(id), '--json')) as {
+    items: Array<{ frameIndex: string }>;
+  };
+  assert.deepEqual(frames.items.map((f) => f.frameIndex).sort(), ['1', '2', '3']);
+  assert.match(await run('frames', String(id)), /^FRAME\s+STATUS\s+TYPE/m);
 });
 
 test('task actions change the task state', async () => {

@@ -1,0 +1,348 @@
+/**
+ * The client commands without a render node, in this process against a real
+ * farm server: the help on one screen, words for statuses and tips, `check`
+ * on a job with a blocking tip, `frames` paging and `--status` words,
+ * `projects`, `whoami`, `config show`, `logout`, and the progress line.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { RayvisionAPI } from '@openfarm/sdk';
+import { createUser, type NewUser, type RunningFarmServer, startServer } from '@openfarm/server';
+import type { Command } from 'commander';
+import { buildProgram } from 'openfarm';
+import { clock, ProgressLine, progressText, secondsLeft } from '../src/task-progress.js';
+
+let dir: string;
+let server: RunningFarmServer;
+let user: NewUser;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'openfarm-cli-client-'));
+  server = await startServer({ dataDir: join(dir, 'farm'), host: '127.0.0.1', port: 0, logLevel: 'silent' });
+  user = await createUser(server.farm.store.db, 'artist');
+  process.env.OPENFARM_CONFIG = join(dir, 'profile', 'client.json');
+  for (const name of ['OPENFARM_URL', 'RAYVISION_API_ACCESS_ID', 'RAYVISION_API_KEY', 'OPENFARM_PLATFORM'])
+    delete process.env[name];
+});
+after(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Every command throws instead of exiting (commander's usage errors in subcommands would end the test process). */
+function throwing(command: Command, write: (s: string) => void): Command {
+  command.exitOverride().configureOutput({ writeOut: write, writeErr: write });
+  for (const sub of command.commands) throwing(sub, write);
+  return command;
+}
+
+async function run(...args: string[]): Promise<string> {
+  let out = '';
+  await throwing(buildProgram(), (s) => (out += s)).parseAsync(['node', 'openfarm', ...args]);
+  return out;
+}
+
+async function login(): Promise<void> {
+  await run(
+    'login',
+    '--server',
+    server.url,
+    '--access-id',
+    user.accessId,
+    '--access-key',
+    user.accessKey,
+    '--platform',
+    '2',
+  );
+}
+
+function api(): RayvisionAPI {
+  return new RayvisionAPI({
+    accessId: user.accessId,
+    accessKey: user.accessKey,
+    domain: new URL(server.url).host,
+    protocol: 'http',
+    platform: '2',
+  });
+}
+
+/** A task with `frames` waiting frames, made through the SDK. */
+function submitTask(frames = '1-3[1]'): Promise<number> {
+  return api().submitByData(
+    {
+      task_info: { task_id: '', cg_id: '2007', platform: '2', os_name: '0', input_cg_file: '/p/shot.blend' },
+      software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
+      scene_info: { common: { frames, scene_name: ['Scene'], camera_name: 'Camera' } },
+    },
+    { hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null } },
+  );
+}
+
+test('openfarm --help fits on one screen, client commands apart from the farm’s', async () => {
+  let help = '';
+  await assert.rejects(
+    buildProgram()
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => (help += s), writeErr: (s) => (help += s) })
+      .parseAsync(['node', 'openfarm', '--help']),
+  );
+  const lines = help.trimEnd().split('\n');
+  assert.ok(lines.length <= 50, `${lines.length} lines:\n${help}`);
+  assert.ok(Math.max(...lines.map((l) => l.length)) <= 80, help);
+  const client = help.indexOf('Client commands');
+  const farm = help.indexOf('Farm commands');
+  assert.ok(client > 0 && farm > 0, help);
+  // Each group holds its own commands.
+  const farmPart = help.slice(farm, client > farm ? client : undefined);
+  for (const name of ['server', 'users', 'workers', 'up'])
+    assert.match(farmPart, new RegExp(`^  ${name}\\b`, 'm'));
+  const clientPart = help.slice(client, farm > client ? farm : undefined);
+  for (const name of ['check', 'submit', 'wait', 'logs', 'frames', 'tips', 'whoami'])
+    assert.match(clientPart, new RegExp(`^  ${name}\\b`, 'm'));
+});
+
+test('each option of check, submit and render names its default once', async () => {
+  for (const name of ['check', 'submit', 'render', 'frames']) {
+    const command = buildProgram().commands.find((c) => c.name() === name);
+    assert.ok(command);
+    const help = command.helpInformation();
+    for (const option of command.options) {
+      const entry = help.split(/\n(?= {2}-)/).find((l) => l.trimStart().startsWith(option.flags));
+      if (entry === undefined) continue;
+      assert.ok((entry.match(/default/g) ?? []).length <= 1, `${name} ${option.flags}: ${entry}`);
+    }
+  }
+});
+
+test('tips CODE explains a code in words; an unknown code lists the known ones', async () => {
+  const out = await run('tips', '15004');
+  assert.match(out, /^15004: The renderer is not supported by the farm$/m);
+  assert.match(out, /^kind: error \(blocks submission\)$/m);
+  assert.match(out, /^fix: Switch to a supported renderer\.$/m);
+  assert.deepEqual(JSON.parse(await run('tips', '15002', '--json')).blocking, false);
+  await assert.rejects(run('tips', '4'), /no tips code "4"; known codes: 999, 15002/);
+});
+
+test('--platform shows in help only when the farm of the profile offers several platforms', async () => {
+  await rm(join(dir, 'profile'), { recursive: true, force: true });
+  const helpOf = (name: string) =>
+    buildProgram()
+      .commands.find((c) => c.name() === name)
+      ?.helpInformation() ?? '';
+  assert.doesNotMatch(helpOf('tasks'), /--platform/);
+  await login();
+  // A fresh farm offers several platforms.
+  assert.match(helpOf('tasks'), /--platform <n>/);
+});
+
+test('tasks --status and frames --status take words; codes stay in --json beside the words', async () => {
+  await login();
+  const id = await submitTask();
+  assert.match(
+    await run('tasks', '--status', 'waiting'),
+    new RegExp(`^${id}\\s+shot\\.blend\\s+waiting`, 'm'),
+  );
+  assert.doesNotMatch(await run('tasks', '--status', 'done,failed'), new RegExp(`^${id}\\s`, 'm'));
+  await assert.rejects(
+    run('tasks', '--status', 'finished-ish'),
+    /unknown status finished ish; one of: waiting, rendering/,
+  );
+  const task = JSON.parse(await run('task', String(id), '--json')) as {
+    taskStatus: number;
+    taskStatusWord: string;
+  };
+  assert.deepEqual([task.taskStatus, task.taskStatusWord], [0, 'waiting']);
+
+  const frames = await run('frames', String(id), '--status', 'waiting', '--size', '2');
+  assert.match(frames, /^FRAME\s+STATUS\s+TYPE\s+NODE\s+STARTED\s+SECONDS\s+ERROR$/m);
+  assert.match(frames, /^1\s+waiting\s+main\s+-/m);
+  assert.match(frames, new RegExp(`page 1 of 2, 3 frames; next: openfarm frames ${id} --page 2`));
+  const page2 = JSON.parse(await run('frames', String(id), '--page', '2', '--size', '2', '--json')) as {
+    items: Array<{ frameIndex: string; frameStatus: number; frameStatusWord: string; frameTypeWord: string }>;
+  };
+  assert.deepEqual(
+    page2.items.map((f) => [f.frameIndex, f.frameStatus, f.frameStatusWord, f.frameTypeWord]),
+    [['3', 1, 'waiting', 'main']],
+  );
+  assert.match(await run('frames', String(id), '--status', 'done'), /\(none\)\npage 1 of 1, 0 frames/);
+});
+
+test('frames stop and requeue by frame number; a frame the task lacks names the list command', async () => {
+  await login();
+  const id = await submitTask();
+  assert.match(
+    await run('frames', 'stop', String(id), '2-3'),
+    new RegExp(`task ${id}: 2 frame\\(s\\) stopped`),
+  );
+  assert.match(await run('frames', String(id)), /^2\s+stopped\s+main/m);
+  assert.match(await run('frames', 'requeue', String(id), '2'), /1 frame\(s\) queued to render again/);
+  assert.match(await run('frames', String(id)), /^2\s+waiting\s+main/m);
+  await assert.rejects(
+    run('frames', 'requeue', String(id), '9'),
+    new RegExp(`task ${id} has no frame 9; list its frames with \`openfarm frames ${id}\``),
+  );
+});
+
+test('priority sets a task’s level; out of range is refused with the range', async () => {
+  await login();
+  const id = await submitTask();
+  assert.match(await run('priority', String(id), '42'), new RegExp(`task ${id}: priority 42`));
+  assert.match(await run('task', String(id)), /^priority\s+42$/m);
+  await assert.rejects(run('priority', String(id), '101'), /from 0 to 100/);
+});
+
+test('outputs of a task with nothing rendered says how to follow it', async () => {
+  await login();
+  const id = await submitTask();
+  assert.equal(
+    (await run('outputs', String(id))).trim(),
+    `task ${id} has no output yet; follow it with \`openfarm wait ${id}\``,
+  );
+});
+
+test('logs of a frame not rendered yet says how to follow it', async () => {
+  await login();
+  const id = await submitTask();
+  assert.match(
+    await run('logs', String(id), '1'),
+    new RegExp(`no log yet for frame 1; follow it with \`openfarm logs ${id} 1 --follow\``),
+  );
+});
+
+test('projects add, list and remove', async () => {
+  await login();
+  assert.match(
+    await run('projects', 'add', 'lighthouse'),
+    /project lighthouse added; submit into it with `--project lighthouse`/,
+  );
+  assert.match(await run('projects', 'list'), /^\d+\s+lighthouse$/m);
+  assert.match(await run('projects'), /^\d+\s+lighthouse$/m, '`projects` alone lists');
+  await run('projects', 'remove', 'lighthouse');
+  assert.doesNotMatch(await run('projects', 'list'), /lighthouse/);
+});
+
+test('software lists what the farm renders, and one software’s versions', async () => {
+  await login();
+  assert.match(await run('software'), /^Blender\s+2007\s+blend$/m);
+  assert.match(await run('software', 'blender'), /^versions: .*\b3\.4\b/m);
+  await assert.rejects(run('software', 'Paint'), /does not render "Paint"; it renders .*Blender/);
+});
+
+test('whoami, config show and logout', async () => {
+  await login();
+  assert.equal((await run('whoami')).trim(), `artist (user ${user.userId}) on ${server.url}`);
+  const config = await run('config', 'show');
+  assert.match(config, new RegExp(`^server\\s+${server.url.replace(/[.]/g, '\\.')}  \\(profile\\)$`, 'm'));
+  assert.match(config, /^access key …\S{4}  \(profile\)$/m);
+  assert.doesNotMatch(config, new RegExp(user.accessKey), 'the key itself is never printed');
+  assert.match(config, /^platform\s+2  \(profile\)$/m);
+  const path = process.env.OPENFARM_CONFIG as string;
+  assert.match(
+    await run('logout'),
+    /removed .*client\.json; log in again with `openfarm login --server URL`/,
+  );
+  await assert.rejects(stat(path), /ENOENT/);
+  await assert.rejects(run('whoami'), /run `openfarm login`/);
+  assert.match(await run('logout'), /nothing to forget/);
+});
+
+test('check prints the tips in words and stops on a blocking one, naming what to do next', async () => {
+  await login();
+  const job = join(dir, 'job');
+  await mkdir(job, { recursive: true });
+  await writeFile(
+    join(job, 'task.json'),
+    JSON.stringify({
+      task_info: { task_id: '', cg_id: '2007', platform: '2', os_name: '0', input_cg_file: '/p/shot.blend' },
+      software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
+      scene_info: { common: { frames: '1-2[1]', scene_name: ['Scene'], camera_name: 'Camera' } },
+    }),
+  );
+  await writeFile(join(job, 'asset.json'), '{}');
+  await writeFile(join(job, 'upload.json'), JSON.stringify({ asset: [] }));
+  await writeFile(
+    join(job, 'tips.json'),
+    JSON.stringify({ '15004': ['renderer "Toon" is not on the farm'] }),
+  );
+  let out = '';
+  const program = buildProgram()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
+  await assert.rejects(
+    program.parseAsync(['node', 'openfarm', 'check', job]),
+    /1 blocking problem\(s\) \(15004\): fix the scene, then run `openfarm analyze SCENE` and `openfarm check JOBDIR` again \(`openfarm tips CODE` explains a code\)/,
+  );
+  assert.match(out, /^error 15004: The renderer is not supported by the farm$/m);
+  assert.match(out, /^ {2}renderer "Toon" is not on the farm$/m);
+
+  // A warning only: checked, a task id, the next step named; --software-version and --project land in task.json.
+  await writeFile(join(job, 'tips.json'), JSON.stringify({ '15002': ['camera list partly read'] }));
+  const checked = await run('check', job, '--software-version', '3.4.1', '--project', 'shotB');
+  assert.match(checked, /^warning 15002: Scene information could not be fully read$/m);
+  assert.match(checked, /^task \d+: checked; submit it with `openfarm submit .+`$/m);
+  const task = JSON.parse(await readFile(join(job, 'task.json'), 'utf8')) as {
+    task_info: { task_id: string; project_name: string };
+    software_config: { cg_version: string };
+  };
+  assert.match(task.task_info.task_id, /^\d+$/);
+  assert.equal(task.task_info.project_name, 'shotB');
+  assert.equal(task.software_config.cg_version, '3.4.1');
+
+  // A malformed --hardware names the form and the command that lists the farm's.
+  await assert.rejects(run('check', job, '--hardware', 'Default'), /MODEL\/RAM.*`openfarm hardware-configs`/);
+});
+
+test('submit of a folder that is no job names analyze; of an unchecked job names check', async () => {
+  await login();
+  await assert.rejects(
+    run('submit', join(dir, 'nowhere')),
+    /no job folder at .*: make one with `openfarm analyze SCENE`/,
+  );
+  const job = join(dir, 'unchecked');
+  await mkdir(job, { recursive: true });
+  await writeFile(join(job, 'task.json'), JSON.stringify({ task_info: { task_id: '' } }));
+  await assert.rejects(run('submit', job), /has no task id yet: run `openfarm check .*unchecked` first/);
+});
+
+test('the progress line: counts, the current frame, elapsed and time left from finished frames', () => {
+  const snap = {
+    taskId: 7,
+    status: 5,
+    done: 4,
+    failed: 1,
+    rendering: 2,
+    total: 10,
+    current: { frame: '6', percent: 40 },
+    meanFrameSeconds: 30,
+  };
+  // 5 frames left at 30 s each, two at a time.
+  assert.equal(secondsLeft(snap), 75);
+  assert.equal(
+    progressText(snap, 125),
+    'task 7 rendering: 4/10 done, 1 failed, 2 rendering | frame 6 40% | 2:05 elapsed, ~1:15 left',
+  );
+  assert.equal(clock(3725), '1:02:05');
+  // No finished frame yet: no estimate. An ended task: no estimate either.
+  assert.equal(secondsLeft({ ...snap, meanFrameSeconds: undefined }), undefined);
+  assert.match(progressText({ ...snap, status: 25, rendering: 0 }, 10), /0:10 elapsed$/);
+
+  // Plain (not a terminal): a line when something changed, not for the clock alone.
+  const plain: string[] = [];
+  const line = new ProgressLine('plain', (t) => plain.push(t));
+  line.show(progressText(snap, 1));
+  line.show(progressText(snap, 2));
+  line.show(progressText({ ...snap, done: 5 }, 3));
+  assert.equal(plain.length, 2);
+  assert.ok(plain.every((t) => t.endsWith('\n') && !t.includes('\r')));
+
+  // Live (a terminal): redrawn in place; output printed above it redraws it below.
+  const live: string[] = [];
+  const tty = new ProgressLine('live', (t) => live.push(t));
+  tty.show('one');
+  tty.above(() => live.push('file\n'));
+  tty.end();
+  assert.deepEqual(live, ['\r\x1b[Kone', '\r\x1b[K', 'file\n', 'one', '\n']);
+});
