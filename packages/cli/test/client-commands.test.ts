@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RayvisionAPI } from '@openfarm/sdk';
-import { createUser, type NewUser, type RunningFarmServer, startServer } from '@openfarm/server';
+import {
+  configStoragePlugin,
+  createUser,
+  type NewUser,
+  type RunningFarmServer,
+  startServer,
+  transferPlugin,
+} from '@openfarm/server';
 import type { Command } from 'commander';
 import { buildProgram } from 'openfarm';
 import { clock, ProgressLine, progressText, secondsLeft } from '../src/task-progress.js';
@@ -21,7 +28,14 @@ let user: NewUser;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'openfarm-cli-client-'));
-  server = await startServer({ dataDir: join(dir, 'farm'), host: '127.0.0.1', port: 0, logLevel: 'silent' });
+  server = await startServer({
+    dataDir: join(dir, 'farm'),
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    // submit uploads its job files and assets.
+    plugins: [transferPlugin(), configStoragePlugin()],
+  });
   user = await createUser(server.farm.store.db, 'artist');
   process.env.OPENFARM_CONFIG = join(dir, 'profile', 'client.json');
   for (const name of ['OPENFARM_URL', 'RAYVISION_API_ACCESS_ID', 'RAYVISION_API_KEY', 'OPENFARM_PLATFORM'])
@@ -293,6 +307,36 @@ test('check prints the tips in words and stops on a blocking one, naming what to
 
   // A malformed --hardware names the form and the command that lists the farm's.
   await assert.rejects(run('check', job, '--hardware', 'Default'), /MODEL\/RAM.*`openfarm hardware-configs`/);
+});
+
+test('submit takes test frames, a pause after them and a priority', async () => {
+  await login();
+  const job = join(dir, 'job-submit');
+  await mkdir(job, { recursive: true });
+  await writeFile(
+    join(job, 'task.json'),
+    JSON.stringify({
+      task_info: { task_id: '', cg_id: '2007', platform: '2', os_name: '0', input_cg_file: '/p/shot.blend' },
+      software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
+      scene_info: { common: { frames: '1-4[1]', scene_name: ['Scene'], camera_name: 'Camera' } },
+    }),
+  );
+  await writeFile(join(job, 'asset.json'), '{}');
+  await writeFile(join(job, 'upload.json'), JSON.stringify({ asset: [] }));
+  await writeFile(join(job, 'tips.json'), '{}');
+  await run('check', job);
+  const out = await run('submit', job, '--test-frames', '3', '--stop-after-test', '--priority', '7');
+  const id =
+    /task (\d+): submitted; follow it with `openfarm wait \1`, get its frames with `openfarm download \1`/.exec(
+      out,
+    )?.[1];
+  assert.ok(id, out);
+  assert.match(await run('frames', id), /^3\s+waiting\s+test\s/m);
+  assert.match(await run('task', id), /^priority\s+7$/m);
+  const task = JSON.parse(await readFile(join(job, 'task.json'), 'utf8')) as {
+    task_info: { pre_frames: string; stop_after_test: string };
+  };
+  assert.deepEqual([task.task_info.pre_frames, task.task_info.stop_after_test], ['000:3', '1']);
 });
 
 test('submit of a folder that is no job names analyze; of an unchecked job names check', async () => {
