@@ -15,23 +15,27 @@ import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import {
   assertBlobKey,
+  type BlobCollection,
   BlobHashMismatchError,
   type BlobKey,
   BlobNotFoundError,
   type BlobRange,
   type BlobStat,
   type BlobStore,
+  type QuarantinedBlob,
   resolveRange,
 } from '@openfarm/protocol';
 import type { S3StorageConfig } from './storage-url.js';
@@ -39,6 +43,9 @@ import { uploadVerified } from './verified-upload.js';
 
 /** Connections to the S3 server at once: one per download in flight, plus what uploads and lookups need. */
 const DEFAULT_MAX_SOCKETS = 512;
+
+/** `<sha256>-<size>`, the last part of an object's key. */
+const OBJECT_NAME = /^([0-9a-f]{64})-(\d+)$/;
 
 /** A multipart upload older than this was left by a writer that crashed (one blob's upload takes minutes at most). */
 const ABANDONED_UPLOAD_MS = 24 * 3600 * 1000;
@@ -92,9 +99,10 @@ export function createS3Client(options: S3BlobStoreOptions): S3Client {
   });
 }
 
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements BlobStore, BlobCollection {
   readonly bucket: string;
   private readonly root: string;
+  private readonly quarantineRoot: string;
   private readonly partBytes: number;
   private readonly partConcurrency: number;
 
@@ -107,6 +115,7 @@ export class S3BlobStore implements BlobStore {
   ) {
     this.bucket = options.bucket;
     this.root = `${options.prefix === '' ? '' : `${options.prefix}/`}blobs/`;
+    this.quarantineRoot = `${options.prefix === '' ? '' : `${options.prefix}/`}gc/`;
     this.partBytes = options.partBytes ?? 16 * 1024 * 1024;
     this.partConcurrency = options.partConcurrency ?? 4;
   }
@@ -211,6 +220,85 @@ export class S3BlobStore implements BlobStore {
     if (!(await this.has(key))) return false;
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }));
     return true;
+  }
+
+  // The garbage collector's side (BlobCollection): a hidden object is a copy under `<prefix>/gc/`, its
+  // LastModified the time it was hidden; the visible one is deleted once the copy exists.
+
+  async *list(): AsyncGenerator<BlobStat> {
+    for await (const o of this.listUnder(this.root)) yield { ...o.key, storedAtMs: o.lastModifiedMs };
+  }
+
+  async *listQuarantined(): AsyncGenerator<QuarantinedBlob> {
+    for await (const o of this.listUnder(this.quarantineRoot))
+      yield { ...o.key, quarantinedAtMs: o.lastModifiedMs };
+  }
+
+  async quarantine(key: BlobKey, storedBeforeMs: number): Promise<boolean> {
+    const s = await this.stat(key);
+    if (s === undefined || s.storedAtMs >= storedBeforeMs) return false;
+    const name = `${key.sha256}-${key.size}`;
+    await this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: `${this.quarantineRoot}${name}`,
+        CopySource: `${this.bucket}/${this.root}${name}`,
+      }),
+    );
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    return true;
+  }
+
+  async restore(key: BlobKey): Promise<void> {
+    assertBlobKey(key);
+    const name = `${key.sha256}-${key.size}`;
+    if (!(await this.has(key))) {
+      try {
+        await this.client.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: this.objectKey(key),
+            CopySource: `${this.bucket}/${this.quarantineRoot}${name}`,
+          }),
+        );
+      } catch (err) {
+        if (isNotFound(err)) return;
+        throw err;
+      }
+    }
+    await this.purge(key);
+  }
+
+  async purge(key: BlobKey): Promise<void> {
+    assertBlobKey(key);
+    await this.client.send(
+      new DeleteObjectCommand({
+        Bucket: this.bucket,
+        Key: `${this.quarantineRoot}${key.sha256}-${key.size}`,
+      }),
+    );
+  }
+
+  private async *listUnder(prefix: string): AsyncGenerator<{ key: BlobKey; lastModifiedMs: number }> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(token !== undefined ? { ContinuationToken: token } : {}),
+        }),
+      );
+      for (const o of page.Contents ?? []) {
+        const m = OBJECT_NAME.exec((o.Key ?? '').slice(prefix.length));
+        if (m === null) continue;
+        yield {
+          key: { sha256: m[1] as string, size: Number(m[2]) },
+          lastModifiedMs: o.LastModified?.getTime() ?? 0,
+        };
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
   }
 
   /** Abort multipart uploads under this store's prefix begun before `beforeMs`; returns how many. */

@@ -56,6 +56,37 @@ export interface BlobStore {
   delete(key: BlobKey): Promise<boolean>;
 }
 
+/** An object the garbage collector hid (BlobCollection.quarantine), and when it did. */
+export interface QuarantinedBlob extends BlobKey {
+  readonly quarantinedAtMs: number;
+}
+
+/**
+ * What the garbage collector needs of a store beyond BlobStore (both stores have it).
+ * Deleting is two steps so that a blob an upload found present just before the
+ * collector hid it can be given back: `quarantine` makes an object invisible
+ * (`has` false, so a new upload stores its own copy) without losing its bytes;
+ * `restore` makes it visible again; `purge` drops it for good.
+ */
+export interface BlobCollection {
+  /** Every visible object, in no particular order. */
+  list(): AsyncIterable<BlobStat>;
+  /** Hide an object stored before `storedBeforeMs`; false when it is absent or newer. */
+  quarantine(key: BlobKey, storedBeforeMs: number): Promise<boolean>;
+  /** Every hidden object. */
+  listQuarantined(): AsyncIterable<QuarantinedBlob>;
+  /** Make a hidden object visible again (kept as is when a visible copy was stored meanwhile). */
+  restore(key: BlobKey): Promise<void>;
+  /** Drop a hidden object's bytes for good. */
+  purge(key: BlobKey): Promise<void>;
+}
+
+/** True when `store` can be garbage-collected. */
+export function isBlobCollection(store: object): store is BlobCollection {
+  const s = store as Partial<BlobCollection>;
+  return typeof s.list === 'function' && typeof s.quarantine === 'function' && typeof s.purge === 'function';
+}
+
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Reject malformed keys before they reach a file name or an object key. */

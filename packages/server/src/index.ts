@@ -79,4 +79,5 @@ export { visibleOwnerIds } from './tasks/visibility.js';
 export * from './transfer/index.js';
 export * from './scheduler/index.js';
 export * from './blob/index.js';
+export * from './blob-gc/index.js';
 export * from './web/index.js';

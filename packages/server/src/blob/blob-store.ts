@@ -5,12 +5,15 @@
  */
 export {
   assertBlobKey,
+  type BlobCollection,
   BlobHashMismatchError,
   type BlobKey,
   BlobNotFoundError,
-  BlobStorageConfigError,
   type BlobRange,
   type BlobStat,
+  BlobStorageConfigError,
   type BlobStore,
+  isBlobCollection,
+  type QuarantinedBlob,
   resolveRange,
 } from '@openfarm/protocol';

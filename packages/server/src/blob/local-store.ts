@@ -18,30 +18,36 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   assertBlobKey,
+  type BlobCollection,
   BlobHashMismatchError,
   type BlobKey,
   BlobNotFoundError,
   type BlobRange,
   type BlobStat,
   type BlobStore,
+  type QuarantinedBlob,
   resolveRange,
 } from './blob-store.js';
 import { writeBodyAt } from './body-writer.js';
 import { PackAppender } from './pack-appender.js';
 import { PackIndex } from './pack-index.js';
-import { PACK_RECORD_HEADER_BYTES } from './pack-record.js';
 import { indexUnknownPacks, type RebuildReport } from './pack-rebuild.js';
+import { PACK_RECORD_HEADER_BYTES } from './pack-record.js';
 
 /** Written once the store has the one-level layout. */
 const LAYOUT_MARKER = 'layout-v2';
 
 /** Objects up to this size handed over in memory go into packs (a batch upload's small blobs are at most 1 MiB). */
 export const PACKED_OBJECT_MAX_BYTES = 1024 * 1024;
+
+/** Objects the garbage collector hid (BlobCollection.quarantine): `gc/<sha256>-<size>`. */
+const QUARANTINE_DIR = 'gc';
+const OBJECT_NAME = /^([0-9a-f]{64})-(\d+)$/;
 
 /** Temporary files older than this are leftovers of a crashed writer. */
 const STALE_TMP_MS = 60 * 60 * 1000;
@@ -79,7 +85,7 @@ export interface LocalBlobStoreOptions {
   maxPackBytes?: number;
 }
 
-export class LocalBlobStore implements BlobStore {
+export class LocalBlobStore implements BlobStore, BlobCollection {
   private readonly durable: boolean;
   private readonly directWrites: boolean;
   /** Object folders made by this process, so publishing an object as a file skips a mkdir round trip. */
@@ -115,6 +121,7 @@ export class LocalBlobStore implements BlobStore {
   static async open(root: string, options: LocalBlobStoreOptions = {}): Promise<LocalBlobStore> {
     await mkdir(join(root, 'objects'), { recursive: true });
     await mkdir(join(root, 'tmp'), { recursive: true });
+    await mkdir(join(root, QUARANTINE_DIR), { recursive: true });
     const indexFile = join(root, 'packs', 'index.sqlite');
     let index: PackIndex | undefined;
     if (options.packSmallObjects !== false || existsSync(indexFile)) {
@@ -319,6 +326,82 @@ export class LocalBlobStore implements BlobStore {
       throw e;
     }
   }
+
+  // The garbage collector's side of the store (BlobCollection). A packed object is hidden by moving
+  // its index row aside (its bytes stay in the pack: dead space until the pack is compacted); an object
+  // kept as a file is hidden by renaming it into gc/, atomically, so an upload either sees it or
+  // stores its own copy.
+
+  async *list(): AsyncGenerator<BlobStat> {
+    if (this.index !== undefined) yield* this.index.listObjects();
+    const objects = join(this.root, 'objects');
+    for (const top of await readdir(objects, { withFileTypes: true })) {
+      if (!top.isDirectory()) continue;
+      for (const name of await readdir(join(objects, top.name))) {
+        const m = OBJECT_NAME.exec(name);
+        if (m === null) continue;
+        const s = await stat(join(objects, top.name, name)).catch(() => undefined);
+        if (s !== undefined) yield { sha256: m[1] as string, size: Number(m[2]), storedAtMs: s.mtimeMs };
+      }
+    }
+  }
+
+  async *listQuarantined(): AsyncGenerator<QuarantinedBlob> {
+    if (this.index !== undefined) yield* this.index.listQuarantined();
+    const dir = join(this.root, QUARANTINE_DIR);
+    for (const name of await readdir(dir)) {
+      const m = OBJECT_NAME.exec(name);
+      if (m === null) continue;
+      const s = await stat(join(dir, name)).catch(() => undefined);
+      if (s !== undefined) yield { sha256: m[1] as string, size: Number(m[2]), quarantinedAtMs: s.mtimeMs };
+    }
+  }
+
+  async quarantine(key: BlobKey, storedBeforeMs: number): Promise<boolean> {
+    assertBlobKey(key);
+    if (this.index?.quarantine(key, storedBeforeMs, Date.now()) === true) return true;
+    const path = this.objectPath(key);
+    const s = await stat(path).catch(() => undefined);
+    if (s === undefined || s.mtimeMs >= storedBeforeMs) return false;
+    const hidden = quarantinePath(this.root, key);
+    try {
+      await rename(path, hidden);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return false;
+      throw e;
+    }
+    // The file's time now says when it was hidden: the grace before purging counts from it.
+    const now = new Date();
+    await utimes(hidden, now, now);
+    return true;
+  }
+
+  async restore(key: BlobKey): Promise<void> {
+    assertBlobKey(key);
+    if (this.index?.restore(key) === true) return;
+    const hidden = quarantinePath(this.root, key);
+    const final = this.objectPath(key);
+    await mkdir(dirname(final), { recursive: true });
+    try {
+      // link, not rename: a copy stored meanwhile is verified too, and stays.
+      await link(hidden, final);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return;
+      if (!isErrno(e, 'EEXIST')) throw e;
+    }
+    if (this.durable) await fsyncPath(dirname(final));
+    await rm(hidden, { force: true });
+  }
+
+  async purge(key: BlobKey): Promise<void> {
+    assertBlobKey(key);
+    this.index?.purge(key);
+    await rm(quarantinePath(this.root, key), { force: true });
+  }
+}
+
+function quarantinePath(root: string, key: BlobKey): string {
+  return join(root, QUARANTINE_DIR, `${key.sha256}-${key.size}`);
 }
 
 /** Streaming SHA-256 and size of a local file. */

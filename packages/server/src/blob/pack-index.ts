@@ -66,6 +66,16 @@ export class PackIndex {
         stored_at INTEGER NOT NULL,
         PRIMARY KEY (sha256, size)
       ) WITHOUT ROWID;
+      -- Objects the garbage collector hid: their rows, kept until purged or restored.
+      CREATE TABLE IF NOT EXISTS quarantine (
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        pack INTEGER NOT NULL REFERENCES packs (id),
+        offset INTEGER NOT NULL,
+        stored_at INTEGER NOT NULL,
+        quarantined_at INTEGER NOT NULL,
+        PRIMARY KEY (sha256, size)
+      ) WITHOUT ROWID;
     `);
     return new PackIndex(db);
   }
@@ -88,6 +98,73 @@ export class PackIndex {
     return (
       this.db.prepare('DELETE FROM objects WHERE sha256 = ? AND size = ?').run(key.sha256, key.size).changes >
       0
+    );
+  }
+
+  /** Every visible packed object (the garbage collector's listing). */
+  *listObjects(): Generator<BlobKey & { storedAtMs: number }> {
+    const rows = this.db.prepare('SELECT sha256, size, stored_at FROM objects').iterate() as Iterable<{
+      sha256: string;
+      size: number;
+      stored_at: number;
+    }>;
+    for (const r of rows) yield { sha256: r.sha256, size: r.size, storedAtMs: r.stored_at };
+  }
+
+  /**
+   * Move an object's row to the quarantine table when it was stored before `storedBeforeMs`, in one
+   * transaction: an append of the same object committed meanwhile is either seen (newer: kept) or
+   * comes after (it finds no row and appends a fresh copy).
+   */
+  quarantine(key: BlobKey, storedBeforeMs: number, nowMs: number): boolean {
+    return this.db
+      .transaction(() => {
+        const moved = this.db
+          .prepare(
+            `INSERT OR REPLACE INTO quarantine (sha256, size, pack, offset, stored_at, quarantined_at)
+             SELECT sha256, size, pack, offset, stored_at, ? FROM objects
+             WHERE sha256 = ? AND size = ? AND stored_at < ?`,
+          )
+          .run(nowMs, key.sha256, key.size, storedBeforeMs).changes;
+        if (moved === 0) return false;
+        this.db.prepare('DELETE FROM objects WHERE sha256 = ? AND size = ?').run(key.sha256, key.size);
+        return true;
+      })
+      .immediate();
+  }
+
+  *listQuarantined(): Generator<BlobKey & { quarantinedAtMs: number }> {
+    const rows = this.db.prepare('SELECT sha256, size, quarantined_at FROM quarantine').all() as Array<{
+      sha256: string;
+      size: number;
+      quarantined_at: number;
+    }>;
+    for (const r of rows) yield { sha256: r.sha256, size: r.size, quarantinedAtMs: r.quarantined_at };
+  }
+
+  /** Put a quarantined row back (a copy appended meanwhile wins); false when none was quarantined. */
+  restore(key: BlobKey): boolean {
+    return this.db
+      .transaction(() => {
+        this.db
+          .prepare(
+            `INSERT OR IGNORE INTO objects (sha256, size, pack, offset, stored_at)
+             SELECT sha256, size, pack, offset, stored_at FROM quarantine WHERE sha256 = ? AND size = ?`,
+          )
+          .run(key.sha256, key.size);
+        return (
+          this.db.prepare('DELETE FROM quarantine WHERE sha256 = ? AND size = ?').run(key.sha256, key.size)
+            .changes > 0
+        );
+      })
+      .immediate();
+  }
+
+  /** Forget a quarantined row for good; its bytes are dead space in the pack. */
+  purge(key: BlobKey): boolean {
+    return (
+      this.db.prepare('DELETE FROM quarantine WHERE sha256 = ? AND size = ?').run(key.sha256, key.size)
+        .changes > 0
     );
   }
 
