@@ -10,6 +10,7 @@ export const ADMIN_COMMANDS: ReadonlySet<string> = new Set([
   'up',
   'server',
   'migrate',
+  'blobs',
   'users',
   'hardware',
   'workers',

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { registerAccountCommands } from './commands/account.js';
 import { registerAnalyzeCommands } from './commands/analyze.js';
+import { registerBlobCommands } from './commands/blobs.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerFarmCommands } from './commands/farm.js';
 import { registerFrameCommands } from './commands/frames.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServerCommands(program);
   registerMigrateCommand(program);
+  registerBlobCommands(program);
   registerUserCommands(program);
   registerHardwareCommands(program);
   registerTaskCommands(program);

@@ -1,0 +1,72 @@
+/**
+ * `openfarm blobs gc` on a running farm's data directory: an old blob nothing
+ * references is hidden by one run and purged by the next, a referenced one stays,
+ * and a bad --grace is refused.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  createUser,
+  LocalBlobStore,
+  type RunningFarmServer,
+  startServer,
+  transferPlugin,
+} from '@openfarm/server';
+import { runInProcess as runCli } from './cli-runner.js';
+
+let dataDir: string;
+let farm: RunningFarmServer;
+let blobs: LocalBlobStore;
+
+before(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'openfarm-cli-blobs-'));
+  farm = await startServer({ dataDir, port: 0, logLevel: 'silent', plugins: [transferPlugin()] });
+  // A second store on the farm's folder, as the command opens one while the farm runs.
+  blobs = await LocalBlobStore.open(join(dataDir, 'blobs'), { durable: false });
+});
+after(async () => {
+  await blobs?.close();
+  await farm?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+test('openfarm blobs gc hides, then purges, what nothing references', async () => {
+  const keyOf = (b: Buffer) => ({ sha256: createHash('sha256').update(b).digest('hex'), size: b.length });
+  const orphan = randomBytes(4000);
+  const held = randomBytes(4000);
+  await blobs.put(keyOf(orphan), new Uint8Array(orphan));
+  await blobs.put(keyOf(held), new Uint8Array(held));
+  const user = await createUser(farm.farm.store.db, 'alice');
+  await farm.farm.store.db
+    .insertInto('transfer_user_blobs')
+    .values({ user_id: user.userId, ...keyOf(held), created_at: Date.now() })
+    .execute();
+
+  const gc = () => runCli(['blobs', 'gc', '--data', dataDir, '--grace', '0', '--json']);
+  const first = await gc();
+  assert.equal(first.status, 0, first.stderr);
+  assert.deepEqual(JSON.parse(first.stdout), {
+    scanned: 2,
+    quarantined: 1,
+    restored: 0,
+    purged: 0,
+    purgedBytes: 0,
+  });
+  assert.equal(await blobs.has(keyOf(orphan)), false, 'hidden at once');
+  await new Promise((r) => setTimeout(r, 5));
+  const second = await gc();
+  assert.equal(second.status, 0, second.stderr);
+  assert.equal(JSON.parse(second.stdout).purged, 1);
+  assert.equal(JSON.parse(second.stdout).purgedBytes, 4000);
+  assert.equal(await blobs.has(keyOf(held)), true);
+
+  const text = await runCli(['blobs', 'gc', '--data', dataDir]);
+  assert.match(text.stdout, /blobs looked at; 0 unreferenced hidden/);
+  const bad = await runCli(['blobs', 'gc', '--data', dataDir, '--grace', 'soon']);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--grace: "soon" is not a duration/);
+});
