@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -10,7 +11,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -51,7 +52,45 @@ describe('content cache', () => {
       /content hash mismatch/,
     );
     assert.equal(existsSync(cache.pathOf(b.sha256)), false);
-    assert.deepEqual(readdirSync(join(dir, '.partial')), []);
+    const partials = readdirSync(join(dir, '.partial'));
+    assert.deepEqual(
+      partials.flatMap((p) => readdirSync(join(dir, '.partial', p))),
+      [],
+      'nothing left of the refused fill',
+    );
+  });
+
+  test("a node opening a shared cache folder leaves another node's fill in flight alone", async () => {
+    const dir = join(root, 'g');
+    const a = await ContentCache.open({ dir, maxBytes: 1 << 20 });
+    const b = blob('a texture still downloading');
+    let release!: () => void;
+    const halfway = new Promise<void>((r) => {
+      release = r;
+    });
+    let started!: () => void;
+    const begun = new Promise<void>((r) => {
+      started = r;
+    });
+    // A download writes through one open file, as the node's does.
+    const filling = a.acquire(b.sha256, async (tmp) => {
+      const file = await open(tmp, 'w');
+      await file.write(b.bytes.subarray(0, 5));
+      started();
+      await halfway;
+      await file.write(b.bytes.subarray(5));
+      await file.close();
+    });
+    await begun;
+    // Debris of a node that is gone (a pid that cannot be running) and of the older flat layout.
+    mkdirSync(join(dir, '.partial', '999999999-1'), { recursive: true });
+    writeFileSync(join(dir, '.partial', '999999999-1', 'x.part'), 'debris');
+    writeFileSync(join(dir, '.partial', 'loose.part'), 'debris');
+    await ContentCache.open({ dir, maxBytes: 1 << 20 }); // another node starts on the folder
+    release();
+    assert.equal(readFileSync(await filling).toString(), 'a texture still downloading');
+    assert.equal(existsSync(join(dir, '.partial', '999999999-1')), false, "a dead node's debris removed");
+    assert.equal(existsSync(join(dir, '.partial', 'loose.part')), false);
   });
 
   test('least recently used entries are evicted past the cap, pinned ones kept', async () => {

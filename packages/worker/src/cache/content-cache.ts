@@ -4,9 +4,10 @@
  * hundred tasks) crosses the network once.
  *
  * - Layout: `<dir>/<first two hex digits>/<hash>`; fills are written under
- *   `<dir>/.partial/` and renamed into place only after their hash checks out, so
- *   a reader never sees a half-written file and a crash leaves only debris in
- *   `.partial/` (cleared on open).
+ *   `<dir>/.partial/<pid>-<start time>/` and renamed into place only after their
+ *   hash checks out, so a reader never sees a half-written file and a crash
+ *   leaves only debris there. Opening clears the debris of processes that are
+ *   gone, never the fills in flight of a live node sharing the folder.
  * - Size cap with least-recently-used eviction. "Used" is the file's atime,
  *   set on every hit, so the order survives restarts (and the mtime stays the
  *   file's own, see below). Entries pinned by a running stage are never
@@ -27,7 +28,7 @@
  *   every hit checks the file is still there rather than trusting the index.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type BigIntStats, createReadStream } from 'node:fs';
+import { type BigIntStats, createReadStream, readFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkerError } from '../errors.js';
@@ -81,8 +82,12 @@ export class ContentCache {
   /** Re-hashes in flight, so concurrent hits of one file hash it once. */
   private readonly checking = new Map<string, Promise<boolean>>();
 
+  /** This process's fills in progress. */
+  private readonly partialDir: string;
+
   private constructor(opts: ContentCacheOptions) {
     this.dir = opts.dir;
+    this.partialDir = join(opts.dir, '.partial', processKey(process.pid) ?? String(process.pid));
     this.maxBytes = opts.maxBytes;
     this.algorithm = opts.algorithm ?? 'sha256';
   }
@@ -90,8 +95,8 @@ export class ContentCache {
   /** Open (or create) a cache folder, indexing what it already holds. */
   static async open(opts: ContentCacheOptions): Promise<ContentCache> {
     const cache = new ContentCache(opts);
-    await rm(join(opts.dir, '.partial'), { recursive: true, force: true });
-    await mkdir(join(opts.dir, '.partial'), { recursive: true });
+    await clearDeadPartials(join(opts.dir, '.partial'));
+    await mkdir(cache.partialDir, { recursive: true });
     const found: Array<{ hash: string; size: number; usedMs: number }> = [];
     for (const shard of await readdir(opts.dir)) {
       if (!/^[0-9a-f]{2}$/.test(shard)) continue;
@@ -211,7 +216,8 @@ export class ContentCache {
   }
 
   private async fill(hash: string, fill: CacheFill): Promise<string> {
-    const tmp = join(this.dir, '.partial', `${hash}.${randomUUID()}`);
+    await mkdir(this.partialDir, { recursive: true });
+    const tmp = join(this.partialDir, `${hash}.${randomUUID()}`);
     try {
       await fill(tmp);
       const actual = await hashFile(tmp, this.algorithm);
@@ -249,6 +255,30 @@ export class ContentCache {
         if (err.code !== 'ENOENT') throw err;
       });
     }
+  }
+}
+
+/** `<pid>-<start time>` of a live process (Linux), or undefined when it is gone or unknown. */
+function processKey(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return `${pid}-${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Remove what fills of processes now gone left in `.partial/`: folders named after a process
+ * that no longer runs with that start time, and loose files of the older flat layout. Off
+ * Linux a live process cannot be told from a gone one here, so only loose files are removed.
+ */
+async function clearDeadPartials(partial: string): Promise<void> {
+  const entries = await readdir(partial, { withFileTypes: true }).catch(() => []);
+  const onLinux = process.platform === 'linux';
+  for (const e of entries) {
+    const gone = !e.isDirectory() || (onLinux && processKey(Number(e.name.split('-')[0])) !== e.name);
+    if (gone) await rm(join(partial, e.name), { recursive: true, force: true });
   }
 }
 
