@@ -25,7 +25,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const workspace = join(root, 'workspace');
 mkdirSync(workspace);
 
-const isSim = ([name]: readonly [string, string]) => name.startsWith('out/sim.');
+const isSim = ([name]: readonly [string, unknown]) => name.startsWith('out/sim.');
 const WITHOUT_SIM: SectionList = SHOT_SCENE.filter((s) => !isSim(s));
 const SIM_BYPASSED: SectionList = SHOT_SCENE.map(([name, text]) =>
   name === 'out/sim.def' ? [name, defSection({ bypass: true })] : [name, text],

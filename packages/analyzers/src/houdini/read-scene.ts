@@ -1,12 +1,14 @@
 import { readHipArchive } from './container.js';
 import { type HoudiniDistributedSim, describeDistributedSims } from './distributed-sim.js';
-import { findFileReferences, type HoudiniFileReference } from './file-parms.js';
+import type { HoudiniFileReference } from './file-parms.js';
 import { parseStart, parseVariables } from './globals.js';
 import { type HoudiniAssetLibrary, parseAssetLibraries } from './hda-libraries.js';
 import { findRops, type HoudiniRop } from './rops.js';
 import type { HipContainer } from './section.js';
 import { sectionText } from './section.js';
 import { buildNodeTree, type HoudiniNode } from './scene-tree.js';
+import { type HoudiniTake, parseTakes } from './takes.js';
+import { applyRopTakes } from './rop-takes.js';
 import { buildVariables, type HipEnvironment } from './variables.js';
 
 /** Everything a farm needs from a Houdini scene file, read without Houdini. */
@@ -35,6 +37,8 @@ export interface HoudiniScene {
   files: HoudiniFileReference[];
   /** Digital asset libraries the scene used that do not ship with Houdini (from `.OPfallbacks`). */
   assetLibraries: HoudiniAssetLibrary[];
+  /** Takes from `.takes` by name (Main included), with the parms each overrides. */
+  takes: Map<string, HoudiniTake>;
 }
 
 export interface ReadHoudiniOptions {
@@ -63,7 +67,10 @@ export function readHoudiniScene(bytes: Uint8Array, options: ReadHoudiniOptions)
     frameEnd: start.frameEnd,
   };
   const nodes = buildNodeTree(archive.sections);
-  const rops = findRops(nodes, environment);
+  const takesSection = globals.get('.takes');
+  const takes = takesSection ? parseTakes(takesSection.body) : new Map<string, HoudiniTake>();
+  // A ROP that names a take renders with that take's overrides; files any such take reads join the Main ones.
+  const { rops, files } = applyRopTakes(nodes, takes, findRops(nodes, environment), environment);
   const cameras = [...nodes.values()]
     .filter((n) => n.context === 'OBJ' && n.baseType === 'cam')
     .map((n) => n.path);
@@ -82,7 +89,8 @@ export function readHoudiniScene(bytes: Uint8Array, options: ReadHoudiniOptions)
     rops,
     distributedSims: describeDistributedSims(rops, nodes, environment),
     cameras,
-    files: findFileReferences(nodes, rops, environment),
+    files,
     assetLibraries: fallbacks ? parseAssetLibraries(sectionText(fallbacks)) : [],
+    takes,
   };
 }

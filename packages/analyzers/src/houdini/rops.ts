@@ -36,6 +36,13 @@ export interface HoudiniRop {
   renderSettingsNode?: string;
   /** ROPs this one depends on (merge/fetch inputs, fetch source). */
   dependsOn: string[];
+  /**
+   * The take the ROP renders in when its `take` parm names one (not
+   * `_current_`); its values above are then the take's. `takeFound` false:
+   * the take is not in the file's `.takes`, so the Main take's values stand.
+   */
+  take?: string;
+  takeFound?: boolean;
 }
 
 export interface FrameRange {
