@@ -31,5 +31,6 @@ export * from './printable.js';
 export * from './python-format.js';
 export * from './signing.js';
 export * from './software.js';
+export * from './software-version.js';
 export * from './tips-codes.js';
 export * from './transfer-paths.js';

@@ -6,6 +6,7 @@
  * Not matched: `os_name`. The reference derives it from the submitting machine,
  * and openfarm renders scenes saved on Windows on Linux nodes by remapping paths.
  */
+import { canonicalVersion } from '@openfarm/protocol';
 
 export interface RendererVersion {
   readonly cgName: string;
@@ -34,10 +35,13 @@ export interface TaskRequirements {
  * A node's version satisfies a requested one when equal, or when it is a more
  * precise release of it: Blender 3.4.1 renders a task asking for "3.4";
  * Houdini 19.5.303 one asking for "19.5". "3.4" never satisfies "3.4.1".
+ * Both sides are first put in one spelling (canonicalVersion), so a Clarisse
+ * node (`clarisse_ifx_4.0_sp3` → 4.0.3) renders a project the analyzer read as
+ * Clarisse `4`, and a Katana `4.0v5` node a task asking for `4.0v5` or `4.0`.
  */
 export function versionSatisfies(nodeVersion: string, wanted: string): boolean {
-  const n = nodeVersion.trim().toLowerCase();
-  const w = wanted.trim().toLowerCase();
+  const n = canonicalVersion(nodeVersion);
+  const w = canonicalVersion(wanted);
   return w === '' || n === w || n.startsWith(`${w}.`);
 }
 
