@@ -47,7 +47,7 @@ const TASKS: Readonly<Record<string, { task: TaskJson; scene: string; expect: Re
   },
   Maya: {
     task: {
-      task_info: { input_project_path: '/stage/D/p' },
+      task_info: { input_project_path: 'D:\\p' },
       software_config: { cg_name: 'Maya', cg_version: '2024' },
       scene_info_render: {
         defaultRenderLayer: {
@@ -58,7 +58,7 @@ const TASKS: Readonly<Record<string, { task: TaskJson; scene: string; expect: Re
     },
     scene: '/stage/D/p/shot.ma',
     expect: [
-      /^-r arnold -s 5 -e 9 -b 2 -rd \/out -proj \/stage\/D\/p -cam persp -x 640 -y 360 /,
+      /^-r arnold -s 5 -e 9 -b 2 -rd \/out -proj \/stage\/D\/p -cam persp -x 640 -y 360 -preRender source "[^"]*openfarm_dirmap\.mel" /,
       / \/stage\/D\/p\/shot.ma$/,
     ],
   },
@@ -87,7 +87,7 @@ const TASKS: Readonly<Record<string, { task: TaskJson; scene: string; expect: Re
     },
     scene: '/stage/D/p/shot.project',
     expect: [
-      /^\/stage\/D\/p\/shot.project -image project:\/\/scene\/image.layer1 -start_frame 5 -end_frame 9 -frame_step 2 -output \/out\/layer1 -format exr32/,
+      /^\/stage\/D\/p\/shot.project -script \S+openfarm_clarisse_remap\.py -image project:\/\/scene\/image.layer1 -frames_list 5:9%2 -output \/out\/layer1 -format exr32$/,
     ],
   },
   Katana: {
@@ -97,7 +97,7 @@ const TASKS: Readonly<Record<string, { task: TaskJson; scene: string; expect: Re
       scene_info: { rendernodes: { Render: { renderable: '1', frames: '1-10[1]', aov: {} } } },
     },
     scene: '/stage/D/p/shot.katana',
-    expect: [/^--batch --katana-file=\/stage\/D\/p\/shot.katana --render-node=Render -t 5-9x2$/],
+    expect: [/^--batch --katana-file=\/stage\/D\/p\/shot.katana --render-node=Render -t 5,7,9$/],
   },
   'CINEMA 4D': {
     task: { task_info: {}, software_config: { cg_name: 'CINEMA 4D', cg_version: '2024' } },
@@ -133,15 +133,17 @@ describe('renderer adapters', () => {
       (await houdiniAdapter.detect({ PATH: '', HFS: join(hython, '..', '..') }))?.version,
       '19.5.303',
     );
-    const crender = fakeExecutable(join(root, 'clarisse_ifx_4.0_sp3', 'crender'));
+    // Clarisse and Katana releases are advertised in the one spelling the matcher compares
+    // (canonicalVersion): an analyzed Clarisse 4 project asks for "4".
+    const cnode = fakeExecutable(join(root, 'clarisse_ifx_4.0_sp3', 'cnode'));
     assert.equal(
-      (await clarisseAdapter.detect({ PATH: '', CLARISSE_HOME: join(crender, '..') }))?.version,
-      'clarisse_ifx_4.0_sp3',
+      (await clarisseAdapter.detect({ PATH: '', CLARISSE_HOME: join(cnode, '..') }))?.version,
+      '4.0.3',
     );
     const katana = fakeExecutable(join(root, 'Katana3.2v1', 'katana'));
     assert.equal(
       (await katanaAdapter.detect({ PATH: '', KATANA_ROOT: join(katana, '..') }))?.version,
-      '3.2v1',
+      '3.2.1',
     );
     const c4d = fakeExecutable(join(root, 'cinema4d2024', 'bin', 'Commandline'));
     assert.equal(

@@ -1,15 +1,23 @@
 /**
- * Clarisse's command-line renderer:
- *   crender PROJECT -image LAYER -start_frame START -end_frame END -frame_step STEP
- *           -output OUTPUT_DIR/NAME -format FORMAT -threads N
+ * Clarisse through CNode, its headless application that reads `.project`
+ * files itself (CRender only reads render archives exported from Clarisse, so
+ * it cannot render what artists upload):
+ *   cnode PROJECT -script REMAP.py -image LAYER -frames_list START:END%STEP
+ *         -output OUTPUT_DIR/NAME -format FORMAT
  * The unit is an image layer (`layer`, or the first renderable layer of
- * `scene_info_render.image_node`). Where Clarisse is installed the command runs;
- * this repository's tests only check the command line.
+ * `scene_info_render.image_node`). The remap script (clarisse-remap.ts) points
+ * file attributes at the staged tree. Clarisse is not available to this
+ * repository's tests: they check the command line and the script against
+ * Isotropix's CNode documentation.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { canonicalVersion } from '@openfarm/protocol';
 import { WorkerError } from '../errors.js';
 import type { RendererAdapter, RenderJob } from './adapter.js';
+import { clarisseRemapScript } from './clarisse-remap.js';
 import { findExecutable, installDirs, versionFromPath } from './find-executable.js';
+import { stagedPathMaps } from './path-map.js';
 import { createPercentParser } from './percent-output.js';
 import { asRecords, sceneInfo, str } from './scene-info.js';
 
@@ -23,6 +31,11 @@ function layerOf(job: RenderJob): { name: string; format?: string } | undefined 
   return undefined;
 }
 
+/** CNode's documented frame list: `start[:end][%step]`. */
+export function clarisseFramesList(start: number, end: number, step: number): string {
+  return `${start}:${end}%${step}`;
+}
+
 export const clarisseAdapter: RendererAdapter = {
   cgName: 'Clarisse',
 
@@ -31,11 +44,14 @@ export const clarisseAdapter: RendererAdapter = {
       ...(env.CLARISSE_HOME ? [env.CLARISSE_HOME] : []),
       ...installDirs('/opt', /^(isotropix|clarisse)/i, 'bin'),
     ];
-    const executable = findExecutable('crender', dirs, env);
+    const executable = findExecutable('cnode', dirs, env);
     if (executable === undefined) return undefined;
-    // Clarisse versions are named after the install folder (clarisse_ifx_4.0_sp3).
-    const version = versionFromPath(executable, /(clarisse[\w.]*_\d[\w.]*)/i);
-    return version === undefined ? undefined : { cgName: 'Clarisse', version, executable };
+    // Clarisse installs into a folder named after the release (clarisse_ifx_4.0_sp3); the node
+    // advertises it as 4.0.3 so a project the analyzer read as Clarisse `4` matches it.
+    const release = versionFromPath(executable, /(clarisse[\w.]*_\d[\w.]*)/i);
+    return release === undefined
+      ? undefined
+      : { cgName: 'Clarisse', version: canonicalVersion(release), executable };
   },
 
   async prepare(job, installed) {
@@ -44,12 +60,13 @@ export const clarisseAdapter: RendererAdapter = {
       throw new WorkerError('TASK_KEY_ERROR', 'task.json names no renderable Clarisse image layer');
     const name = layer.name.split(/[/.]/).pop() ?? 'image';
     const { start, end, step } = job.frames;
+    const script = join(job.workDir, 'openfarm_clarisse_remap.py');
+    await writeFile(script, clarisseRemapScript(stagedPathMaps(job.stagingRoot)));
     return {
       executable: installed.executable,
-      args: [job.scenePath, '-image', layer.name]
-        .concat(['-start_frame', String(start), '-end_frame', String(end), '-frame_step', String(step)])
-        .concat(['-output', join(job.outputDir, name), '-format', layer.format ?? 'exr16'])
-        .concat(['-threads', String(job.threads)]),
+      args: [job.scenePath, '-script', script, '-image', layer.name]
+        .concat(['-frames_list', clarisseFramesList(start, end, Math.max(1, step))])
+        .concat(['-output', join(job.outputDir, name), '-format', layer.format ?? 'exr16']),
       cwd: job.workDir,
     };
   },

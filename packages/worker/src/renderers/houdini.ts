@@ -12,17 +12,53 @@ import { WorkerError } from '../errors.js';
 import { captureOutput } from '../process/supervise.js';
 import type { InstalledRenderer, RendererAdapter, RenderJob } from './adapter.js';
 import { findExecutable, installDirs } from './find-executable.js';
+import { stagedPathMaps } from './path-map.js';
 import { createPercentParser } from './percent-output.js';
 import { asRecords, sceneInfo, str } from './scene-info.js';
 
 const USD = new Set(['.usd', '.usda', '.usdc', '.usdz']);
 
-/** Renders one ROP over a frame range, sending its images to the output folder. */
+/**
+ * HOUDINI_PATHMAP: Houdini's documented directory map, a JSON-style object of
+ * `"source dir": "destination dir"` that Houdini applies to every file path it
+ * opens (the `pathmap` HScript command shows and edits it). A map the node's
+ * own environment already sets is kept and extended, never replaced.
+ */
+export function houdiniPathmapEnv(job: RenderJob): { HOUDINI_PATHMAP?: string } {
+  const maps = stagedPathMaps(job.stagingRoot);
+  if (maps.length === 0) return {};
+  let own: Record<string, string> = {};
+  try {
+    const parsed: unknown = JSON.parse(process.env.HOUDINI_PATHMAP ?? '{}');
+    if (typeof parsed === 'object' && parsed !== null) own = parsed as Record<string, string>;
+  } catch {
+    // An unreadable node map is Houdini's to report; ours still applies.
+  }
+  const map: Record<string, string> = { ...own };
+  for (const m of maps) map[m.from] = m.to;
+  return { HOUDINI_PATHMAP: JSON.stringify(map) };
+}
+
+/**
+ * Renders one ROP over a frame range, sending its images to the output folder.
+ * `$HIP` is set by Houdini to the loaded file's folder, which is already the
+ * staged one; file parms with absolute paths go through HOUDINI_PATHMAP; a
+ * `$JOB` saved with the scene names a folder of the artist's machine, so it is
+ * mapped the same way (hou.putenv, then `varchange` so parms re-evaluate).
+ */
 const ROP_SCRIPT = String.raw`
-import os, sys
+import json, os, sys
 import hou
 scene, rop, start, end, step, out_dir = sys.argv[1:7]
 hou.hipFile.load(scene, suppress_save_prompt=True, ignore_load_warnings=True)
+maps = sorted(json.loads(os.environ.get("HOUDINI_PATHMAP") or "{}").items(), key=lambda kv: -len(kv[0]))
+job = (hou.getenv("JOB") or "").replace("\\", "/")
+for src, dst in maps:
+    if job.startswith(src):
+        hou.putenv("JOB", dst + job[len(src):])
+        hou.hscript("varchange JOB")
+        print("OPENFARM remap $JOB %r -> %r" % (job, dst + job[len(src):]))
+        break
 node = hou.node(rop)
 if node is None:
     sys.stderr.write("Error: no ROP %s in %s\n" % (rop, scene))
@@ -74,6 +110,7 @@ export const houdiniAdapter: RendererAdapter = {
           job.scenePath,
         ]),
         cwd: job.workDir,
+        env: { ...process.env, ...houdiniPathmapEnv(job) },
       };
     }
     const rop = ropOf(job);
@@ -88,7 +125,7 @@ export const houdiniAdapter: RendererAdapter = {
       executable: installed.executable,
       args: [script, job.scenePath, rop, String(start), String(end), String(step), job.outputDir],
       cwd: job.workDir,
-      env: { ...process.env, HOUDINI_MAXTHREADS: String(job.threads) },
+      env: { ...process.env, HOUDINI_MAXTHREADS: String(job.threads), ...houdiniPathmapEnv(job) },
     };
   },
 

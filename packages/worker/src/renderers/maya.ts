@@ -1,15 +1,20 @@
 /**
  * Maya's batch renderer, `Render`:
  *   Render -r RENDERER -s START -e END -b STEP -rd OUTPUT_DIR [-proj PROJECT]
- *          [-rl LAYER] [-cam CAMERA] -x W -y H SCENE
+ *          [-rl LAYER] [-cam CAMERA] [-x W -y H] -preRender "source \"DIRMAP.mel\"" SCENE
  * The renderer, camera and resolution come from the layer's `common` block of
- * `scene_info_render` (keyed by render layer). This adapter builds the command
- * line and runs it where Maya is installed; this repository's tests only check
- * the command line, because Maya is not available to them.
+ * `scene_info_render` (keyed by render layer). The project (`-proj`) is the
+ * analyzer's `input_project_path` moved into the staged tree, or the staged
+ * scene's folder; the scene's absolute paths are mapped by `dirmap` in a
+ * pre-render MEL (maya-dirmap.ts). Maya is not available to this repository's
+ * tests: they check the command line and the MEL against Maya's documentation.
  */
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { RendererAdapter } from './adapter.js';
 import { findExecutable, installDirs, versionFromPath } from './find-executable.js';
+import { dirmapMel, melString } from './maya-dirmap.js';
+import { stagedPathMaps, stagedPathOf } from './path-map.js';
 import { createPercentParser } from './percent-output.js';
 import { asRecord, sceneInfo, str } from './scene-info.js';
 
@@ -49,13 +54,18 @@ export const mayaAdapter: RendererAdapter = {
     if (renderer !== undefined) args.push('-r', RENDERERS[renderer.toLowerCase()] ?? renderer);
     args.push('-s', String(job.frames.start), '-e', String(job.frames.end), '-b', String(job.frames.step));
     args.push('-rd', job.outputDir);
+    // The analyzer's project path is a folder of the artist's machine (D:\\proj, /Users/…); on this
+    // node it sits in the staged tree. With none, the scene's own folder keeps relative paths working.
     const project = str(job.task.task_info.input_project_path);
-    if (project !== undefined) args.push('-proj', project);
+    args.push('-proj', (project && stagedPathOf(project, job.stagingRoot)) ?? dirname(job.scenePath));
     if (job.layer !== undefined) args.push('-rl', job.layer);
     if (camera !== undefined) args.push('-cam', camera);
     const w = str(common.width);
     const h = str(common.height);
     if (w !== undefined && h !== undefined) args.push('-x', w, '-y', h);
+    const mel = join(job.workDir, 'openfarm_dirmap.mel');
+    await writeFile(mel, dirmapMel(stagedPathMaps(job.stagingRoot)));
+    args.push('-preRender', `source ${melString(mel)}`);
     args.push(job.scenePath);
     return { executable: installed.executable, args, cwd: job.workDir };
   },
