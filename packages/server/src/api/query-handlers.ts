@@ -1,6 +1,7 @@
 /** The query operator's catalogue and task calls: platforms, tip codes, software, task list and info, transfer info. */
 import { API_VERSION, ApiError } from '@openfarm/protocol';
 import { allTipCodes, tipCode } from '../catalog/tips-codes.js';
+import { liveNodeRenderers } from '../catalog/live-renderers.js';
 import { softwareDetail, softwareList } from '../catalog/software.js';
 import { pageOf } from '../http/paging.js';
 import { taskInfos } from '../tasks/task-info.js';
@@ -66,10 +67,10 @@ export const QUERY_HANDLERS: HandlerTable = {
     return pageOf(items, items.length, 1, Math.max(1, items.length));
   },
 
-  'query.supportedSoftware': async () => softwareList(),
+  'query.supportedSoftware': async ({ farm }) => softwareList(await liveNodeRenderers(farm.store.db)),
 
   'query.supportedPlugin': async (ctx, body) => {
-    const detail = softwareDetail(body.cgId, body.osName);
+    const detail = softwareDetail(body.cgId, body.osName, await liveNodeRenderers(ctx.farm.store.db));
     if (detail === undefined) {
       throw ApiError.of('RESOURCE_NOT_FOUND', {
         path: ctx.request.url,

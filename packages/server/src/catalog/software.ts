@@ -5,7 +5,8 @@
  * between restarts without a table: version id = cgId·1000 + n, plugin group
  * id (`cvId`) = cgId·100 + n, plugin version id = cgId·10000 + group·100 + n.
  */
-import { CG_ID } from '@openfarm/protocol';
+import { CG_ID, canonicalVersion } from '@openfarm/protocol';
+import type { LiveRenderer } from './live-renderers.js';
 
 interface SoftwareEntry {
   cgId: number;
@@ -161,11 +162,28 @@ export type PluginGroup = {
   pluginVersions: Array<{ pluginId: number; pluginName: string; pluginVersion: string }>;
 };
 
-export function softwareList() {
-  return {
-    isAutoCommit: 2,
-    defaultCgId: CG_ID.MAYA,
-    renderInfoList: ENTRIES.map((e) => ({
+/** The versions live nodes have of one software, in the one spelling the matcher compares, sorted. */
+function liveVersions(cgName: string, nodes: readonly (readonly LiveRenderer[])[]): string[] {
+  const name = cgName.toLowerCase();
+  const found = nodes.flatMap((n) => n.filter((r) => r.cgName.trim().toLowerCase() === name));
+  return [...new Set(found.map((r) => canonicalVersion(r.version)).filter((v) => v !== ''))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
+}
+
+/**
+ * The software list, from the farm's live render nodes (`nodes`: one list of
+ * renderers per live node). Software a live node renders comes first, with
+ * `renderNodes` (how many live nodes have it) and `cgVersionList` (their
+ * versions). Software the farm knows but no live node has stays listed with
+ * `renderNodes: 0`, so clients that submit while nodes are down keep working
+ * and can tell it will wait.
+ */
+export function softwareList(nodes: readonly (readonly LiveRenderer[])[] = []) {
+  const entries = ENTRIES.map((e) => {
+    const versions = liveVersions(e.cgName, nodes);
+    const lower = e.cgName.toLowerCase();
+    return {
       cgId: e.cgId,
       cgName: e.cgName,
       cgType: e.cgType,
@@ -173,8 +191,24 @@ export function softwareList() {
       isNeedProjectPath: e.isNeedProjectPath,
       isNeedAnalyse: 1,
       isSupportLinux: e.isSupportLinux,
-    })),
+      renderNodes: nodes.filter((n) => n.some((r) => r.cgName.trim().toLowerCase() === lower)).length,
+      cgVersionList: versions,
+    };
+  });
+  return {
+    isAutoCommit: 2,
+    defaultCgId: CG_ID.MAYA,
+    renderInfoList: [
+      ...entries.filter((e) => e.renderNodes > 0),
+      ...entries.filter((e) => e.renderNodes === 0),
+    ],
   };
+}
+
+/** A live version and the less precise requests it satisfies: 4.0.3 → 4, 4.0, 4.0.3. */
+function requestsSatisfiedBy(version: string): string[] {
+  const parts = version.split('.');
+  return parts.map((_, i) => parts.slice(0, i + 1).join('.'));
 }
 
 function pluginGroups(e: SoftwareEntry): PluginGroup[] {
@@ -196,12 +230,17 @@ function pluginGroups(e: SoftwareEntry): PluginGroup[] {
 export function softwareDetail(
   cgId: number,
   osName: string | undefined,
+  nodes: readonly (readonly LiveRenderer[])[] = [],
 ): { cgVersion: SoftwareVersion[]; cgPlugin: PluginGroup[] } | undefined {
   const e = ENTRIES.find((x) => x.cgId === cgId);
   if (e === undefined) return undefined;
   if (osName?.toLowerCase() === 'linux' && e.isSupportLinux === 0) return { cgVersion: [], cgPlugin: [] };
+  // After the known versions (whose ids stay put), what live nodes render, in the spelling
+  // analyzers write (a Clarisse 4.0.3 node renders a project saved as Clarisse "4").
+  const live = liveVersions(e.cgName, nodes).flatMap(requestsSatisfiedBy);
+  const versions = [...new Set([...e.versions, ...live])];
   return {
-    cgVersion: e.versions.map((v, n) => ({
+    cgVersion: versions.map((v, n) => ({
       id: e.cgId * 1000 + n + 1,
       cgId: e.cgId,
       cgName: e.cgName,
