@@ -12,6 +12,7 @@ import { registerDownloadRoute } from './download-route.js';
 import { registerManifestRoutes } from './manifest-routes.js';
 import { TransferTokens } from './transfer-tokens.js';
 import { UploadSessions } from './upload-sessions.js';
+import type { UploadStagingKind } from './upload-staging.js';
 
 export interface TransferOptions {
   /** Default: a LocalBlobStore in `<dataDir>/blobs`. */
@@ -26,6 +27,11 @@ export interface TransferOptions {
   directWrites?: boolean;
   /** Default: `<dataDir>/blobs-staging`. */
   stagingDir?: string;
+  /**
+   * Where resumable uploads wait (upload-staging.ts): `files` in stagingDir (default) or
+   * `database`, for several servers on one database that continue each other's uploads.
+   */
+  uploadStaging?: UploadStagingKind;
   /** Quota of users without their own row in transfer_quotas; default unlimited. */
   defaultQuotaBytes?: number;
   /** Largest chunk or small blob one PUT may carry (default 256 MiB). */
@@ -56,6 +62,7 @@ export function transferPlugin(options: TransferOptions = {}): (app: FastifyInst
       db: app.farm.store.db,
       blobs,
       stagingDir: options.stagingDir ?? join(need('stagingDir'), 'blobs-staging'),
+      ...(options.uploadStaging !== undefined ? { staging: options.uploadStaging } : {}),
       ...(options.defaultQuotaBytes !== undefined ? { defaultQuotaBytes: options.defaultQuotaBytes } : {}),
       directWrites: options.directWrites ?? true,
     });

@@ -38,6 +38,8 @@ export async function usedTransferBytes(db: Kysely<Database>, userId: number): P
     .selectFrom('transfer_uploads')
     .select(sql<number | string | null>`sum(size)`.as('n'))
     .where('user_id', '=', userId)
+    // A completed session's blob is counted among the held ones.
+    .where('completed_at', 'is', null)
     .executeTakeFirst();
   return Number(held?.n ?? 0) + Number(pending?.n ?? 0);
 }

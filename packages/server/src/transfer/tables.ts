@@ -28,13 +28,26 @@ export interface TransferUserBlobsTable {
   created_at: number;
 }
 
-/** A resumable upload of one blob; its bytes so far are the staging file named by `id`. */
+/**
+ * A resumable upload of one blob; its bytes so far are the staging file named
+ * by `id`, or its rows of transfer_upload_parts (upload-staging.ts).
+ */
 export interface TransferUploadsTable {
   id: string;
   user_id: number;
   sha256: string;
   size: number;
   created_at: number;
+  /** Set when the blob was published: the row stays a while so a retried completion is answered. */
+  completed_at: number | null;
+}
+
+/** Bytes of a resumable upload staged in the database: `length` bytes at `offset` (0110_upload_staging). */
+export interface TransferUploadPartsTable {
+  upload_id: string;
+  offset: number;
+  length: number;
+  bytes: Uint8Array;
 }
 
 /** Bytes a user may hold in the blob store; no row = unlimited (or the server's default). */
@@ -48,6 +61,7 @@ declare module '../store/database.js' {
     transfer_manifest: TransferManifestTable;
     transfer_user_blobs: TransferUserBlobsTable;
     transfer_uploads: TransferUploadsTable;
+    transfer_upload_parts: TransferUploadPartsTable;
     transfer_quotas: TransferQuotasTable;
   }
 }

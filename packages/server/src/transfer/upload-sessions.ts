@@ -1,32 +1,42 @@
 /**
  * Resumable uploads of single blobs.
  *
- * A session's bytes are appended to a staging file named by its id; the
- * committed offset is that file's length, so it survives a kill -9 of the
- * server without any per-chunk bookkeeping (bytes the kernel accepted before
- * the crash stay; a chunk cut short leaves a valid prefix). `complete` checks
- * the file's SHA-256 (kept while the chunks arrived, or read back) and only
- * then hands it to the blob store, which publishes it atomically, so a
- * half-written or damaged upload is never visible.
+ * A session's bytes are appended to its staging (upload-staging.ts: a file on
+ * this server's disk, or rows of the shared database so any server continues
+ * it); the committed offset is what the staging holds, so it survives a kill -9
+ * of the server without any per-chunk bookkeeping (a chunk cut short leaves a
+ * valid prefix). `complete` checks the bytes' SHA-256 (kept while the chunks
+ * arrived, or read back) and only then hands them to the blob store, which
+ * publishes them atomically, so a half-written or damaged upload is never
+ * visible. A completed session is kept for COMPLETED_SESSION_TTL_MS, so a
+ * completion retried after its answer was lost (a client's timeout during a
+ * long copy into the bucket) is answered with the blob instead of "no upload";
+ * a retry arriving while the first completion still runs on this server waits
+ * for it instead of being told the session is busy.
  *
  * A blob the user does not hold (see held-blobs.ts) must be sent and verified
  * even when the farm has it: every answer here is then the same as for a blob
  * the farm never saw, so a hash reveals neither a file nor that it exists.
  */
 import { createHash, type Hash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ApiError } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
-import { writeBodyAt } from '../blob/body-writer.js';
-import { BlobHashMismatchError, type BlobKey, type BlobStore, hashLocalFile } from '../blob/index.js';
+import { BlobHashMismatchError, type BlobKey, type BlobStore } from '../blob/index.js';
 import type { Database } from '../store/database.js';
 import type { BatchReader } from './blob-batch.js';
 import { storeProven, storeProvenStaged } from './blob-proof.js';
 import { type BlobUser, blobUserId, holdsBlob, recordHeldBlob, recordHeldBlobs } from './held-blobs.js';
 import { Overlap } from './overlap.js';
 import { QuotaBudget, QuotaLedger } from './quota.js';
+import {
+  DatabaseUploadStaging,
+  FileUploadStaging,
+  type UploadStaging,
+  type UploadStagingKind,
+} from './upload-staging.js';
 import './tables.js';
 
 export interface UploadState {
@@ -42,6 +52,11 @@ export interface UploadSessionsOptions {
   blobs: BlobStore;
   /** Folder of the staging files; on the blob store's file system, completion is a rename. */
   stagingDir: string;
+  /**
+   * Where resumable uploads are staged (upload-staging.ts): `files` in stagingDir (default), or
+   * `database` so that several servers sharing the database continue each other's uploads.
+   */
+  staging?: UploadStagingKind;
   defaultQuotaBytes?: number;
   /** Write chunks' whole blocks past the page cache (default true); see LocalBlobStoreOptions.directWrites. */
   directWrites?: boolean;
@@ -55,7 +70,8 @@ const BATCH_STORES_AT_ONCE = 8;
 /** An upload nobody continued for this long is dropped: its bytes and its share of the quota go. */
 export const UPLOAD_SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
-const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+/** How long a completed session answers a repeated completion. */
+export const COMPLETED_SESSION_TTL_MS = 24 * 3600 * 1000;
 
 /** Staging files of blobs sent whole (see storeProvenStaged); one a kill -9 left behind is removed at open. */
 const WHOLE_PREFIX = 'whole-';
@@ -101,8 +117,16 @@ export class UploadSessions {
   private readonly running = new Map<string, RunningHash>();
   /** Quota bytes promised by this server's requests in flight (see QuotaLedger). */
   private readonly quota = new QuotaLedger();
+  /** Completions running in this process, so a retried completion waits for the first. */
+  private readonly completing = new Map<string, Promise<BlobKey>>();
+  private readonly staging: UploadStaging;
 
-  constructor(private readonly o: UploadSessionsOptions) {}
+  constructor(private readonly o: UploadSessionsOptions) {
+    this.staging =
+      o.staging === 'database'
+        ? new DatabaseUploadStaging(o.db)
+        : new FileUploadStaging(o.stagingDir, o.directWrites ?? true);
+  }
 
   static async open(o: UploadSessionsOptions): Promise<UploadSessions> {
     await mkdir(o.stagingDir, { recursive: true });
@@ -117,7 +141,12 @@ export class UploadSessions {
     const stale = await this.o.db
       .selectFrom('transfer_uploads')
       .select('id')
-      .where('created_at', '<', nowMs - ttlMs)
+      .where((eb) =>
+        eb.or([
+          eb('created_at', '<', nowMs - ttlMs),
+          eb('completed_at', '<', nowMs - Math.min(ttlMs, COMPLETED_SESSION_TTL_MS)),
+        ]),
+      )
       .execute();
     for (const { id } of stale) {
       if (!this.busy.has(id)) await this.end(id);
@@ -125,28 +154,20 @@ export class UploadSessions {
     return stale.length;
   }
 
-  private stagingFile(id: string): string {
-    if (!UPLOAD_ID.test(id)) throw ApiError.of('PARAMETER_INVALID', { detail: 'malformed upload id' });
-    return join(this.o.stagingDir, id);
+  private committed(id: string): Promise<number> {
+    return this.staging.committed(id);
   }
 
-  private async committed(id: string): Promise<number> {
-    try {
-      return (await stat(this.stagingFile(id))).size;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw e;
-    }
-  }
-
-  private async session(userId: number, id: string) {
+  /** The user's unfinished session `id`, or a completed one when `completed` allows it. */
+  private async session(userId: number, id: string, completed = false) {
     const row = await this.o.db
       .selectFrom('transfer_uploads')
       .selectAll()
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (row === undefined) throw ApiError.of('RESOURCE_NOT_FOUND', { detail: `no upload ${id}` });
+    if (row === undefined || (row.completed_at !== null && !completed))
+      throw ApiError.of('RESOURCE_NOT_FOUND', { detail: `no upload ${id}` });
     return { ...row, size: Number(row.size) };
   }
 
@@ -172,13 +193,15 @@ export class UploadSessions {
       return { offset: key.size, complete: true };
     const existing = await db
       .selectFrom('transfer_uploads')
-      .select('id')
+      .select(['id', 'completed_at'])
       .where('user_id', '=', userId)
       .where('sha256', '=', key.sha256)
       .where('size', '=', key.size)
       .executeTakeFirst();
-    if (existing !== undefined)
+    if (existing !== undefined && existing.completed_at === null)
       return { uploadId: existing.id, offset: await this.committed(existing.id), complete: false };
+    // A completed session of a blob the user no longer holds (or the store lost): a new one starts.
+    if (existing !== undefined) await this.end(existing.id);
     // An unfinished upload counts at its declared size from here on: reserved now, in the database
     // once its row is written (a begin of the same blob that won the race counts for both).
     const budget = await this.budget(userId);
@@ -186,7 +209,7 @@ export class UploadSessions {
     const id = randomUUID();
     let recorded = 0;
     try {
-      await writeFile(this.stagingFile(id), new Uint8Array(0), { flag: 'wx' });
+      await this.staging.create(id);
       const inserted = await db
         .insertInto('transfer_uploads')
         .values({ id, user_id: userId, sha256: key.sha256, size: key.size, created_at: Date.now() })
@@ -204,7 +227,7 @@ export class UploadSessions {
       .where('sha256', '=', key.sha256)
       .where('size', '=', key.size)
       .executeTakeFirstOrThrow();
-    if (row.id !== id) await rm(this.stagingFile(id), { force: true });
+    if (row.id !== id) await this.staging.drop(id);
     return { uploadId: row.id, offset: await this.committed(row.id), complete: false };
   }
 
@@ -225,19 +248,13 @@ export class UploadSessions {
       if (offset === 0) running = { hash: createHash('sha256'), offset: 0 };
       if (running?.offset !== offset) running = undefined;
       const withinSize = byteLimit(s.size - offset, `upload ${id}`);
-      await writeBodyAt(
-        this.stagingFile(id),
-        offset,
-        body,
-        (piece) => {
-          withinSize(piece);
-          if (running !== undefined) {
-            running.hash.update(piece);
-            running.offset += piece.length;
-          }
-        },
-        { direct: this.o.directWrites ?? true },
-      );
+      await this.staging.append(id, offset, body, (piece) => {
+        withinSize(piece);
+        if (running !== undefined) {
+          running.hash.update(piece);
+          running.offset += piece.length;
+        }
+      });
       const next = await this.committed(id);
       // Kept only when it covers exactly the bytes the file holds.
       if (running !== undefined && running.offset === next) this.running.set(id, running);
@@ -253,7 +270,27 @@ export class UploadSessions {
    */
   async complete(user: BlobUser, id: string): Promise<BlobKey> {
     const userId = blobUserId(user);
-    const s = await this.session(userId, id);
+    const s = await this.session(userId, id, true);
+    const key = { sha256: s.sha256, size: s.size };
+    // Done already (the first answer was lost): the same answer, as long as the user still holds it.
+    if (s.completed_at !== null) {
+      if ((await holdsBlob(this.o.db, user, key)) && (await this.o.blobs.has(key))) return key;
+      throw ApiError.of('RESOURCE_NOT_FOUND', { detail: `no upload ${id}` });
+    }
+    // A retry while the first completion runs here: wait for that one.
+    const running = this.completing.get(id);
+    if (running !== undefined) return running;
+    const run = this.completeOnce(userId, id, s.size, key);
+    this.completing.set(id, run);
+    try {
+      return await run;
+    } finally {
+      this.completing.delete(id);
+    }
+  }
+
+  private async completeOnce(userId: number, id: string, size: number, key: BlobKey): Promise<BlobKey> {
+    const s = { size };
     const release = this.claim(id);
     try {
       const committed = await this.committed(id);
@@ -262,26 +299,25 @@ export class UploadSessions {
           detail: `upload ${id} is incomplete: ${committed} of ${s.size} bytes`,
         });
       }
-      const key = { sha256: s.sha256, size: s.size };
       const running = this.running.get(id);
       this.running.delete(id);
       // The farm's own hash of the bytes, whatever the blob store does with an object it has.
       const digest =
         running !== undefined && running.offset === s.size
           ? { sha256: running.hash.digest('hex'), size: s.size }
-          : await hashLocalFile(this.stagingFile(id));
+          : await this.staging.hash(id);
       try {
         if (digest.sha256 !== key.sha256 || digest.size !== key.size)
           throw new BlobHashMismatchError(key, digest);
         // Stored already: the verified copy is dropped with the session below.
-        if (!(await this.o.blobs.has(key))) await this.o.blobs.putFile(key, this.stagingFile(id), digest);
+        if (!(await this.o.blobs.has(key))) await this.staging.publish(id, this.o.blobs, key, digest);
       } catch (e) {
         if (!(e instanceof BlobHashMismatchError)) throw e;
         await this.end(id);
         throw ApiError.of('HASH_MISMATCH', { detail: `upload ${id}: ${e.message}; start it again` });
       }
       await recordHeldBlob(this.o.db, userId, key);
-      await this.end(id);
+      await this.finish(id);
       return key;
     } finally {
       release();
@@ -382,7 +418,18 @@ export class UploadSessions {
   private async end(id: string): Promise<void> {
     this.running.delete(id);
     await this.o.db.deleteFrom('transfer_uploads').where('id', '=', id).execute();
-    await rm(this.stagingFile(id), { force: true });
+    await this.staging.drop(id);
+  }
+
+  /** The blob is published: the staged bytes go, the row stays (completed) to answer a retried completion. */
+  private async finish(id: string): Promise<void> {
+    this.running.delete(id);
+    await this.o.db
+      .updateTable('transfer_uploads')
+      .set({ completed_at: Date.now() })
+      .where('id', '=', id)
+      .execute();
+    await this.staging.drop(id);
   }
 }
 
