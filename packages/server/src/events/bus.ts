@@ -27,12 +27,15 @@ export type FarmEventListener = (event: Readonly<Required<Pick<FarmEvent, 'at'>>
 export class EventBus {
   private readonly byUser = new Map<number, Set<FarmEventListener>>();
   private readonly all = new Set<FarmEventListener>();
+  /** Listeners of every event, this replica's and the others' (the scheduler's wake-ups and caches). */
+  private readonly farmWide = new Set<FarmEventListener>();
   private readonly gapListeners = new Set<() => void>();
 
   publish(event: FarmEvent): void {
     const e = { ...event, at: event.at ?? Date.now() };
     for (const l of this.byUser.get(e.userId) ?? []) this.deliver(l, e);
     for (const l of this.all) this.deliver(l, e);
+    for (const l of this.farmWide) this.deliver(l, e);
   }
 
   /**
@@ -42,6 +45,7 @@ export class EventBus {
   deliverLocal(event: FarmEvent): void {
     const e = { ...event, at: event.at ?? Date.now() };
     for (const l of this.byUser.get(e.userId) ?? []) this.deliver(l, e);
+    for (const l of this.farmWide) this.deliver(l, e);
   }
 
   /** Receive one user's events; returns the unsubscribe function. */
@@ -63,6 +67,19 @@ export class EventBus {
     this.all.add(listener);
     return () => {
       this.all.delete(listener);
+    };
+  }
+
+  /**
+   * Receive every event, also those other replicas published (delivered by
+   * their bridge): a change made through another server must wake this one's
+   * long polls and drop what it cached. Not for bridges: they would send the
+   * others' events back.
+   */
+  subscribeFarmWide(listener: FarmEventListener): () => void {
+    this.farmWide.add(listener);
+    return () => {
+      this.farmWide.delete(listener);
     };
   }
 

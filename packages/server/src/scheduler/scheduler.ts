@@ -151,10 +151,22 @@ export class Scheduler {
 
   /** Start the reaper and listen for changes that should wake waiting polls. */
   start(): void {
-    // Any task or frame change may make work available or take a lease away.
-    this.unsubscribe ??= this.events.subscribeAll((event) => {
+    // Any task or frame change, made through this server or another on the same database, may
+    // make work available or take a lease away.
+    this.unsubscribe ??= this.events.subscribeFarmWide((event) => {
       // A task changed (submitted, started, stopped, re-prioritised…): task lists are stale.
-      if (event.type === 'task') this.taskLists.clear();
+      if (event.type === 'task') {
+        this.taskLists.clear();
+        // It stopped being leased (maybe settled by another server): its cache goes, so a
+        // re-render is started and read afresh whichever server leases it first.
+        if (
+          event.taskId !== undefined &&
+          event.status !== undefined &&
+          event.status !== TaskStatus.RENDERING &&
+          event.status !== TaskStatus.WAITING
+        )
+          this.forget(event.taskId);
+      }
       this.wake.emit('change');
     });
     this.reapTimer ??= setInterval(() => {
