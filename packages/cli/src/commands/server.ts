@@ -32,6 +32,12 @@ function seconds(text: string): number {
   return Number(text);
 }
 
+function leaseSeconds(text: string): number {
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1)
+    throw new Error(`--lease-ttl expects seconds (at least 1), not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function registerServerCommands(program: Command): void {
@@ -48,6 +54,11 @@ export function registerServerCommands(program: Command): void {
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, DEFAULT_PORT)
     .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests', seconds, 300)
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
+    .option(
+      '--lease-ttl <seconds>',
+      "how long a render node's frame stays leased without a heartbeat: a frame of a dead node, or one whose lease answer a dying server never sent, is handed out again after this (default 60)",
+      leaseSeconds,
+    )
     .option(
       '--database-url <url>',
       'keep the state in PostgreSQL instead of the data directory (default: $OPENFARM_DATABASE_URL)',
@@ -73,22 +84,24 @@ export function registerServerCommands(program: Command): void {
       'keep every small blob a file of its own (for a data directory that servers on several machines share)',
     )
     .action(
-      async (options: {
-        data?: string;
-        storage?: string;
-        databaseUrl?: string;
-        directIo: boolean;
-        packs: boolean;
-        check?: boolean;
-        publicUrl?: string;
-        host: string;
-        port: number;
-        timestampWindow: number;
-        logLevel: string;
-        metricsToken?: string;
-      },
-      command: Command,
-    ) => {
+      async (
+        options: {
+          data?: string;
+          storage?: string;
+          databaseUrl?: string;
+          directIo: boolean;
+          packs: boolean;
+          check?: boolean;
+          publicUrl?: string;
+          host: string;
+          port: number;
+          timestampWindow: number;
+          logLevel: string;
+          metricsToken?: string;
+          leaseTtl?: number;
+        },
+        command: Command,
+      ) => {
         if (!LOG_LEVELS.includes(options.logLevel))
           throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
         const dataDir = resolveDataDir(options.data);
@@ -126,9 +139,17 @@ export function registerServerCommands(program: Command): void {
           // The whole API: transfer (blobs, manifests), job files found in the config storage,
           // and the render-node scheduler, all sharing the data dir's blob folder.
           plugins: [
-            transferPlugin({ blobs, directWrites: options.directIo }),
+            // On PostgreSQL, resumable uploads are staged in the database: any replica continues them.
+            transferPlugin({
+              blobs,
+              directWrites: options.directIo,
+              ...(databaseUrl !== undefined ? { uploadStaging: 'database' as const } : {}),
+            }),
             configStoragePlugin({ blobs }),
-            schedulerPlugin({ blobs }),
+            schedulerPlugin({
+              blobs,
+              ...(options.leaseTtl !== undefined ? { policy: { leaseTtlMs: options.leaseTtl * 1000 } } : {}),
+            }),
             // The web dashboard at /, reading outputs and thumbnails from the same blobs.
             dashboardPlugin({ blobs }),
             // Replicas sharing the database share their event streams too.
