@@ -79,6 +79,8 @@ export interface BlobCollection {
   restore(key: BlobKey): Promise<void>;
   /** Drop a hidden object's bytes for good. */
   purge(key: BlobKey): Promise<void>;
+  /** Give back the space purged objects left inside larger files (the local store's packs). */
+  compact?(): Promise<{ readonly bytesWritten: number; readonly bytesDeleted: number }>;
 }
 
 /** True when `store` can be garbage-collected. */

@@ -43,6 +43,8 @@ export interface GarbageReport {
   /** Hidden blobs dropped for good, and their bytes. */
   purged: number;
   purgedBytes: number;
+  /** Bytes of pack files the local store's compaction deleted (0 elsewhere). */
+  compactedBytes: number;
 }
 
 export interface CollectGarbageOptions {
@@ -57,7 +59,14 @@ export async function collectGarbage(options: CollectGarbageOptions): Promise<Ga
   const { db, blobs } = options;
   const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
   const now = options.now ?? Date.now;
-  const report: GarbageReport = { scanned: 0, quarantined: 0, restored: 0, purged: 0, purgedBytes: 0 };
+  const report: GarbageReport = {
+    scanned: 0,
+    quarantined: 0,
+    restored: 0,
+    purged: 0,
+    purgedBytes: 0,
+    compactedBytes: 0,
+  };
 
   // Sweep: what earlier runs hid is restored when referenced now, purged once hidden for the grace.
   const hidden: Array<BlobKey & { quarantinedAtMs: number }> = [];
@@ -112,5 +121,7 @@ export async function collectGarbage(options: CollectGarbageOptions): Promise<Ga
       report.restored++;
     }
   }
+  // Purged packed objects are dead bytes inside their packs until a mostly dead pack is rewritten.
+  if (blobs.compact !== undefined) report.compactedBytes = (await blobs.compact()).bytesDeleted;
   return report;
 }

@@ -6,3 +6,4 @@ export {
   openBlobStorage,
   resolveStorage,
 } from './open-storage.js';
+export type { CompactReport } from './pack-compact.js';

@@ -35,6 +35,7 @@ import {
 } from './blob-store.js';
 import { writeBodyAt } from './body-writer.js';
 import { PackAppender } from './pack-appender.js';
+import { type CompactReport, compactPacks } from './pack-compact.js';
 import { PackIndex } from './pack-index.js';
 import { indexUnknownPacks, type RebuildReport } from './pack-rebuild.js';
 import { PACK_RECORD_HEADER_BYTES } from './pack-record.js';
@@ -391,6 +392,21 @@ export class LocalBlobStore implements BlobStore, BlobCollection {
     }
     if (this.durable) await fsyncPath(dirname(final));
     await rm(hidden, { force: true });
+  }
+
+  /**
+   * Rewrite sealed packs that are mostly dead (pack-compact.ts), and delete the files of packs an
+   * earlier compaction replaced. Nothing to do when the folder has no packs.
+   */
+  async compact(
+    options: { minDeadFraction?: number; step?: (name: string) => void } = {},
+  ): Promise<CompactReport> {
+    if (this.index === undefined) return { compacted: 0, bytesWritten: 0, bytesDeleted: 0 };
+    return compactPacks(this.packDir, this.index, {
+      durable: this.durable,
+      syncDir: fsyncPath,
+      ...options,
+    });
   }
 
   async purge(key: BlobKey): Promise<void> {

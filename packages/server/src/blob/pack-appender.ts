@@ -19,7 +19,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobKey } from './blob-store.js';
 import { writeAll } from './body-writer.js';
-import type { PackedRow, PackIndex } from './pack-index.js';
+import { type PackedRow, type PackIndex, PackState } from './pack-index.js';
 import { encodeRecordHeader, PACK_RECORD_HEADER_BYTES } from './pack-record.js';
 
 /** A pack is closed for appends once it would grow past this; the next object starts a new one. */
@@ -105,6 +105,8 @@ export class PackAppender {
     const last = await current?.catch(() => undefined);
     if (last !== undefined) packs.push(last);
     await Promise.all(packs.map((p) => p.handle.close()));
+    // Never appended to again: compaction may rewrite them (pack-compact.ts).
+    for (const p of packs) this.index.setPackState(p.id, PackState.SEALED);
   }
 
   /**
@@ -187,6 +189,7 @@ export class PackAppender {
       if (pack.writing > 0 || this.unsynced.has(pack)) continue;
       this.retired.delete(pack);
       await pack.handle.close();
+      this.index.setPackState(pack.id, PackState.SEALED);
     }
   }
 }

@@ -26,6 +26,25 @@ export interface PackedObject {
   readonly storedAtMs: number;
 }
 
+/**
+ * Where a pack is in its life (pack-compact.ts). OPEN: a store may still append to it (or one that
+ * crashed left it so). SEALED: full or closed, never appended to again: compactable. FILLING: a
+ * compaction's new pack, not yet holding any visible object. REPLACED: its live records were copied
+ * to a new pack; its file is deleted by the next compaction, then its row.
+ */
+export const PackState = { OPEN: 0, SEALED: 1, FILLING: 2, REPLACED: 3 } as const;
+
+export interface PackInfo {
+  readonly id: number;
+  readonly name: string;
+  readonly state: number;
+}
+
+/** A record still needed in a pack: a visible object's, or a quarantined one's (it may be restored). */
+export interface LiveRecord extends BlobKey {
+  readonly offset: number;
+}
+
 export interface PackedRow extends BlobKey {
   readonly packId: number;
   readonly offset: number;
@@ -77,6 +96,10 @@ export class PackIndex {
         PRIMARY KEY (sha256, size)
       ) WITHOUT ROWID;
     `);
+    // A pack's state (PackState), added after the first stores were written.
+    const columns = db.prepare('PRAGMA table_info(packs)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'state'))
+      db.exec('ALTER TABLE packs ADD COLUMN state INTEGER NOT NULL DEFAULT 0');
     return new PackIndex(db);
   }
 
@@ -196,6 +219,62 @@ export class PackIndex {
       if (packId !== undefined) this.packNames.delete(packId);
       throw e;
     }
+  }
+
+  setPackState(id: number, state: number): void {
+    this.db.prepare('UPDATE packs SET state = ? WHERE id = ?').run(state, id);
+  }
+
+  listPacks(): PackInfo[] {
+    return this.db.prepare('SELECT id, name, state FROM packs ORDER BY id').all() as PackInfo[];
+  }
+
+  /** The records of a pack that something still needs, in file order. */
+  liveRecords(packId: number): LiveRecord[] {
+    return this.db
+      .prepare(
+        `SELECT sha256, size, offset FROM objects WHERE pack = ?
+         UNION ALL SELECT sha256, size, offset FROM quarantine WHERE pack = ? ORDER BY offset`,
+      )
+      .all(packId, packId) as LiveRecord[];
+  }
+
+  /**
+   * Point every row of `from`'s records at their copies in `to`, seal `to` and mark `from` replaced,
+   * in one transaction: before it commits the index names the old pack only, after it the new one.
+   */
+  swapPack(from: number, to: number, moved: ReadonlyMap<string, number>): void {
+    const objects = this.db.prepare(
+      'UPDATE objects SET pack = ?, offset = ? WHERE pack = ? AND sha256 = ? AND size = ?',
+    );
+    const hidden = this.db.prepare(
+      'UPDATE quarantine SET pack = ?, offset = ? WHERE pack = ? AND sha256 = ? AND size = ?',
+    );
+    this.db
+      .transaction(() => {
+        for (const [text, offset] of moved) {
+          const [sha256, size] = text.split(':') as [string, string];
+          objects.run(to, offset, from, sha256, Number(size));
+          hidden.run(to, offset, from, sha256, Number(size));
+        }
+        // A row still on the old pack here would be one added after the live records were read:
+        // none can be (a sealed pack takes no appends), but keep the old pack then rather than lose it.
+        const left = this.db
+          .prepare(
+            'SELECT (SELECT count(*) FROM objects WHERE pack = ?) + (SELECT count(*) FROM quarantine WHERE pack = ?) AS n',
+          )
+          .get(from, from) as { n: number };
+        if (left.n > 0) throw new Error(`blob pack compaction: pack ${from} gained records meanwhile`);
+        this.setPackState(to, PackState.SEALED);
+        this.setPackState(from, PackState.REPLACED);
+      })
+      .immediate();
+  }
+
+  /** Forget a pack whose file is gone (replaced, or an unfinished compaction's). */
+  dropPack(id: number): void {
+    this.db.prepare('DELETE FROM packs WHERE id = ?').run(id);
+    this.packNames.delete(id);
   }
 
   knowsPack(name: string): boolean {
