@@ -67,6 +67,51 @@ test('openfarm blobs gc hides, then purges, what nothing references', async () =
 
   const text = await runCli(['blobs', 'gc', '--data', dataDir]);
   assert.match(text.stdout, /blobs looked at; 0 unreferenced hidden/);
+  // Retention: an output entry older than the setting goes, with the user's proof of holding its blob;
+  // the blob is then hidden and purged like any other. A newer output stays.
+  const oldFrame = randomBytes(3000);
+  const newFrame = randomBytes(3000);
+  const db = farm.farm.store.db;
+  for (const [b, age] of [
+    [oldFrame, 40 * 86_400_000],
+    [newFrame, 86_400_000],
+  ] as const) {
+    await blobs.put(keyOf(b), new Uint8Array(b));
+    await db
+      .insertInto('transfer_user_blobs')
+      .values({ user_id: user.userId, ...keyOf(b), created_at: Date.now() })
+      .execute();
+    await db
+      .insertInto('transfer_manifest')
+      .values({
+        user_id: user.userId,
+        storage: 'output',
+        path: `/1_shot/${b.length}-${age}.exr`,
+        ...keyOf(b),
+        mtime: 1,
+        updated_at: Date.now() - age,
+      })
+      .execute();
+  }
+  const kept = await runCli(['blobs', 'gc', '--data', dataDir, '--grace', '0', '--json']);
+  assert.equal(JSON.parse(kept.stdout).quarantined, 0, 'without retention, outputs are kept');
+  const retained = await runCli([
+    'blobs',
+    'gc',
+    '--data',
+    dataDir,
+    '--grace',
+    '0',
+    '--output-retention',
+    '30d',
+    '--json',
+  ]);
+  assert.equal(retained.status, 0, retained.stderr);
+  assert.equal(JSON.parse(retained.stdout).expiredOutputs, 1);
+  assert.equal(JSON.parse(retained.stdout).quarantined, 1);
+  assert.equal(await blobs.has(keyOf(oldFrame)), false);
+  assert.equal(await blobs.has(keyOf(newFrame)), true);
+
   const bad = await runCli(['blobs', 'gc', '--data', dataDir, '--grace', 'soon']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--grace: "soon" is not a duration/);

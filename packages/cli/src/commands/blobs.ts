@@ -9,6 +9,7 @@
 import {
   collectGarbage,
   DEFAULT_GC_GRACE_MS,
+  expireOutputs,
   isBlobCollection,
   openBlobStorage,
   resolveDataDir,
@@ -22,6 +23,7 @@ import { parseDuration } from './duration.js';
 interface GcOptions extends StoreOptions {
   storage?: string;
   grace?: string;
+  outputRetention?: string;
   json?: boolean;
 }
 
@@ -36,9 +38,17 @@ export function registerBlobCommands(program: Command): void {
   )
     .option('--storage <dir|s3-url>', 'the blob storage (default: $OPENFARM_STORAGE or DATA/blobs)')
     .option('--grace <duration>', 'keep blobs younger than this, e.g. 30m, 1h, 2d (default 1h)')
+    .option(
+      '--output-retention <duration>',
+      'first remove output storage entries not written for this long, e.g. 30d (default: outputs are kept)',
+    )
     .option('--json', 'print the counts as JSON')
     .action(async (options: GcOptions, cmd: Command) => {
       const out = outputOf(cmd);
+      const retentionMs =
+        options.outputRetention === undefined
+          ? undefined
+          : parseDuration(options.outputRetention, '--output-retention');
       const graceMs =
         options.grace === undefined ? DEFAULT_GC_GRACE_MS : parseDuration(options.grace, '--grace');
       const storage = await openBlobStorage(resolveStorage(options.storage, resolveDataDir(options.data)), {
@@ -48,13 +58,16 @@ export function registerBlobCommands(program: Command): void {
         if (!isBlobCollection(storage.blobs))
           throw new CliError('PARAMETER_INVALID', `${storage.description} cannot be collected`);
         const collection = storage.blobs;
-        const r = await withStore(options, (store) =>
-          collectGarbage({ db: store.db, blobs: collection, graceMs }),
-        );
+        const { expired, r } = await withStore(options, async (store) => ({
+          expired:
+            retentionMs === undefined ? undefined : await expireOutputs(store.db, Date.now() - retentionMs),
+          r: await collectGarbage({ db: store.db, blobs: collection, graceMs }),
+        }));
         if (options.json === true) {
-          out(`${JSON.stringify(r)}\n`);
+          out(`${JSON.stringify(expired === undefined ? r : { ...r, expiredOutputs: expired.outputs })}\n`);
           return;
         }
+        if (expired !== undefined) out(`${expired.outputs} output entries past the retention removed\n`);
         out(
           `${storage.description}: ${r.scanned} blobs looked at; ${r.quarantined} unreferenced hidden, ` +
             `${r.restored} referenced again restored, ${r.purged} purged (${r.purgedBytes} bytes freed)\n`,

@@ -4,4 +4,5 @@ export {
   DEFAULT_GC_GRACE_MS,
   type GarbageReport,
 } from './collect-garbage.js';
+export { expireOutputs, type RetentionReport } from './output-retention.js';
 export { referencedBlobs } from './referenced-blobs.js';
