@@ -9,6 +9,7 @@
 import { FrameStatus, isTaskEnded, TASK_STATUS_WORDS, wordFor } from '@openfarm/protocol';
 import type { FrameInfo } from '@openfarm/protocol';
 import type { RayvisionAPI } from '@openfarm/sdk';
+import { CliError } from './errors.js';
 import { terminalSafe } from './output.js';
 
 export interface TaskSnapshot {
@@ -27,7 +28,8 @@ export interface TaskSnapshot {
 /** Ask the farm where a task stands (its counts, and the running frames for the current one). */
 export async function taskSnapshot(api: RayvisionAPI, taskId: number): Promise<TaskSnapshot> {
   const task = (await api.query.taskInfo([taskId])).items[0];
-  if (task === undefined) throw new Error(`no task ${taskId}`);
+  if (task === undefined)
+    throw new CliError('RESOURCE_NOT_FOUND', `no task ${taskId}; list your tasks with \`openfarm tasks\``);
   const snap: TaskSnapshot = {
     taskId,
     status: task.taskStatus ?? 0,
@@ -153,6 +155,8 @@ export interface FollowOptions {
   intervalSeconds?: number;
   /** A task paused after its test frames counts as ended. */
   isTestStop?: boolean;
+  /** Keep going when the farm cannot be asked (the line only accompanies other work). */
+  tolerant?: boolean;
   /** Stop without waiting for the end (the caller's own work is done). */
   until?: () => boolean;
 }
@@ -173,16 +177,25 @@ export async function followTasks(
   for (;;) {
     for (const id of taskIds) {
       if (last.has(id) && isTaskEnded(last.get(id)?.status ?? 0, options.isTestStop)) continue;
-      const snap = await taskSnapshot(api, id);
+      let snap: TaskSnapshot;
+      try {
+        snap = await taskSnapshot(api, id);
+      } catch (e) {
+        // Beside a download that rides out outages, the line waits for the farm too.
+        if (options.tolerant !== true) throw e;
+        continue;
+      }
       last.set(id, snap);
       line.show(progressText(snap, (performance.now() - started) / 1000));
     }
-    const ended = [...last.values()].every((s) => isTaskEnded(s.status, options.isTestStop));
+    const ended =
+      last.size === taskIds.length &&
+      [...last.values()].every((s) => isTaskEnded(s.status, options.isTestStop));
     if (ended || options.signal?.aborted === true || options.until?.() === true) break;
     await pause(interval, options.signal);
   }
   line.end();
-  return taskIds.map((id) => last.get(id) as TaskSnapshot);
+  return taskIds.flatMap((id) => last.get(id) ?? []);
 }
 
 /** The exit status of a followed task: 0 every frame done, 2 frames failed, 3 stopped or abandoned, 4 paused after its test frames. */

@@ -7,6 +7,7 @@ import { analyzeScene } from '@openfarm/analyzers';
 import type { Command } from 'commander';
 import { jsonSafe, terminalSafe } from '../output.js';
 import { outputOf } from './admin-store.js';
+import { tipLines } from './job-flow.js';
 
 interface AnalyzeFlags {
   softwareVersion?: string;
@@ -56,7 +57,8 @@ export function registerAnalyzeCommands(program: Command): void {
       const task = analyzer.taskInfo!;
       const uploads = analyzer.uploadInfo!.asset.length;
       const missing = analyzer.dependencies.filter((d) => d.status === 'missing').length;
-      const tips = Object.entries(analyzer.tipsInfo ?? {});
+      // Tips in words (kind, meaning, fix), as `check` prints them.
+      const tips = await tipLines(analyzer.jobDir);
       // Paths and tips come from the scene and the disk: one line each, whatever they hold.
       const line = (text: string): string => terminalSafe(text);
       out(
@@ -64,12 +66,7 @@ export function registerAnalyzeCommands(program: Command): void {
           `job folder: ${line(analyzer.jobDir)}\n` +
           `files to upload: ${uploads} (scene included), missing: ${missing}\n` +
           (analyzer.partial ? 'partial: this format is only partly decoded; check the results\n' : '') +
-          tips
-            .map(
-              ([code, details]) =>
-                `tip ${line(code)}:\n${details.map((d) => `  ${line(String(d))}\n`).join('')}`,
-            )
-            .join(''),
+          tips.map((t) => `${t}\n`).join(''),
       );
     });
 }

@@ -93,6 +93,7 @@ export async function downloadWhileRendering(
   const { value, interruptedBy } = await untilInterrupted(async (signal) => {
     const watching = followTasks(api, [taskId], line, {
       signal,
+      tolerant: true,
       until: () => !downloading,
       ...(flags.isTestStop !== undefined ? { isTestStop: flags.isTestStop } : {}),
     });

@@ -19,6 +19,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { jsonSafe, noticesOf, print } from '../output.js';
+import { followTasks, lineMode, ProgressLine } from '../task-progress.js';
 import { followAgainCommand, untilInterrupted } from './interrupt.js';
 import { type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
 
@@ -257,7 +258,11 @@ export function registerTransferCommands(program: Command): void {
       }
       const api = await connectClient(flags);
       const download = new RayvisionDownload(api);
-      const view = new ProgressView(progressMode(flags.json));
+      // Following tasks as they render, the line that matters is the tasks' (frames done, time
+      // left), not the bytes of the few files that have landed so far.
+      const following = flags.realtime === true && taskIds.length > 0;
+      const view = new ProgressView(following ? 'off' : progressMode(flags.json));
+      const taskLine = new ProgressLine(following ? lineMode(flags.json) : 'off');
       download.on('progress', (p) => view.update(p));
       reportOutages(download, noticesOf(this), view);
       const common = {
@@ -275,8 +280,20 @@ export function registerTransferCommands(program: Command): void {
           const follow = flags.realtime
             ? download.autoDownload.bind(download)
             : download.autoDownloadAfterTaskCompleted.bind(download);
-          report = (await untilInterrupted((signal) => follow(taskIds, { ...common, ...loop, signal })))
-            .value;
+          report = (
+            await untilInterrupted(async (signal) => {
+              let downloading = true;
+              const watching = following
+                ? followTasks(api, taskIds, taskLine, { signal, tolerant: true, until: () => !downloading })
+                : Promise.resolve([]);
+              try {
+                return await follow(taskIds, { ...common, ...loop, signal });
+              } finally {
+                downloading = false;
+                await watching;
+              }
+            })
+          ).value;
         } else report = await download.download({ ...common, taskIdList: taskIds });
         view.stop();
         print(this, flags.json ? jsonSafe(report) : downloadSummary(report));
