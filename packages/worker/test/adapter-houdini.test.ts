@@ -3,17 +3,20 @@
  * writes for real scenes: a Mantra ROP scene, a Solaris (usdrender) ROP
  * scene, and two scenes whose file parms name Windows paths (`D:/…`,
  * `C:/Users/…`). HOUDINI_PATHMAP is checked against Houdini's documented
- * format (a JSON-style object of source → destination directories); Houdini
- * itself is not installable here.
+ * format (a JSON-style object of source → destination directories); the ROP
+ * script's own logic ($JOB saved as a UNC or macOS folder, the output parm)
+ * runs under Python 3 with a stand-in for `hou`. Houdini itself is not
+ * installable here.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { AnalyzeHoudini } from '@openfarm/analyzers';
 import { WorkerError } from '../src/errors.js';
 import type { InstalledRenderer } from '../src/renderers/adapter.js';
 import { houdiniAdapter, houdiniPathmapEnv } from '../src/renderers/houdini.js';
+import { pythonSkip, runWithStandIn } from './adapter-stand-in.js';
 import {
   analyze,
   CORPUS,
@@ -65,6 +68,33 @@ describe('Houdini adapter from AnalyzeHoudini output', { skip: corpusSkip }, () 
     // The staged tree's roots are in HOUDINI_PATHMAP: the scene's path on the artist's machine maps to the staged scene.
     assert.equal(mapLikeTheDcc(analyzedScene(job), pathmapOf(cmd.env)), job.scenePath);
   });
+
+  for (const job of ['\\\\fileserver\\projects\\job', '/Volumes/Projects/job']) {
+    test(`the ROP script maps a saved $JOB of ${job} and sends the picture to the output folder`, {
+      skip: pythonSkip,
+    }, async () => {
+      const { job: j } = await staged('hutb__test_parameters.hip', { start: 5, end: 9, step: 2 });
+      for (const root of ['fileserver', 'Volumes']) mkdirSync(join(j.stagingRoot, root), { recursive: true });
+      const cmd = await houdiniAdapter.prepare(j, HOUDINI);
+      const { values } = runWithStandIn<{
+        loaded: string;
+        vars: Record<string, string>;
+        hscript: string[];
+        render: number[];
+        parms: Record<string, string>;
+      }>(
+        'houdini',
+        cmd.args[0]!,
+        { vars: { JOB: job }, rop: '/out/mantra1', parm: ['vm_picture', '$HIP/render/$HIPNAME.$OS.$F4.exr'] },
+        { args: cmd.args.slice(1), env: { HOUDINI_PATHMAP: cmd.env?.HOUDINI_PATHMAP } },
+      );
+      assert.equal(values.loaded, j.scenePath);
+      assert.equal(values.vars.JOB, stagedAt(job, j.stagingRoot));
+      assert.deepEqual(values.hscript, ['varchange JOB']);
+      assert.equal(values.parms.vm_picture, join(j.outputDir, '$HIPNAME.$OS.$F4.exr'));
+      assert.deepEqual(values.render, [5, 9, 2]);
+    });
+  }
 
   test('a Solaris usdrender ROP is the unit the analyzer chose', async () => {
     const { job } = await staged('sfxlabs__karma_aovs_for_prman_denoiser.1.0.hip', {

@@ -15,17 +15,28 @@ export const pythonSkip =
       ? false // under CI a missing python3 must fail, not skip
       : 'python3 not installed';
 
-export function runWithStandIn(
-  dcc: 'clarisse' | 'katana',
+const DRIVERS = {
+  clarisse: (script: string) =>
+    `import json, runpy, ix\nrunpy.run_path(${JSON.stringify(script)})\nprint("STATE " + json.dumps(ix.dump()))`,
+  katana: (script: string) =>
+    `import json, runpy, Katana\nrunpy.run_path(${JSON.stringify(script)})\nKatana.run_scene_load()\nprint("STATE " + json.dumps(Katana.dump()))`,
+  houdini: (script: string) =>
+    `import json, runpy, sys, hou\nsys.argv = [${JSON.stringify(script)}] + sys.argv[1:]\nrunpy.run_path(${JSON.stringify(script)}, run_name="__main__")\nprint("STATE " + json.dumps(hou.dump()))`,
+};
+
+export function runWithStandIn<T = [string, string, unknown][]>(
+  dcc: keyof typeof DRIVERS,
   script: string,
-  items: readonly unknown[],
-): { values: [string, string, unknown][]; stdout: string } {
-  const driver =
-    dcc === 'clarisse'
-      ? `import json, runpy, ix\nrunpy.run_path(${JSON.stringify(script)})\nprint("STATE " + json.dumps(ix.dump()))`
-      : `import json, runpy, Katana\nrunpy.run_path(${JSON.stringify(script)})\nKatana.run_scene_load()\nprint("STATE " + json.dumps(Katana.dump()))`;
-  const r = spawnSync('python3', ['-c', driver], {
-    env: { ...process.env, PYTHONPATH: `${STAND_INS}/${dcc}`, OPENFARM_STAND_IN: JSON.stringify(items) },
+  items: unknown,
+  opts: { args?: readonly string[]; env?: NodeJS.ProcessEnv } = {},
+): { values: T; stdout: string } {
+  const r = spawnSync('python3', ['-c', DRIVERS[dcc](script), ...(opts.args ?? [])], {
+    env: {
+      ...process.env,
+      ...opts.env,
+      PYTHONPATH: `${STAND_INS}/${dcc}`,
+      OPENFARM_STAND_IN: JSON.stringify(items),
+    },
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
