@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import {
   startServer,
   transferPlugin,
 } from '@openfarm/server';
-import { runInProcess as runCli } from './cli-runner.js';
+import { runInProcess as runCli, spawnCli } from './cli-runner.js';
 
 let dataDir: string;
 let farm: RunningFarmServer;
@@ -115,4 +116,43 @@ test('openfarm blobs gc hides, then purges, what nothing references', async () =
   const bad = await runCli(['blobs', 'gc', '--data', dataDir, '--grace', 'soon']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--grace: "soon" is not a duration/);
+});
+
+test('openfarm server --gc-interval collects on a schedule', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'openfarm-cli-gc-server-'));
+  const store = await LocalBlobStore.open(join(dir, 'blobs'), { durable: false });
+  const orphan = randomBytes(2500);
+  await store.put(
+    { sha256: createHash('sha256').update(orphan).digest('hex'), size: orphan.length },
+    new Uint8Array(orphan),
+  );
+  await store.close();
+  const child = spawnCli([
+    'server',
+    '--data',
+    dir,
+    '--port',
+    '0',
+    '--log-level',
+    'silent',
+    '--gc-interval',
+    '300ms',
+    '--gc-grace',
+    '0',
+  ]);
+  try {
+    let out = '';
+    child.stdout?.setEncoding('utf8');
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (s: string) => {
+        out += s;
+        if (/blobs gc: .* 1 purged \(2500 bytes\)/.test(out)) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+    });
+  } finally {
+    child.kill('SIGINT');
+    await once(child, 'exit');
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -9,10 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalBlobStore } from '../src/blob/index.js';
-import { collectGarbage } from '../src/blob-gc/index.js';
+import { collectGarbage, startGcSchedule } from '../src/blob-gc/index.js';
 import { startTestFarm } from './support/farm.js';
 import { bytesOf, gcWhileUploading, keyOf } from './support/gc-scenario.js';
 
@@ -41,7 +42,7 @@ test('a blob found stored just before it was hidden is given back once its refer
       const alice = await farm.addUser('alice');
       for (const b of [randomBytes(5000), randomBytes(70_000)]) {
         const k = keyOf(b);
-        await (b.length < 10_000 ? blobs.put(k, new Uint8Array(b)) : blobs.put(k, [b]));
+        await (b.length < 10_000 ? blobs.put(k, new Uint8Array(b)) : blobs.put(k, Readable.from([b])));
         await sleep(20);
         // The collector hides it, as if between an upload's `has` and its insert.
         assert.equal(await blobs.quarantine(k, Date.now()), true);
@@ -54,6 +55,31 @@ test('a blob found stored just before it was hidden is given back once its refer
         assert.equal(r.restored, 1);
         assert.ok((await bytesOf(blobs, k)).equals(b));
       }
+    } finally {
+      await farm.close();
+    }
+  }));
+
+test('the schedule collects every interval until stopped', () =>
+  withLocalStore(async (blobs) => {
+    const farm = await startTestFarm();
+    try {
+      const orphan = randomBytes(3000);
+      await blobs.put(keyOf(orphan), new Uint8Array(orphan));
+      const runs: number[] = [];
+      const schedule = startGcSchedule({
+        db: farm.server.farm.store.db,
+        blobs,
+        intervalMs: 50,
+        graceMs: 0,
+        onRun: (r) => runs.push(r.purged),
+      });
+      while (!runs.some((n) => n > 0)) await sleep(50);
+      await schedule.stop();
+      const after = runs.length;
+      await sleep(200);
+      assert.equal(runs.length, after, 'no run after stop');
+      assert.equal(await blobs.has(keyOf(orphan)), false);
     } finally {
       await farm.close();
     }

@@ -2,22 +2,26 @@
 import { join } from 'node:path';
 import {
   configStoragePlugin,
-  dashboardPlugin,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  dashboardPlugin,
+  type GcScheduleOptions,
+  isBlobCollection,
   openBlobStorage,
   openFarmStore,
-  prepareDataDir,
   postgresEventsPlugin,
+  prepareDataDir,
   resolveDatabaseUrl,
   resolveDataDir,
   resolveStorage,
   schedulerPlugin,
+  startGcSchedule,
   startServer,
   transferPlugin,
 } from '@openfarm/server';
 import type { Command } from 'commander';
 import { outputOf } from './admin-store.js';
+import { parseDuration } from './duration.js';
 import { runServerCheck } from './server-check.js';
 
 function port(text: string): number {
@@ -39,6 +43,43 @@ function leaseSeconds(text: string): number {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** `--gc-interval` and its companions, parsed before the server starts so a typo stops it at once. */
+function gcPlan(options: { gcInterval?: string; gcGrace?: string; outputRetention?: string }) {
+  if (options.gcInterval === undefined) {
+    if (options.gcGrace !== undefined || options.outputRetention !== undefined)
+      throw new Error('--gc-grace and --output-retention need --gc-interval');
+    return undefined;
+  }
+  return {
+    intervalMs: parseDuration(options.gcInterval, '--gc-interval'),
+    ...(options.gcGrace !== undefined ? { graceMs: parseDuration(options.gcGrace, '--gc-grace') } : {}),
+    ...(options.outputRetention !== undefined
+      ? { outputRetentionMs: parseDuration(options.outputRetention, '--output-retention') }
+      : {}),
+  };
+}
+
+/** The garbage collector on a schedule in this process, each run's counts on stdout. */
+function startServerGc(
+  db: GcScheduleOptions['db'],
+  blobs: object,
+  plan: ReturnType<typeof gcPlan>,
+): { stop(): Promise<void> } | undefined {
+  if (plan === undefined) return undefined;
+  if (!isBlobCollection(blobs)) throw new Error('--gc-interval: this storage cannot be collected');
+  return startGcSchedule({
+    db,
+    blobs,
+    ...plan,
+    onRun: (r) =>
+      process.stdout.write(
+        `openfarm server: blobs gc: ${r.expiredOutputs} outputs expired, ${r.quarantined} hidden, ` +
+          `${r.restored} restored, ${r.purged} purged (${r.purgedBytes} bytes)\n`,
+      ),
+    onError: (err) => process.stderr.write(`openfarm server: blobs gc failed: ${(err as Error).message}\n`),
+  });
+}
 
 export function registerServerCommands(program: Command): void {
   program
@@ -80,6 +121,15 @@ export function registerServerCommands(program: Command): void {
       'bearer token /metrics asks for; without one it answers this machine only (default: $OPENFARM_METRICS_TOKEN, which keeps it out of ps)',
     )
     .option(
+      '--gc-interval <duration>',
+      'run the blob garbage collector (openfarm blobs gc) this often, e.g. 6h (default: never; run it from cron instead)',
+    )
+    .option('--gc-grace <duration>', 'the collector keeps blobs younger than this (default 1h)')
+    .option(
+      '--output-retention <duration>',
+      'with --gc-interval: remove output storage entries not written for this long, e.g. 30d (default: kept)',
+    )
+    .option(
       '--no-packs',
       'keep every small blob a file of its own (for a data directory that servers on several machines share)',
     )
@@ -99,6 +149,9 @@ export function registerServerCommands(program: Command): void {
           logLevel: string;
           metricsToken?: string;
           leaseTtl?: number;
+          gcInterval?: string;
+          gcGrace?: string;
+          outputRetention?: string;
         },
         command: Command,
       ) => {
@@ -119,6 +172,7 @@ export function registerServerCommands(program: Command): void {
           );
           return;
         }
+        const gcPlanned = gcPlan(options);
         // One blob store for the whole API, so the flags reach every part that stores or reads blobs.
         prepareDataDir(dataDir);
         const storage = await openBlobStorage(resolveStorage(options.storage, dataDir), {
@@ -165,13 +219,14 @@ export function registerServerCommands(program: Command): void {
         process.stdout.write(
           `openfarm server listening on ${server.url} (data: ${dataDir}${state}${blobsAt})\n`,
         );
+        const gc = startServerGc(server.farm.store.db, blobs, gcPlanned);
         await new Promise<void>((resolve) => {
           const stop = (signal: NodeJS.Signals) => {
             process.stdout.write(`${signal}: shutting down\n`);
             process.off('SIGINT', stop);
             process.off('SIGTERM', stop);
-            server
-              .close()
+            (gc?.stop() ?? Promise.resolve())
+              .then(() => server.close())
               .then(() => storage.close())
               .then(resolve, (err: unknown) => {
                 process.stderr.write(`openfarm: error while shutting down: ${(err as Error).message}\n`);

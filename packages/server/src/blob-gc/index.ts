@@ -4,5 +4,6 @@ export {
   DEFAULT_GC_GRACE_MS,
   type GarbageReport,
 } from './collect-garbage.js';
+export { type GcScheduleOptions, startGcSchedule } from './gc-schedule.js';
 export { expireOutputs, type RetentionReport } from './output-retention.js';
 export { referencedBlobs } from './referenced-blobs.js';
