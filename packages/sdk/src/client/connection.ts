@@ -4,7 +4,9 @@
  * nonce — so a retry is never refused as a replay.
  */
 import { ApiError, ERRORS, signHeaders } from '@openfarm/protocol';
+import type { Agent } from 'node:http';
 import type { ResolvedOptions } from './options.js';
+import { type FetchLike, ProxyRoute } from './proxy-agent.js';
 import { backoffDelay, isRetryableCode } from './retry.js';
 
 /** What one attempt produced: an envelope, or a failure with no usable envelope. */
@@ -16,7 +18,22 @@ export class Connection {
   /** Server clock minus local clock in ms, learnt from a 610 answer. */
   private clockOffsetMs = 0;
 
-  constructor(private readonly options: ResolvedOptions) {}
+  /** Direct, or through the proxy of the options or the environment (client/proxy-config.ts). */
+  private readonly route: ProxyRoute;
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.route = new ProxyRoute(options.proxy, options.proxyEnv);
+  }
+
+  /** fetch for this client's farm: through its proxy when one applies. */
+  get fetch(): FetchLike {
+    return this.route.fetch;
+  }
+
+  /** The node:http agent through this client's proxy for `url`, or undefined (direct). */
+  agentFor(url: string): Agent | undefined {
+    return this.route.agentFor(url);
+  }
 
   get domain(): string {
     return this.options.domain;
@@ -73,7 +90,7 @@ export class Connection {
     let status: number;
     let text: string;
     try {
-      const response = await fetch(url, {
+      const response = await this.route.fetch(url, {
         method: 'POST',
         headers,
         body: JSON.stringify(body),

@@ -29,6 +29,14 @@ export interface RayvisionAPIOptions {
    * epoch. Default `Date.now`; tests inject a skewed one.
    */
   clock?: () => number;
+  /**
+   * `http://host:port` (CONNECT) or `socks5://[user:pass@]host:port` for every
+   * request of this client, API calls and transfers alike. Without it,
+   * HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment apply.
+   */
+  proxy?: string;
+  /** The environment proxies are read from (tests); process.env by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ResolvedOptions {
@@ -41,6 +49,8 @@ export interface ResolvedOptions {
   logger: Logger;
   retry: RetryPolicy;
   clock: () => number;
+  proxy: string | undefined;
+  proxyEnv: NodeJS.ProcessEnv;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -87,5 +97,7 @@ export function resolveOptions(
     logger: options.logger ?? silentLogger,
     retry: checkRetryPolicy({ ...DEFAULT_RETRY, ...options.retry }),
     clock: options.clock ?? Date.now,
+    proxy: nonEmpty(options.proxy),
+    proxyEnv: options.env ?? env,
   };
 }

@@ -30,10 +30,13 @@ export async function readEventStream(
   onOpen: () => void = () => {},
 ): Promise<void> {
   const { token } = (await connection.post(EVENTS_TOKEN_PATH, {})) as { token: string };
-  const response = await fetch(`${connection.origin}${EVENTS_PATH}?token=${encodeURIComponent(token)}`, {
-    signal,
-    headers: { accept: 'text/event-stream' },
-  });
+  const response = await (connection.fetch ?? fetch)(
+    `${connection.origin}${EVENTS_PATH}?token=${encodeURIComponent(token)}`,
+    {
+      signal,
+      headers: { accept: 'text/event-stream' },
+    },
+  );
   if (response.status !== 200 || response.body === null) {
     await response.body?.cancel();
     // A 5xx is the farm failing (a restart, an outage), anything else a refusal.

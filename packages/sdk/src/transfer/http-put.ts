@@ -35,10 +35,12 @@ function put(
   url: string,
   headers: Record<string, string>,
   write: (request: http.ClientRequest) => Promise<void>,
+  proxyAgent?: http.Agent,
 ): Promise<PutAnswer> {
   const target = new URL(url);
   const mod = target.protocol === 'https:' ? https : http;
-  const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
+  // Through the client's proxy when one applies (client/proxy-agent.ts), else the shared direct agents.
+  const agent = proxyAgent ?? (target.protocol === 'https:' ? agents['https:'] : agents['http:']);
   return new Promise<PutAnswer>((resolve, reject) => {
     let answered = false;
     let sendError: unknown;
@@ -71,8 +73,9 @@ export function putStream(
   url: string,
   headers: Record<string, string>,
   body: AsyncIterable<Uint8Array>,
+  agent?: http.Agent,
 ): Promise<PutAnswer> {
-  return put(url, headers, (request) => pipeline(Readable.from(body, { objectMode: false }), request));
+  return put(url, headers, (request) => pipeline(Readable.from(body, { objectMode: false }), request), agent);
 }
 
 /** Bytes `start` to `end` (exclusive) of a local file. */
@@ -94,37 +97,43 @@ export function putFileRange(
   url: string,
   headers: Record<string, string>,
   range: FileRange,
+  agent?: http.Agent,
 ): Promise<PutAnswer> {
   const length = range.end - range.start;
-  return put(url, { ...headers, 'content-length': String(length) }, async (request) => {
-    const fh = await open(range.path, 'r');
-    // A failed write or a closed request stops the sending, but does not end the request: the farm may
-    // have answered before it read the body (a refused token, a quota error), and that answer, still on
-    // its way in, is what the caller must see. The request closes on its own.
-    const closed = new Promise<boolean>((resolve) => request.once('close', () => resolve(false)));
-    try {
-      // Pieces are read up to a read buffer's size, into one of two reused buffers in turn.
-      const size = Math.min(READ_BUFFER_BYTES, Math.max(1, length));
-      const buffers = [takeReadBuffer(), takeReadBuffer()];
-      /** Whether the write that last used each buffer went through. */
-      const writing: Array<Promise<boolean>> = [Promise.resolve(true), Promise.resolve(true)];
-      let position = range.start;
-      for (let turn = 0; position < range.end; turn = 1 - turn) {
-        if (!(await Promise.race([writing[turn], closed]))) return;
-        const buffer = buffers[turn] as Buffer;
-        const { bytesRead } = await fh.read(buffer, 0, Math.min(size, range.end - position), position);
-        if (bytesRead === 0) throw new Error(`${range.path}: the file is shorter than when it was hashed`);
-        position += bytesRead;
-        range.onSend?.(bytesRead);
-        const piece = buffer.subarray(0, bytesRead);
-        writing[turn] = new Promise<boolean>((resolve) => request.write(piece, (e) => resolve(!e)));
+  return put(
+    url,
+    { ...headers, 'content-length': String(length) },
+    async (request) => {
+      const fh = await open(range.path, 'r');
+      // A failed write or a closed request stops the sending, but does not end the request: the farm may
+      // have answered before it read the body (a refused token, a quota error), and that answer, still on
+      // its way in, is what the caller must see. The request closes on its own.
+      const closed = new Promise<boolean>((resolve) => request.once('close', () => resolve(false)));
+      try {
+        // Pieces are read up to a read buffer's size, into one of two reused buffers in turn.
+        const size = Math.min(READ_BUFFER_BYTES, Math.max(1, length));
+        const buffers = [takeReadBuffer(), takeReadBuffer()];
+        /** Whether the write that last used each buffer went through. */
+        const writing: Array<Promise<boolean>> = [Promise.resolve(true), Promise.resolve(true)];
+        let position = range.start;
+        for (let turn = 0; position < range.end; turn = 1 - turn) {
+          if (!(await Promise.race([writing[turn], closed]))) return;
+          const buffer = buffers[turn] as Buffer;
+          const { bytesRead } = await fh.read(buffer, 0, Math.min(size, range.end - position), position);
+          if (bytesRead === 0) throw new Error(`${range.path}: the file is shorter than when it was hashed`);
+          position += bytesRead;
+          range.onSend?.(bytesRead);
+          const piece = buffer.subarray(0, bytesRead);
+          writing[turn] = new Promise<boolean>((resolve) => request.write(piece, (e) => resolve(!e)));
+        }
+        if (!(await Promise.race([Promise.all(writing).then((ok) => ok.every(Boolean)), closed]))) return;
+        await new Promise<void>((resolve) => request.end(resolve));
+        // Given back only once the socket has taken both (on the paths that return early it may not have).
+        for (const b of buffers) giveReadBuffer(b);
+      } finally {
+        await fh.close();
       }
-      if (!(await Promise.race([Promise.all(writing).then((ok) => ok.every(Boolean)), closed]))) return;
-      await new Promise<void>((resolve) => request.end(resolve));
-      // Given back only once the socket has taken both (on the paths that return early it may not have).
-      for (const b of buffers) giveReadBuffer(b);
-    } finally {
-      await fh.close();
-    }
-  });
+    },
+    agent,
+  );
 }

@@ -5,6 +5,8 @@
  * token from the farm, renewed before it expires or when it is refused.
  */
 import { ApiError, ERRORS } from '@openfarm/protocol';
+import type { Agent } from 'node:http';
+import type { FetchLike } from '../client/proxy-agent.js';
 import { type FileRange, putFileRange, putStream } from './http-put.js';
 import {
   MAX_BATCH,
@@ -20,6 +22,10 @@ export interface TransferConnection {
   /** `http(s)://host:port` */
   readonly origin: string;
   post(path: string, body?: object): Promise<unknown>;
+  /** fetch through the client's proxy when one applies (client/proxy-agent.ts); the global fetch otherwise. */
+  readonly fetch?: FetchLike;
+  /** The node:http agent reaching `url` through the client's proxy, or undefined for a direct connection. */
+  agentFor?(url: string): Agent | undefined;
 }
 
 export interface BlobKey {
@@ -90,11 +96,11 @@ export class TransferClient {
         const url = this.connection.origin + path;
         const answer =
           typeof init.body === 'function'
-            ? await putStream(url, headers, init.body())
-            : await putFileRange(url, headers, init.body);
+            ? await putStream(url, headers, init.body(), this.connection.agentFor?.(url))
+            : await putFileRange(url, headers, init.body, this.connection.agentFor?.(url));
         response = new Response(answer.text, { status: answer.status });
       } else {
-        response = await fetch(this.connection.origin + path, { method, headers });
+        response = await (this.connection.fetch ?? fetch)(this.connection.origin + path, { method, headers });
       }
       if (response.status === 401 && attempt === 0) {
         await response.body?.cancel();
