@@ -65,7 +65,8 @@ export const USER_ENDPOINTS = {
       z.looseObject({ taskOverTime: z.number().min(0).max(8760) }),
     ]),
     response: nothing(),
-    summary: 'Set the task overtime reminder threshold.',
+    summary:
+      "Set the account's overtime stop: frames of tasks without their own stop that run longer are timed out.",
   }),
   'user.getTransferBid': defineEndpoint({
     name: 'user.getTransferBid',
