@@ -2,10 +2,12 @@
  * Per-user quotas on the bytes a user holds in the blob store: the blobs they
  * uploaded (each counted once, however many paths name it) plus the declared
  * size of their unfinished uploads, so a quota cannot be dodged by starting
- * many uploads at once.
+ * many uploads at once, plus the bytes requests reserved and have not yet
+ * recorded (transfer_quota_holds), whichever server they run on.
  */
+import { randomUUID } from 'node:crypto';
 import { ApiError } from '@openfarm/protocol';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { Database } from '../store/database.js';
 import './tables.js';
 
@@ -28,7 +30,11 @@ export async function setTransferQuota(
     .execute();
 }
 
-export async function usedTransferBytes(db: Kysely<Database>, userId: number): Promise<number> {
+export async function usedTransferBytes(
+  db: Kysely<Database>,
+  userId: number,
+  nowMs = Date.now(),
+): Promise<number> {
   const held = await db
     .selectFrom('transfer_user_blobs')
     .select(sql<number | string | null>`sum(size)`.as('n'))
@@ -41,70 +47,47 @@ export async function usedTransferBytes(db: Kysely<Database>, userId: number): P
     // A completed session's blob is counted among the held ones.
     .where('completed_at', 'is', null)
     .executeTakeFirst();
-  return Number(held?.n ?? 0) + Number(pending?.n ?? 0);
+  const reserved = await db
+    .selectFrom('transfer_quota_holds')
+    .select(sql<number | string | null>`sum(bytes)`.as('n'))
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', nowMs)
+    .executeTakeFirst();
+  return Number(held?.n ?? 0) + Number(pending?.n ?? 0) + Number(reserved?.n ?? 0);
 }
 
 /**
- * What this server has promised but not yet written down: bytes reserved by
- * requests still running, and bytes recorded since a request read the
- * database. Without it, requests running at once each saw the usage from
- * before any of them began, so eight uploads started together could each
- * take the last free bytes. Shared by every request of one server process;
- * servers sharing a database still only see each other through it.
+ * How long a reservation counts if its request never settles it (its server
+ * was killed): longer than any one request runs.
  */
-export class QuotaLedger {
-  private readonly inFlight = new Map<number, number>();
-  /** Bytes recorded per user since this process started; only ever grows. */
-  private readonly recorded = new Map<number, number>();
+export const QUOTA_HOLD_TTL_MS = 3600 * 1000;
 
-  /** A mark to take just before reading the user's usage from the database. */
-  mark(userId: number): number {
-    return this.recorded.get(userId) ?? 0;
-  }
-
-  /** Bytes not in a usage read made after `mark`, or possibly not (counted, to stay on the safe side). */
-  unseen(userId: number, mark: number): number {
-    return (this.inFlight.get(userId) ?? 0) + (this.recorded.get(userId) ?? 0) - mark;
-  }
-
-  hold(userId: number, bytes: number): void {
-    this.inFlight.set(userId, (this.inFlight.get(userId) ?? 0) + bytes);
-  }
-
-  /** `held` bytes are no longer in flight; `recordedBytes` of them are now in the database. */
-  settle(userId: number, held: number, recordedBytes: number): void {
-    const left = (this.inFlight.get(userId) ?? 0) - held;
-    if (left > 0) this.inFlight.set(userId, left);
-    else this.inFlight.delete(userId);
-    if (recordedBytes > 0) this.recorded.set(userId, (this.recorded.get(userId) ?? 0) + recordedBytes);
-  }
-}
+/** The advisory lock's first key on PostgreSQL ("quota"); the second is the user id. */
+const QUOTA_LOCK = 0x71756f74;
 
 /**
- * One request's view of a user's quota: the usage is read once (a batch of
- * 256 small blobs costs one quota query, not one per blob), and what the other
- * requests of this server reserved or recorded meanwhile is added from the
- * ledger at each reservation. Call `settle` once the reserved bytes are in the
- * database (or were not stored after all).
+ * One request's reservations against a user's quota. Each `reserve` checks
+ * the usage and writes a hold in one transaction, serialized per user (an
+ * advisory lock on PostgreSQL; SQLite runs one write transaction at a time),
+ * so requests on any number of servers sharing the database can never
+ * together take more than the quota: before, each server only knew its own
+ * requests in flight, and two could each fit the last free bytes. Call
+ * `settle` once the reserved bytes are recorded (or were not stored after
+ * all): the holds go, and what was recorded counts from then on.
  */
 export class QuotaBudget {
-  /** Bytes this request reserved and has not settled. */
-  private held = 0;
+  private holds: string[] = [];
 
   private constructor(
+    private readonly db: Kysely<Database>,
     private readonly max: number | undefined,
-    /** Read up front: reserve() must not await, or two blobs of a batch could both fit the last bytes. */
-    private readonly used: number,
     private readonly userId: number,
-    private readonly ledger: QuotaLedger,
-    private readonly mark: number,
   ) {}
 
   static async of(
     db: Kysely<Database>,
     userId: number,
     defaultMaxBytes: number | undefined,
-    ledger: QuotaLedger,
   ): Promise<QuotaBudget> {
     const row = await db
       .selectFrom('transfer_quotas')
@@ -112,9 +95,7 @@ export class QuotaBudget {
       .where('user_id', '=', userId)
       .executeTakeFirst();
     const max = row !== undefined ? Number(row.max_bytes) : defaultMaxBytes;
-    const mark = ledger.mark(userId);
-    const used = max === undefined ? 0 : await usedTransferBytes(db, userId);
-    return new QuotaBudget(max, used, userId, ledger, mark);
+    return new QuotaBudget(db, max, userId);
   }
 
   get limited(): boolean {
@@ -122,21 +103,37 @@ export class QuotaBudget {
   }
 
   /** Count `extraBytes` more, or throw QUOTA_EXCEEDED (counting nothing) when they do not fit. */
-  reserve(extraBytes: number): void {
-    if (this.max === undefined) return;
-    const used = this.used + this.ledger.unseen(this.userId, this.mark);
-    if (used + extraBytes > this.max) {
-      throw ApiError.of('QUOTA_EXCEEDED', {
-        detail: `storing ${extraBytes} more bytes would exceed the quota: ${used} of ${this.max} bytes used`,
-      });
-    }
-    this.ledger.hold(this.userId, extraBytes);
-    this.held += extraBytes;
+  async reserve(extraBytes: number): Promise<void> {
+    const max = this.max;
+    if (max === undefined) return;
+    const id = randomUUID();
+    const postgres = this.db.getExecutor().adapter instanceof PostgresAdapter;
+    await this.db.transaction().execute(async (trx) => {
+      if (postgres) await sql`select pg_advisory_xact_lock(${QUOTA_LOCK}, ${this.userId})`.execute(trx);
+      const now = Date.now();
+      const used = await usedTransferBytes(trx, this.userId, now);
+      if (used + extraBytes > max) {
+        throw ApiError.of('QUOTA_EXCEEDED', {
+          detail: `storing ${extraBytes} more bytes would exceed the quota: ${used} of ${max} bytes used`,
+        });
+      }
+      await trx
+        .insertInto('transfer_quota_holds')
+        .values({ id, user_id: this.userId, bytes: extraBytes, expires_at: now + QUOTA_HOLD_TTL_MS })
+        .execute();
+    });
+    this.holds.push(id);
   }
 
-  /** The reservations end: `recordedBytes` of them are now in the database, the rest were not stored. */
-  settle(recordedBytes: number): void {
-    this.ledger.settle(this.userId, this.held, Math.min(recordedBytes, this.held));
-    this.held = 0;
+  /** The reservations end: what was stored is recorded by now, the rest was not stored. */
+  async settle(): Promise<void> {
+    const ids = this.holds;
+    this.holds = [];
+    if (ids.length > 0) await this.db.deleteFrom('transfer_quota_holds').where('id', 'in', ids).execute();
   }
+}
+
+/** Remove the holds of requests that never settled (their server was killed). */
+export async function sweepQuotaHolds(db: Kysely<Database>, nowMs = Date.now()): Promise<void> {
+  await db.deleteFrom('transfer_quota_holds').where('expires_at', '<=', nowMs).execute();
 }

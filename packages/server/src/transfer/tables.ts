@@ -50,6 +50,14 @@ export interface TransferUploadPartsTable {
   bytes: Uint8Array;
 }
 
+/** Bytes a request reserved against a user's quota until it records them (0111_quota_holds). */
+export interface TransferQuotaHoldsTable {
+  id: string;
+  user_id: number;
+  bytes: number;
+  expires_at: number;
+}
+
 /** Bytes a user may hold in the blob store; no row = unlimited (or the server's default). */
 export interface TransferQuotasTable {
   user_id: number;
@@ -63,5 +71,6 @@ declare module '../store/database.js' {
     transfer_uploads: TransferUploadsTable;
     transfer_upload_parts: TransferUploadPartsTable;
     transfer_quotas: TransferQuotasTable;
+    transfer_quota_holds: TransferQuotaHoldsTable;
   }
 }

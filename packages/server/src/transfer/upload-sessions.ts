@@ -30,7 +30,7 @@ import type { BatchReader } from './blob-batch.js';
 import { storeProven, storeProvenStaged } from './blob-proof.js';
 import { type BlobUser, blobUserId, holdsBlob, recordHeldBlob, recordHeldBlobs } from './held-blobs.js';
 import { Overlap } from './overlap.js';
-import { QuotaBudget, QuotaLedger } from './quota.js';
+import { QuotaBudget, sweepQuotaHolds } from './quota.js';
 import {
   DatabaseUploadStaging,
   FileUploadStaging,
@@ -115,8 +115,6 @@ export class UploadSessions {
   /** Sessions being written or completed in this process: one writer at a time per session. */
   private readonly busy = new Set<string>();
   private readonly running = new Map<string, RunningHash>();
-  /** Quota bytes promised by this server's requests in flight (see QuotaLedger). */
-  private readonly quota = new QuotaLedger();
   /** Completions running in this process, so a retried completion waits for the first. */
   private readonly completing = new Map<string, Promise<BlobKey>>();
   private readonly staging: UploadStaging;
@@ -151,6 +149,8 @@ export class UploadSessions {
     for (const { id } of stale) {
       if (!this.busy.has(id)) await this.end(id);
     }
+    // Reservations of requests whose server was killed before they settled.
+    await sweepQuotaHolds(this.o.db, nowMs);
     return stale.length;
   }
 
@@ -202,22 +202,20 @@ export class UploadSessions {
       return { uploadId: existing.id, offset: await this.committed(existing.id), complete: false };
     // A completed session of a blob the user no longer holds (or the store lost): a new one starts.
     if (existing !== undefined) await this.end(existing.id);
-    // An unfinished upload counts at its declared size from here on: reserved now, in the database
-    // once its row is written (a begin of the same blob that won the race counts for both).
+    // An unfinished upload counts at its declared size from here on: held now, then by its row
+    // (a begin of the same blob that won the race counts for both).
     const budget = await this.budget(userId);
-    budget.reserve(key.size);
+    await budget.reserve(key.size);
     const id = randomUUID();
-    let recorded = 0;
     try {
       await this.staging.create(id);
-      const inserted = await db
+      await db
         .insertInto('transfer_uploads')
         .values({ id, user_id: userId, sha256: key.sha256, size: key.size, created_at: Date.now() })
         .onConflict((oc) => oc.columns(['user_id', 'sha256', 'size']).doNothing())
         .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) recorded = key.size;
     } finally {
-      budget.settle(recorded);
+      await budget.settle();
     }
     // Two concurrent begins of the same blob: the row that won names the session.
     const row = await db
@@ -328,34 +326,28 @@ export class UploadSessions {
   async putWhole(user: BlobUser, key: BlobKey, body: AsyncIterable<Buffer> | Buffer): Promise<void> {
     const userId = blobUserId(user);
     const budget = await this.budget(userId);
-    let recorded = 0;
     try {
-      const reserved = await this.store(user, key, body, budget);
+      await this.store(user, key, body, budget);
       await recordHeldBlob(this.o.db, userId, key);
-      recorded = reserved;
     } finally {
-      budget.settle(recorded);
+      await budget.settle();
     }
   }
 
   /**
    * Store the blobs of a batch body. Small ones are read whole and stored while
    * the next ones arrive (storing is a few file-system round trips; one blob at
-   * a time left the server idle half the time); the quota is read once, and the
-   * user's new blobs are recorded together at the end (also when one failed).
+   * a time left the server idle half the time); each new blob is reserved
+   * against the quota before it is stored, and the user's new blobs are
+   * recorded together at the end (also when one failed).
    */
   async putBatch(user: BlobUser, reader: BatchReader): Promise<number> {
     const userId = blobUserId(user);
     const budget = await this.budget(userId);
     const stored: BlobKey[] = [];
-    /** Bytes of `stored` that were reserved against the quota (not those the user held already). */
-    let reservedForStored = 0;
     const storing = new Overlap(BATCH_STORES_AT_ONCE);
     const storeOne = async (key: BlobKey, body: AsyncIterable<Buffer> | Buffer): Promise<void> => {
-      // Not `reservedForStored += await …`: that reads the sum before the await, and the stores
-      // running side by side would overwrite each other's additions (the ledger then lost bytes).
-      const reserved = await this.store(user, key, body, budget);
-      reservedForStored += reserved;
+      await this.store(user, key, body, budget);
       stored.push(key);
     };
     try {
@@ -366,20 +358,18 @@ export class UploadSessions {
       await storing.drain();
     } finally {
       await storing.drain().catch(() => {});
-      let recorded = 0;
       try {
         await recordHeldBlobs(this.o.db, userId, stored);
-        recorded = reservedForStored;
       } finally {
-        budget.settle(recorded);
+        await budget.settle();
       }
     }
     return stored.length;
   }
 
-  /** A request's view of the user's quota, seeing the other requests of this server too. */
+  /** A request's reservations against the user's quota, seen by every server (quota.ts). */
   private budget(userId: number): Promise<QuotaBudget> {
-    return QuotaBudget.of(this.o.db, userId, this.o.defaultQuotaBytes, this.quota);
+    return QuotaBudget.of(this.o.db, userId, this.o.defaultQuotaBytes);
   }
 
   /**
@@ -396,7 +386,7 @@ export class UploadSessions {
     // Counted unless the user's own account holds it: the same whether the farm stored it for someone else or not.
     let reserved = 0;
     if (budget.limited && !(await holdsBlob(this.o.db, blobUserId(user), key))) {
-      budget.reserve(key.size);
+      await budget.reserve(key.size);
       reserved = key.size;
     }
     if (Buffer.isBuffer(body)) {
