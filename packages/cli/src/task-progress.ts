@@ -6,8 +6,14 @@
  * place on stderr) and print it as plain lines, only when it changes,
  * when stderr is a file or a pipe.
  */
-import { FrameStatus, isTaskEnded, TASK_STATUS_WORDS, wordFor } from '@openfarm/protocol';
-import type { FrameInfo } from '@openfarm/protocol';
+import {
+  type FrameInfo,
+  FrameStatus,
+  isTaskEnded,
+  TASK_STATUS_WORDS,
+  TaskStatus,
+  wordFor,
+} from '@openfarm/protocol';
 import type { RayvisionAPI } from '@openfarm/sdk';
 import { CliError } from './errors.js';
 import { terminalSafe } from './output.js';
@@ -200,8 +206,8 @@ export async function followTasks(
 
 /** The exit status of a followed task: 0 every frame done, 2 frames failed, 3 stopped or abandoned, 4 paused after its test frames. */
 export function exitCodeOf(status: number): number {
-  if (status === 25) return 0;
-  if (status === 30 || status === 45) return 2;
-  if (status === 40) return 4;
+  if (status === TaskStatus.FINISHED) return 0;
+  if (status === TaskStatus.FINISHED_WITH_FAILURES || status === TaskStatus.FAILED) return 2;
+  if (status === TaskStatus.TEST_DONE) return 4;
   return 3;
 }

@@ -20,7 +20,7 @@ import {
 } from '@openfarm/server';
 import type { Command } from 'commander';
 import { buildProgram } from 'openfarm';
-import { clock, ProgressLine, progressText, secondsLeft } from '../src/task-progress.js';
+import { clock, exitCodeOf, ProgressLine, progressText, secondsLeft } from '../src/task-progress.js';
 
 let dir: string;
 let server: RunningFarmServer;
@@ -349,6 +349,21 @@ test('submit of a folder that is no job names analyze; of an unchecked job names
   await mkdir(job, { recursive: true });
   await writeFile(join(job, 'task.json'), JSON.stringify({ task_info: { task_id: '' } }));
   await assert.rejects(run('submit', job), /has no task id yet: run `openfarm check .*unchecked` first/);
+});
+
+test('wait on a stopped task ends at once with exit code 3, naming the state', async () => {
+  await login();
+  const id = await submitTask();
+  await run('stop', String(id));
+  try {
+    const out = await run('wait', String(id));
+    assert.match(out, new RegExp(`^task ${id}: stopped, 0/3 frames done, 0 failed$`, 'm'));
+    assert.equal(process.exitCode, 3);
+  } finally {
+    process.exitCode = 0;
+  }
+  // How each end state maps to the exit code `wait` and `submit --wait` give.
+  assert.deepEqual([25, 30, 45, 10, 15, 23, 35, 40].map(exitCodeOf), [0, 2, 2, 3, 3, 3, 3, 4]);
 });
 
 test('the progress line: counts, the current frame, elapsed and time left from finished frames', () => {

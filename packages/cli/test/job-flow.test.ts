@@ -71,7 +71,7 @@ after(async () => {
   }
 });
 
-test('the README walk-through: analyze, check, submit --wait, download, then logs, frames, outputs, priority, requeue, wait', {
+test('the README walk-through: analyze, check, submit --wait, download --realtime, then logs, frames, outputs, priority, requeue, wait, logs --follow', {
   skip,
   timeout: 300_000,
 }, async () => {
@@ -107,13 +107,22 @@ test('the README walk-through: analyze, check, submit --wait, download, then log
   assert.match(submitted.stderr, /\d+:\d\d elapsed/);
   assert.doesNotMatch(submitted.stderr, /\r|\x1b/, 'no terminal control codes when stderr is a pipe');
 
-  // download: the frames land.
+  // download --realtime: the frames land; the task's progress line on stderr.
   const to = join(root, 'frames');
-  ok(await openfarm('download', taskId, '--to', to, '--flat'), 'download');
+  const downloaded = ok(await openfarm('download', taskId, '--realtime', '--to', to, '--flat'), 'download');
+  assert.match(downloaded.stderr, new RegExp(`^task ${taskId} done: 2/2 done, 0 failed, 0 rendering`, 'm'));
   assert.deepEqual((await readdir(to)).sort(), ['sample_0001.png', 'sample_0002.png']);
 
+  // The read-only commands at once (each child pays the CLI's start-up).
+  const [logsRun, framesRun, failedRun, outputsRun] = await Promise.all([
+    openfarm('logs', taskId, '1'),
+    openfarm('frames', taskId),
+    openfarm('frames', taskId, '--status', 'failed'),
+    openfarm('outputs', taskId),
+  ]);
+
   // logs: the renderer's own lines.
-  const logs = ok(await openfarm('logs', taskId, '1'), 'logs');
+  const logs = ok(logsRun, 'logs');
   assert.match(logs.stdout, /Blender 3\.4/);
   assert.match(logs.stdout, /Fra:1 /);
 
@@ -144,7 +153,13 @@ test('the README walk-through: analyze, check, submit --wait, download, then log
   // requeue frame 2, then wait for the task to end again.
   const requeued = ok(await openfarm('frames', 'requeue', taskId, '2'), 'frames requeue');
   assert.match(requeued.stdout, new RegExp(`task ${taskId}: 1 frame\\(s\\) queued to render again`));
-  const waited = ok(await openfarm('wait', taskId), 'wait');
+  // Beside the wait, the frame's log followed until the frame ends.
+  const [waitRun, followRun] = await Promise.all([
+    openfarm('wait', taskId),
+    openfarm('logs', taskId, '2', '--follow'),
+  ]);
+  const waited = ok(waitRun, 'wait');
+  assert.match(ok(followRun, 'logs --follow').stdout, /Fra:2 /);
   assert.match(waited.stdout, new RegExp(`^task ${taskId}: done, 2/2 frames done, 0 failed$`, 'm'));
   const again = ok(await openfarm('frames', taskId, '--json'), 'frames --json');
   const page = JSON.parse(again.stdout) as {
