@@ -5,15 +5,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 const STAND_INS = fileURLToPath(new URL('./dcc-stand-ins', import.meta.url));
 
-export const pythonSkip =
-  spawnSync('python3', ['--version']).status === 0
-    ? false
-    : process.env.CI === 'true'
-      ? false // under CI a missing python3 must fail, not skip
-      : 'python3 not installed';
+/** Skip message when python3 is missing on a laptop; under CI=true a missing python3 fails the run. */
+export const pythonSkip = requireProgram('python3');
 
 const DRIVERS = {
   clarisse: (script: string) =>

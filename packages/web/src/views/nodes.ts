@@ -47,7 +47,7 @@ ${
   nodes.length === 0
     ? html`<div class="empty"><p>No render nodes. Add one and start it on a machine with Blender (or another renderer):</p>
 <pre><code>openfarm workers add NODE-NAME
-openfarm worker --server ${serverUrl} --token TOKEN</code></pre>
+openfarm worker --server ${serverUrl} --token-file TOKEN-FILE</code></pre>
 <p><code>openfarm up</code> starts local render nodes by itself.</p></div>`
     : html`<div class="table-wrap"><table class="nodes">
 <thead><tr><th scope="col">Name</th><th scope="col">State</th><th scope="col">Rendering</th><th scope="col">Capabilities</th>
