@@ -256,6 +256,26 @@ describe('tasks and frames', () => {
       ids: [999999],
     });
     assert.equal(foreignFrame.envelope.code, 404);
+
+    // Retrying failed frames of a stopped task keeps it stopped: reopening it
+    // as waiting would leave it waiting on its stopped frames forever, and
+    // startTask (which acts on stopped tasks) would then do nothing.
+    await alice.api('task.stopTask', { taskIds: [id] });
+    await db.updateTable('frames').set({ state: FrameStatus.FAILED }).where('id', '=', fs[0]!.id).execute();
+    await alice.api('query.restartFailedFrames', { taskIds: [id] });
+    t = await assertCountersMatchFrames(id);
+    assert.equal(t.taskStatus, TaskStatus.STOPPED);
+    assert.deepEqual(
+      (await frames(id)).map((f) => f.frameStatus),
+      [1, 4, 3],
+    );
+    await alice.api('task.startTask', { taskIds: [id] });
+    t = await assertCountersMatchFrames(id);
+    assert.equal(t.taskStatus, TaskStatus.WAITING);
+    assert.deepEqual(
+      (await frames(id)).map((f) => f.frameStatus),
+      [1, 4, 1],
+    );
   });
 
   test('priority, overtime stop, hardware config, abandon and delete to the recycle bin', async () => {

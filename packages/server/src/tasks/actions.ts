@@ -218,8 +218,13 @@ export function fullSpeed(
 }
 
 /**
- * Reopen tasks whose frames were sent back to the queue: a finished or
- * stopped task that has waiting frames again is waiting again (its parent too).
+ * Reopen tasks whose frames were sent back to the queue: a finished task
+ * that has waiting frames again is waiting again (its parent too).
+ *
+ * A stopped task stays stopped: the user stopped it, and its other frames are
+ * still stopped. Reopening it would leave it waiting on frames nothing will
+ * ever run, and startTask (which acts on stopped tasks) would then ignore it.
+ * Its requeued frames wait and render once the task is started.
  */
 export async function reopenTasks(
   db: Kysely<Database>,
@@ -233,8 +238,6 @@ export async function reopenTasks(
     parentIds.length > 0
       ? await db.selectFrom('tasks').selectAll().where('id', 'in', parentIds).execute()
       : [];
-  const reopen = [...leaves, ...parents].filter(
-    (t) => FINISHED_TASK_STATES.includes(t.status) || STOPPED_TASK_STATES.includes(t.status),
-  );
+  const reopen = [...leaves, ...parents].filter((t) => FINISHED_TASK_STATES.includes(t.status));
   return setStatus(db, reopen, TaskStatus.WAITING, { completed_date: null, pre_status: null });
 }
