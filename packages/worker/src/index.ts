@@ -11,6 +11,7 @@ export {
   type WireLease,
 } from './agent/node-api.js';
 export { killLeftoverRenderers } from './agent/renderer-pids.js';
+export { WarmPool, type WarmPoolOptions } from './agent/warm-pool.js';
 export { type CacheFill, type CacheStats, ContentCache, hashFile } from './cache/content-cache.js';
 export { WorkerError } from './errors.js';
 export {
@@ -38,5 +39,6 @@ export { katanaAdapter } from './renderers/katana.js';
 export { mayaAdapter } from './renderers/maya.js';
 export { adapterFor, detectRenderers, RENDERER_ADAPTERS } from './renderers/registry.js';
 export { type RenderResult, type RenderRunOptions, runRender } from './renderers/run-render.js';
+export { type WarmRenderResult, WarmSession, type WarmStartOptions } from './renderers/warm-session.js';
 export { type BlobFetcher, type StagedInput, stagedPath, stageInputs } from './staging/stage-inputs.js';
 export { canThumbnail, makeThumbnail, THUMBNAIL_MAX_SIZE } from './thumbnails/thumbnail.js';

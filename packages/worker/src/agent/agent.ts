@@ -14,6 +14,7 @@ import { nodeCapabilities } from './capabilities.js';
 import { NodeApi, NodeApiError, type Registration, type WireLease } from './node-api.js';
 import { claimWorkRoot, killLeftoverRenderers, removeLeftoverLeases } from './renderer-pids.js';
 import { runLease } from './run-lease.js';
+import { WarmPool } from './warm-pool.js';
 
 export interface AgentOptions {
   readonly server: string;
@@ -33,6 +34,13 @@ export interface AgentOptions {
   readonly renderers?: readonly InstalledRenderer[];
   readonly log?: (message: string) => void;
   readonly graceMs?: number;
+  /**
+   * Warm render sessions (agent/warm-pool.ts): keep one renderer per slot open on a task's scene
+   * across its frames. Off when absent or false.
+   */
+  readonly warm?:
+    | false
+    | { readonly maxFrames?: number; readonly maxRssBytes?: number; readonly idleMs?: number };
 }
 
 export const DEFAULT_CACHE_BYTES = 50 * 2 ** 30;
@@ -50,6 +58,8 @@ export class Agent {
   private wake: (() => void) | undefined;
   /** Outcomes, for tests and the node's own log. */
   readonly outcomes = { done: 0, failed: 0, cancelled: 0 };
+  /** This node's warm renderers, when warm sessions are on. */
+  readonly warm: WarmPool | undefined;
 
   private constructor(
     private readonly opts: AgentOptions,
@@ -57,6 +67,15 @@ export class Agent {
     private readonly renderers: ReadonlyArray<{ adapter: RendererAdapter; installed: InstalledRenderer }>,
   ) {
     this.api = new NodeApi(opts.server, opts.token);
+    this.warm =
+      opts.warm === undefined || opts.warm === false
+        ? undefined
+        : new WarmPool({
+            ...opts.warm,
+            workRoot: opts.workDir,
+            slots: Math.max(1, opts.slots ?? 1),
+            log: opts.log,
+          });
   }
 
   /**
@@ -143,6 +162,7 @@ export class Agent {
       }
     }
     await Promise.all([...this.running.values()].map((r) => r.done));
+    await this.warm?.close();
   }
 
   /** Stop polling; running renders are killed (their leases return to the farm when they expire). */
@@ -152,6 +172,7 @@ export class Agent {
     for (const r of this.running.values()) r.abort.abort();
     this.wake?.();
     await Promise.all([...this.running.values()].map((r) => r.done));
+    await this.warm?.close();
   }
 
   /** How long the farm holds a poll that finds nothing (it never holds one past a third of the lease TTL). */
@@ -192,6 +213,7 @@ export class Agent {
         findRenderer: (cgName) =>
           this.renderers.find((r) => r.adapter.cgName.toLowerCase() === cgName.toLowerCase()),
         log: this.opts.log,
+        warm: this.warm,
       },
       lease,
       abort.signal,

@@ -11,19 +11,27 @@
  * Any report refused with a stale lease, or the agent's own cancel, aborts the
  * renderer (SIGTERM to its group, grace, SIGKILL) and drops the lease silently.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { serverPathToLocal } from '@openfarm/protocol';
 import { type ContentCache, hashFile } from '../cache/content-cache.js';
 import { WorkerError } from '../errors.js';
-import type { InstalledRenderer, RendererAdapter, TaskJson } from '../renderers/adapter.js';
+import type {
+  InstalledRenderer,
+  RenderEvent,
+  RendererAdapter,
+  RenderJob,
+  TaskJson,
+} from '../renderers/adapter.js';
 import { runRender } from '../renderers/run-render.js';
+import { WarmSession } from '../renderers/warm-session.js';
 import { stageInputs } from '../staging/stage-inputs.js';
 import { canThumbnail, makeThumbnail } from '../thumbnails/thumbnail.js';
 import { toRanges } from './frame-ranges.js';
 import { LogBuffer } from './log-buffer.js';
 import { LeaseLostError, type NodeApi, NodeApiError, type WireLease } from './node-api.js';
 import { forgetRendererPid, recordRendererPid } from './renderer-pids.js';
+import type { WarmHolder, WarmPool } from './warm-pool.js';
 
 export interface LeaseContext {
   readonly api: NodeApi;
@@ -38,6 +46,17 @@ export interface LeaseContext {
   readonly progressIntervalMs?: number;
   readonly graceMs?: number;
   readonly log?: (message: string) => void;
+  /** Warm renderers kept across this node's leases; absent: every frame starts its renderer cold. */
+  readonly warm?: WarmPool;
+}
+
+/**
+ * Whether a task lets its frames render in a warm session: task.json's
+ * `task_info.warm_session` set to "0" or "false" turns them off for that task.
+ */
+export function warmAllowed(task: TaskJson): boolean {
+  const v = task.task_info?.warm_session?.trim().toLowerCase();
+  return v !== '0' && v !== 'false' && v !== 'off';
 }
 
 export type LeaseOutcome = 'done' | 'failed' | 'cancelled';
@@ -63,6 +82,8 @@ export async function runLease(
     } else ctx.log?.(`frame ${lease.frameId}: report failed: ${(err as Error).message}`);
   };
   const logs = new LogBuffer((lines) => ctx.api.log(lease, lines), loseLease);
+  let warm: WarmHolder | undefined;
+  let warmKeep = false;
   try {
     const task = lease.job.taskJson as unknown as TaskJson;
     const cgName = task.software_config?.cg_name ?? '';
@@ -70,13 +91,21 @@ export async function runLease(
     if (renderer === undefined)
       throw new WorkerError('HARDWARE_RULE_VIOLATION', `this node has no ${cgName} renderer`);
 
-    const stagingRoot = join(dir, 'stage');
+    if (ctx.warm !== undefined && renderer.adapter.prepareWarm !== undefined && warmAllowed(task))
+      warm = await ctx.warm.take(
+        `${lease.job.taskId}|${lease.job.layer}|${renderer.installed.executable}|${ctx.threads}`,
+      );
+    // A warm session's inputs stay staged as long as its renderer runs: it reads them lazily.
+    const stagingRoot = warm === undefined ? join(dir, 'stage') : join(warm.dir, 'stage');
     await mkdir(stagingRoot, { recursive: true });
-    logs.push(`[openfarm] staging ${lease.job.inputs.length} input file(s) on this node`);
     for (const missing of lease.job.missingInputs) logs.push(`[openfarm] not on the farm: ${missing}`);
-    await stageInputs(ctx.cache, lease.job.inputs, stagingRoot, (input, tmp) =>
-      ctx.api.downloadBlob(input, tmp),
-    );
+    if (warm?.staged !== true) {
+      logs.push(`[openfarm] staging ${lease.job.inputs.length} input file(s) on this node`);
+      await stageInputs(ctx.cache, lease.job.inputs, stagingRoot, (input, tmp) =>
+        ctx.api.downloadBlob(input, tmp),
+      );
+      if (warm !== undefined) warm.staged = true;
+    }
     if (abort.signal.aborted) throw new Cancelled();
     const scenePath = serverPathToLocal(lease.job.scenePath, stagingRoot);
     const outputDir = join(dir, 'out');
@@ -115,6 +144,31 @@ export async function runLease(
     };
 
     for (const range of ranges) {
+      if (warm !== undefined) {
+        const job = {
+          task,
+          scenePath,
+          stagingRoot,
+          frames: range,
+          outputDir,
+          workDir: join(warm.dir, 'work'),
+          threads: ctx.threads,
+          layer: lease.job.layer === '' ? undefined : lease.job.layer,
+        };
+        await renderWarm(ctx, warm, renderer, job, abort.signal, logs, (e) => {
+          if (e.kind === 'output') upload(e.path);
+          else if (e.kind === 'progress') {
+            const now = Date.now();
+            if (now - lastProgressAt >= (ctx.progressIntervalMs ?? 1000)) {
+              lastProgressAt = now;
+              ctx.api.progress(lease, Math.min(1, (framesDone + e.fraction) / total)).catch(loseLease);
+            }
+          }
+        });
+        if (abort.signal.aborted) throw new Cancelled();
+        framesDone += Math.floor((range.end - range.start) / range.step) + 1;
+        continue;
+      }
       const result = await runRender(
         renderer.adapter,
         renderer.installed,
@@ -178,6 +232,7 @@ export async function runLease(
     await logs.flush();
     if (lost || abort.signal.aborted) throw new Cancelled();
     await ctx.api.complete(lease);
+    warmKeep = true;
     return 'done';
   } catch (err) {
     await logs.flush().catch(() => undefined);
@@ -188,8 +243,60 @@ export async function runLease(
     await ctx.api.fail(lease, message).catch(loseLease);
     return 'failed';
   } finally {
+    if (warm !== undefined) await ctx.warm?.give(warm, warmKeep && !abort.signal.aborted);
     signal.removeEventListener('abort', onCancel);
     forgetRendererPid(ctx.workRoot, lease.frameId);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One frame range in the lease's warm session, started first when the holder has none (the
+ * first frame of a task on this slot pays the scene load, like a cold frame). Outputs are the
+ * files the renderer announced and, as for a cold render, any other file in the output folder.
+ */
+async function renderWarm(
+  ctx: LeaseContext,
+  warm: WarmHolder,
+  renderer: { adapter: RendererAdapter; installed: InstalledRenderer },
+  job: RenderJob,
+  signal: AbortSignal,
+  logs: LogBuffer,
+  onEvent: (e: RenderEvent) => void,
+): Promise<void> {
+  const parse = renderer.adapter.createParser();
+  const errors: string[] = [];
+  const onLine = (line: string): void => {
+    logs.push(line);
+    for (const e of parse(line)) {
+      if (e.kind === 'error') errors.push(e.message);
+      onEvent(e.kind === 'output' ? { kind: 'output', path: resolve(job.workDir, e.path) } : e);
+    }
+  };
+  await mkdir(job.outputDir, { recursive: true });
+  if (warm.session === undefined || !warm.session.alive) {
+    await mkdir(job.workDir, { recursive: true });
+    const command = await renderer.adapter.prepareWarm!(job, renderer.installed);
+    logs.push('[openfarm] starting a warm renderer for this task');
+    warm.session = await WarmSession.start(command, {
+      graceMs: ctx.graceMs,
+      onLine,
+      onSpawn: (pid) => recordRendererPid(ctx.workRoot, warm.pidKey, pid, renderer.installed.executable),
+    });
+  } else logs.push(`[openfarm] warm renderer ${warm.session.pid}: scene already loaded`);
+  if (signal.aborted) return;
+  let result: Awaited<ReturnType<WarmSession['render']>>;
+  try {
+    result = await warm.session.render(renderer.adapter.warmOutput!(job), job.frames, { signal, onLine });
+  } catch (err) {
+    if (signal.aborted) return;
+    throw new WorkerError('FAIL', [(err as Error).message, ...errors.slice(-5)].join('; '));
+  }
+  for (const f of (await readdir(job.outputDir, { withFileTypes: true, recursive: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort())
+    onEvent({ kind: 'output', path: f });
+  if (!result.ok)
+    throw new WorkerError('FAIL', [result.error ?? 'render failed', ...errors.slice(-5)].join('; '));
 }

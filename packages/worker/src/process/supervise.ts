@@ -70,7 +70,7 @@ const DEFAULT_GRACE_MS = 5000;
  * watcher lets go of stdout and stderr, so the render's output ends when the
  * renderer's does.
  */
-const PARENT_WATCH = `(
+export const PARENT_WATCH = `(
   exec >/dev/null 2>&1 </dev/null
   trap '' TERM INT HUP
   IFS= read -r said <&3

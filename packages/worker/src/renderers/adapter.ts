@@ -67,6 +67,13 @@ export interface RendererAdapter {
   detect(env?: NodeJS.ProcessEnv): Promise<InstalledRenderer | undefined>;
   /** Build the command for `job`, writing any helper file it needs under `job.workDir`. */
   prepare(job: RenderJob, installed: InstalledRenderer): Promise<SupervisedCommand>;
+  /**
+   * Warm sessions (renderers/warm-session.ts), for adapters that support them: the command that
+   * loads the scene once and then renders frame ranges asked on its stdin, and the output
+   * pattern to ask for.
+   */
+  prepareWarm?(job: RenderJob, installed: InstalledRenderer): Promise<SupervisedCommand>;
+  warmOutput?(job: RenderJob): string;
   /** A fresh line reader for one run (parsers keep state, like the current frame). */
   createParser(): (line: string) => RenderEvent[];
 }

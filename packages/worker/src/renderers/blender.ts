@@ -13,6 +13,7 @@ import { captureOutput, type SupervisedCommand } from '../process/supervise.js';
 import type { InstalledRenderer, RendererAdapter, RenderJob } from './adapter.js';
 import { createBlenderParser } from './blender-output.js';
 import { blenderStartupScript } from './blender-startup.js';
+import { BLENDER_WARM_SERVER } from './blender-warm-server.js';
 import { findExecutable, installDirs } from './find-executable.js';
 
 /** Output formats Blender's `-F` accepts, keyed by the names task.json uses (`Render_Format`). */
@@ -78,26 +79,47 @@ export const blenderAdapter: RendererAdapter = {
   },
 
   async prepare(job: RenderJob, installed: InstalledRenderer): Promise<SupervisedCommand> {
-    const startup = join(job.workDir, 'openfarm_startup.py');
-    await writeFile(
-      startup,
-      blenderStartupScript({
-        stagingRoot: job.stagingRoot,
-        disableDenoising: installed.features?.openimagedenoise !== true,
-      }),
-    );
-    const format = requestedFormat(job);
-    const args = ['-b', '--factory-startup', job.scenePath];
-    if (job.layer !== undefined) args.push('-S', job.layer);
-    args.push('--python-exit-code', '3', '--python', startup);
-    args.push('-o', join(job.outputDir, `${blenderOutputPrefix(job.scenePath)}####`));
-    if (format !== undefined) args.push('-F', format);
-    args.push('-x', '1', '-t', String(job.threads));
+    const command = await sceneCommand(job, installed);
+    const args = [...command.args];
     const { start, end, step } = job.frames;
     if (start === end) args.push('-f', String(start));
     else args.push('-s', String(start), '-e', String(end), '-j', String(step), '-a');
-    return { executable: installed.executable, args, cwd: job.workDir };
+    return { ...command, args };
+  },
+
+  async prepareWarm(job: RenderJob, installed: InstalledRenderer): Promise<SupervisedCommand> {
+    const command = await sceneCommand(job, installed);
+    const server = join(job.workDir, 'openfarm_warm_server.py');
+    await writeFile(server, BLENDER_WARM_SERVER);
+    return { ...command, args: [...command.args, '--python', server] };
+  },
+
+  warmOutput(job: RenderJob): string {
+    return join(job.outputDir, `${blenderOutputPrefix(job.scenePath)}####`);
   },
 
   createParser: createBlenderParser,
 };
+
+/**
+ * Everything of the command line but the frames: the scene, the startup snippet and the
+ * output settings. A warm session starts with exactly this, so its frames are set up as cold ones.
+ */
+async function sceneCommand(job: RenderJob, installed: InstalledRenderer): Promise<SupervisedCommand> {
+  const startup = join(job.workDir, 'openfarm_startup.py');
+  await writeFile(
+    startup,
+    blenderStartupScript({
+      stagingRoot: job.stagingRoot,
+      disableDenoising: installed.features?.openimagedenoise !== true,
+    }),
+  );
+  const format = requestedFormat(job);
+  const args = ['-b', '--factory-startup', job.scenePath];
+  if (job.layer !== undefined) args.push('-S', job.layer);
+  args.push('--python-exit-code', '3', '--python', startup);
+  args.push('-o', join(job.outputDir, `${blenderOutputPrefix(job.scenePath)}####`));
+  if (format !== undefined) args.push('-F', format);
+  args.push('-x', '1', '-t', String(job.threads));
+  return { executable: installed.executable, args, cwd: job.workDir };
+}

@@ -1,0 +1,208 @@
+/**
+ * One warm Blender: a process started once with the scene loaded (the same
+ * command line and startup snippet as a cold render, minus the frames, plus
+ * the request loop of blender-warm-server.ts), then driven one frame range at
+ * a time over its stdin. It runs under the same `sh` wrapper as cold renders
+ * (process/supervise.ts PARENT_WATCH): in its own process group, killed within
+ * seconds if the node dies, even by SIGKILL.
+ *
+ * A session is only ever used by one lease at a time. Anything unexpected —
+ * the process exits, a request is cancelled, an answer does not parse — ends
+ * the session for good (`alive` false); the caller then starts the next frame
+ * cold in a new one.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Duplex } from 'node:stream';
+import { WorkerError } from '../errors.js';
+import { PARENT_WATCH, type SupervisedCommand, signalGroup } from '../process/supervise.js';
+import type { FrameRange } from './adapter.js';
+import { WARM_MARK } from './blender-warm-server.js';
+
+interface Answer {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly rss?: number;
+}
+
+export interface WarmRenderResult {
+  readonly ok: boolean;
+  readonly error?: string;
+  /** Resident memory of the Blender process after the request, in bytes. */
+  readonly rss: number;
+}
+
+export interface WarmStartOptions {
+  /** Longest wait for the scene to load and the loop to answer its first line. */
+  readonly readyTimeoutMs?: number;
+  readonly graceMs?: number;
+  readonly onSpawn?: (pid: number) => void;
+  /** Lines printed while no request runs (scene loading, remapping). */
+  readonly onLine?: (line: string) => void;
+}
+
+export class WarmSession {
+  /** Frame ranges rendered so far. */
+  requests = 0;
+  rss = 0;
+  private nextId = 1;
+  private pending: { id: number; resolve: (a: Answer) => void; reject: (e: Error) => void } | undefined;
+  private lineSink: ((line: string) => void) | undefined;
+  private exited = false;
+  private readonly closed: Promise<void>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly graceMs: number,
+  ) {
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  static async start(cmd: SupervisedCommand, opts: WarmStartOptions = {}): Promise<WarmSession> {
+    const watched = process.platform !== 'win32';
+    const child = watched
+      ? spawn('/bin/sh', ['-c', PARENT_WATCH, 'openfarm-renderer', cmd.executable, ...cmd.args], {
+          cwd: cmd.cwd,
+          env: cmd.env ?? process.env,
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+        })
+      : spawn(cmd.executable, [...cmd.args], {
+          cwd: cmd.cwd,
+          env: cmd.env ?? process.env,
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+    const lifeline = watched ? (child.stdio[3] as Duplex) : undefined;
+    lifeline?.on('error', () => undefined);
+    lifeline?.resume();
+    child.once('exit', () => lifeline?.end('done\n'));
+    child.stdin!.on('error', () => undefined);
+    const session = new WarmSession(child, opts.graceMs ?? 5000);
+    session.lineSink = opts.onLine;
+    const onLine = (line: string): void => session.line(line);
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    child.once('close', (code, signal) => {
+      session.exited = true;
+      // Helpers Blender forked may outlive it in its group.
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+      session.pending?.reject(
+        new WorkerError('FAIL', `warm renderer exited with ${signal ?? `code ${code}`}`),
+      );
+      session.pending = undefined;
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', (err) =>
+        reject(new WorkerError('FAIL', `cannot start ${cmd.executable}: ${err.message}`, { cause: err })),
+      );
+      child.once('spawn', () => {
+        if (child.pid !== undefined) opts.onSpawn?.(child.pid);
+        resolve();
+      });
+    });
+    // The loop's first answer (id 0) says the scene is loaded and set up.
+    const ready = session.await(0);
+    const timer = setTimeout(() => {
+      session.pending?.reject(new WorkerError('FAIL', 'warm renderer did not answer in time'));
+      session.pending = undefined;
+      void session.kill();
+    }, opts.readyTimeoutMs ?? 120_000);
+    try {
+      session.rss = (await ready).rss ?? 0;
+    } catch (err) {
+      await session.kill();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    return session;
+  }
+
+  private line(line: string): void {
+    if (line.startsWith(WARM_MARK)) {
+      let answer: Answer;
+      try {
+        answer = JSON.parse(line.slice(WARM_MARK.length)) as Answer;
+      } catch {
+        this.pending?.reject(new WorkerError('FAIL', `unreadable answer from warm renderer: ${line}`));
+        this.pending = undefined;
+        void this.kill();
+        return;
+      }
+      if (this.pending !== undefined && answer.id === this.pending.id) {
+        const p = this.pending;
+        this.pending = undefined;
+        p.resolve(answer);
+      }
+      return;
+    }
+    this.lineSink?.(line);
+  }
+
+  private await(id: number): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      if (this.exited) reject(new WorkerError('FAIL', 'warm renderer is gone'));
+      else this.pending = { id, resolve, reject };
+    });
+  }
+
+  /**
+   * Render `frames` to `output` (Blender's `####` pattern). Lines printed during
+   * the request go to `onLine`. Aborting kills the session (as a cold render is
+   * killed); the promise then rejects.
+   */
+  async render(
+    output: string,
+    frames: FrameRange,
+    opts: { signal?: AbortSignal; onLine?: (line: string) => void } = {},
+  ): Promise<WarmRenderResult> {
+    if (this.pending !== undefined) throw new WorkerError('FAIL', 'warm renderer is busy');
+    const id = this.nextId++;
+    const answer = this.await(id);
+    const onAbort = (): void => void this.kill();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+    this.lineSink = opts.onLine;
+    try {
+      this.child.stdin!.write(
+        `${JSON.stringify({ id, output, start: frames.start, end: frames.end, step: Math.max(1, frames.step) })}\n`,
+      );
+      const a = await answer;
+      this.requests++;
+      this.rss = a.rss ?? 0;
+      return { ok: a.ok, error: a.error, rss: this.rss };
+    } finally {
+      this.lineSink = undefined;
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Let Blender leave on its own (end of stdin); kill it if it does not within the grace period. */
+  async close(): Promise<void> {
+    if (this.exited) return this.closed;
+    this.child.stdin!.end();
+    const t = setTimeout(() => void this.kill(), this.graceMs);
+    await this.closed;
+    clearTimeout(t);
+  }
+
+  /** SIGTERM to the group, SIGKILL after the grace period; resolves once the process is gone. */
+  async kill(): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined || this.exited) return this.closed;
+    signalGroup(pid, 'SIGTERM');
+    const t = setTimeout(() => signalGroup(pid, 'SIGKILL'), this.graceMs);
+    await this.closed;
+    clearTimeout(t);
+  }
+}
