@@ -18,6 +18,7 @@ export {
 } from './json/task-json.js';
 export { appendToUpload, type UploadEntry } from './json/upload-json.js';
 export { type Logger, silentLogger } from './logger.js';
+export * from './log-file.js';
 export type { EnvOperator, GetRenderEnvOptions } from './operators/env.js';
 export type {
   AllFramesOptions,

@@ -2,13 +2,15 @@
  * Constructor options of RayvisionAPI and their resolution (reference §2.1),
  * with the environment fallback for the credentials.
  */
+import { type LogFileOptions, withLogFile } from '../log-file.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { checkRetryPolicy, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
 export const ACCESS_ID_ENV = 'RAYVISION_API_ACCESS_ID';
 export const ACCESS_KEY_ENV = 'RAYVISION_API_KEY';
 
-export interface RayvisionAPIOptions {
+/** `logFolder`, `logName`, `logLevel`: a log file as the reference's (log-file.ts), the access key never in it. */
+export interface RayvisionAPIOptions extends LogFileOptions {
   /** Falls back to the environment variable `RAYVISION_API_ACCESS_ID`. */
   accessId?: string;
   /** Falls back to the environment variable `RAYVISION_API_KEY`. */
@@ -94,7 +96,12 @@ export function resolveOptions(
     platform,
     protocol,
     timeoutMs: timeout * 1000,
-    logger: options.logger ?? silentLogger,
+    logger: withLogFile(options.logger ?? silentLogger, 'rayvision_api', {
+      logFolder: options.logFolder,
+      logName: options.logName,
+      logLevel: options.logLevel,
+      secrets: [accessKey],
+    }),
     retry: checkRetryPolicy({ ...DEFAULT_RETRY, ...options.retry }),
     clock: options.clock ?? Date.now,
     proxy: nonEmpty(options.proxy),

@@ -18,7 +18,8 @@
 import { EventEmitter } from 'node:events';
 import { join, posix } from 'node:path';
 import { FrameStatus, isTaskEnded, normalizeServerPath, serverPathToLocal } from '@openfarm/protocol';
-import type { Logger } from '../logger.js';
+import { type LogFileOptions, withLogFile } from '../log-file.js';
+import { type Logger, silentLogger } from '../logger.js';
 import { sdkHomeDir } from './db-config.js';
 import {
   type DownloadEngineOptions,
@@ -100,7 +101,8 @@ export interface AutoDownloadOptions extends Omit<DownloadOptions, 'taskIdList' 
   maxRetryWait?: number;
 }
 
-export interface RayvisionDownloadOptions {
+/** `logFolder`, `logName`, `logLevel` add a log file of app `rayvision_sync` (log-file.ts). */
+export interface RayvisionDownloadOptions extends LogFileOptions {
   /** Folder of the transfer log; default `RAYVISION_LOG`, else `<home>/renderfarm_sdk`. */
   logDir?: string;
 }
@@ -151,6 +153,7 @@ function addReport(into: DownloadReport, r: DownloadReport): void {
 
 export class RayvisionDownload extends EventEmitter<DownloadEvents> {
   private readonly client: TransferClient;
+  private readonly logger: Logger;
 
   constructor(
     private readonly api: DownloadApi,
@@ -158,6 +161,11 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
   ) {
     super();
     this.client = new TransferClient(api.connection);
+    this.logger = withLogFile(api.logger ?? silentLogger, 'rayvision_sync', {
+      logFolder: options.logFolder,
+      logName: options.logName,
+      logLevel: options.logLevel,
+    });
   }
 
   /** One pass: every file of the tasks' output folders (or of `serverPath`). */
@@ -276,7 +284,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
           });
         } catch (e) {
           if (!stop.signal.aborted && !outage.down)
-            this.api.logger?.warn(`event stream: ${reasonOf(e)}; polling every ${sleepMs / 1000} s`);
+            this.logger.warn(`event stream: ${reasonOf(e)}; polling every ${sleepMs / 1000} s`);
         }
         if (streamUp) {
           streamUp = false;
@@ -390,7 +398,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
   private farmUnreachable(outage: OutageBackoff, error: unknown): FarmUnreachable {
     const u = outage.failed(reasonOf(error));
     this.emit('unreachable', u);
-    this.api.logger?.warn(
+    this.logger.warn(
       `farm unreachable since ${clockTime(u.since)} (${u.reason}); retrying in ${Math.round(u.retryInMs / 1000)} s`,
     );
     return u;
@@ -401,7 +409,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     const back = outage.succeeded();
     if (back === undefined) return;
     this.emit('reachable', back);
-    this.api.logger?.info(
+    this.logger.info(
       `farm reachable again (unreachable from ${clockTime(back.since)} for ${Math.round(back.downMs / 1000)} s)`,
     );
   }
@@ -475,7 +483,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
 
   private async finish(report: DownloadReport, printLog: boolean): Promise<DownloadReport> {
     if (printLog) {
-      this.api.logger?.info(
+      this.logger.info(
         `download: ${report.files} files, ${report.identical} already identical, ${report.downloadedFiles} downloaded ` +
           `(${report.receivedBytes} bytes), ${report.failures.length} failed`,
       );

@@ -11,7 +11,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { ApiError, ERRORS } from '@openfarm/protocol';
-import type { Logger } from '../logger.js';
+import { type LogFileOptions, withLogFile } from '../log-file.js';
+import { type Logger, silentLogger } from '../logger.js';
 import { type Env, loadDbConfig, resolveTransferLogDir } from './db-config.js';
 import { openTransferDb } from './local-db/open-transfer-db.js';
 import { TokenBucket } from './token-bucket.js';
@@ -27,7 +28,8 @@ export interface UploadApi {
   readonly logger?: Logger;
 }
 
-export interface RayvisionUploadOptions {
+/** `logFolder`, `logName`, `logLevel` add a log file of app `rayvision_sync` (log-file.ts). */
+export interface RayvisionUploadOptions extends LogFileOptions {
   /** db_config.ini; default `<home>/renderfarm_sdk/db_config.ini`, written on first use. */
   dbConfigPath?: string;
   /** Files sent at once (default 8). */
@@ -77,7 +79,11 @@ export class RayvisionUpload extends EventEmitter<UploadEvents> {
   ) {
     super();
     this.client = new TransferClient(api.connection);
-    this.logger = api.logger;
+    this.logger = withLogFile(api.logger ?? silentLogger, 'rayvision_sync', {
+      logFolder: options.logFolder,
+      logName: options.logName,
+      logLevel: options.logLevel,
+    });
   }
 
   /** Config files first, then the assets: the reference's `upload`. */
