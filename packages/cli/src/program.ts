@@ -37,7 +37,9 @@ export function buildProgram(): Command {
   const program = new Command('openfarm')
     .description('openfarm: a self-hostable render farm with a rayvision-compatible SDK')
     .version(pkg.version, '-V, --version', 'print the openfarm version')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Options after a subcommand are the subcommand's (`frames requeue 7 2 --server URL`).
+    .enablePositionalOptions();
   registerServerCommands(program);
   registerMigrateCommand(program);
   registerBlobCommands(program);

@@ -194,6 +194,9 @@ test('frames stop and requeue by frame number; a frame the task lacks names the 
   assert.match(await run('frames', String(id)), /^2\s+stopped\s+main/m);
   assert.match(await run('frames', 'requeue', String(id), '2'), /1 frame\(s\) queued to render again/);
   assert.match(await run('frames', String(id)), /^2\s+waiting\s+main/m);
+  // Options after the subcommand are its own.
+  const stopped = JSON.parse(await run('frames', 'stop', String(id), '1', '--json')) as { action: string };
+  assert.equal(stopped.action, 'stop');
   await assert.rejects(
     run('frames', 'requeue', String(id), '9'),
     new RegExp(`task ${id} has no frame 9; list its frames with \`openfarm frames ${id}\``),
@@ -250,9 +253,9 @@ test('whoami, config show and logout', async () => {
   assert.equal((await run('whoami')).trim(), `artist (user ${user.userId}) on ${server.url}`);
   const config = await run('config', 'show');
   assert.match(config, new RegExp(`^server\\s+${server.url.replace(/[.]/g, '\\.')}  \\(profile\\)$`, 'm'));
-  assert.match(config, /^access key …\S{4}  \(profile\)$/m);
+  assert.match(config, /^access key …\S{4} {2}\(profile\)$/m);
   assert.doesNotMatch(config, new RegExp(user.accessKey), 'the key itself is never printed');
-  assert.match(config, /^platform\s+2  \(profile\)$/m);
+  assert.match(config, /^platform\s+2 {2}\(profile\)$/m);
   const path = process.env.OPENFARM_CONFIG as string;
   assert.match(
     await run('logout'),

@@ -123,34 +123,31 @@ export function registerFrameCommands(program: Command): void {
       print(this, text);
     });
 
+  // `frames requeue 7 2 --server URL`: the options after the subcommand are its own, not the list's.
+  frames.enablePositionalOptions();
   for (const [name, description] of [
     ['requeue', 'render frames again (FRAMES: 1,3-5 or all)'],
     ['stop', 'stop frames (FRAMES: 1,3-5 or all)'],
   ] as const) {
-    frames
-      .command(`${name} <taskId> <frames>`)
-      .description(description)
-      .option('--json', 'print JSON')
-      .action(async function (
-        this: Command,
-        taskIdText: string,
-        framesText: string,
-        flags: { json?: boolean },
-      ) {
-        const taskId = taskIdArg(taskIdText);
-        // The connection options are the parent's (`openfarm frames --server URL requeue …`).
-        const api = await connectClient({ ...(this.parent?.opts() as ConnectionFlags), ...flags });
-        const ids = await frameIds(api, taskId, framesText);
-        const selection = ids === 'all' ? {} : { selectAll: 0 as const, ids };
-        if (name === 'requeue') await api.query.restartFrame(taskId, selection);
-        else await api.query.stopFrame(taskId, selection);
-        const count = ids === 'all' ? 'all' : String(ids.length);
-        if (flags.json) print(this, jsonSafe({ action: name, taskId, frameIds: ids }, 0));
-        else
-          print(
-            this,
-            `task ${taskId}: ${count} frame(s) ${name === 'requeue' ? 'queued to render again' : 'stopped'}; see them with \`openfarm frames ${taskId}\``,
-          );
-      });
+    clientCommand(frames, `${name} <taskId> <frames>`, description).action(async function (
+      this: Command,
+      taskIdText: string,
+      framesText: string,
+      flags: ConnectionFlags,
+    ) {
+      const taskId = taskIdArg(taskIdText);
+      const api = await connectClient(flags);
+      const ids = await frameIds(api, taskId, framesText);
+      const selection = ids === 'all' ? {} : { selectAll: 0 as const, ids };
+      if (name === 'requeue') await api.query.restartFrame(taskId, selection);
+      else await api.query.stopFrame(taskId, selection);
+      const count = ids === 'all' ? 'all' : String(ids.length);
+      if (flags.json) print(this, jsonSafe({ action: name, taskId, frameIds: ids }, 0));
+      else
+        print(
+          this,
+          `task ${taskId}: ${count} frame(s) ${name === 'requeue' ? 'queued to render again' : 'stopped'}; see them with \`openfarm frames ${taskId}\``,
+        );
+    });
   }
 }
