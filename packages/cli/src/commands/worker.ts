@@ -1,6 +1,6 @@
 /**
  * `openfarm worker`: run this machine as a render node of a farm.
- * `openfarm workers add|list|rotate-token|disable|enable`: manage render nodes and their
+ * `openfarm workers add|list|rotate-token|disable|enable|drain`: manage render nodes and their
  * tokens (admin, on the farm's data directory or its PostgreSQL database, like
  * `openfarm users`).
  */
@@ -11,6 +11,8 @@ import { createWorker, listWorkers, rotateWorkerToken, setWorkerDisabled } from 
 import { Agent, DEFAULT_CACHE_BYTES, WorkerError } from '@openfarm/worker';
 import type { Command } from 'commander';
 import { outputOf, type StoreOptions, withStore, withStoreOptions } from './admin-store.js';
+import { parseDuration } from './duration.js';
+import { drainWorker } from './worker-drain.js';
 
 const TOKEN_ENV = 'OPENFARM_WORKER_TOKEN';
 
@@ -88,6 +90,9 @@ interface WorkerFlags {
   work?: string;
   slots: number;
   threads?: number;
+  warm: boolean;
+  warmFrames: number;
+  warmMaxMb?: number;
 }
 
 export function registerWorkerCommands(program: Command): void {
@@ -106,6 +111,18 @@ export function registerWorkerCommands(program: Command): void {
     .option('--work <dir>', 'scratch folder for staging and outputs (default: a folder under the temp dir)')
     .option('--slots <n>', 'frames rendered at once', positiveInt('--slots'), 1)
     .option('--threads <n>', 'renderer threads per slot (default: cores / slots)', positiveInt('--threads'))
+    .option('--no-warm', 'start the renderer afresh for every frame (no warm render sessions)')
+    .option(
+      '--warm-frames <n>',
+      'frame ranges one warm renderer renders before it is restarted',
+      positiveInt('--warm-frames'),
+      100,
+    )
+    .option(
+      '--warm-max-mb <n>',
+      'restart a warm renderer using more memory than this',
+      positiveInt('--warm-max-mb'),
+    )
     .action(async (flags: WorkerFlags, cmd: Command) => {
       const out = outputOf(cmd);
       const token = workerToken(flags, process.env, (text) => process.stderr.write(text));
@@ -120,6 +137,12 @@ export function registerWorkerCommands(program: Command): void {
         cacheMaxBytes: flags.cacheGb !== undefined ? flags.cacheGb * 2 ** 30 : DEFAULT_CACHE_BYTES,
         slots: flags.slots,
         ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+        warm: flags.warm
+          ? {
+              maxFrames: flags.warmFrames,
+              ...(flags.warmMaxMb !== undefined ? { maxRssBytes: flags.warmMaxMb * 2 ** 20 } : {}),
+            }
+          : false,
         agentVersion: cmd.parent?.version() ?? '',
         log,
       });
@@ -230,4 +253,29 @@ export function registerWorkerCommands(program: Command): void {
       outputOf(cmd)(`render node ${name} ${disabled ? 'disabled' : 'enabled'}\n`);
     });
   }
+
+  withStoreOptions(
+    workers
+      .command('drain <name>')
+      .description(
+        'let a render node finish the frames it renders and give it no more (workers enable undoes it)',
+      ),
+  )
+    .option('--wait', 'return once the node holds no frame')
+    .option('--timeout <duration>', 'with --wait: give up after this long, e.g. 2h (exit 1)')
+    .action(
+      async (name: string, options: StoreOptions & { wait?: boolean; timeout?: string }, cmd: Command) => {
+        const out = outputOf(cmd);
+        const timeoutMs =
+          options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout');
+        await withStore(options, (store) =>
+          drainWorker(
+            store,
+            name,
+            { wait: options.wait === true, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+            (line) => out(`${line}\n`),
+          ),
+        );
+      },
+    );
 }
