@@ -51,6 +51,7 @@ const ACTIONS = ['stop', 'start', 'abort', 'delete', 'retry', 'full-speed'];
 const SUMMARIES: Record<string, string> = {
   server: 'run the API server',
   migrate: 'apply pending database migrations',
+  blobs: 'free blobs nothing references (blobs gc)',
   users: 'accounts and access keys',
   hardware: 'hardware configurations users render on',
   worker: 'run a render node',
