@@ -50,6 +50,8 @@ export interface SupervisedExit {
 }
 
 const DEFAULT_GRACE_MS = 5000;
+/** How long a finished run waits for its watcher to read `done` and leave before killing it. */
+const WATCHER_EXIT_MS = 3000;
 
 /**
  * The wrapper of a render started with `dieWithParent`, run as
@@ -148,6 +150,12 @@ export function runSupervised(cmd: SupervisedCommand, opts: SuperviseOptions = {
     const lifeline = watched ? (child.stdio[3] as Duplex) : undefined;
     lifeline?.on('error', () => undefined);
     lifeline?.resume();
+    // The watcher holds the other end: its end of file means the watcher has left.
+    const watcherGone = new Promise<void>((done) => {
+      if (lifeline === undefined) return done();
+      lifeline.once('end', done);
+      lifeline.once('close', done);
+    });
     // The renderer has exited: tell the watcher it may leave without killing anything.
     child.once('exit', () => lifeline?.end('done\n'));
     let stoppedBy: SupervisedExit['stoppedBy'];
@@ -193,7 +201,21 @@ export function runSupervised(cmd: SupervisedCommand, opts: SuperviseOptions = {
       // The leader exited; helpers it forked may still run in the group. A
       // stopped render must leave nothing behind, so finish the group off.
       if (stoppedBy !== undefined && child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-      resolve({ code, signal, stoppedBy });
+      // Resolve only once the watcher has read `done` and left, so a finished
+      // run leaves no process of its group behind (on a loaded node the watcher
+      // may need a moment); one that has not left within the grace is killed.
+      const pid = child.pid;
+      let waited: NodeJS.Timeout | undefined;
+      const leftAlone = new Promise<void>((done) => {
+        waited = setTimeout(() => {
+          if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+          done();
+        }, WATCHER_EXIT_MS);
+      });
+      void Promise.race([watcherGone, leftAlone]).then(() => {
+        clearTimeout(waited);
+        resolve({ code, signal, stoppedBy });
+      });
     });
   });
 }
