@@ -3,8 +3,9 @@
  * the content cache and laid out at its server path under a staging root
  * (`/D/proj/tex/a.png` → `<root>/D/proj/tex/a.png`). The scene then finds its
  * relative references next to it, and the Blender startup snippet maps absolute
- * ones into the same tree. Files are hard-linked from the cache (no copy, and a
- * later eviction cannot pull them from under a running render); a cache on
+ * ones into the same tree; absolute paths inside staged text layers and
+ * stand-ins are rewritten to the same tree (remap-nested-paths.ts). Files are
+ * hard-linked from the cache (no copy, and a later eviction cannot pull them from under a running render); a cache on
  * another file system falls back to copying. The links are read-only like the
  * cached files, and a renderer that writes into one anyway (as root) spoils
  * only what it and renders using that file at the same moment see: the cache
@@ -14,6 +15,7 @@ import { copyFile, link, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { ContentCache } from '../cache/content-cache.js';
 import { WorkerError } from '../errors.js';
+import { remapNestedPaths } from './remap-nested-paths.js';
 
 export interface StagedInput {
   /** Server path, `/`-separated and rooted (`/D/proj/scene.blend`). */
@@ -73,5 +75,8 @@ export async function stageInputs(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, runOne));
+  // Absolute paths inside staged text layers and stand-ins name the artist's machine: point them
+  // at the staged tree, since no DCC's own path map reaches them (remap-nested-paths.ts).
+  await remapNestedPaths(out, stagingRoot);
   return out;
 }

@@ -1,0 +1,171 @@
+/**
+ * Absolute paths written inside the files a scene reaches through other files
+ * (a USD text layer's `@D:/assets/tex.png@`, an Arnold stand-in's
+ * `filename "//srv/proj/tex.tx"`, a V-Ray scene's `file="/Volumes/…"`) are
+ * read by the renderer's own file loader, not by the DCC whose remapping the
+ * adapter sets up: Maya's `dirmap` does not reach USD's asset resolver or
+ * Arnold's procedural loader, and OpenUSD's default resolver has no path map
+ * at all. Every such file was staged at its server path like any input
+ * (`D:\assets\tex.png` → `<root>/D/assets/tex.png`), so the one remapping that
+ * works for every renderer is to rewrite the staged copies of the text formats
+ * so that their absolute paths name the staged tree, with the same directory
+ * maps the adapters hand to the DCCs (path-map.ts).
+ *
+ * The staged files are hard links into the content cache: a rewritten copy is
+ * written beside the link and renamed over it, so the cached bytes (and every
+ * other render using them) are untouched. Files are rewritten line by line in
+ * a stream, so a multi-gigabyte `.ass` costs no memory. Binary containers
+ * (USD crate `.usdc`, `.usdz`, Alembic, Redshift proxies) are not rewritten:
+ * their string tables cannot be edited without re-encoding the file.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import { type PathMapEntry, stagedPathMaps } from '../renderers/path-map.js';
+
+/** What a text format holds its paths in: delimited values, and for some, bare tokens. */
+interface TextFormat {
+  /** `@path@` asset paths (USD). */
+  readonly at: boolean;
+  /** Bare tokens (`search_path: /a:/b`, `xgDataPath D:/x;${PROJECT}/y`) besides quoted strings. */
+  readonly bare: boolean;
+  readonly gzip: boolean;
+}
+
+const FORMATS: ReadonlyArray<readonly [string, TextFormat]> = [
+  ['.usda', { at: true, bare: false, gzip: false }],
+  ['.usd', { at: true, bare: false, gzip: false }], // only when it is a text layer (checked)
+  ['.ass.gz', { at: false, bare: false, gzip: true }],
+  ['.ass', { at: false, bare: false, gzip: false }],
+  ['.vrscene', { at: false, bare: false, gzip: false }],
+  ['.mtlx', { at: false, bare: false, gzip: false }],
+  ['.ocio', { at: false, bare: true, gzip: false }],
+  ['.xgen', { at: false, bare: true, gzip: false }],
+];
+
+/** The text format of a staged file by its name, or `undefined` for one that is not rewritten. */
+export function textFormatOf(path: string): TextFormat | undefined {
+  const name = basename(path).toLowerCase();
+  return FORMATS.find(([ext]) => name.endsWith(ext))?.[1];
+}
+
+// Characters the staged tree's folder may not hold: they would end or escape the value a path
+// sits in (the rest of a path is the author's, already valid where it is written).
+const UNSAFE = /["'@<>&\\\n\r]/;
+
+/**
+ * One value as the renderer would read it, rewritten by `maps` when it is an
+ * absolute path of the artist's machine; `undefined` when it is not one.
+ * Backslashes (single, or doubled by a format's string escapes) become
+ * slashes; a leading pair stays the UNC `//`.
+ */
+export function remapValue(value: string, maps: readonly PathMapEntry[]): string | undefined {
+  const p = value.replace(/^[\\/]{2,}(?=[^\\/])/, '//').replace(/\\+/g, '/');
+  for (const m of maps) {
+    if (!p.startsWith(m.from)) continue;
+    return UNSAFE.test(m.to) ? undefined : m.to + p.slice(m.from.length);
+  }
+  return undefined;
+}
+
+// A colon that separates list entries (OCIO search_path), not a drive letter's.
+const LIST_COLON = /(?<!(?:^|[:;])[A-Za-z]):(?=[\\/]|[A-Za-z]:)/;
+const QUOTED = /"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'/g;
+const AT = /@([^@\n]+)@/g;
+const BARE = /(^|[\s[,=])((?:[A-Za-z]:[\\/]|[\\/])[^\s"'\],;]*)/g;
+
+/** A line of `format` with its absolute paths remapped. */
+export function remapLine(line: string, format: TextFormat, maps: readonly PathMapEntry[]): string {
+  let out = line.replace(QUOTED, (whole, dq: string | undefined, sq: string | undefined) => {
+    const mapped = remapValue(dq ?? sq ?? '', maps);
+    if (mapped === undefined) return whole;
+    return dq !== undefined ? `"${mapped}"` : `'${mapped}'`;
+  });
+  if (format.at)
+    out = out.replace(AT, (whole, v: string) => {
+      const mapped = remapValue(v, maps);
+      return mapped === undefined ? whole : `@${mapped}@`;
+    });
+  if (format.bare) {
+    out = out.replace(BARE, (whole, lead: string, token: string) => {
+      const parts = token.split(LIST_COLON);
+      let changed = false;
+      const mapped = parts.map((part) => {
+        const m = remapValue(part, maps);
+        if (m === undefined) return part;
+        changed = true;
+        return m;
+      });
+      return changed ? lead + mapped.join(':') : whole;
+    });
+  }
+  return out;
+}
+
+async function isTextUsd(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(6);
+    const { bytesRead } = await fh.read(head, 0, 6, 0);
+    return head.subarray(0, bytesRead).toString('latin1') === '#usda ';
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Rewrite one staged file in place (by rename) when it holds absolute paths
+ * `maps` covers. Returns whether it was rewritten.
+ */
+export async function remapStagedFile(path: string, maps: readonly PathMapEntry[]): Promise<boolean> {
+  const format = textFormatOf(path);
+  if (format === undefined || maps.length === 0) return false;
+  if (path.toLowerCase().endsWith('.usd') && !(await isTextUsd(path))) return false;
+  const tmp = `${path}.openfarm-remap-${process.pid}`;
+  let changed = 0;
+  try {
+    const source = createReadStream(path);
+    const input = format.gzip ? source.pipe(createGunzip()) : source;
+    source.on('error', (err) => input.destroy(err));
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    const mapped = async function* (): AsyncGenerator<string> {
+      for await (const line of lines) {
+        const out = remapLine(line, format, maps);
+        if (out !== line) changed++;
+        yield `${out}\n`;
+      }
+    };
+    if (format.gzip) await pipeline(mapped(), createGzip(), createWriteStream(tmp));
+    else await pipeline(mapped(), createWriteStream(tmp));
+    if (changed === 0) {
+      await rm(tmp, { force: true });
+      return false;
+    }
+    // rename replaces the hard link, never the cached file it points to.
+    await rename(tmp, path);
+    return true;
+  } catch (err) {
+    await rm(tmp, { force: true });
+    // A damaged compressed stand-in is the renderer's to report, as it would be without the rewrite.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('Z_')) return false;
+    throw err;
+  }
+}
+
+/**
+ * Remap the absolute paths inside every staged text layer, stand-in, V-Ray
+ * scene, MaterialX document, OCIO config and XGen collection among `staged`
+ * to the staged tree at `stagingRoot`. Returns the files rewritten.
+ */
+export async function remapNestedPaths(staged: readonly string[], stagingRoot: string): Promise<string[]> {
+  const maps = stagedPathMaps(stagingRoot);
+  const done: string[] = [];
+  for (const path of new Set(staged)) {
+    if (textFormatOf(path) !== undefined && (await remapStagedFile(path, maps))) done.push(path);
+  }
+  return done;
+}
