@@ -151,6 +151,7 @@ test('each text format is rewritten where it holds paths; other paths are left a
   for (const text of ['@/opt/lib/a.usda@', '@./a.usda@', '"https://example.com/a.png"', '"E:/x.png"'])
     assert.equal(line('a.usda', text), text);
   assert.equal(textFormatOf('a.usdc'), undefined, 'crates are not rewritten');
+  assert.equal(textFormatOf('A.VRSCENE.GZ')?.gzip, true);
   assert.equal(textFormatOf('a.abc'), undefined);
 });
 

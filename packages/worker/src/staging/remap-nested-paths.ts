@@ -40,6 +40,7 @@ const FORMATS: ReadonlyArray<readonly [string, TextFormat]> = [
   ['.usd', { at: true, bare: false, gzip: false }], // only when it is a text layer (checked)
   ['.ass.gz', { at: false, bare: false, gzip: true }],
   ['.ass', { at: false, bare: false, gzip: false }],
+  ['.vrscene.gz', { at: false, bare: false, gzip: true }],
   ['.vrscene', { at: false, bare: false, gzip: false }],
   ['.mtlx', { at: false, bare: false, gzip: false }],
   ['.ocio', { at: false, bare: true, gzip: false }],
@@ -158,7 +159,7 @@ export async function remapStagedFile(path: string, maps: readonly PathMapEntry[
 
 /**
  * Remap the absolute paths inside every staged text layer, stand-in, V-Ray
- * scene, MaterialX document, OCIO config and XGen collection among `staged`
+ * scene (plain or gzip), MaterialX document, OCIO config and XGen collection among `staged`
  * to the staged tree at `stagingRoot`. Returns the files rewritten.
  */
 export async function remapNestedPaths(staged: readonly string[], stagingRoot: string): Promise<string[]> {

@@ -5,8 +5,9 @@
  * relative references next to it, and the Blender startup snippet maps absolute
  * ones into the same tree; absolute paths inside staged text layers and
  * stand-ins are rewritten to the same tree (remap-nested-paths.ts). Files are
- * hard-linked from the cache (no copy, and a later eviction cannot pull them from under a running render); a cache on
- * another file system falls back to copying. The links are read-only like the
+ * hard-linked from the cache (no copy, and a later eviction cannot pull them
+ * from under a running render); a cache on another file system falls back to
+ * copying. The links are read-only like the
  * cached files, and a renderer that writes into one anyway (as root) spoils
  * only what it and renders using that file at the same moment see: the cache
  * checks every hit and fetches spoiled bytes anew (content-cache.ts).
