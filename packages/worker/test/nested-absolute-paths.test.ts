@@ -40,7 +40,7 @@ const FILES: Record<string, string | Uint8Array> = {
     { path: '/Ball', specType: 6, fields: { references: { references: ['../assets/ball.usda'] } } },
   ]),
   '/Volumes/proj/assets/ball.usda':
-    '#usda 1.0\ndef Xform "Ball"\n{\n' +
+    '#usda 1.0\n# caf\xe9 (a Latin-1 byte, kept as it is)\ndef Xform "Ball"\n{\n' +
     '    asset inputs:file = @D:\\show\\tex\\ball_<UDIM>.png@\n' +
     '    string filename = "D:\\\\show\\\\tex\\\\ball_blue.png"\n' +
     '    asset inputs:wood = @/Users/ann/tex/wood.png@\n' +
@@ -58,7 +58,7 @@ const FILES: Record<string, string | Uint8Array> = {
 };
 
 function bytesOf(content: string | Uint8Array): Buffer {
-  return typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
+  return typeof content === 'string' ? Buffer.from(content, 'latin1') : Buffer.from(content);
 }
 
 const inputs: StagedInput[] = Object.entries(FILES).map(([serverPath, content]) => ({
@@ -83,7 +83,8 @@ test('absolute Windows (drive, UNC) and macOS paths inside staged USD text layer
   const shot = readFileSync(at('/D/show/usd/shot.usda'), 'utf8');
   assert.match(shot, new RegExp(`@${at('/fileserver/share/layers/fx.usda')}@`));
   assert.match(shot, new RegExp(`@${at('/Volumes/proj/layers/anim.usdc')}@`));
-  const ball = readFileSync(at('/Volumes/proj/assets/ball.usda'), 'utf8');
+  const ball = readFileSync(at('/Volumes/proj/assets/ball.usda'), 'latin1');
+  assert.ok(ball.includes('# caf\xe9 (a Latin-1 byte'), 'bytes that are not UTF-8 are kept');
   assert.ok(ball.includes(`@${at('/D/show/tex')}/ball_<UDIM>.png@`), ball);
   assert.ok(ball.includes(`"${at('/D/show/tex/ball_blue.png')}"`), ball);
   assert.ok(ball.includes(`@${at('/Users/ann/tex/wood.png')}@`), ball);

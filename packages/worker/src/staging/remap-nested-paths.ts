@@ -14,10 +14,12 @@
  * The staged files are hard links into the content cache: a rewritten copy is
  * written beside the link and renamed over it, so the cached bytes (and every
  * other render using them) are untouched. Files are rewritten line by line in
- * a stream, so a multi-gigabyte `.ass` costs no memory. Binary containers
+ * a stream, so a multi-gigabyte `.ass` costs no memory, and byte for byte
+ * (only line ends become `\n`). Binary containers
  * (USD crate `.usdc`, `.usdz`, Alembic, Redshift proxies) are not rewritten:
  * their string tables cannot be edited without re-encoding the file.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -54,8 +56,9 @@ export function textFormatOf(path: string): TextFormat | undefined {
 }
 
 // Characters the staged tree's folder may not hold: they would end or escape the value a path
-// sits in (the rest of a path is the author's, already valid where it is written).
-const UNSAFE = /["'@<>&\\\n\r]/;
+// sits in (the rest of a path is the author's, already valid where it is written), or, outside
+// ASCII, not survive the byte-for-byte (latin1) reading and writing of the file.
+const UNSAFE = /["'@<>&\\\n\r]|[^\x20-\x7e]/;
 
 /**
  * One value as the renderer would read it, rewritten by `maps` when it is an
@@ -125,18 +128,21 @@ export async function remapStagedFile(path: string, maps: readonly PathMapEntry[
   const format = textFormatOf(path);
   if (format === undefined || maps.length === 0) return false;
   if (path.toLowerCase().endsWith('.usd') && !(await isTextUsd(path))) return false;
-  const tmp = `${path}.openfarm-remap-${process.pid}`;
+  const tmp = `${path}.openfarm-remap-${process.pid}-${randomBytes(4).toString('hex')}`;
   let changed = 0;
   try {
     const source = createReadStream(path);
     const input = format.gzip ? source.pipe(createGunzip()) : source;
     source.on('error', (err) => input.destroy(err));
+    // latin1 maps each byte to one character and back: bytes that are not UTF-8 (a Latin-1
+    // comment, a Shift-JIS path) come out as they went in.
+    input.setEncoding('latin1');
     const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-    const mapped = async function* (): AsyncGenerator<string> {
+    const mapped = async function* (): AsyncGenerator<Buffer> {
       for await (const line of lines) {
         const out = remapLine(line, format, maps);
         if (out !== line) changed++;
-        yield `${out}\n`;
+        yield Buffer.from(`${out}\n`, 'latin1');
       }
     };
     if (format.gzip) await pipeline(mapped(), createGzip(), createWriteStream(tmp));
