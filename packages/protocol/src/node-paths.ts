@@ -19,3 +19,6 @@ export const NODE_PATHS = {
   /** GET `/api/openfarm/workers/blobs/<sha256>/<size>`: an input file's bytes. */
   blob: '/api/openfarm/workers/blobs',
 } as const;
+
+// The bodies of these routes, one schema each for both ends.
+export * from './node-wire.js';

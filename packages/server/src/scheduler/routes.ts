@@ -7,9 +7,20 @@
  * which realtime download follows.
  */
 import type { Readable } from 'node:stream';
-import { ApiError, FrameStatus, normalizeServerPath, okEnvelope } from '@openfarm/protocol';
+import {
+  ApiError,
+  FrameStatus,
+  nodeFailBody as failBody,
+  nodeLeaseBody as leaseBody,
+  nodeLogBody as logBody,
+  normalizeServerPath,
+  okEnvelope,
+  nodePollBody as pollBody,
+  nodeProgressBody as progressBody,
+  nodeRegisterBody as registerBody,
+  nodeUploadQuery as uploadQuery,
+} from '@openfarm/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { assertBlobKey, type BlobKey, type BlobStore } from '../blob/index.js';
 import { parseBody } from '../http/validation.js';
 import { storeProven } from '../transfer/blob-proof.js';
@@ -27,37 +38,7 @@ export interface SchedulerRouteDeps {
   readonly blobs: BlobStore;
 }
 
-const id = z.number().int().positive();
-const lease = { frameId: id, epoch: z.number().int().nonnegative() };
-
-const registerBody = z.object({
-  os: z.string().max(32),
-  cores: z.number().int().nonnegative(),
-  ramMb: z.number().int().nonnegative(),
-  gpus: z.number().int().nonnegative().default(0),
-  slots: z.number().int().min(1).max(256),
-  platform: z.number().int().nullable().default(null),
-  renderers: z.array(z.object({ cgName: z.string().min(1).max(64), version: z.string().max(64) })).max(64),
-  hardwareConfigIds: z.array(z.number().int()).max(256).default([]),
-  agentVersion: z.string().max(64).default(''),
-});
-const pollBody = z.object({
-  running: z.array(z.object(lease)).max(256).default([]),
-  freeSlots: z.number().int().min(0).max(256),
-  waitMs: z.number().int().min(0).optional(),
-});
-const progressBody = z.object({ ...lease, progress: z.number().min(0).max(1) });
-const logBody = z.object({ ...lease, lines: z.array(z.string().max(16_384)).max(5000) });
-const leaseBody = z.object(lease);
-const failBody = z.object({ ...lease, error: z.string().max(16_384) });
-const intText = z.string().regex(/^\d+$/).transform(Number);
-const uploadQuery = z.object({
-  frameId: intText,
-  epoch: intText,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  size: intText,
-  name: z.string().min(1).max(1024).optional(),
-});
+// The request bodies are the render-node wire contract in @openfarm/protocol (node-wire.ts).
 
 function leaseLost(ref: LeaseRef): ApiError {
   return ApiError.of('LEASE_LOST', { detail: `frame ${ref.frameId}, epoch ${ref.epoch}` });

@@ -12,7 +12,17 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { ApiError, ERRORS, NODE_PATHS } from '@openfarm/protocol';
+import {
+  ApiError,
+  ERRORS,
+  NODE_PATHS,
+  type NodeFailBody,
+  type NodeLeaseBody,
+  type NodeLogBody,
+  type NodePollBody,
+  type NodeProgressBody,
+  type NodeRegisterBody,
+} from '@openfarm/protocol';
 import type { StagedInput } from '../staging/stage-inputs.js';
 
 export { NODE_PATHS } from '@openfarm/protocol';
@@ -161,7 +171,12 @@ export class NodeApi {
   }
 
   register(caps: NodeCapabilities): Promise<Registration> {
-    return this.post(NODE_PATHS.register, caps);
+    const body: NodeRegisterBody = {
+      ...caps,
+      renderers: caps.renderers.map((r) => ({ cgName: r.cgName, version: r.version })),
+      hardwareConfigIds: [...caps.hardwareConfigIds],
+    };
+    return this.post(NODE_PATHS.register, body);
   }
 
   /** The long poll; `signal` ends it early (the node is stopping). */
@@ -171,26 +186,31 @@ export class NodeApi {
     waitMs: number,
     signal?: AbortSignal,
   ): Promise<PollAnswer> {
-    return this.post(NODE_PATHS.poll, { running, freeSlots, waitMs }, undefined, signal);
+    const body: NodePollBody = { running: running.map(ref), freeSlots, waitMs };
+    return this.post(NODE_PATHS.poll, body, undefined, signal);
   }
 
   async progress(lease: LeaseRef, progress: number): Promise<void> {
-    await this.post(NODE_PATHS.progress, { ...ref(lease), progress }, lease);
+    await this.post(NODE_PATHS.progress, { ...ref(lease), progress } satisfies NodeProgressBody, lease);
   }
 
   /** A chunk of the frame's log; retried like the final reports, so a farm hiccup costs no lines. */
   async log(lease: LeaseRef, lines: readonly string[]): Promise<void> {
-    await this.report(NODE_PATHS.log, () => jsonInit({ ...ref(lease), lines }), lease);
+    await this.report(
+      NODE_PATHS.log,
+      () => jsonInit({ ...ref(lease), lines: [...lines] } satisfies NodeLogBody),
+      lease,
+    );
   }
 
   async complete(lease: LeaseRef): Promise<void> {
-    await this.report(NODE_PATHS.complete, () => jsonInit(ref(lease)), lease);
+    await this.report(NODE_PATHS.complete, () => jsonInit(ref(lease) satisfies NodeLeaseBody), lease);
   }
 
   async fail(lease: LeaseRef, error: string): Promise<void> {
     await this.report(
       NODE_PATHS.fail,
-      () => jsonInit({ ...ref(lease), error: error.slice(0, 16_000) }),
+      () => jsonInit({ ...ref(lease), error: error.slice(0, 16_000) } satisfies NodeFailBody),
       lease,
     );
   }

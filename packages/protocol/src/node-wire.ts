@@ -1,0 +1,57 @@
+/**
+ * The render-node wire contract: one zod schema per request the node sends
+ * (NODE_PATHS), parsed by the server's routes and typed into the worker's calls
+ * (`satisfies` the input types below), so the two ends cannot drift apart.
+ * Bounds are the server's: a node sending more is refused with 600.
+ */
+import { z } from 'zod';
+
+const id = z.number().int().positive();
+const leaseFields = { frameId: id, epoch: z.number().int().nonnegative() };
+
+/** POST NODE_PATHS.register: what the node is and can render. */
+export const nodeRegisterBody = z.object({
+  os: z.string().max(32),
+  cores: z.number().int().nonnegative(),
+  ramMb: z.number().int().nonnegative(),
+  gpus: z.number().int().nonnegative().default(0),
+  slots: z.number().int().min(1).max(256),
+  platform: z.number().int().nullable().default(null),
+  renderers: z.array(z.object({ cgName: z.string().min(1).max(64), version: z.string().max(64) })).max(64),
+  hardwareConfigIds: z.array(z.number().int()).max(256).default([]),
+  agentVersion: z.string().max(64).default(''),
+});
+
+/** POST NODE_PATHS.poll: the leases the node holds (renewed), and how many more it can take. */
+export const nodePollBody = z.object({
+  running: z.array(z.object(leaseFields)).max(256).default([]),
+  freeSlots: z.number().int().min(0).max(256),
+  waitMs: z.number().int().min(0).optional(),
+});
+
+/** POST NODE_PATHS.progress. */
+export const nodeProgressBody = z.object({ ...leaseFields, progress: z.number().min(0).max(1) });
+/** POST NODE_PATHS.log: a chunk of the frame's log lines. */
+export const nodeLogBody = z.object({ ...leaseFields, lines: z.array(z.string().max(16_384)).max(5000) });
+/** POST NODE_PATHS.complete. */
+export const nodeLeaseBody = z.object(leaseFields);
+/** POST NODE_PATHS.fail: why the frame failed. */
+export const nodeFailBody = z.object({ ...leaseFields, error: z.string().max(16_384) });
+
+const intText = z.string().regex(/^\d+$/).transform(Number);
+/** The query of PUT NODE_PATHS.output (with `name`) and NODE_PATHS.thumbnail. */
+export const nodeUploadQuery = z.object({
+  frameId: intText,
+  epoch: intText,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: intText,
+  name: z.string().min(1).max(1024).optional(),
+});
+
+export type NodeRegisterBody = z.input<typeof nodeRegisterBody>;
+export type NodePollBody = z.input<typeof nodePollBody>;
+export type NodeProgressBody = z.input<typeof nodeProgressBody>;
+export type NodeLogBody = z.input<typeof nodeLogBody>;
+export type NodeLeaseBody = z.input<typeof nodeLeaseBody>;
+export type NodeFailBody = z.input<typeof nodeFailBody>;
+export type NodeUploadQuery = z.input<typeof nodeUploadQuery>;
