@@ -83,6 +83,7 @@ test('absolute Windows (drive, UNC) and macOS paths inside staged USD text layer
   const shot = readFileSync(at('/D/show/usd/shot.usda'), 'utf8');
   assert.match(shot, new RegExp(`@${at('/fileserver/share/layers/fx.usda')}@`));
   assert.match(shot, new RegExp(`@${at('/Volumes/proj/layers/anim.usdc')}@`));
+  assert.ok(shot.endsWith(')\r\n'), 'line ends are kept');
   const ball = readFileSync(at('/Volumes/proj/assets/ball.usda'), 'latin1');
   assert.ok(ball.includes('# caf\xe9 (a Latin-1 byte'), 'bytes that are not UTF-8 are kept');
   assert.ok(ball.includes(`@${at('/D/show/tex')}/ball_<UDIM>.png@`), ball);
