@@ -3,9 +3,9 @@
  * (a USD text layer's `@D:/assets/tex.png@`, an Arnold stand-in's
  * `filename "//srv/proj/tex.tx"`, a V-Ray scene's `file="/Volumes/…"`) are
  * read by the renderer's own file loader, not by the DCC whose remapping the
- * adapter sets up: Maya's `dirmap` does not reach USD's asset resolver or
- * Arnold's procedural loader, and OpenUSD's default resolver has no path map
- * at all. Every such file was staged at its server path like any input
+ * adapter sets up: Maya's `dirmap` is documented for the paths Maya resolves,
+ * not for USD's asset resolver or Arnold's procedural loader, and OpenUSD's
+ * default resolver opens an absolute path as written, with no path map. Every such file was staged at its server path like any input
  * (`D:\assets\tex.png` → `<root>/D/assets/tex.png`), so the one remapping that
  * works for every renderer is to rewrite the staged copies of the text formats
  * so that their absolute paths name the staged tree, with the same directory
@@ -13,10 +13,9 @@
  *
  * The staged files are hard links into the content cache: a rewritten copy is
  * written beside the link and renamed over it, so the cached bytes (and every
- * other render using them) are untouched. Files are rewritten line by line in
- * a stream, so a multi-gigabyte `.ass` costs no memory beyond its longest
- * line, and byte for byte. Binary containers
- * (USD crate `.usdc`, `.usdz`, Alembic, Redshift proxies) are not rewritten:
+ * other render using them) are untouched. Files are rewritten in a stream of
+ * chunks cut at line ends, byte for byte, so a multi-gigabyte `.ass` costs no
+ * memory beyond its longest line. Binary containers (USD crate `.usdc`, `.usdz`, Alembic, Redshift proxies) are not rewritten:
  * their string tables cannot be edited without re-encoding the file.
  */
 import { randomBytes } from 'node:crypto';
