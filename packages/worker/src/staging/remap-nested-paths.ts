@@ -15,8 +15,9 @@
  * written beside the link and renamed over it, so the cached bytes (and every
  * other render using them) are untouched. Files are rewritten in a stream of
  * chunks cut at line ends, byte for byte, so a multi-gigabyte `.ass` costs no
- * memory beyond its longest line. Binary containers (USD crate `.usdc`, `.usdz`, Alembic, Redshift proxies) are not rewritten:
- * their string tables cannot be edited without re-encoding the file.
+ * memory beyond its longest line. Binary containers (USD crate `.usdc`,
+ * `.usdz`, Alembic, Redshift proxies) are not rewritten: their string tables
+ * cannot be edited without re-encoding the file.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
