@@ -15,8 +15,8 @@ import { after, before, test } from 'node:test';
 import { FrameStatus, TaskStatus } from '@openfarm/protocol';
 import { createWorker, type RunningFarmServer } from '@openfarm/server';
 import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
-import { requireProgram } from '../../../scripts/test-support/require-program.js';
-import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import { requireProgram } from '../../../../scripts/test-support/require-program.js';
+import { closeFarm, startFarm, submitSampleScene, waitUntil } from '../../../worker/test/farm-support.js';
 
 let root: string;
 let server: RunningFarmServer;
