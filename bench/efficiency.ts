@@ -1,10 +1,15 @@
 /**
- * Farm efficiency: a 12-frame Blender job rendered by the farm on 2 local
- * render nodes, against the same 12 frames rendered by bare
- * `blender -b scene -o … -f N` processes, 2 at a time, in the same run and on
- * the same machine. Efficiency = bare wall time / farm wall time (goal ≥ 0.90).
- * The farm's time runs from submit to the last frame done, so it includes
- * leasing, staging inputs, log and output uploads and thumbnails.
+ * Farm efficiency: a Blender job rendered by the farm on 2 local render nodes,
+ * against the same frames rendered by bare `blender -b scene -o … -f N`
+ * processes, 2 at a time, in the same run and on the same machine, twice:
+ * 12 short frames (BENCH_SIZE², default 128²) and 4 longer ones
+ * (BENCH_LONG_SIZE², default 1024²). The farm runs each job twice: nodes
+ * without warm sessions (a Blender per frame, as bare) and with them (one
+ * Blender per node keeps the scene loaded across the task's frames).
+ * Ratio = bare wall time / farm wall time; goals: cold ≥ 0.90; warm ≥ 1.5 on
+ * the short frames, ≥ 1.0 on the long ones. The farm's time runs from submit
+ * to the last frame done, so it includes leasing, staging inputs, log and
+ * output uploads and thumbnails.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -24,9 +29,9 @@ import {
 import { Agent, blenderAdapter } from '@openfarm/worker';
 import { generateSampleScene } from '../scripts/sample-scene/generate.js';
 
-const FRAMES = 12;
 const NODES = 2;
-const SIZE = Number(process.env.BENCH_SIZE ?? 128);
+const SHORT = { frames: Number(process.env.BENCH_FRAMES ?? 12), size: Number(process.env.BENCH_SIZE ?? 128) };
+const LONG = { frames: 4, size: Number(process.env.BENCH_LONG_SIZE ?? 1024) };
 const threads = Math.max(1, Math.floor(availableParallelism() / NODES));
 
 const blender = await blenderAdapter.detect();
@@ -35,11 +40,15 @@ if (blender === undefined) {
   process.exit(0);
 }
 const root = await mkdtemp(join(tmpdir(), 'openfarm-bench-efficiency-'));
-const scene = generateSampleScene({ outDir: join(root, 'scene'), size: SIZE, frames: FRAMES });
+
+interface Scene {
+  readonly blendPath: string;
+  readonly frames: number;
+}
 
 // Peer: bare Blender, NODES processes at a time over the same frames.
-async function bare(): Promise<number> {
-  const queue = Array.from({ length: FRAMES }, (_, i) => i + 1);
+async function bare(scene: Scene): Promise<number> {
+  const queue = Array.from({ length: scene.frames }, (_, i) => i + 1);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: NODES }, async () => {
@@ -71,9 +80,11 @@ async function bare(): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function farm(): Promise<number> {
+let farmRuns = 0;
+async function farm(scene: Scene, warm: boolean): Promise<number> {
+  const run = ++farmRuns;
   const server = await startServer({
-    dataDir: join(root, 'farm'),
+    dataDir: join(root, `farm-${run}`),
     port: 0,
     logLevel: 'silent',
     plugins: [transferPlugin(), configStoragePlugin(), schedulerPlugin({ policy: { maxPollMs: 2000 } })],
@@ -87,10 +98,11 @@ async function farm(): Promise<number> {
     const agent = await Agent.create({
       server: server.url,
       token: w.token,
-      workDir: join(root, `node-${i}`),
-      cacheDir: join(root, 'cache'),
+      workDir: join(root, `farm-${run}-node-${i}`),
+      cacheDir: join(root, `farm-${run}-cache`),
       threads,
       renderers: [blender!],
+      warm: warm ? {} : false,
     });
     agents.push(agent);
     runs.push(agent.run());
@@ -112,7 +124,7 @@ async function farm(): Promise<number> {
     tipsJson: analyzer.tipsJson,
     assetJson: analyzer.assetJson,
   }).execute({ hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null } });
-  await new RayvisionUpload(api, { dbConfigPath: join(root, 'db_config.ini') }).uploadAsset(
+  await new RayvisionUpload(api, { dbConfigPath: join(root, `db_config-${run}.ini`) }).uploadAsset(
     analyzer.uploadJson,
   );
   for (const [file, name] of [
@@ -142,13 +154,33 @@ async function farm(): Promise<number> {
   return seconds;
 }
 
-// bare, farm, bare: the mean of the two bare runs brackets the farm's, so load that
-// drifts during the run (other work on the machine, cold caches) weighs on both sides.
-const bareFirst = await bare();
-const farmSeconds = await farm();
-const bareSeconds = (bareFirst + (await bare())) / 2;
+// bare, cold farm, warm farm, bare: the mean of the two bare runs brackets the farm's, so load
+// that drifts during the run (other work on the machine, cold caches) weighs on both sides.
+async function measure(label: string, opts: { frames: number; size: number }, goal: number): Promise<void> {
+  const made = generateSampleScene({
+    outDir: join(root, `scene-${label}`),
+    size: opts.size,
+    frames: opts.frames,
+  });
+  const scene = { blendPath: made.blendPath, frames: opts.frames };
+  const bareFirst = await bare(scene);
+  const cold = await farm(scene, false);
+  const warm = await farm(scene, true);
+  const bareSeconds = (bareFirst + (await bare(scene))) / 2;
+  console.log(
+    `${label}: ${opts.frames} frames at ${opts.size}×${opts.size}, ${NODES} nodes × ${threads} thread(s)`,
+  );
+  console.log(
+    `  bare blender -b -f: ${bareSeconds.toFixed(1)} s (mean of ${bareFirst.toFixed(1)} s before and the run after the farm's)`,
+  );
+  console.log(
+    `  farm cold (submit → last frame done): ${cold.toFixed(1)} s, ratio ${(bareSeconds / cold).toFixed(2)} (goal ≥ 0.90)`,
+  );
+  console.log(
+    `  farm warm (submit → last frame done): ${warm.toFixed(1)} s, ratio ${(bareSeconds / warm).toFixed(2)} (goal ≥ ${goal.toFixed(1)})`,
+  );
+}
+
+await measure('short frames', SHORT, 1.5);
+await measure('long frames', LONG, 1.0);
 await rm(root, { recursive: true, force: true });
-console.log(`${FRAMES} frames at ${SIZE}×${SIZE}, ${NODES} nodes × ${threads} thread(s)`);
-console.log(`bare blender -b -f: ${bareSeconds.toFixed(1)} s (mean of the runs before and after the farm's)`);
-console.log(`farm (submit → last frame done): ${farmSeconds.toFixed(1)} s`);
-console.log(`farm efficiency: ${(bareSeconds / farmSeconds).toFixed(2)} (goal ≥ 0.90)`);

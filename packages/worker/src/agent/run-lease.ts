@@ -243,7 +243,9 @@ export async function runLease(
     await ctx.api.fail(lease, message).catch(loseLease);
     return 'failed';
   } finally {
-    if (warm !== undefined) await ctx.warm?.give(warm, warmKeep && !abort.signal.aborted);
+    // Kept only after a frame completed: its renderer answered every request. A cancel that
+    // arrives after completion (a finished frame may still be listed) does not touch it.
+    if (warm !== undefined) await ctx.warm?.give(warm, warmKeep);
     signal.removeEventListener('abort', onCancel);
     forgetRendererPid(ctx.workRoot, lease.frameId);
     await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,196 @@
+/**
+ * Warm render sessions on a real farm with real Blender (one farm for the
+ * file; tiny frames). Each case checks the farm ends correct — every frame
+ * done exactly once, one output per frame — and that no Blender is left:
+ * - the frame-range limit ends a session and the next frame starts cold;
+ * - a task change ends the idle session of the previous task;
+ * - the warm Blender killed with SIGKILL mid-frame: the frame fails, is
+ *   queued again and rendered in a new session;
+ * - a frame cancelled on the farm while it renders warm: its session is killed.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { FrameStatus, TaskStatus } from '@openfarm/protocol';
+import { createWorker, type RunningFarmServer } from '@openfarm/server';
+import { Agent, blenderAdapter, groupAlive, type InstalledRenderer } from '@openfarm/worker';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
+import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+
+let root: string;
+let server: RunningFarmServer;
+let blender: InstalledRenderer | undefined;
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'openfarm-warm-farm-'));
+  blender = await blenderAdapter.detect();
+  server = await startFarm(join(root, 'farm'), { leaseTtlMs: 10_000, reapIntervalMs: 200, maxPollMs: 500 });
+});
+after(async () => {
+  await closeFarm(server);
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Live Blender processes whose command line names `workDir` (its staged scene is under it). */
+function blendersUnder(workDir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) continue;
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmd.includes(workDir) && /blender/.test(cmd)) pids.push(Number(name));
+    } catch {}
+  }
+  return pids;
+}
+
+async function taskStatus(taskId: number): Promise<number> {
+  const t = await server.farm.store.db
+    .selectFrom('tasks')
+    .select('status')
+    .where('id', '=', taskId)
+    .executeTakeFirstOrThrow();
+  return t.status;
+}
+
+/** Every frame of the task done, and exactly one output per frame. */
+async function assertDoneOnce(taskId: number, frames: number): Promise<{ attempts: number[] }> {
+  const db = server.farm.store.db;
+  const rows = await db.selectFrom('frames').selectAll().where('task_id', '=', taskId).execute();
+  assert.equal(rows.length, frames);
+  for (const r of rows) assert.equal(r.state, FrameStatus.DONE, JSON.stringify(r));
+  const outputs = await db
+    .selectFrom('transfer_manifest')
+    .select('path')
+    .where('storage', '=', 'output')
+    .where('path', 'like', `/${taskId}_%`)
+    .execute();
+  const images = outputs.filter((o) => o.path.endsWith('.png'));
+  assert.equal(images.length, frames, `one image per frame: ${outputs.map((o) => o.path).join(', ')}`);
+  return { attempts: rows.map((r) => r.attempt) };
+}
+
+async function node(name: string, warm: { maxFrames?: number }) {
+  const w = await createWorker(server.farm.store.db, name);
+  const log: string[] = [];
+  const workDir = join(root, name);
+  const agent = await Agent.create({
+    server: server.url,
+    token: w.token,
+    workDir,
+    threads: 1,
+    renderers: [blender!],
+    warm,
+    log: (m) => log.push(m),
+  });
+  const running = agent.run();
+  return {
+    agent,
+    workDir,
+    log,
+    stop: async () => {
+      await agent.stop();
+      await running;
+    },
+  };
+}
+
+test('frame limit and task change end warm sessions; every frame done once; no Blender left', async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
+  const n = await node('limits', { maxFrames: 2 });
+  try {
+    const a = await submitSampleScene(server, root, { frames: 5, size: 32, userName: 'limits-a' });
+    await waitUntil('task A', async () => (await taskStatus(a.taskId)) === TaskStatus.FINISHED, 240_000);
+    const b = await submitSampleScene(server, root, { frames: 2, size: 32, userName: 'limits-b' });
+    await waitUntil('task B', async () => (await taskStatus(b.taskId)) === TaskStatus.FINISHED, 240_000);
+    assert.deepEqual((await assertDoneOnce(a.taskId, 5)).attempts, [1, 1, 1, 1, 1]);
+    assert.deepEqual((await assertDoneOnce(b.taskId, 2)).attempts, [1, 1]);
+    const ended = n.agent.warm!.ended;
+    // Task A: 5 frames, 2 per session: sessions end after frames 2 and 4; the third holds frame 5
+    // until task B's first frame ends it; task B's session ends after its 2 frames.
+    const why = `${JSON.stringify(ended)}\n${n.log.join('\n')}`;
+    assert.equal(ended.frameLimit, 3, why);
+    assert.equal(ended.taskChange, 1, why);
+    assert.equal(ended.failed, 0, `${JSON.stringify(ended)}\n${n.log.join('\n')}`);
+  } finally {
+    await n.stop();
+  }
+  assert.deepEqual(blendersUnder(n.workDir), [], 'no Blender left after the node stops');
+  assert.deepEqual(await readdir(join(n.workDir, 'leases')), [], 'warm folders removed');
+});
+
+test('the warm Blender killed mid-frame: the frame is rendered again, every frame done once', async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
+  const n = await node('killed', {});
+  const db = server.farm.store.db;
+  try {
+    // 3 frames at 1024²: each takes long enough to be caught rendering.
+    const a = await submitSampleScene(server, root, { frames: 3, size: 1024, userName: 'killed-a' });
+    // The first frame done: the session is warm; kill it during the next.
+    await waitUntil(
+      'a frame done and the next rendering',
+      async () => {
+        const rows = await db.selectFrom('frames').select('state').where('task_id', '=', a.taskId).execute();
+        return (
+          rows.some((r) => r.state === FrameStatus.DONE) && rows.some((r) => r.state === FrameStatus.RUNNING)
+        );
+      },
+      240_000,
+    );
+    const pidFile = (await readdir(join(n.workDir, 'pids'))).find((f) => f.startsWith('-'));
+    assert.ok(pidFile !== undefined, 'the warm Blender is recorded');
+    const { pid } = JSON.parse(await readFile(join(n.workDir, 'pids', pidFile), 'utf8')) as { pid: number };
+    process.kill(pid, 'SIGKILL');
+    await waitUntil('the task', async () => (await taskStatus(a.taskId)) === TaskStatus.FINISHED, 240_000);
+    const { attempts } = await assertDoneOnce(a.taskId, 3);
+    assert.ok(
+      attempts.some((x) => x === 2),
+      `the killed frame ran again: ${attempts}\n${n.log.join('\n')}`,
+    );
+    assert.ok(n.agent.warm!.ended.failed >= 1);
+  } finally {
+    await n.stop();
+  }
+  assert.deepEqual(blendersUnder(n.workDir), [], 'no Blender left after the node stops');
+});
+
+test('a frame cancelled while it renders warm: its Blender is killed; the task, started again, ends with every frame done once', async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
+  const n = await node('cancelled', {});
+  const db = server.farm.store.db;
+  try {
+    const a = await submitSampleScene(server, root, { frames: 3, size: 1024, userName: 'cancelled-a' });
+    await waitUntil(
+      'a frame done and the next rendering',
+      async () => {
+        const rows = await db.selectFrom('frames').select('state').where('task_id', '=', a.taskId).execute();
+        return (
+          rows.some((r) => r.state === FrameStatus.DONE) && rows.some((r) => r.state === FrameStatus.RUNNING)
+        );
+      },
+      240_000,
+    );
+    const pidFile = (await readdir(join(n.workDir, 'pids'))).find((f) => f.startsWith('-'));
+    assert.ok(pidFile !== undefined, 'the warm Blender is recorded');
+    const { pid } = JSON.parse(await readFile(join(n.workDir, 'pids', pidFile), 'utf8')) as { pid: number };
+    await a.api.task.stopTask([a.taskId]);
+    await waitUntil('the warm Blender to be killed', async () => !groupAlive(pid), 30_000);
+    // The lease's run then gives its session back, which ends it rather than keeping it idle.
+    await waitUntil('the session to end', async () => n.agent.warm!.ended.failed >= 1, 30_000);
+    assert.deepEqual(n.agent.warm!.idleKeys, []);
+    await a.api.task.startTask([a.taskId]);
+    await waitUntil('the task', async () => (await taskStatus(a.taskId)) === TaskStatus.FINISHED, 240_000);
+    await assertDoneOnce(a.taskId, 3);
+  } finally {
+    await n.stop();
+  }
+  assert.deepEqual(blendersUnder(n.workDir), [], 'no Blender left after the node stops');
+});
