@@ -13,8 +13,10 @@ import { RayvisionAPI } from '@openfarm/sdk';
 import {
   configStoragePlugin,
   createUser,
+  createWorker,
   type NewUser,
   type RunningFarmServer,
+  recordRegistration,
   startServer,
   transferPlugin,
 } from '@openfarm/server';
@@ -243,6 +245,21 @@ test('projects add, list and remove', async () => {
 
 test('software lists what the farm renders, and one software’s versions', async () => {
   await login();
+  assert.doesNotMatch(await run('software'), /^Blender/m, 'a farm with no render node lists nothing');
+  await assert.rejects(run('software', 'blender'), /does not render "blender"; it renders nothing yet/);
+  // The farm renders what its live render nodes advertise when they register.
+  const node = await createWorker(server.farm.store.db, 'cli-blender');
+  await recordRegistration(server.farm.store.db, node.id, {
+    os: 'linux',
+    cores: 2,
+    ramMb: 4096,
+    gpus: 0,
+    slots: 1,
+    platform: null,
+    renderers: [{ cgName: 'Blender', version: '3.4.1' }],
+    hardwareConfigIds: [],
+    agentVersion: 'test',
+  });
   assert.match(await run('software'), /^Blender\s+2007\s+blend$/m);
   assert.match(await run('software', 'blender'), /^versions: .*\b3\.4\b/m);
   await assert.rejects(run('software', 'Paint'), /does not render "Paint"; it renders .*Blender/);

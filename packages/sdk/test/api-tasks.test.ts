@@ -227,6 +227,8 @@ describe('query operator: catalogues', () => {
 
   test('supportedSoftware and supportedPlugin list software and versions', async () => {
     const api = farm.client();
+    // What the farm's live render nodes render: one registers first, as on a real farm.
+    await farm.addRenderNode('api-blender', [{ cgName: 'Blender', version: '3.4.1' }]);
     const list = await api.query.supportedSoftware();
     assert.ok(list.renderInfoList.some((s) => s.cgId === 2007 && s.cgName === 'Blender'));
     const detail = await api.query.supportedPlugin('blender', 'linux');

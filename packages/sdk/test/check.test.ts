@@ -55,6 +55,27 @@ function createTaskCalls(since: number): number {
 }
 
 describe('RayvisionCheck', () => {
+  test('a farm with no render node for the software: the check warns what to start, the task waits', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (m: string) => warnings.push(m) };
+    const paths = await job(blenderTaskJson('1'));
+    const taskId = await new RayvisionCheck(farm.client({ logger }), paths).execute({
+      hardwareConfig: CPU_64GB,
+    });
+    assert.ok(taskId > 0);
+    assert.deepEqual(warnings, [
+      'no linux render node of this farm can render Blender 3.4 now: the task will wait until one does; ' +
+        'start a render node with Blender 3.4 installed (openfarm worker) to render it',
+    ]);
+    // The render node the tip asks for: from here on the farm lists Blender 3.4.1 and what it satisfies.
+    await farm.addRenderNode('check-blender', [{ cgName: 'Blender', version: '3.4.1' }]);
+    warnings.length = 0;
+    await new RayvisionCheck(farm.client({ logger }), await job(blenderTaskJson('1'))).execute({
+      hardwareConfig: CPU_64GB,
+    });
+    assert.deepEqual(warnings, []);
+  });
+
   test('fills ids, hardware fields and string values; creates the project; rewrites task.json', async () => {
     const task = blenderTaskJson('1-3[1]', { project_name: 'ocean' });
     (task.task_info as Record<string, unknown>).job_stop_time = 3600; // a number where the farm reads text
@@ -107,6 +128,7 @@ describe('RayvisionCheck', () => {
         assert.equal(e.code, 1000000);
         assert.ok(e.supported.includes('3.4'));
         assert.match(e.message, /Blender 9\.9 is not supported, supported versions: .*3\.4/);
+        assert.match(e.message, /start a render node with it installed/);
         return true;
       },
     );

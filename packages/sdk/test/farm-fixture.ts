@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { RayvisionAPI, type RayvisionAPIOptions } from '@openfarm/sdk';
 import {
   createUser,
+  createWorker,
   type FarmPlugin,
   type NewUser,
   type RunningFarmServer,
+  schedulerPlugin,
   startServer,
 } from '@openfarm/server';
 
@@ -25,6 +27,11 @@ export interface TestFarm {
   client(options?: RayvisionAPIOptions): RayvisionAPI;
   /** Another account on the same farm. */
   addUser(name: string): Promise<NewUser>;
+  /**
+   * A render node registering with the renderers it has, as `openfarm worker` does on start:
+   * the farm's software catalogue lists what its live nodes render.
+   */
+  addRenderNode(name: string, renderers: ReadonlyArray<{ cgName: string; version: string }>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,7 +48,7 @@ export async function startFarm(options: { plugins?: FarmPlugin[] } = {}): Promi
     host: '127.0.0.1',
     port: 0,
     logLevel: 'silent',
-    plugins: [recordRequests, ...(options.plugins ?? [])],
+    plugins: [recordRequests, schedulerPlugin(), ...(options.plugins ?? [])],
   });
   const domain = new URL(server.url).host;
   const user = await createUser(server.farm.store.db, 'artist');
@@ -61,6 +68,15 @@ export async function startFarm(options: { plugins?: FarmPlugin[] } = {}): Promi
         ...overrides,
       }),
     addUser: (name) => createUser(server.farm.store.db, name),
+    async addRenderNode(name, renderers) {
+      const { token } = await createWorker(server.farm.store.db, name);
+      const res = await fetch(`${server.url}/api/openfarm/workers/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ os: 'linux', cores: 2, ramMb: 4096, slots: 1, renderers }),
+      });
+      if (!res.ok) throw new Error(`registering render node ${name} answered ${res.status}`);
+    },
     async close() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });

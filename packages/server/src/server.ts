@@ -13,6 +13,7 @@ import { openDataDirStore } from './data-dir.js';
 import { EventsTokens } from './auth/events-token.js';
 import { NonceRegistry } from './auth/nonces.js';
 import { SignatureVerifier } from './auth/verify.js';
+import { catalogWindowFromEnv } from './catalog/live-renderers.js';
 import { EventBus } from './events/bus.js';
 import { registerEventRoutes } from './events/event-routes.js';
 import { registerEndpointRoutes } from './api/endpoint-routes.js';
@@ -79,6 +80,11 @@ export interface ServerOptions {
    * address handed out to clients. See http/public-url.ts.
    */
   publicUrl?: string;
+  /**
+   * Render nodes seen within this many ms make the software catalogue clients are served
+   * (default $OPENFARM_CATALOG_WINDOW_SEC, else 10 minutes; see catalog/live-renderers.ts).
+   */
+  catalogWindowMs?: number;
 }
 
 export interface FarmServer {
@@ -131,6 +137,7 @@ export async function createServer(options: ServerOptions): Promise<FarmServer> 
     jobFileSources: [],
     dataDir: options.dataDir,
     publicUrl,
+    catalogWindowMs: options.catalogWindowMs ?? catalogWindowFromEnv(),
   };
   app.decorate('farm', farm);
   app.decorateRequest('user', null);

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { AnalyzeClarisse, AnalyzeHoudini } from '@openfarm/analyzers';
 import { CG_ID } from '@openfarm/protocol';
 import { clarisseAdapter } from '@openfarm/worker';
@@ -98,17 +98,39 @@ describe('software catalogue and version matching with live nodes', () => {
     assert.equal(byName.get('Houdini')?.renderNodes, 2);
     assert.deepEqual(byName.get('Clarisse')?.cgVersionList, ['4.0.3', '5.0.8']);
     assert.deepEqual(byName.get('Blender')?.cgVersionList, ['3.4.1']);
-    // Known software no live node has stays listed, marked with no node, after the live ones.
-    assert.equal(byName.get('Maya')?.renderNodes, 0);
-    const live = list.renderInfoList.map((s) => (s.renderNodes ?? 0) > 0);
-    assert.deepEqual(
-      live,
-      [...live].sort((a, b) => Number(b) - Number(a)),
-    );
-    // A disabled node is not live.
+    // Software no live node has is not listed: the catalogue is what the nodes render.
+    assert.equal(byName.get('Maya'), undefined);
+    assert.ok(list.renderInfoList.every((s) => (s.renderNodes ?? 0) > 0));
+    // A disabled node is not live, and neither is one not seen within the catalogue window.
     await f.db.updateTable('workers').set({ disabled: 1 }).where('name', '=', 'sw-blender').execute();
     const after = await f.user.api('query.supportedSoftware');
-    assert.equal(after.renderInfoList.find((s) => s.cgName === 'Blender')?.renderNodes, 0);
+    assert.equal(
+      after.renderInfoList.find((s) => s.cgName === 'Blender'),
+      undefined,
+    );
+    assert.deepEqual(await f.user.api('query.supportedPlugin', { cgId: CG_ID.BLENDER }), {
+      cgVersion: [],
+      cgPlugin: [],
+    });
+    const window = f.farm.server.farm.catalogWindowMs;
+    await f.db
+      .updateTable('workers')
+      .set({ last_seen_at: Date.now() - window - 1000 })
+      .where('name', '=', 'sw-houdini-195')
+      .execute();
+    const stale = await f.user.api('query.supportedSoftware');
+    assert.deepEqual(stale.renderInfoList.find((s) => s.cgName === 'Houdini')?.cgVersionList, ['20.5.487']);
+    // A node seen a few minutes ago (rebooting, or the server was restarted) still counts.
+    await f.db
+      .updateTable('workers')
+      .set({ last_seen_at: Date.now() - 5 * 60_000 })
+      .where('name', '=', 'sw-houdini-195')
+      .execute();
+    const rebooting = await f.user.api('query.supportedSoftware');
+    assert.deepEqual(rebooting.renderInfoList.find((s) => s.cgName === 'Houdini')?.cgVersionList, [
+      '19.5.303',
+      '20.5.487',
+    ]);
     // The versions a client may ask for include what an analyzer writes for a live node's release.
     const clarisse = await f.user.api('query.supportedPlugin', { cgId: CG_ID.CLARISSE });
     const versions = clarisse.cgVersion.map((v) => v.cgVersion);

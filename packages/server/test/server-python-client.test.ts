@@ -6,14 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { FrameStatus } from '@openfarm/protocol';
-import { startTestFarm, type TestFarm } from './support/farm.js';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
+import { createWorker, schedulerPlugin } from '../src/index.js';
+import { NodeClient } from './scheduler-support.js';
+import { startTestFarm, type TestFarm } from './support/farm.js';
 import { mayaTaskJson } from './support/task-json.js';
 
 const PYTHON_CLIENT = `
@@ -84,8 +86,11 @@ print(json.dumps({"user": user, "platforms": platforms, "hardware": hardware, "s
 let farm: TestFarm;
 let dir: string;
 before(async () => {
-  farm = await startTestFarm();
+  farm = await startTestFarm({ plugins: [schedulerPlugin()] });
   dir = await mkdtemp(join(tmpdir(), 'openfarm-python-'));
+  // The software catalogue is what live render nodes render: a Maya 2022 node registers first.
+  const w = await createWorker(farm.server.farm.store.db, 'py-maya');
+  await new NodeClient(farm.url, w.token, 'py-maya').register([{ cgName: 'Maya', version: '2022' }]);
 });
 after(async () => {
   await farm.close();

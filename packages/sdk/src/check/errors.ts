@@ -16,7 +16,10 @@ function listChoices(choices: readonly HardwareChoice[]): string {
   return choices.map((c) => `{model: ${c.model}, ram: ${c.ram}, gpuNum: ${c.gpuNum ?? 'null'}}`).join(', ');
 }
 
-/** The scene's software version is not one the farm renders (reference: RayvisionError 1000000). */
+/**
+ * The scene's software version is not one the farm's live render nodes have
+ * (reference: RayvisionError 1000000); the message says which node to start.
+ */
 export class SoftwareVersionError extends RayvisionError {
   constructor(
     readonly software: string,
@@ -25,7 +28,8 @@ export class SoftwareVersionError extends RayvisionError {
   ) {
     super(
       'SDK_ERROR',
-      `${software} ${version} is not supported, supported versions: ${supported.length > 0 ? supported.join(', ') : 'none'}`,
+      `${software} ${version} is not supported, supported versions: ${supported.length > 0 ? supported.join(', ') : 'none'}` +
+        ` (the versions of this farm's live render nodes; to render ${software} ${version}, start a render node with it installed)`,
       { detail: { software, version, supported } },
     );
     this.name = 'SoftwareVersionError';

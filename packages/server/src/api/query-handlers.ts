@@ -1,8 +1,8 @@
 /** The query operator's catalogue and task calls: platforms, tip codes, software, task list and info, transfer info. */
 import { API_VERSION, ApiError } from '@openfarm/protocol';
-import { allTipCodes, tipCode } from '../catalog/tips-codes.js';
 import { liveNodeRenderers } from '../catalog/live-renderers.js';
 import { softwareDetail, softwareList } from '../catalog/software.js';
+import { allTipCodes, tipCode } from '../catalog/tips-codes.js';
 import { pageOf } from '../http/paging.js';
 import { taskInfos } from '../tasks/task-info.js';
 import { listTasks } from '../tasks/task-list.js';
@@ -67,10 +67,15 @@ export const QUERY_HANDLERS: HandlerTable = {
     return pageOf(items, items.length, 1, Math.max(1, items.length));
   },
 
-  'query.supportedSoftware': async ({ farm }) => softwareList(await liveNodeRenderers(farm.store.db)),
+  'query.supportedSoftware': async ({ farm }) =>
+    softwareList(await liveNodeRenderers(farm.store.db, farm.catalogWindowMs)),
 
   'query.supportedPlugin': async (ctx, body) => {
-    const detail = softwareDetail(body.cgId, body.osName, await liveNodeRenderers(ctx.farm.store.db));
+    const detail = softwareDetail(
+      body.cgId,
+      body.osName,
+      await liveNodeRenderers(ctx.farm.store.db, ctx.farm.catalogWindowMs),
+    );
     if (detail === undefined) {
       throw ApiError.of('RESOURCE_NOT_FOUND', {
         path: ctx.request.url,

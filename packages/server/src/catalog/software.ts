@@ -1,9 +1,12 @@
 /**
- * The software the farm renders (querySoftwareList / querySoftwareDetail),
- * with the versions clients must name exactly in `software_config.cg_version`
- * and common plugins. Ids are derived from positions so they are stable
- * between restarts without a table: version id = cgId·1000 + n, plugin group
- * id (`cvId`) = cgId·100 + n, plugin version id = cgId·10000 + group·100 + n.
+ * The software the farm renders (querySoftwareList / querySoftwareDetail):
+ * what its live render nodes advertise, with their versions. The table below
+ * is not a list of what the farm renders; it gives the names, ids, scene
+ * types and plugin lists of the software a node may advertise. Ids are
+ * derived from positions so they are stable between restarts without a
+ * table: version id = cgId·1000 + n (n ≤ the table's versions; a version only
+ * nodes know gets cgId·1000 + 500 + n), plugin group id (`cvId`) = cgId·100 +
+ * n, plugin version id = cgId·10000 + group·100 + n.
  */
 import { CG_ID, canonicalVersion } from '@openfarm/protocol';
 import type { LiveRenderer } from './live-renderers.js';
@@ -171,38 +174,33 @@ function liveVersions(cgName: string, nodes: readonly (readonly LiveRenderer[])[
   );
 }
 
+/** How many live nodes advertise a software (by name, as the scheduler matches it). */
+function nodesWith(cgName: string, nodes: readonly (readonly LiveRenderer[])[]): number {
+  const lower = cgName.toLowerCase();
+  return nodes.filter((n) => n.some((r) => r.cgName.trim().toLowerCase() === lower)).length;
+}
+
 /**
  * The software list, from the farm's live render nodes (`nodes`: one list of
- * renderers per live node). Software a live node renders comes first, with
- * `renderNodes` (how many live nodes have it) and `cgVersionList` (their
- * versions). Software the farm knows but no live node has stays listed with
- * `renderNodes: 0`, so clients that submit while nodes are down keep working
- * and can tell it will wait.
+ * renderers per live node): only software at least one live node renders,
+ * with `renderNodes` (how many) and `cgVersionList` (their versions). A farm
+ * with no live node answers an empty list; the SDK's check then says which
+ * render node to start. A renderer no table entry names is left out: it has
+ * no id a task.json could give.
  */
 export function softwareList(nodes: readonly (readonly LiveRenderer[])[] = []) {
-  const entries = ENTRIES.map((e) => {
-    const versions = liveVersions(e.cgName, nodes);
-    const lower = e.cgName.toLowerCase();
-    return {
-      cgId: e.cgId,
-      cgName: e.cgName,
-      cgType: e.cgType,
-      iconPath: '',
-      isNeedProjectPath: e.isNeedProjectPath,
-      isNeedAnalyse: 1,
-      isSupportLinux: e.isSupportLinux,
-      renderNodes: nodes.filter((n) => n.some((r) => r.cgName.trim().toLowerCase() === lower)).length,
-      cgVersionList: versions,
-    };
-  });
-  return {
-    isAutoCommit: 2,
-    defaultCgId: CG_ID.MAYA,
-    renderInfoList: [
-      ...entries.filter((e) => e.renderNodes > 0),
-      ...entries.filter((e) => e.renderNodes === 0),
-    ],
-  };
+  const renderInfoList = ENTRIES.map((e) => ({
+    cgId: e.cgId,
+    cgName: e.cgName,
+    cgType: e.cgType,
+    iconPath: '',
+    isNeedProjectPath: e.isNeedProjectPath,
+    isNeedAnalyse: 1,
+    isSupportLinux: e.isSupportLinux,
+    renderNodes: nodesWith(e.cgName, nodes),
+    cgVersionList: liveVersions(e.cgName, nodes),
+  })).filter((e) => e.renderNodes > 0);
+  return { isAutoCommit: 2, defaultCgId: CG_ID.MAYA, renderInfoList };
 }
 
 /** A live version and the less precise requests it satisfies: 4.0.3 → 4, 4.0, 4.0.3. */
@@ -224,8 +222,12 @@ function pluginGroups(e: SoftwareEntry): PluginGroup[] {
 }
 
 /**
- * Versions and plugins of one software; `osName` "linux" answers nothing for
- * software that only renders on Windows. Undefined for an unknown cg id.
+ * Versions and plugins of one software, from the live nodes that render it:
+ * each live version and the less precise requests it satisfies (a Clarisse
+ * 4.0.3 node renders a project the analyzer wrote as Clarisse "4"), and the
+ * plugin list, only while a live node renders the software. No live node
+ * answers empty lists, as `osName` "linux" does for software that only
+ * renders on Windows. Undefined for an unknown cg id.
  */
 export function softwareDetail(
   cgId: number,
@@ -235,17 +237,29 @@ export function softwareDetail(
   const e = ENTRIES.find((x) => x.cgId === cgId);
   if (e === undefined) return undefined;
   if (osName?.toLowerCase() === 'linux' && e.isSupportLinux === 0) return { cgVersion: [], cgPlugin: [] };
-  // After the known versions (whose ids stay put), what live nodes render, in the spelling
-  // analyzers write (a Clarisse 4.0.3 node renders a project saved as Clarisse "4").
-  const live = liveVersions(e.cgName, nodes).flatMap(requestsSatisfiedBy);
-  const versions = [...new Set([...e.versions, ...live])];
+  // The nodes' own spelling too (`clarisse_ifx_4.0_sp3`), which a task.json may name as well.
+  const name = e.cgName.toLowerCase();
+  const advertised = nodes.flatMap((n) =>
+    n
+      .filter((r) => r.cgName.trim().toLowerCase() === name && r.version.trim() !== '')
+      .map((r) => r.version.trim()),
+  );
+  const versions = [
+    ...new Set([...liveVersions(e.cgName, nodes).flatMap(requestsSatisfiedBy), ...advertised]),
+  ];
+  if (versions.length === 0) return { cgVersion: [], cgPlugin: [] };
+  // A version in the table keeps the id it always had; one only nodes know is numbered after them.
+  let extra = 0;
   return {
-    cgVersion: versions.map((v, n) => ({
-      id: e.cgId * 1000 + n + 1,
-      cgId: e.cgId,
-      cgName: e.cgName,
-      cgVersion: v,
-    })),
+    cgVersion: versions.map((v) => {
+      const known = e.versions.indexOf(v);
+      return {
+        id: e.cgId * 1000 + (known >= 0 ? known + 1 : 500 + ++extra),
+        cgId: e.cgId,
+        cgName: e.cgName,
+        cgVersion: v,
+      };
+    }),
     cgPlugin: pluginGroups(e),
   };
 }

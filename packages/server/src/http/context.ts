@@ -29,6 +29,8 @@ export interface FarmContext {
   readonly dataDir: string | undefined;
   /** Where clients reach the server behind a reverse proxy (`--public-url`; see http/public-url.ts). */
   readonly publicUrl: URL | undefined;
+  /** Render nodes seen within this many ms make the software catalogue (catalog/live-renderers.ts). */
+  readonly catalogWindowMs: number;
 }
 
 declare module 'fastify' {
