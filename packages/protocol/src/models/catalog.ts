@@ -29,7 +29,7 @@ export const SoftwareListSchema = z.looseObject({
       isNeedProjectPath: optInt(),
       isNeedAnalyse: optInt(),
       isSupportLinux: optInt(),
-      /** openfarm: how many live render nodes render this software (0: tasks wait for one). */
+      /** openfarm: how many live render nodes render this software (only software with one is listed). */
       renderNodes: optInt(),
       /** openfarm: the versions those nodes have, in the spelling the matcher compares (4.0.3). */
       cgVersionList: z.array(z.string()).optional(),
