@@ -12,7 +12,8 @@
  *   OPENFARM_TEST_POSTGRES_URL names) instead of SQLite;
  * - BENCH_SERVERS=2: two servers on that one database, each with its scheduler (and reaper), the
  *   node loops split between them (PostgreSQL only: SQLite is one process's file);
- * - BENCH_QUEUED=N: N more frames wait in a lower-priority task the whole time, so the rate is
+ * - BENCH_QUEUED=N: N more frames wait in lower-priority tasks the whole time (submitted through
+ *   the API, 100,000 frames a task at most, the most one frame range expands to), so the rate is
  *   measured with a queue of BENCH_FRAMES + N frames.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -41,6 +42,7 @@ const TASKS = 10;
 const STORE = process.env.BENCH_STORE === 'postgres' ? 'postgres' : 'sqlite';
 const SERVERS = Number(process.env.BENCH_SERVERS ?? 1);
 const QUEUED = Number(process.env.BENCH_QUEUED ?? 0);
+const QUEUE_TASK_FRAMES = 100_000; // the most one frame range may expand to (DEFAULT_MAX_FRAMES)
 if (SERVERS > 1 && STORE !== 'postgres') throw new Error('BENCH_SERVERS > 1 needs BENCH_STORE=postgres');
 
 const dataDir = await mkdtemp(join(tmpdir(), 'openfarm-bench-dispatch-'));
@@ -118,33 +120,41 @@ for (let t = 0; t < TASKS; t++) {
 }
 
 if (QUEUED > 0) {
-  // The queue behind: one task of QUEUED frames, below the measured ones in priority.
-  const { taskIdList } = (await call('/api/render/submit/createTask', { count: 1, taskUserLevel: 10 })) as {
-    taskIdList: number[];
-  };
-  const taskId = taskIdList[0]!;
-  await call('/api/render/submit/taskJsonFile', {
-    taskId,
-    fileName: 'task.json',
-    content: JSON.stringify({
-      task_info: { task_id: String(taskId), cg_id: '2007', input_cg_file: 'D:/bench/q.blend', platform: '2' },
-      software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
-      scene_info: { common: { frames: `1-${QUEUED}[1]`, scene_name: ['Scene'] } },
-    }),
-  });
+  // The queue behind: tasks below the measured ones in priority, at most 100,000 frames each (the
+  // most one frame range may expand to), so 1,000,000 queued is ten ordinary submits through the API.
   const before = Date.now();
-  await call('/api/render/submit/task', { taskId });
+  const queueTasks: number[] = [];
+  for (let left = QUEUED; left > 0; left -= QUEUE_TASK_FRAMES) {
+    const n = Math.min(left, QUEUE_TASK_FRAMES);
+    const { taskIdList } = (await call('/api/render/submit/createTask', { count: 1, taskUserLevel: 10 })) as {
+      taskIdList: number[];
+    };
+    const taskId = taskIdList[0]!;
+    await call('/api/render/submit/taskJsonFile', {
+      taskId,
+      fileName: 'task.json',
+      content: JSON.stringify({
+        task_info: { task_id: String(taskId), cg_id: '2007', input_cg_file: 'D:/bench/q.blend', platform: '2' },
+        software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
+        scene_info: { common: { frames: `1-${n}[1]`, scene_name: ['Scene'] } },
+      }),
+    });
+    await call('/api/render/submit/task', { taskId });
+    queueTasks.push(taskId);
+  }
   // A large submit writes its frames in the background: wait until all are there.
   for (;;) {
     const r = await db
       .selectFrom('frames')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('task_id', '=', taskId)
+      .where('task_id', 'in', queueTasks)
       .executeTakeFirstOrThrow();
     if (Number(r.n) >= QUEUED) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  console.log(`queued ${QUEUED} more frames in ${((Date.now() - before) / 1000).toFixed(1)} s`);
+  console.log(
+    `queued ${QUEUED} more frames (${queueTasks.length} tasks) in ${((Date.now() - before) / 1000).toFixed(1)} s`,
+  );
 }
 
 const nodes: SchedulerNode[] = [];
