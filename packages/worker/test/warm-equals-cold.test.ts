@@ -105,7 +105,7 @@ test('sample scene: warm frames equal cold frames', async (t) => {
     requireProgram('oiiotool', { probeArgs: ['--help'] });
   if (skip || !blender) return t.skip(skip || undefined);
   const scene = generateSampleScene({ outDir: join(root, 'sample'), size: 48, frames: 6 });
-  await compareWarmAndCold(scene.blendPath, 'sample', [4, 1, 6]);
+  await compareWarmAndCold(scene.blendPath, 'sample', [4, 1]);
 });
 
 test('image-sequence texture and drivers: warm frames equal cold frames', async (t) => {
@@ -120,5 +120,5 @@ test('image-sequence texture and drivers: warm frames equal cold frames', async 
     { encoding: 'utf8' },
   );
   assert.equal(made.status, 0, made.stdout + made.stderr);
-  await compareWarmAndCold(join(out, 'anim.blend'), 'animated', [3, 1, 2, 4]);
+  await compareWarmAndCold(join(out, 'anim.blend'), 'animated', [3, 1, 2]);
 });

@@ -6,14 +6,17 @@
  * - a task change ends the idle session of the previous task;
  * - the warm Blender killed with SIGKILL mid-frame: the frame fails, is
  *   queued again and rendered in a new session;
- * - a frame cancelled on the farm while it renders warm: its session is killed.
+ * - a frame cancelled on the farm while it renders warm: its session is killed;
+ * - the node killed with SIGKILL while its Blender is warm: the Blender dies with it.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { FrameStatus, TaskStatus } from '@openfarm/protocol';
 import { createWorker, type RunningFarmServer } from '@openfarm/server';
 import { Agent, blenderAdapter, groupAlive, type InstalledRenderer } from '@openfarm/worker';
@@ -193,4 +196,51 @@ test('a frame cancelled while it renders warm: its Blender is killed; the task, 
     await n.stop();
   }
   assert.deepEqual(blendersUnder(n.workDir), [], 'no Blender left after the node stops');
+});
+
+test('a node killed with SIGKILL while its Blender is warm: the Blender dies within seconds', async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
+  const db = server.farm.store.db;
+  const w = await createWorker(db, 'doomed');
+  const workDir = join(root, 'doomed');
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('warm-node-process.ts', import.meta.url)),
+      server.url,
+      w.token,
+      workDir,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const a = await submitSampleScene(server, root, { frames: 3, size: 1024, userName: 'doomed-a' });
+  await waitUntil(
+    'a frame done and the next rendering warm',
+    async () => {
+      const rows = await db.selectFrom('frames').select('state').where('task_id', '=', a.taskId).execute();
+      return (
+        rows.some((r) => r.state === FrameStatus.DONE) &&
+        rows.some((r) => r.state === FrameStatus.RUNNING) &&
+        (await readdir(join(workDir, 'pids')).catch(() => [])).some((f) => f.startsWith('-'))
+      );
+    },
+    240_000,
+  );
+  const pidFile = (await readdir(join(workDir, 'pids'))).find((f) => f.startsWith('-'))!;
+  const { pid } = JSON.parse(await readFile(join(workDir, 'pids', pidFile), 'utf8')) as { pid: number };
+  assert.ok(groupAlive(pid), 'the warm Blender runs');
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  // Its wrapper sees the node gone and ends the group: SIGTERM, then SIGKILL 2 s later.
+  await waitUntil('the warm Blender to die with its node', async () => !groupAlive(pid), 10_000);
+  assert.deepEqual(blendersUnder(workDir), []);
+  // The farm's frames are left to the reaper; stop the task so later tests are not handed them.
+  await a.api.task.stopTask([a.taskId]);
 });
