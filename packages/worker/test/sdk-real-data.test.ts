@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,14 @@ let running: Promise<void> | undefined;
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'openfarm-sdk-real-data-'));
   blender = await blenderAdapter.detect();
-  server = await startFarm(join(root, 'farm'), { leaseTtlMs: 20_000, reapIntervalMs: 500, maxPollMs: 500 });
+  // One retry of a failed frame, and no blocklist of the only node before the failing frame's retry.
+  server = await startFarm(join(root, 'farm'), {
+    leaseTtlMs: 20_000,
+    reapIntervalMs: 500,
+    maxPollMs: 500,
+    maxRetries: 1,
+    blocklistAfter: 10,
+  });
   if (blender === undefined) return;
   const w = await createWorker(server.farm.store.db, 'real-data-node');
   agent = await Agent.create({
@@ -291,4 +298,70 @@ test('isTestStop: autoDownload ends with the test frame once the task pauses aft
   const files = await readdir(localPath);
   assert.equal(files.length, 1, `only the test frame: ${files.join(', ')}`);
   assert.match(files[0] as string, /0001/);
+});
+
+/** Blender, except that frame 2 crashes every time (a render node's renderer dying on one frame). */
+async function blenderFailingFrame2(real: string): Promise<string> {
+  const script = join(root, 'blender-fails-frame-2.sh');
+  await writeFile(
+    script,
+    `#!/bin/sh
+prev=""
+for a in "$@"; do
+  if [ "$prev" = "-f" ] && [ "$a" = "2" ]; then echo "renderer crashed on frame 2" >&2; exit 3; fi
+  prev="$a"
+done
+exec '${real}' "$@"
+`,
+  );
+  await chmod(script, 0o755);
+  return script;
+}
+
+test('a frame that fails: the automatic downloads get the others and report the failed frame with its error', {
+  timeout: 150_000,
+}, async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || blender === undefined) return t.skip(skip || undefined);
+  // The node from now on runs a Blender that crashes on frame 2.
+  await agent?.stop();
+  await running;
+  const w = await createWorker(server.farm.store.db, 'failing-node');
+  agent = await Agent.create({
+    server: server.url,
+    token: w.token,
+    workDir: join(root, 'failing-node'),
+    threads: 1,
+    renderers: [{ ...blender, executable: await blenderFailingFrame2(blender.executable) }],
+  });
+  running = agent.run();
+  const { taskId, api } = await submit('unlucky', { frames: 3, taskInfo: { warm_session: '0' } });
+  const download = new RayvisionDownload(api, { logDir: join(root, 'unlucky-log') });
+  const report = await download.autoDownload([taskId], {
+    localPath: join(root, 'unlucky-renders'),
+    sleepTime: 1,
+    downloadFilenameFormat: 'false',
+  });
+  assert.equal(await taskStatus(taskId), TaskStatus.FINISHED_WITH_FAILURES);
+  assert.equal(report.failures.length, 0, 'every file there is came down');
+  assert.deepEqual((await readdir(join(root, 'unlucky-renders'))).sort(), [
+    'sample_0001.png',
+    'sample_0003.png',
+  ]);
+  assert.equal(report.failedFrames?.length, 1, JSON.stringify(report.failedFrames));
+  const failed = report.failedFrames?.[0];
+  assert.equal(failed?.taskId, taskId);
+  assert.equal(failed?.frameIndex, '2');
+  assert.match(failed?.reason ?? '', /exit|3|crash/i);
+
+  // The same report from the download after completion.
+  const after = await download.autoDownloadAfterTaskCompleted([taskId], {
+    localPath: join(root, 'unlucky-after'),
+    sleepTime: 1,
+    printLog: false,
+  });
+  assert.deepEqual(
+    after.failedFrames?.map((f) => f.frameIndex),
+    ['2'],
+  );
 });

@@ -28,6 +28,7 @@ import {
   type VerifiedFiles,
 } from './download-engine.js';
 import { type FarmEvent, readEventStream } from './event-stream.js';
+import { type FailedFrame, failedFramesOf, type FrameQuery } from './failed-frames.js';
 import {
   clockTime,
   type FarmReachable,
@@ -51,7 +52,7 @@ import {
 /** What RayvisionDownload needs of RayvisionAPI. */
 export interface DownloadApi {
   readonly connection: TransferConnection;
-  readonly query: TaskQuery;
+  readonly query: TaskQuery & FrameQuery;
   readonly logger?: Logger;
 }
 
@@ -148,6 +149,7 @@ function addReport(into: DownloadReport, r: DownloadReport): void {
   into.downloadedFiles += r.downloadedFiles;
   into.receivedBytes += r.receivedBytes;
   into.failures.push(...r.failures);
+  if (r.failedFrames !== undefined) (into.failedFrames ??= []).push(...r.failedFrames);
   if (r.stopped) into.stopped = true;
 }
 
@@ -325,7 +327,10 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
             );
             addReport(report, r);
             if (retryLater.deferred.length > 0) throw retryLater.deferred[0]?.error;
-            if (t.ended && r.stopped !== true) pending.delete(taskId);
+            if (t.ended && r.stopped !== true) {
+              await this.reportFailedFrames(report, t);
+              pending.delete(taskId);
+            }
           }
           this.farmAnswered(outage);
         } catch (e) {
@@ -380,6 +385,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
             ),
           );
           if (retryLater.deferred.length > 0) throw retryLater.deferred[0]?.error;
+          await this.reportFailedFrames(report, t);
           waiting = waiting.filter((id) => id !== t.taskId);
         }
         this.farmAnswered(outage);
@@ -392,6 +398,18 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     }
     if (waiting.length > 0) report.stopped = true;
     return this.finish(report, options.printLog ?? true);
+  }
+
+  /** An ended task's failed frames go into the report (and the log): their files will never come. */
+  private async reportFailedFrames(report: DownloadReport, task: ResolvedTask): Promise<void> {
+    const failed: FailedFrame[] = await failedFramesOf(this.api.query, task.leaves);
+    if (failed.length === 0) return;
+    (report.failedFrames ??= []).push(...failed);
+    for (const f of failed) {
+      this.logger.warn(
+        `task ${f.taskId}: frame ${f.frameIndex} failed${f.reason === '' ? '' : `: ${f.reason}`}; it has no output to download`,
+      );
+    }
   }
 
   /** A try during an outage failed: say so (event and log) and give the wait before the next. */

@@ -1,5 +1,6 @@
 /** What a transfer did, what failed, and the error thrown when anything did. */
 import { ApiError, ERRORS } from '@openfarm/protocol';
+import type { FailedFrame } from './failed-frames.js';
 
 export interface TransferFailure {
   /** The local file (uploads) or destination (downloads). */
@@ -41,6 +42,13 @@ export interface DownloadReport {
   downloadedFiles: number;
   receivedBytes: number;
   failures: TransferFailure[];
+  /**
+   * autoDownload and autoDownloadAfterTaskCompleted: the frames of the ended
+   * tasks that failed (no output to fetch), each with the farm's reason.
+   * Absent when none failed. They do not make the download throw: every file
+   * there was came down.
+   */
+  failedFrames?: FailedFrame[];
   /**
    * Set when the caller's `signal` stopped the download early: some files (or,
    * for autoDownload, frames still to render) were not fetched. Run it again to
