@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, win32 } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   DbConfigError,
@@ -86,7 +86,8 @@ temporary = true
     const env = { HOME: join(dir, 'home'), USERPROFILE: join(dir, 'profile') };
     const { path } = await loadDbConfig(undefined, env);
     assert.equal(path, join(dir, 'home', 'renderfarm_sdk', 'db_config.ini'));
-    assert.equal(sdkHomeDir(env, 'win32'), join(dir, 'profile', 'renderfarm_sdk'));
+    // On Windows the profile folder is joined with Windows separators (db-config-win32.test.ts).
+    assert.equal(sdkHomeDir(env, 'win32'), win32.join(join(dir, 'profile'), 'renderfarm_sdk'));
   });
 
   it('directories: ini path, then the environment, then the home directory', () => {

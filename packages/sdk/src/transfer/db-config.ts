@@ -17,7 +17,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, posix, win32 } from 'node:path';
 import { parse } from 'ini';
 
 export type TransferDbType = 'sqlite' | 'redis';
@@ -131,25 +131,45 @@ export function parseDbConfig(iniText: string, file = 'db_config.ini'): DbConfig
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * The path flavour of `platform`: node:path on the machine itself, and a
+ * Windows artist's rules (backslashes, drive letters, UNC) when the platform
+ * is injected, as the tests do on Linux.
+ */
+function pathsOf(platform: NodeJS.Platform): typeof posix {
+  return platform === 'win32' ? win32 : posix;
+}
+
 /** `renderfarm_sdk` in the user's home: `%USERPROFILE%` on Windows, `$HOME` elsewhere. */
 export function sdkHomeDir(env: Env = process.env, platform: NodeJS.Platform = process.platform): string {
   const home = (platform === 'win32' ? env.USERPROFILE : env.HOME) || homedir();
-  return join(home, 'renderfarm_sdk');
+  return pathsOf(platform).join(home, 'renderfarm_sdk');
 }
 
 /** Where db_config.ini lives when the caller names none. */
-export function defaultDbConfigPath(env: Env = process.env): string {
-  return join(sdkHomeDir(env), 'db_config.ini');
+export function defaultDbConfigPath(
+  env: Env = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  return pathsOf(platform).join(sdkHomeDir(env, platform), 'db_config.ini');
 }
 
 /** Transfer log directory: the ini's path → `RAYVISION_LOG` → the SDK home. */
-export function resolveTransferLogDir(config: DbConfig, env: Env = process.env): string {
-  return config.transferLogPath || env.RAYVISION_LOG || sdkHomeDir(env);
+export function resolveTransferLogDir(
+  config: DbConfig,
+  env: Env = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  return config.transferLogPath || env.RAYVISION_LOG || sdkHomeDir(env, platform);
 }
 
 /** Local database directory: the ini's `db_path` → `RAYVISION_DB` → `RAYVISION_LOG` → the SDK home. */
-export function resolveDbDir(config: DbConfig, env: Env = process.env): string {
-  return config.dbPath || env.RAYVISION_DB || env.RAYVISION_LOG || sdkHomeDir(env);
+export function resolveDbDir(
+  config: DbConfig,
+  env: Env = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  return config.dbPath || env.RAYVISION_DB || env.RAYVISION_LOG || sdkHomeDir(env, platform);
 }
 
 /**
