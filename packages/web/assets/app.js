@@ -55,8 +55,14 @@
       source = new EventSource(stream);
       source.addEventListener('task', refreshLive);
       source.addEventListener('frame', refreshLive);
+      source.addEventListener('node', refreshLive);
+      // New lines in a log of one of this user's frames: the open log panel fetches what follows.
+      source.addEventListener('log', () => readLogSoon());
       // A reconnect may have missed events: read the state again.
-      source.addEventListener('open', refreshLive);
+      source.addEventListener('open', () => {
+        refreshLive();
+        readLogSoon();
+      });
       source.addEventListener('signed-out', () => {
         source.close();
         window.location.assign('/sign-in');
@@ -66,10 +72,16 @@
     window.addEventListener('pagehide', () => source?.close());
   }
 
-  // The log panel: lines are fetched after the last one shown, as text (never markup),
-  // while the frame renders. Following the end pauses when the reader scrolls up.
+  // The log panel: lines are fetched after the last one shown, as text (never markup), when
+  // the event stream says a log grew. Following the end pauses when the reader scrolls up.
   const log = document.getElementById('log');
   let logTimer;
+  let logReading = false;
+  let logAgain = false;
+  function readLogSoon() {
+    clearTimeout(logTimer);
+    logTimer = setTimeout(pollLog, 100);
+  }
   let after = 0;
   let src = log?.getAttribute('data-log-src') ?? '';
   function atEnd() {
@@ -82,8 +94,15 @@
   });
   async function pollLog() {
     if (!log || src === '') return;
+    // One fetch at a time (two would append the same lines); a call meanwhile asks for one more after.
+    if (logReading) {
+      logAgain = true;
+      return;
+    }
     const asked = src;
-    let running = false;
+    let failed = false;
+    logReading = true;
+    logAgain = false;
     try {
       const res = await fetch(`${src}?after=${after}`, { headers: { accept: 'application/json' } });
       if (res.ok && asked === src) {
@@ -93,13 +112,16 @@
           if (follow) log.scrollTop = log.scrollHeight;
         }
         after = page.next;
-        running = page.running;
+      } else if (asked === src) {
+        failed = res.status >= 500;
       }
     } catch {
-      running = true; // a network hiccup: try again
+      failed = true; // a network hiccup: try again
     }
+    logReading = false;
     clearTimeout(logTimer);
-    if (asked === src) logTimer = setTimeout(pollLog, running ? 1000 : 5000);
+    if (logAgain || asked !== src) readLogSoon();
+    else if (failed) logTimer = setTimeout(pollLog, 5000);
   }
   function showLogOf(newSrc, label) {
     if (newSrc === src) return;

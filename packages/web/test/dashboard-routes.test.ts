@@ -560,3 +560,97 @@ describe('live events', () => {
     assert.equal(done, true, 'the stream ended');
   });
 });
+
+describe('live events from render nodes', () => {
+  /** An open `/ui/events` stream, read as text. */
+  async function openStream(cookie: string) {
+    const listening = await server.app.listen({ host: '127.0.0.1', port: 0 }).catch(() => undefined);
+    const address = server.app.server.address();
+    const base =
+      listening ?? `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    const res = await fetch(`${base}/ui/events`, { headers: { cookie } });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const stream = {
+      text: '',
+      async readUntil(pattern: RegExp) {
+        const end = Date.now() + 10_000;
+        while (!pattern.test(stream.text)) {
+          if (Date.now() > end) throw new Error(`no ${pattern} in ${JSON.stringify(stream.text)}`);
+          const { value, done } = await reader.read();
+          if (done) break;
+          stream.text += Buffer.from(value).toString('utf8');
+        }
+      },
+      close: () => reader.cancel(),
+    };
+    // The stream subscribes before it writes its first line.
+    await stream.readUntil(/retry: 3000/);
+    return stream;
+  }
+
+  test("a node's log lines reach the owner's stream only, node changes the admins' only", async () => {
+    const db = server.farm.store.db;
+    const admin = await createUser(db, 'ops', { admin: true });
+    const owner = await openStream(await signIn(alice));
+    const other = await openStream(await signIn(bob));
+    const ops = await openStream(await signIn(admin));
+    const node = await createWorker(db, 'node-live');
+    const taskId = await seedTask(db, alice.userId, { scene: 'live.blend', frames: [FrameStatus.RUNNING] });
+    const frame = await db
+      .selectFrom('frames')
+      .select('id')
+      .where('task_id', '=', taskId)
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('frames')
+      .set({
+        lease_owner: 'node-live',
+        lease_epoch: 7,
+        lease_expires_at: Date.now() + 600_000,
+        node_name: 'node-live',
+      })
+      .where('id', '=', frame.id)
+      .execute();
+    const nodePost = (url: string, body: unknown) =>
+      server.app.inject({
+        method: 'POST',
+        url,
+        headers: { host: HOST, authorization: `Bearer ${node.token}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+
+    const logged = await nodePost('/api/openfarm/workers/frames/log', {
+      frameId: frame.id,
+      epoch: 7,
+      lines: ['Fra:1 Mem:12M | Rendering 1 / 64 samples'],
+    });
+    assert.equal(logged.statusCode, 200, logged.body);
+    await owner.readUntil(/event: log\ndata: \{\}\n\n/);
+
+    const registered = await nodePost('/api/openfarm/workers/register', {
+      os: 'linux',
+      cores: 2,
+      ramMb: 4096,
+      slots: 1,
+      renderers: [{ cgName: 'blender', version: '3.4.1' }],
+    });
+    assert.equal(registered.statusCode, 200, registered.body);
+    await ops.readUntil(/event: node\ndata: \{\}\n\n/);
+
+    // A marker event per stream: whatever was sent before it has arrived once it has.
+    for (const u of [alice, bob, admin]) {
+      server.farm.events.publish({ userId: u.userId, type: 'task', taskId: 1_000_000 + u.userId, status: 0 });
+    }
+    await owner.readUntil(/event: task/);
+    await other.readUntil(/event: task/);
+    await ops.readUntil(/event: task[\s\S]*event: task[\s\S]*event: task/);
+    assert.doesNotMatch(owner.text, /event: node/, "node changes are not for a user's stream");
+    assert.doesNotMatch(other.text, /event: (log|node)/, "another user's stream hears nothing of them");
+    assert.doesNotMatch(ops.text, /event: log/, "an admin's stream does not hear other users' logs");
+    for (const s of [owner, other, ops]) {
+      assert.ok(!s.text.includes(String(frame.id)) && !s.text.includes('Fra:1'), 'events carry no data');
+      await s.close();
+    }
+  });
+});

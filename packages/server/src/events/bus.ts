@@ -22,6 +22,17 @@ export interface FarmEvent {
   at?: number;
 }
 
+/**
+ * A dashboard-only nudge, outside the task/frame events (so neither the
+ * clients' event stream nor the replica bridge sees it): "log" when a render
+ * node appended lines to a frame's log (for the task owner's streams), "node"
+ * when a render node registered, polled or was enabled/disabled (for admins'
+ * streams). This process only: a page open on another replica hears it on
+ * that replica's next change.
+ */
+export type DashboardSignal = { kind: 'log'; userId: number } | { kind: 'node' };
+export type DashboardSignalListener = (signal: Readonly<DashboardSignal>) => void;
+
 export type FarmEventListener = (event: Readonly<Required<Pick<FarmEvent, 'at'>> & FarmEvent>) => void;
 
 export class EventBus {
@@ -30,6 +41,7 @@ export class EventBus {
   /** Listeners of every event, this replica's and the others' (the scheduler's wake-ups and caches). */
   private readonly farmWide = new Set<FarmEventListener>();
   private readonly gapListeners = new Set<() => void>();
+  private readonly signalListeners = new Set<DashboardSignalListener>();
 
   publish(event: FarmEvent): void {
     const e = { ...event, at: event.at ?? Date.now() };
@@ -103,6 +115,25 @@ export class EventBus {
     this.gapListeners.add(listener);
     return () => {
       this.gapListeners.delete(listener);
+    };
+  }
+
+  /** Send a dashboard nudge to this process's dashboard streams (see DashboardSignal). */
+  signal(signal: DashboardSignal): void {
+    for (const l of [...this.signalListeners]) {
+      try {
+        l(signal);
+      } catch {
+        // as in deliver(): one listener's failure is its own
+      }
+    }
+  }
+
+  /** Receive every dashboard nudge; returns the unsubscribe function. */
+  onSignal(listener: DashboardSignalListener): () => void {
+    this.signalListeners.add(listener);
+    return () => {
+      this.signalListeners.delete(listener);
     };
   }
 

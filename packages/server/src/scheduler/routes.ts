@@ -62,6 +62,7 @@ export async function registerSchedulerRoutes(app: FastifyInstance, deps: Schedu
       const node = nodeOfRequest(request);
       const body = parseBody(registerBody, request.body, WORKER_PATHS.register);
       await recordRegistration(db, node.id, body);
+      app.farm.events.signal({ kind: 'node' });
       return ok(request, reply, {
         workerId: node.id,
         name: node.name,
@@ -73,7 +74,11 @@ export async function registerSchedulerRoutes(app: FastifyInstance, deps: Schedu
 
     scope.post(WORKER_PATHS.poll, async (request, reply) => {
       const body = parseBody(pollBody, request.body, WORKER_PATHS.poll);
-      return ok(request, reply, await scheduler.poll(nodeOfRequest(request), body));
+      // The nodes page shows last contact and what each node renders: a poll may change both.
+      app.farm.events.signal({ kind: 'node' });
+      const answer = await scheduler.poll(nodeOfRequest(request), body);
+      if (answer.leases.length > 0 || answer.cancel.length > 0) app.farm.events.signal({ kind: 'node' });
+      return ok(request, reply, answer);
     });
 
     scope.post(WORKER_PATHS.progress, async (request, reply) => {
@@ -84,7 +89,11 @@ export async function registerSchedulerRoutes(app: FastifyInstance, deps: Schedu
 
     scope.post(WORKER_PATHS.log, async (request, reply) => {
       const body = parseBody(logBody, request.body, WORKER_PATHS.log);
-      if (!(await scheduler.log(nodeOfRequest(request), body, body.lines))) throw leaseLost(body);
+      const node = nodeOfRequest(request);
+      if (!(await scheduler.log(node, body, body.lines))) throw leaseLost(body);
+      // The task's owner's open log panels fetch the new lines (the signal names no task).
+      const owner = await scheduler.verify(node, body);
+      if (owner !== undefined) app.farm.events.signal({ kind: 'log', userId: owner.userId });
       return ok(request, reply, null);
     });
 

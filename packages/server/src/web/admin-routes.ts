@@ -41,6 +41,7 @@ export function registerAdminRoutes(
       throw ApiError.of('RESOURCE_NOT_FOUND', { detail: 'no such action' });
     if (!(await setWorkerDisabled(db, name, change === 'disable')))
       throw ApiError.of('RESOURCE_NOT_FOUND', { detail: `no render node named ${name}` });
+    app.farm.events.signal({ kind: 'node' });
     if (!isHtmx(request)) return reply.redirect('/nodes', 303);
     const note = { kind: 'info' as const, text: `${change === 'disable' ? 'Disabled' : 'Enabled'} ${name}.` };
     return reply

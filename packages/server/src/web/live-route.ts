@@ -2,8 +2,10 @@
  * `GET /ui/events`: the dashboard's live stream. The page re-reads its live
  * regions when an event arrives, so events carry no data at all: nothing of
  * a task reaches a stream that is not the owner's (or, for a main account, a
- * sub-account owner's). An admin's stream also fires on every frame change,
- * for the render nodes page.
+ * sub-account owner's). `log` fires when a visible task's frame log grows (the
+ * log panel fetches the new lines). An admin's stream also fires on every
+ * frame change and on `node` (a render node registered, polled, leased or was
+ * enabled/disabled), for the render nodes page.
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -39,9 +41,17 @@ export function registerLiveRoute(
     open.add(res);
     const send = (type: string) => res.write(`event: ${type}\ndata: {}\n\n`);
     // Per owner (these also reach replicas sharing PostgreSQL); an admin also hears this process's
-    // other events, for the nodes page (which polls as well). Repeats are harmless: the page debounces.
+    // other events, for the nodes page (which also re-reads itself each minute, for a node that falls
+    // silent). Repeats are harmless: the page debounces.
     const offs = owners.map((id) => app.farm.events.subscribe(id, (e) => send(e.type)));
     if (user.is_admin !== 0) offs.push(app.farm.events.subscribeAll((e) => send(e.type)));
+    // Dashboard nudges: new log lines of a visible owner's frame; render node changes for admins.
+    const admin = user.is_admin !== 0;
+    offs.push(
+      app.farm.events.onSignal((signal) => {
+        if (signal.kind === 'log' ? owners.includes(signal.userId) : admin) send(signal.kind);
+      }),
+    );
     const unsubscribe = () => {
       for (const off of offs) off();
     };

@@ -40,7 +40,7 @@ export function nodesRegion(
   serverUrl: string,
   note?: { kind: 'info' | 'error'; text: string },
 ): Html {
-  return html`<section id="nodes-region" data-live hx-get="/nodes/region" hx-trigger="live, every 10s" hx-swap="outerHTML" aria-labelledby="nodes-h">
+  return html`<section id="nodes-region" data-live hx-get="/nodes/region" hx-trigger="live, every 60s" hx-swap="outerHTML" aria-labelledby="nodes-h">
 <h2 id="nodes-h" class="visually-hidden">Render nodes</h2>
 ${notice(note)}
 ${
