@@ -15,7 +15,7 @@
  * drive path; openfarm only removes the drive's (Windows forbids ":" elsewhere,
  * and on POSIX it is a legal file name character worth keeping).
  */
-import { resolve, sep } from 'node:path';
+import * as nodePath from 'node:path';
 import { findUnprintable, unprintableReason } from './printable.js';
 
 /** Longest server path accepted, in UTF-16 units (Windows' extended limit is 32767; 4096 is Linux's PATH_MAX). */
@@ -152,7 +152,13 @@ export function isValidServerPath(p: string): boolean {
  * with {@link normalizeServerPath} first, and the result is checked again
  * after resolution so no input can land outside `rootDir`.
  */
-export function serverPathToLocal(serverPath: string, rootDir: string): string {
+export function serverPathToLocal(
+  serverPath: string,
+  rootDir: string,
+  /** The local path flavour; `path.win32` runs a Windows workstation's rules anywhere (tests). */
+  paths: Pick<typeof nodePath, 'resolve' | 'sep'> = nodePath,
+): string {
+  const { resolve, sep } = paths;
   if (rootDir === '') throw new PathMappingError(rootDir, 'empty root directory');
   const canonical = normalizeServerPath(serverPath);
   const root = resolve(rootDir);
