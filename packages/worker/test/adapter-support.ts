@@ -40,13 +40,29 @@ export async function analyze(Analyzer: AnalyzerClass, scene: string, workspace:
 }
 
 /** A fresh node-side folder: staging root, output and work folders. */
+const firstSegment = (p: string): string => p.split('/').filter(Boolean)[0] ?? '';
+
+/**
+ * Where a test node keeps its folders: the system temp folder, unless the
+ * corpus itself sits under that folder's top-level root (a checkout in /tmp).
+ * The adapters deliberately leave out a map for the root the staging tree
+ * lives in (a scene's `/tmp/…` is not remapped on a node staging under /tmp),
+ * so a node whose staging root shared its first folder with the scenes would
+ * test a case a real node does not meet. /var/tmp is the other place every
+ * POSIX system keeps for temporary files.
+ */
+function nodeTempBase(): string {
+  const base = tmpdir();
+  return firstSegment(base) === firstSegment(CORPUS) ? '/var/tmp' : base;
+}
+
 export function nodeDirs(prefix: string): {
   root: string;
   stagingRoot: string;
   outputDir: string;
   workDir: string;
 } {
-  const root = mkdtempSync(join(tmpdir(), `openfarm-${prefix}-`));
+  const root = mkdtempSync(join(nodeTempBase(), `openfarm-${prefix}-`));
   const dirs = {
     root,
     stagingRoot: join(root, 'stage'),
