@@ -36,7 +36,7 @@ export {
   type UploadEvents,
 } from './rayvision-upload.js';
 export { type ResolvedTask, resolveTasks, type TaskFolder, type TaskQuery } from './task-folders.js';
-export { type FailedFrame, type FrameQuery } from './failed-frames.js';
+export type { FailedFrame, FrameQuery } from './failed-frames.js';
 export { KB, TokenBucket, throttle } from './token-bucket.js';
 export {
   type BlobKey,

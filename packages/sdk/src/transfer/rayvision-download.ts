@@ -149,7 +149,7 @@ function addReport(into: DownloadReport, r: DownloadReport): void {
   into.downloadedFiles += r.downloadedFiles;
   into.receivedBytes += r.receivedBytes;
   into.failures.push(...r.failures);
-  if (r.failedFrames !== undefined) (into.failedFrames ??= []).push(...r.failedFrames);
+  if (r.failedFrames !== undefined) into.failedFrames = [...(into.failedFrames ?? []), ...r.failedFrames];
   if (r.stopped) into.stopped = true;
 }
 
@@ -404,7 +404,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
   private async reportFailedFrames(report: DownloadReport, task: ResolvedTask): Promise<void> {
     const failed: FailedFrame[] = await failedFramesOf(this.api.query, task.leaves);
     if (failed.length === 0) return;
-    (report.failedFrames ??= []).push(...failed);
+    report.failedFrames = [...(report.failedFrames ?? []), ...failed];
     for (const f of failed) {
       this.logger.warn(
         `task ${f.taskId}: frame ${f.frameIndex} failed${f.reason === '' ? '' : `: ${f.reason}`}; it has no output to download`,
