@@ -16,6 +16,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
+import { createWorker, schedulerPlugin } from '../src/index.js';
+import { NodeClient } from './scheduler-support.js';
 import { startTestFarm, type TestFarm } from './support/farm.js';
 import { blenderTaskJson, mayaTaskJson } from './support/task-json.js';
 
@@ -24,8 +26,14 @@ const CLIENT = fileURLToPath(new URL('./support/reference_operators.py', import.
 let farm: TestFarm;
 let dir: string;
 before(async () => {
-  farm = await startTestFarm();
+  farm = await startTestFarm({ plugins: [schedulerPlugin()] });
   dir = await mkdtemp(join(tmpdir(), 'openfarm-pyops-'));
+  // The software catalogue is what live render nodes render: a Blender 3.4 and a Maya 2022 node register first.
+  const w = await createWorker(farm.server.farm.store.db, 'pyops-node');
+  await new NodeClient(farm.url, w.token, 'pyops-node').register([
+    { cgName: 'Blender', version: '3.4' },
+    { cgName: 'Maya', version: '2022' },
+  ]);
 });
 after(async () => {
   await farm.close();
