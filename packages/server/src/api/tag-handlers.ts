@@ -84,8 +84,10 @@ export const TAG_HANDLERS: HandlerTable = {
   'tag.deleteTaskTag': async (ctx, body) => {
     const db = ctx.farm.store.db;
     // The two documented body variants: tag ids, or task ids with tag names.
+    // The reference client sends `labelIds: []` beside task ids and names when
+    // it has no tag ids, so an empty list means the second variant.
     const labelIds = (body as { labelIds?: number[] }).labelIds;
-    if (labelIds !== undefined) {
+    if (labelIds !== undefined && labelIds.length > 0) {
       const owners = await visibleOwnerIds(db, ctx.user);
       const found = await db
         .selectFrom('task_labels')
