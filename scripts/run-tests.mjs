@@ -4,8 +4,9 @@
 // `@openfarm/*` imports resolve to src/index.ts, loaded through tsx.
 //
 // Then the tests whose store can be PostgreSQL (the server's API, transfer and
-// scheduler tests, the CLI's server, users and workers commands, and the dashboard's routes) run a
-// second time against a throwaway PostgreSQL server started here
+// scheduler tests, the tenant attack tests, the CLI's server, users and workers
+// commands, and the dashboard's routes) run a second time against a throwaway
+// PostgreSQL server started here
 // (OPENFARM_TEST_POSTGRES_URL), so one suite proves both stores: the scheduler's
 // leases, reaper, timeouts and concurrent claims included. OPENFARM_TEST_POSTGRES=0
 // skips that pass.
