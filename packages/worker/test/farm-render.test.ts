@@ -13,10 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FrameStatus, TaskStatus } from '@openfarm/protocol';
-import { createWorker, LocalBlobStore, type RunningFarmServer } from '@openfarm/server';
-import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
+import { LocalBlobStore, type RunningFarmServer } from '@openfarm/server';
+import { blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import { PNG } from 'pngjs';
-import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import {
+  closeFarm,
+  startFarm,
+  startRenderNode,
+  submitSampleScene,
+  taskOutputs,
+  waitForTaskFinished,
+} from './farm-support.js';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
 
 let root: string;
@@ -44,41 +51,26 @@ test('2 render nodes render 6 frames of the sample scene with both textures foun
   const db = server.farm.store.db;
   const { taskId, userId } = await submitSampleScene(server, root, { frames: 6, userName: 'artist' });
 
-  const agents = await Promise.all(
-    ['node-1', 'node-2'].map(async (name) => {
-      const w = await createWorker(db, name);
-      const agent = await Agent.create({
+  const nodes = await Promise.all(
+    ['node-1', 'node-2'].map((name) =>
+      startRenderNode(db, {
         server: server.url,
-        token: w.token,
+        name,
         workDir: join(root, name),
         cacheDir: join(root, 'shared-cache'),
-        threads: 1,
-        renderers: [blender!],
-      });
-      return { agent, running: agent.run() };
-    }),
+        renderer: blender!,
+      }),
+    ),
   );
   try {
-    await waitUntil(
-      'the task to finish',
-      async () => {
-        const task = await db
-          .selectFrom('tasks')
-          .select('status')
-          .where('id', '=', taskId)
-          .executeTakeFirstOrThrow();
-        assert.ok(
-          task.status === TaskStatus.WAITING ||
-            task.status === TaskStatus.RENDERING ||
-            task.status === TaskStatus.FINISHED,
-          `task status ${task.status}`,
-        );
-        return task.status === TaskStatus.FINISHED;
-      },
-      120_000,
+    await waitForTaskFinished(db, taskId, 120_000, (status) =>
+      assert.ok(
+        status === TaskStatus.WAITING || status === TaskStatus.RENDERING || status === TaskStatus.FINISHED,
+        `task status ${status}`,
+      ),
     );
   } finally {
-    await Promise.all(agents.map((a) => a.agent.stop()));
+    await Promise.all(nodes.map((n) => n.stop()));
   }
 
   const frames = await db
@@ -104,21 +96,11 @@ test('2 render nodes render 6 frames of the sample scene with both textures foun
     'the render log was stored',
   );
 
-  const task = await db
-    .selectFrom('tasks')
-    .select('output_file_name')
-    .where('id', '=', taskId)
-    .executeTakeFirstOrThrow();
-  const outputs = await db
-    .selectFrom('transfer_manifest')
-    .select(['path', 'sha256', 'size'])
-    .where('user_id', '=', userId)
-    .where('storage', '=', 'output')
-    .orderBy('path')
-    .execute();
+  const task = await taskOutputs(db, taskId, userId);
+  const { outputs } = task;
   assert.deepEqual(
     outputs.map((o) => o.path),
-    [1, 2, 3, 4, 5, 6].map((n) => `/${task.output_file_name}/sample_000${n}.png`),
+    [1, 2, 3, 4, 5, 6].map((n) => `/${task.outputFileName}/sample_000${n}.png`),
   );
   const blobs = await LocalBlobStore.open(join(root, 'farm', 'blobs'));
   const images: PNG[] = [];

@@ -4,19 +4,27 @@
  * the SDK. The artist's files are deleted after upload, so a render can only
  * use the farm's copies.
  */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeScene } from '@openfarm/analyzers';
-import { RayvisionAPI, RayvisionCheck, RayvisionUpload } from '@openfarm/sdk';
+import { RayvisionAPI, RayvisionCheck, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
 import {
   configStoragePlugin,
   createUser,
+  createWorker,
+  type Database,
   type RunningFarmServer,
   type SchedulerPolicy,
   schedulerPlugin,
   startServer,
   transferPlugin,
 } from '@openfarm/server';
+import { TaskStatus } from '@openfarm/protocol';
+import { Agent, type InstalledRenderer } from '@openfarm/worker';
+import type { Kysely } from 'kysely';
+import { PNG } from 'pngjs';
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
 
 export function startFarm(
@@ -99,5 +107,105 @@ export async function waitUntil(
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Waits for the task to finish; `checkStatus` sees every status polled on the way, so a test
+ * can fail at once on one it does not expect (a failed task) instead of at the timeout.
+ */
+export async function waitForTaskFinished(
+  db: Kysely<Database>,
+  taskId: number,
+  timeoutMs: number,
+  checkStatus: (status: number) => void,
+): Promise<void> {
+  await waitUntil(
+    'the task to finish',
+    async () => {
+      const task = await db
+        .selectFrom('tasks')
+        .select('status')
+        .where('id', '=', taskId)
+        .executeTakeFirstOrThrow();
+      checkStatus(task.status);
+      return task.status === TaskStatus.FINISHED;
+    },
+    timeoutMs,
+  );
+}
+
+/** A render node (the real agent) registered on the farm and running until `stop`. */
+export async function startRenderNode(
+  db: Kysely<Database>,
+  opts: { server: string; name: string; workDir: string; cacheDir: string; renderer: InstalledRenderer },
+): Promise<{ agent: Agent; stop(): Promise<void> }> {
+  const w = await createWorker(db, opts.name);
+  const agent = await Agent.create({
+    server: opts.server,
+    token: w.token,
+    workDir: opts.workDir,
+    cacheDir: opts.cacheDir,
+    threads: 1,
+    renderers: [opts.renderer],
+  });
+  const running = agent.run();
+  return {
+    agent,
+    stop: async () => {
+      await agent.stop();
+      await running;
+    },
+  };
+}
+
+export interface TaskOutputs {
+  /** The task's output folder on the farm. */
+  readonly outputFileName: string;
+  /** The user's output files in the manifest, by path. */
+  readonly outputs: { path: string; sha256: string; size: number }[];
+}
+
+export async function taskOutputs(db: Kysely<Database>, taskId: number, userId: number): Promise<TaskOutputs> {
+  const task = await db
+    .selectFrom('tasks')
+    .select('output_file_name')
+    .where('id', '=', taskId)
+    .executeTakeFirstOrThrow();
+  const outputs = await db
+    .selectFrom('transfer_manifest')
+    .select(['path', 'sha256', 'size'])
+    .where('user_id', '=', userId)
+    .where('storage', '=', 'output')
+    .orderBy('path')
+    .execute();
+  return { outputFileName: task.output_file_name, outputs };
+}
+
+/**
+ * The sample scene's frames downloaded through the SDK into `root`/downloaded and checked: the
+ * hashes the manifest records, PNGs at 64×64, and the remapped absolute texture's stripes (not
+ * the missing-texture magenta) at (44,40).
+ */
+export async function downloadAndCheckFrames(api: RayvisionAPI, root: string, task: TaskOutputs): Promise<void> {
+  const dest = join(root, 'downloaded');
+  const r = await new RayvisionDownload(api, { logDir: join(root, 'logs') }).download({
+    serverPath: task.outputFileName,
+    localPath: dest,
+  });
+  assert.equal(r.downloadedFiles, task.outputs.length);
+  for (const o of task.outputs) {
+    const bytes = await readFile(join(dest, o.path));
+    assert.equal(createHash('sha256').update(bytes).digest('hex'), o.sha256, o.path);
+    const png = PNG.sync.read(bytes);
+    assert.equal(png.width, 64);
+    assert.equal(png.height, 64);
+    const i = (png.width * 40 + 44) * 4;
+    const [red, green, blue] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+    assert.ok(!(red > 200 && green < 60 && blue > 200), `${o.path}: a texture is missing (magenta)`);
+    assert.ok(
+      red > 200,
+      `${o.path}: the remapped absolute texture's stripes at (44,40): ${[red, green, blue]}`,
+    );
   }
 }
