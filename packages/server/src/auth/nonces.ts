@@ -26,6 +26,7 @@
  * fails on the same full disk. If the in-memory window would grow past
  * MEMORY_LIMIT keys, calls are refused with STORAGE_FULL instead (fail closed).
  */
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
 import { isStorageFull } from '../ops/storage-full.js';
@@ -34,8 +35,16 @@ import type { StorageHealth } from '../ops/storage-health.js';
 /** Keys remembered in memory while the store cannot take them: ~100 MB at most. */
 const MEMORY_LIMIT = 500_000;
 
+/**
+ * The in-memory key: a digest, so each entry has the same small size however
+ * long the nonce the caller chose (Node lets a header run to 16 KiB).
+ */
+function memoryKeyOf(accessId: string, key: string): string {
+  return createHash('sha256').update(accessId).update('\0').update(key).digest('base64');
+}
+
 export class NonceRegistry {
-  /** `<accessId> <key>` → expiry (epoch ms), only while the store refuses writes. */
+  /** digest of `<accessId>` and key → expiry (epoch ms), only while the store refuses writes. */
   private readonly memory = new Map<string, number>();
 
   constructor(
@@ -53,8 +62,8 @@ export class NonceRegistry {
     expiresAt: number,
   ): Promise<boolean> {
     const key = `${timestamp}:${nonce}:${signature}`;
-    const memoryKey = `${accessId} ${key}`;
-    if (this.memory.has(memoryKey)) return false;
+    // Only hashed while the fallback holds keys: a healthy farm's calls skip it.
+    if (this.memory.size > 0 && this.memory.has(memoryKeyOf(accessId, key))) return false;
     try {
       const result = await this.db
         .insertInto('auth_nonces')
@@ -75,7 +84,7 @@ export class NonceRegistry {
       if (stored !== undefined) return false;
       this.forgetExpired();
       if (this.memory.size >= MEMORY_LIMIT) throw err;
-      this.memory.set(memoryKey, expiresAt);
+      this.memory.set(memoryKeyOf(accessId, key), expiresAt);
       return true;
     }
   }
