@@ -11,7 +11,7 @@
  * Any report refused with a stale lease, or the agent's own cancel, aborts the
  * renderer (SIGTERM to its group, grace, SIGKILL) and drops the lease silently.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { serverPathToLocal } from '@openfarm/protocol';
 import { type ContentCache, hashFile } from '../cache/content-cache.js';
@@ -23,7 +23,7 @@ import type {
   RenderJob,
   TaskJson,
 } from '../renderers/adapter.js';
-import { runRender } from '../renderers/run-render.js';
+import { listFiles, runRender } from '../renderers/run-render.js';
 import { WarmSession } from '../renderers/warm-session.js';
 import { stageInputs } from '../staging/stage-inputs.js';
 import { canThumbnail, makeThumbnail } from '../thumbnails/thumbnail.js';
@@ -96,7 +96,7 @@ export async function runLease(
         `${lease.job.taskId}|${lease.job.layer}|${renderer.installed.executable}|${ctx.threads}`,
       );
     // A warm session's inputs stay staged as long as its renderer runs: it reads them lazily.
-    const stagingRoot = warm === undefined ? join(dir, 'stage') : join(warm.dir, 'stage');
+    const stagingRoot = join(warm?.dir ?? dir, 'stage');
     await mkdir(stagingRoot, { recursive: true });
     for (const missing of lease.job.missingInputs) logs.push(`[openfarm] not on the farm: ${missing}`);
     if (warm?.staged !== true) {
@@ -143,72 +143,31 @@ export async function runLease(
       );
     };
 
+    // One pipeline for both ways of rendering: outputs are uploaded and progress reported alike.
+    const onEvent = (e: RenderEvent): void => {
+      if (e.kind === 'output') upload(e.path);
+      else if (e.kind === 'progress') {
+        const now = Date.now();
+        if (now - lastProgressAt >= (ctx.progressIntervalMs ?? 1000)) {
+          lastProgressAt = now;
+          ctx.api.progress(lease, Math.min(1, (framesDone + e.fraction) / total)).catch(loseLease);
+        }
+      }
+    };
     for (const range of ranges) {
-      if (warm !== undefined) {
-        const job = {
-          task,
-          scenePath,
-          stagingRoot,
-          frames: range,
-          outputDir,
-          workDir: join(warm.dir, 'work'),
-          threads: ctx.threads,
-          layer: lease.job.layer === '' ? undefined : lease.job.layer,
-        };
-        await renderWarm(ctx, warm, renderer, job, abort.signal, logs, (e) => {
-          if (e.kind === 'output') upload(e.path);
-          else if (e.kind === 'progress') {
-            const now = Date.now();
-            if (now - lastProgressAt >= (ctx.progressIntervalMs ?? 1000)) {
-              lastProgressAt = now;
-              ctx.api.progress(lease, Math.min(1, (framesDone + e.fraction) / total)).catch(loseLease);
-            }
-          }
-        });
-        if (abort.signal.aborted) throw new Cancelled();
-        framesDone += Math.floor((range.end - range.start) / range.step) + 1;
-        continue;
-      }
-      const result = await runRender(
-        renderer.adapter,
-        renderer.installed,
-        {
-          task,
-          scenePath,
-          stagingRoot,
-          frames: range,
-          outputDir,
-          workDir: join(dir, 'work'),
-          threads: ctx.threads,
-          layer: lease.job.layer === '' ? undefined : lease.job.layer,
-        },
-        {
-          signal: abort.signal,
-          graceMs: ctx.graceMs,
-          onSpawn: (pid) =>
-            recordRendererPid(ctx.workRoot, lease.frameId, pid, renderer.installed.executable),
-          onLine: (line) => logs.push(line),
-          onEvent: (e) => {
-            if (e.kind === 'output') upload(e.path);
-            else if (e.kind === 'progress') {
-              const now = Date.now();
-              if (now - lastProgressAt >= (ctx.progressIntervalMs ?? 1000)) {
-                lastProgressAt = now;
-                ctx.api.progress(lease, Math.min(1, (framesDone + e.fraction) / total)).catch(loseLease);
-              }
-            }
-          },
-        },
-      );
-      forgetRendererPid(ctx.workRoot, lease.frameId);
+      const job: RenderJob = {
+        task,
+        scenePath,
+        stagingRoot,
+        frames: range,
+        outputDir,
+        workDir: join(warm?.dir ?? dir, 'work'),
+        threads: ctx.threads,
+        layer: lease.job.layer === '' ? undefined : lease.job.layer,
+      };
+      if (warm !== undefined) await renderWarm(ctx, warm, renderer, job, abort.signal, logs, onEvent);
+      else await renderCold(ctx, lease.frameId, renderer, job, abort.signal, logs, onEvent);
       if (abort.signal.aborted) throw new Cancelled();
-      if (!result.ok) {
-        const why =
-          result.exit.stoppedBy === 'timeout'
-            ? 'renderer timed out'
-            : `renderer exited with ${result.exit.signal ?? `code ${result.exit.code}`}`;
-        throw new WorkerError('FAIL', [why, ...result.errors.slice(-5)].join('; '));
-      }
       framesDone += Math.floor((range.end - range.start) / range.step) + 1;
     }
     await Promise.all(uploads);
@@ -250,6 +209,32 @@ export async function runLease(
     forgetRendererPid(ctx.workRoot, lease.frameId);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** One frame range in a renderer started for it alone; it fails the frame unless it exits cleanly. */
+async function renderCold(
+  ctx: LeaseContext,
+  frameId: number,
+  renderer: { adapter: RendererAdapter; installed: InstalledRenderer },
+  job: RenderJob,
+  signal: AbortSignal,
+  logs: LogBuffer,
+  onEvent: (e: RenderEvent) => void,
+): Promise<void> {
+  const result = await runRender(renderer.adapter, renderer.installed, job, {
+    signal,
+    graceMs: ctx.graceMs,
+    onSpawn: (pid) => recordRendererPid(ctx.workRoot, frameId, pid, renderer.installed.executable),
+    onLine: (line) => logs.push(line),
+    onEvent,
+  });
+  forgetRendererPid(ctx.workRoot, frameId);
+  if (signal.aborted || result.ok) return;
+  const why =
+    result.exit.stoppedBy === 'timeout'
+      ? 'renderer timed out'
+      : `renderer exited with ${result.exit.signal ?? `code ${result.exit.code}`}`;
+  throw new WorkerError('FAIL', [why, ...result.errors.slice(-5)].join('; '));
 }
 
 /**
@@ -294,11 +279,7 @@ async function renderWarm(
     if (signal.aborted) return;
     throw new WorkerError('FAIL', [(err as Error).message, ...errors.slice(-5)].join('; '));
   }
-  for (const f of (await readdir(job.outputDir, { withFileTypes: true, recursive: true }))
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .sort())
-    onEvent({ kind: 'output', path: f });
+  for (const f of (await listFiles(job.outputDir)).sort()) onEvent({ kind: 'output', path: f });
   if (!result.ok)
     throw new WorkerError('FAIL', [result.error ?? 'render failed', ...errors.slice(-5)].join('; '));
 }

@@ -33,7 +33,8 @@ export interface RenderResult {
   readonly errors: readonly string[];
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Every file under `dir`, at any depth (a renderer may write into subfolders). */
+export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
