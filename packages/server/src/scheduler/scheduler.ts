@@ -127,6 +127,7 @@ export class Scheduler {
   private reaping: Promise<void> | undefined;
   private resuming: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
+  private offGap: (() => void) | undefined;
   private stopped = false;
   private readonly jobFileSources: readonly JobFileSource[];
   private readonly onReapError: (err: unknown) => void;
@@ -169,6 +170,16 @@ export class Scheduler {
       }
       this.wake.emit('change');
     });
+    // Events of other servers were lost (their bridge was down): any task may have changed
+    // unannounced, so what is cached about tasks is read afresh (a task finished and re-rendered
+    // elsewhere would otherwise stay "started" here and never be marked rendering again).
+    this.offGap ??= this.events.onGap(() => {
+      this.taskLists.clear();
+      this.specs.clear();
+      this.inputs.clear();
+      this.started.clear();
+      this.wake.emit('change');
+    });
     this.reapTimer ??= setInterval(() => {
       this.reap().catch(this.onReapError);
     }, this.policy.reapIntervalMs);
@@ -195,6 +206,8 @@ export class Scheduler {
     this.reapTimer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.offGap?.();
+    this.offGap = undefined;
     this.wake.emit('change');
   }
 
