@@ -10,17 +10,18 @@
  * reaches the user's terminal shows such characters as visible escapes
  * (`\x1b`, `\u202e`) instead of obeying them.
  */
+import { UNPRINTABLE_CLASS } from '@openfarm/protocol';
 import type { Command } from 'commander';
 
 /**
- * C0 controls, DEL, C1 controls (some terminals act on 0x9b as ESC [), the
- * bidi marks, embeddings, overrides and isolates, and the Unicode line and
- * paragraph separators (a line break to some terminals, none to others).
+ * What the API refuses in names (protocol/src/printable.ts): C0 controls, DEL,
+ * C1 controls (some terminals act on 0x9b as ESC [), the bidi marks,
+ * embeddings, overrides and isolates, and the Unicode line and paragraph
+ * separators (a line break to some terminals, none to others).
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const UNSAFE = new RegExp(`[${UNPRINTABLE_CLASS}]`, 'g');
 /** The same without tab and newline, for text whose layout is ours (tables, logs). */
-const UNSAFE_KEEP_LAYOUT =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const UNSAFE_KEEP_LAYOUT = new RegExp(`(?![\\t\\n])[${UNPRINTABLE_CLASS}]`, 'g');
 
 function escapeChar(c: string): string {
   const code = c.charCodeAt(0);

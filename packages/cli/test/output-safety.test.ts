@@ -10,12 +10,28 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { findUnprintable } from '@openfarm/protocol';
 import { createUser, type NewUser, type RunningFarmServer, startServer } from '@openfarm/server';
 import { jsonSafe, terminalSafe } from '../src/output.js';
 import { runInProcess } from './cli-runner.js';
 
 /** Anything a terminal would act on: C0 but tab/newline, DEL, C1, bidi controls, line separators. */
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+
+test('terminalSafe escapes exactly the characters the API refuses in names', () => {
+  for (let code = 0; code <= 0xffff; code++) {
+    const c = String.fromCharCode(code);
+    if (code >= 0xd800 && code <= 0xdfff) continue;
+    const refused = findUnprintable(c) !== undefined;
+    assert.equal(terminalSafe(c) !== c, refused, `U+${code.toString(16)}`);
+    const layout = c === '\t' || c === '\n';
+    assert.equal(
+      terminalSafe(c, { keepLayout: true }) !== c,
+      refused && !layout,
+      `U+${code.toString(16)} (layout kept)`,
+    );
+  }
+});
 
 test('terminalSafe shows control and bidi characters as escapes and leaves the rest alone', () => {
   assert.equal(terminalSafe('red\u001b[31mtext'), 'red\\x1b[31mtext');

@@ -13,7 +13,14 @@
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/**
+ * The refused characters as the inside of a regular-expression character class,
+ * so that the CLI, which escapes rather than refuses, shows exactly this set.
+ */
+export const UNPRINTABLE_CLASS =
+  '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+
+const UNPRINTABLE = new RegExp(`[${UNPRINTABLE_CLASS}]`);
 
 /** The first refused character of `text` as `U+XXXX at <index>`, or undefined when it prints. */
 export function findUnprintable(text: string): string | undefined {
