@@ -82,9 +82,12 @@ export class NonceRegistry {
         .where('nonce', '=', key)
         .executeTakeFirst();
       if (stored !== undefined) return false;
+      // Asked again after the awaits: the same request sent twice at once has both copies here.
+      const memoryKey = memoryKeyOf(accessId, key);
+      if (this.memory.has(memoryKey)) return false;
       this.forgetExpired();
       if (this.memory.size >= MEMORY_LIMIT) throw err;
-      this.memory.set(memoryKeyOf(accessId, key), expiresAt);
+      this.memory.set(memoryKey, expiresAt);
       return true;
     }
   }

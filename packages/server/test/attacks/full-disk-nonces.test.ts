@@ -63,3 +63,13 @@ test('on a full database, huge nonces are remembered in bounded memory and repla
   // Another access id with the same key is a different request.
   assert.equal(await nonces.claim('AK2', '1700000000', nonceOf(n), 'sig', expires), true);
 });
+
+test('on a full database, the same request sent twice at once passes only once', async () => {
+  const nonces = new NonceRegistry(store.db, new StorageHealth(store.db, undefined));
+  const expires = Date.now() + 600_000;
+  // A nonce too long to fit in a page's free space, so the insert really fails.
+  const answers = await Promise.all(
+    Array.from({ length: 5 }, () => nonces.claim('AK3', '1700000000', 'n'.repeat(15_000), 'sig', expires)),
+  );
+  assert.equal(answers.filter((a) => a).length, 1, `answers: ${answers.join(', ')}`);
+});
