@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeScene } from '@openfarm/analyzers';
 import { RayvisionAPI, RayvisionCheck, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
@@ -118,7 +118,7 @@ export async function waitForTaskFinished(
   db: Kysely<Database>,
   taskId: number,
   timeoutMs: number,
-  checkStatus: (status: number) => void,
+  checkStatus: (status: number) => void = () => {},
 ): Promise<void> {
   await waitUntil(
     'the task to finish',
@@ -135,10 +135,24 @@ export async function waitForTaskFinished(
   );
 }
 
+/**
+ * The renderer run through a shell script at `scriptPath` (`#!/bin/sh` then `body`), for a test
+ * that needs the real renderer plus something around it: extra output, a crash, a stray file.
+ */
+export async function wrapRenderer(
+  renderer: InstalledRenderer,
+  scriptPath: string,
+  body: string,
+): Promise<InstalledRenderer> {
+  await writeFile(scriptPath, `#!/bin/sh\n${body}`);
+  await chmod(scriptPath, 0o755);
+  return { ...renderer, executable: scriptPath };
+}
+
 /** A render node (the real agent) registered on the farm and running until `stop`. */
 export async function startRenderNode(
   db: Kysely<Database>,
-  opts: { server: string; name: string; workDir: string; cacheDir: string; renderer: InstalledRenderer },
+  opts: { server: string; name: string; workDir: string; cacheDir?: string; renderer: InstalledRenderer },
 ): Promise<{ agent: Agent; stop(): Promise<void> }> {
   const w = await createWorker(db, opts.name);
   const agent = await Agent.create({
@@ -166,7 +180,11 @@ export interface TaskOutputs {
   readonly outputs: { path: string; sha256: string; size: number }[];
 }
 
-export async function taskOutputs(db: Kysely<Database>, taskId: number, userId: number): Promise<TaskOutputs> {
+export async function taskOutputs(
+  db: Kysely<Database>,
+  taskId: number,
+  userId: number,
+): Promise<TaskOutputs> {
   const task = await db
     .selectFrom('tasks')
     .select('output_file_name')
@@ -187,7 +205,11 @@ export async function taskOutputs(db: Kysely<Database>, taskId: number, userId: 
  * hashes the manifest records, PNGs at 64×64, and the remapped absolute texture's stripes (not
  * the missing-texture magenta) at (44,40).
  */
-export async function downloadAndCheckFrames(api: RayvisionAPI, root: string, task: TaskOutputs): Promise<void> {
+export async function downloadAndCheckFrames(
+  api: RayvisionAPI,
+  root: string,
+  task: TaskOutputs,
+): Promise<void> {
   const dest = join(root, 'downloaded');
   const r = await new RayvisionDownload(api, { logDir: join(root, 'logs') }).download({
     serverPath: task.outputFileName,

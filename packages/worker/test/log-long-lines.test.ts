@@ -7,15 +7,22 @@
  * Before, the node sent the line as it was and the chunk was dropped.
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FrameStatus, TaskStatus } from '@openfarm/protocol';
-import { createWorker, type RunningFarmServer } from '@openfarm/server';
-import { Agent, blenderAdapter, type InstalledRenderer, MAX_LOG_LINE } from '@openfarm/worker';
+import { FrameStatus } from '@openfarm/protocol';
+import type { RunningFarmServer } from '@openfarm/server';
+import { blenderAdapter, type InstalledRenderer, MAX_LOG_LINE } from '@openfarm/worker';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
-import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import {
+  closeFarm,
+  startFarm,
+  startRenderNode,
+  submitSampleScene,
+  waitForTaskFinished,
+  wrapRenderer,
+} from './farm-support.js';
 
 let root: string;
 let server: RunningFarmServer;
@@ -36,37 +43,25 @@ test('a 40,000-character line is clamped and marked; no line around it is lost',
   if (skip) return t.skip(skip);
   const db = server.farm.store.db;
   const { taskId } = await submitSampleScene(server, root, { frames: 1, userName: 'artist' });
-  const script = join(root, 'blender-chatty.sh');
-  await writeFile(
-    script,
-    `#!/bin/sh
-echo "before the long line"
+  const chatty = await wrapRenderer(
+    blender!,
+    join(root, 'blender-chatty.sh'),
+    `echo "before the long line"
 head -c 40000 /dev/zero | tr '\\0' x; echo
 printf 'a NUL here:\\0 and after\\n'
 exec '${blender!.executable}' "$@"
 `,
   );
-  await chmod(script, 0o755);
-  const w = await createWorker(db, 'node-1');
-  const agent = await Agent.create({
+  const node = await startRenderNode(db, {
     server: server.url,
-    token: w.token,
+    name: 'node-1',
     workDir: join(root, 'node-1'),
-    threads: 1,
-    renderers: [{ ...blender!, executable: script }],
+    renderer: chatty,
   });
-  const running = agent.run();
   try {
-    await waitUntil(
-      'the task to finish',
-      async () =>
-        (await db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirstOrThrow())
-          .status === TaskStatus.FINISHED,
-      120_000,
-    );
+    await waitForTaskFinished(db, taskId, 120_000);
   } finally {
-    await agent.stop();
-    await running;
+    await node.stop();
   }
   const frame = await db
     .selectFrom('frames')

@@ -8,15 +8,22 @@
  * leases the frame again, and the second attempt (nothing refused) is done.
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FrameStatus, TaskStatus } from '@openfarm/protocol';
-import { createWorker, type RunningFarmServer } from '@openfarm/server';
-import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
+import { FrameStatus } from '@openfarm/protocol';
+import type { RunningFarmServer } from '@openfarm/server';
+import { blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import { requireProgram } from '../../../../scripts/test-support/require-program.js';
-import { closeFarm, startFarm, submitSampleScene, waitUntil } from '../../../worker/test/farm-support.js';
+import {
+  closeFarm,
+  startFarm,
+  startRenderNode,
+  submitSampleScene,
+  waitForTaskFinished,
+  wrapRenderer,
+} from '../../../worker/test/farm-support.js';
 
 let root: string;
 let server: RunningFarmServer;
@@ -33,15 +40,14 @@ after(async () => {
 });
 
 /** Blender, then once a copy of its image under a name with a tab (a layer named so) beside it. */
-async function blenderLeavingARefusedName(real: string): Promise<string> {
-  const script = join(root, 'blender-then-bad-name.sh');
+function blenderLeavingARefusedName(real: InstalledRenderer): Promise<InstalledRenderer> {
   const once = join(root, 'bad-name-written');
-  await writeFile(
-    script,
-    `#!/bin/sh
-out=""; prev=""
+  return wrapRenderer(
+    real,
+    join(root, 'blender-then-bad-name.sh'),
+    `out=""; prev=""
 for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done
-'${real}' "$@" || exit $?
+'${real.executable}' "$@" || exit $?
 if [ ! -e '${once}' ]; then
   : > '${once}'
   dir=$(dirname "$out")
@@ -50,8 +56,6 @@ if [ ! -e '${once}' ]; then
 fi
 `,
   );
-  await chmod(script, 0o755);
-  return script;
 }
 
 test('an output the farm refuses fails the frame with the reason in its log; the retry is done', async (t) => {
@@ -59,22 +63,16 @@ test('an output the farm refuses fails the frame with the reason in its log; the
   if (skip) return t.skip(skip);
   const db = server.farm.store.db;
   const { taskId, userId } = await submitSampleScene(server, root, { frames: 1, userName: 'artist' });
-  const w = await createWorker(db, 'node-1');
-  const agent = await Agent.create({
+  const { agent, stop } = await startRenderNode(db, {
     server: server.url,
-    token: w.token,
+    name: 'node-1',
     workDir: join(root, 'node-1'),
-    threads: 1,
-    renderers: [{ ...blender!, executable: await blenderLeavingARefusedName(blender!.executable) }],
+    renderer: await blenderLeavingARefusedName(blender!),
   });
-  const running = agent.run();
-  const task = () =>
-    db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirstOrThrow();
   try {
-    await waitUntil('the task to finish', async () => (await task()).status === TaskStatus.FINISHED, 120_000);
+    await waitForTaskFinished(db, taskId, 120_000);
   } finally {
-    await agent.stop();
-    await running;
+    await stop();
   }
   const frame = await db
     .selectFrom('frames')
