@@ -11,10 +11,11 @@
  * - thumbnail URL token `<frameId>.<expiresSec>.<mac>`: a capability for one
  *   frame's thumbnail, like an object store's pre-signed URL.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { signaturesEqual } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
 import type { UserRow } from '../accounts/users.js';
+import { SignedTokens } from '../auth/signed-tokens.js';
 import type { Database } from '../store/database.js';
 
 const SECRET_KEY = 'dashboard_token_secret';
@@ -22,35 +23,13 @@ export const SESSION_TTL_SEC = 12 * 3600;
 export const LINK_TTL_SEC = 24 * 3600;
 export const THUMBNAIL_URL_TTL_SEC = 3600;
 
-const secrets = new WeakMap<Kysely<Database>, Promise<string>>();
-
-function secretOf(db: Kysely<Database>): Promise<string> {
-  let s = secrets.get(db);
-  if (s === undefined) {
-    s = (async () => {
-      await db
-        .insertInto('server_settings')
-        .values({ key: SECRET_KEY, value: randomBytes(32).toString('base64url') })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute();
-      const row = await db
-        .selectFrom('server_settings')
-        .select('value')
-        .where('key', '=', SECRET_KEY)
-        .executeTakeFirstOrThrow();
-      return row.value;
-    })();
-    // A failed read (database busy at start) is retried by the next request.
-    s.catch(() => secrets.delete(db));
-    secrets.set(db, s);
-  }
-  return s;
+/** The dashboard's signer for one purpose; every purpose shares the one secret. */
+function signer(db: Kysely<Database>, purpose: string): SignedTokens {
+  return new SignedTokens(db, SECRET_KEY, `dashboard.${purpose}.`);
 }
 
-async function mac(db: Kysely<Database>, purpose: string, payload: string): Promise<string> {
-  return createHmac('sha256', await secretOf(db))
-    .update(`dashboard.${purpose}.${payload}`)
-    .digest('base64url');
+function mac(db: Kysely<Database>, purpose: string, payload: string): Promise<string> {
+  return signer(db, purpose).mac(payload);
 }
 
 /** Changes whenever the user's access id or key does. */
@@ -132,19 +111,14 @@ export async function thumbnailToken(
   frameId: number,
   nowMs = Date.now(),
 ): Promise<string> {
-  const payload = `${frameId}.${nowSec(nowMs) + THUMBNAIL_URL_TTL_SEC}`;
-  return `${payload}.${await mac(db, 'thumbnail', payload)}`;
+  return (await signer(db, 'thumbnail').issue(frameId, THUMBNAIL_URL_TTL_SEC, nowMs)).token;
 }
 
 /** The frame id a thumbnail token grants, or undefined if forged, malformed or expired. */
-export async function verifyThumbnailToken(
+export function verifyThumbnailToken(
   db: Kysely<Database>,
   token: string,
   nowMs = Date.now(),
 ): Promise<number | undefined> {
-  const m = /^(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
-  if (m === null) return undefined;
-  if (!signaturesEqual(await mac(db, 'thumbnail', `${m[1]}.${m[2]}`), m[3]!)) return undefined;
-  if (Number(m[2]) < nowSec(nowMs)) return undefined;
-  return Number(m[1]);
+  return signer(db, 'thumbnail').verify(token, nowMs);
 }
