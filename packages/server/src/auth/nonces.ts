@@ -85,7 +85,8 @@ export class NonceRegistry {
       // Asked again after the awaits: the same request sent twice at once has both copies here.
       const memoryKey = memoryKeyOf(accessId, key);
       if (this.memory.has(memoryKey)) return false;
-      this.forgetExpired();
+      // A sweep walks every key: only when the limit is reached (prune() sweeps every minute anyway).
+      if (this.memory.size >= MEMORY_LIMIT) this.forgetExpired();
       if (this.memory.size >= MEMORY_LIMIT) throw err;
       this.memory.set(memoryKey, expiresAt);
       return true;
