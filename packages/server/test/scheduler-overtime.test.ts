@@ -93,6 +93,36 @@ describe('overtime stop', () => {
     }
   });
 
+  test('limits of weeks (seconds · 1000 past 32 bits) are judged, and the reaper pass goes on', async () => {
+    await f.user.data('/api/render/setUp/updateUserSetting', { taskOverTimeSec: 0 });
+    try {
+      const weeks = 3_000_000;
+      const taskId = await submitTask(f.user, { frames: '1-1[1]', jobStopTime: weeks });
+      const node = await f.node('overtime-weeks');
+      const lease = (await node.poll()).leases[0]!;
+      assert.equal(lease.job.taskId, taskId);
+      const startedAt = async (msAgo: number) =>
+        f.db
+          .updateTable('frames')
+          .set({ started_at: Date.now() - msAgo })
+          .where('id', '=', lease.frameId)
+          .execute();
+      await startedAt((weeks - 60) * 1000);
+      await f.scheduler.reap();
+      assert.equal((await frameRows(f, taskId))[0]!.state, FrameStatus.RUNNING, 'within its limit');
+      await startedAt((weeks + 60) * 1000);
+      await f.scheduler.reap();
+      const row = (await frameRows(f, taskId))[0]!;
+      assert.equal(row.state, FrameStatus.TIMED_OUT);
+      assert.match(
+        row.last_error ?? '',
+        /longer than 3000000 s, the task's per-frame limit \(job_stop_time\)/,
+      );
+    } finally {
+      await f.user.data('/api/render/setUp/updateUserSetting', { taskOverTimeSec: 43200 });
+    }
+  });
+
   test('the tightest limit applies; 0 is no limit', () => {
     assert.equal(frameLimit({ jobStopTime: 0, overTimeStop: 0, userOverTime: 0 }), undefined);
     assert.equal(frameLimit({ jobStopTime: 100, overTimeStop: 0, userOverTime: 50 })?.seconds, 50);

@@ -40,7 +40,11 @@ export function frameLimit(t: {
 }
 
 export async function timeOutFrames(db: Kysely<Database>, now: number): Promise<EndedFrame[]> {
-  // Running frames are at most one a node slot: few rows, read whole and judged here.
+  // Only frames past one of their limits are read (past any is past the tightest): a reaper pass
+  // every few seconds on every server must not carry every running frame of the farm to here.
+  // The limits are widened to bigint before scaling to ms: int4 · 1000 overflows on PostgreSQL
+  // past 24.8 days, which would fail every pass.
+  const ms = (column: string) => sql<number>`cast(${sql.ref(column)} as bigint) * 1000`;
   const running = await db
     .selectFrom('frames')
     .innerJoin('tasks as t', 't.id', 'frames.task_id')
@@ -56,6 +60,24 @@ export async function timeOutFrames(db: Kysely<Database>, now: number): Promise<
       'u.task_over_time_sec',
     ])
     .where('frames.state', '=', FrameStatus.RUNNING)
+    .where('frames.started_at', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb('t.job_stop_time', '>', 0),
+          sql<boolean>`frames.started_at + ${ms('t.job_stop_time')} < ${now}`,
+        ]),
+        eb.and([
+          eb('t.over_time_stop', '>', 0),
+          sql<boolean>`frames.started_at + ${ms('t.over_time_stop')} < ${now}`,
+        ]),
+        eb.and([
+          eb('t.over_time_stop', '=', 0),
+          eb('u.task_over_time_sec', '>', 0),
+          sql<boolean>`frames.started_at + ${ms('u.task_over_time_sec')} < ${now}`,
+        ]),
+      ]),
+    )
     .execute();
   const ended: EndedFrame[] = [];
   for (const f of running) {
