@@ -73,9 +73,12 @@ class CrateValueWalker {
 
   walk(): UsdAssetRef[] {
     const { fieldSets, fields, specs } = this.t;
+    const next = nextFieldToVisit(fieldSets, fields);
     for (const spec of specs) {
       if (spec.fieldSet < 0 || spec.fieldSet > fieldSets.length) this.#corrupt(`field set ${spec.fieldSet}`);
-      for (let i = spec.fieldSet; i < fieldSets.length; i++) {
+      // Fields nothing is read from are jumped over, so specs sharing a long field set cost
+      // only the fields that are read (each counted against the value budget).
+      for (let i = next[spec.fieldSet]!; i < fieldSets.length; i = next[i + 1]!) {
         const fieldIndex = fieldSets[i]!;
         if (fieldIndex === -1) break;
         const field = fields[fieldIndex];
@@ -92,20 +95,25 @@ class CrateValueWalker {
     const owner = name === 'default' || name === 'timeSamples' ? `<${path}>` : `<${path}> ${name}`;
     switch (name) {
       case 'subLayers':
+        this.#tick();
         if (rep.type === TYPE.StringVector)
           for (const s of this.#stringVector(rep)) this.#add(s, owner, 'sublayer');
         return;
       case 'references':
+        this.#tick();
         if (rep.type === TYPE.ReferenceListOp) this.#listOp(rep, owner, 'reference', true);
         return;
       case 'payload':
+        this.#tick();
         if (rep.type === TYPE.PayloadListOp) this.#listOp(rep, owner, 'payload', false);
         else if (rep.type === TYPE.Payload) this.#payloadAt(rep.payload, owner);
         return;
       case 'clipTemplateAssetPath':
+        this.#tick();
         if (rep.type === TYPE.String) this.#add(this.#inlineString(rep), owner, 'clip-template');
         return;
       case 'clips':
+        this.#tick();
         if (rep.type === TYPE.Dictionary) this.#dictionary(rep, owner, 0, true);
         return;
     }
@@ -118,8 +126,7 @@ class CrateValueWalker {
 
   /** Any value: asset paths always count; strings when the attribute or key says they hold a file. */
   #value(rep: ValueRep, owner: string, depth: number, pathLike: boolean, inClips: boolean): void {
-    if (++this.#values > MAX_VALUES)
-      throw new AnalyzeError('LIMIT_EXCEEDED', 'too many values', this.source.name);
+    this.#tick();
     switch (rep.type) {
       case TYPE.AssetPath:
         if (rep.isArray)
@@ -207,6 +214,7 @@ class CrateValueWalker {
       pos += 8;
       this.#checkCount(count, 8, pos);
       for (let i = 0; i < count; i++) {
+        this.#tick();
         pos = references
           ? this.#referenceAt(pos, owner, bit !== 8, kind)
           : this.#payloadAt(pos, owner, bit !== 8);
@@ -235,6 +243,7 @@ class CrateValueWalker {
     if (rep.isInlined) return [];
     const count = this.#reader(rep.payload, 8).u64();
     this.#checkCount(count, 4, rep.payload + 8);
+    this.#tick(count);
     const r = this.#reader(rep.payload + 8, count * 4);
     return Array.from({ length: count }, () => this.#string(r.u32()));
   }
@@ -247,6 +256,7 @@ class CrateValueWalker {
     const head = this.#reader(rep.payload, countSize);
     const count = wide ? head.u64() : head.u32();
     this.#checkCount(count, 4, rep.payload + countSize);
+    this.#tick(count);
     const r = this.#reader(rep.payload + countSize, count * 4);
     return Array.from({ length: count }, () => this.#string(r.u32()));
   }
@@ -281,6 +291,13 @@ class CrateValueWalker {
     if (count * itemSize > this.source.size - pos) this.#corrupt(`${count} items at ${pos} run past the end`);
   }
 
+  /** Values visited (fields, list op items, array elements, values); a file has {@link MAX_VALUES}. */
+  #tick(n = 1): void {
+    this.#values += n;
+    if (this.#values > MAX_VALUES)
+      throw new AnalyzeError('LIMIT_EXCEEDED', 'too many values', this.source.name);
+  }
+
   #add(path: string, owner: string, kind: UsdRefKind): void {
     if (path === '') return;
     this.#refs.push({ path, owner, kind });
@@ -289,6 +306,22 @@ class CrateValueWalker {
   #corrupt(what: string): never {
     throw new AnalyzeError('CORRUPT', `crate: ${what}`, this.source.name);
   }
+}
+
+/**
+ * For each field-set position, the first position at or after it the walker
+ * must stop at: a set's end (-1), a field whose value may hold a path, or an
+ * index outside the field table (reported as corrupt when reached). One pass
+ * from the end, so every spec's walk skips unread fields in one step.
+ */
+function nextFieldToVisit(fieldSets: Int32Array, fields: CrateTables['fields']): Int32Array {
+  const next = new Int32Array(fieldSets.length + 1);
+  next[fieldSets.length] = fieldSets.length;
+  for (let i = fieldSets.length - 1; i >= 0; i--) {
+    const field = fields[fieldSets[i]!];
+    next[i] = field === undefined || LOOKED_AT.has(field.rep.type) ? i : next[i + 1]!;
+  }
+  return next;
 }
 
 /** `inputs:file` of `</Looks/tex.inputs:file>`. */
