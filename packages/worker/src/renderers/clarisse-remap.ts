@@ -7,20 +7,12 @@
  * Output attributes (save hints) are left alone: `-output` decides where
  * images go.
  */
-import type { PathMapEntry } from './path-map.js';
+import { type PathMapEntry, pythonPathMapper } from './path-map.js';
 
 export function clarisseRemapScript(maps: readonly PathMapEntry[]): string {
-  return String.raw`
+  return `
 import ix
-MAPS = ${JSON.stringify(maps.map((m) => [m.from, m.to]))}
-
-def _mapped(path):
-    p = path.replace("\\", "/")
-    for src, dst in MAPS:
-        if p.startswith(src):
-            return dst + p[len(src):]
-    return path
-
+${pythonPathMapper(maps)}
 _objects = ix.api.OfObjectArray()
 ix.application.get_factory().get_all_objects("ProjectItem", _objects)
 for _i in range(_objects.get_count()):

@@ -10,23 +10,15 @@
  * 2. sends each RenderOutputDefine output to a file in the node's output
  *    folder, so what Katana writes is collected like every other renderer's.
  */
-import type { PathMapEntry } from './path-map.js';
+import { type PathMapEntry, pythonPathMapper } from './path-map.js';
 
 export function katanaStartupScript(maps: readonly PathMapEntry[], outputDir: string): string {
-  return String.raw`
+  return `
 import os
 from Katana import Callbacks, NodegraphAPI
 
-MAPS = ${JSON.stringify(maps.map((m) => [m.from, m.to]))}
 OUTPUT_DIR = ${JSON.stringify(outputDir)}
-
-def _mapped(path):
-    p = path.replace("\\", "/")
-    for src, dst in MAPS:
-        if p.startswith(src):
-            return dst + p[len(src):]
-    return path
-
+${pythonPathMapper(maps)}
 def _remap(node, param):
     children = param.getChildren() or []
     for child in children:

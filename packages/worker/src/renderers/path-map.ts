@@ -79,3 +79,20 @@ export function applyPathMaps(path: string, maps: readonly PathMapEntry[]): stri
   for (const m of maps) if (p.startsWith(m.from)) return m.to + p.slice(m.from.length);
   return p;
 }
+
+/**
+ * The Python the Clarisse and Katana remap scripts share: `MAPS` (longest `from` first) and
+ * `_mapped(path)`, which applies them as {@link applyPathMaps} does, but returns a path no map
+ * covers unchanged (backslashes included), so the caller can tell it was left alone.
+ */
+export function pythonPathMapper(maps: readonly PathMapEntry[]): string {
+  return String.raw`MAPS = ${JSON.stringify(maps.map((m) => [m.from, m.to]))}
+
+def _mapped(path):
+    p = path.replace("\\", "/")
+    for src, dst in MAPS:
+        if p.startswith(src):
+            return dst + p[len(src):]
+    return path
+`;
+}
