@@ -145,6 +145,14 @@ describe('sign-in', () => {
     const forged = await get(url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')));
     assert.equal(forged.statusCode, 400);
   });
+
+  test('a one-time link used twice at once signs in once', async () => {
+    const link = await createSignInLink(server.farm.store.db, alice.userId, ORIGIN);
+    const url = link.slice(ORIGIN.length);
+    const answers = await Promise.all([get(url), get(url), get(url)]);
+    assert.deepEqual(answers.map((a) => a.statusCode).sort(), [303, 400, 400]);
+    assert.equal(answers.filter((a) => a.headers['set-cookie'] !== undefined).length, 1, 'one session');
+  });
 });
 
 describe('sessions end', () => {
@@ -393,6 +401,60 @@ describe('state changes', () => {
     );
     assert.equal(started.statusCode, 303);
     assert.equal(await status(), TaskStatus.WAITING);
+  });
+
+  test('every state-changing route is refused from another origin, even with the cookie and the token', async () => {
+    const db = server.farm.store.db;
+    const admin = await createUser(db, 'guard-admin', { admin: true });
+    await createWorker(db, 'node-guard');
+    const id = await seedTask(db, admin.userId, {
+      status: TaskStatus.RENDERING,
+      frames: [FrameStatus.WAITING],
+    });
+    const cookie = await signIn(admin);
+    const token = csrfOf((await get('/tasks', cookie)).body);
+    for (const [url, form] of [
+      [`/tasks/${id}/actions`, { action: 'stop' }],
+      ['/tasks/bulk', { action: 'stop', id: String(id) }],
+      ['/nodes/node-guard/disable', {}],
+      ['/sign-out', {}],
+    ] as const) {
+      const foreign: Record<string, string>[] = [
+        { origin: 'http://evil.test' },
+        { 'sec-fetch-site': 'cross-site' },
+      ];
+      for (const headers of foreign) {
+        const res = await post(url, cookie, { _csrf: token, ...form }, headers);
+        assert.equal(res.statusCode, 403, `${url} ${JSON.stringify(headers)}`);
+      }
+      const noToken = await post(url, cookie, form, { origin: ORIGIN });
+      assert.equal(noToken.statusCode, 403, `${url} without the token`);
+    }
+    const status = await db
+      .selectFrom('tasks')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.equal(status.status, TaskStatus.RENDERING, 'the task is untouched');
+    const node = await db
+      .selectFrom('workers')
+      .select('disabled')
+      .where('name', '=', 'node-guard')
+      .executeTakeFirstOrThrow();
+    assert.equal(node.disabled, 0, 'the node is untouched');
+    assert.equal((await get('/tasks', cookie)).statusCode, 200, 'the session was not signed out');
+    const signInElsewhere = await server.app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: {
+        host: HOST,
+        origin: 'http://evil.test',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: new URLSearchParams({ accessId: admin.accessId, accessKey: admin.accessKey }).toString(),
+    });
+    assert.equal(signInElsewhere.statusCode, 403, 'the sign-in form from another origin');
+    assert.equal(signInElsewhere.headers['set-cookie'], undefined);
   });
 
   test('re-render chosen frames, priority and delete', async () => {

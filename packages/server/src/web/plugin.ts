@@ -17,8 +17,8 @@ import { type BlobStore, LocalBlobStore } from '../blob/index.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerFileRoutes, registerThumbnailApiRoute } from './file-routes.js';
 import { registerLiveRoute } from './live-route.js';
-import { type DashboardSession, sessionOf } from './session.js';
-import { registerSignInRoutes } from './sign-in-routes.js';
+import { checkCsrf, checkSameOrigin, type DashboardSession, sessionOf } from './session.js';
+import { registerSignInRoutes, SIGN_IN_PATH } from './sign-in-routes.js';
 import { isHtmx, registerTaskRoutes, viewerOf } from './task-routes.js';
 
 export interface DashboardOptions {
@@ -55,8 +55,18 @@ export function dashboardPlugin(options: DashboardOptions = {}): (app: FastifyIn
     }
     registerThumbnailApiRoute(app, blobs);
     const db = app.farm.store.db;
+    // A request's session is read once, however many of the guard, the route and the error page ask.
+    const sessions = new WeakMap<FastifyRequest, Promise<DashboardSession | undefined>>();
+    const currentSession = (request: FastifyRequest): Promise<DashboardSession | undefined> => {
+      let session = sessions.get(request);
+      if (session === undefined) {
+        session = sessionOf(db, request);
+        sessions.set(request, session);
+      }
+      return session;
+    };
     const sessionFor = async (request: FastifyRequest): Promise<DashboardSession> => {
-      const session = await sessionOf(db, request);
+      const session = await currentSession(request);
       if (session === undefined)
         throw ApiError.of('SIGNATURE_INVALID', { detail: 'sign in to the dashboard' });
       return session;
@@ -89,7 +99,7 @@ export function dashboardPlugin(options: DashboardOptions = {}): (app: FastifyIn
           if (isHtmx(request)) return reply.header('hx-redirect', '/sign-in').code(401).send();
           return reply.redirect('/sign-in', 303);
         }
-        const session = await sessionOf(db, request).catch(() => undefined);
+        const session = await currentSession(request).catch(() => undefined);
         const notFound = status === 404;
         const title = notFound
           ? 'Not found'
@@ -117,6 +127,17 @@ export function dashboardPlugin(options: DashboardOptions = {}): (app: FastifyIn
         );
       });
 
+      // The one guard of every state-changing request (any method but GET and HEAD), so no route can
+      // leave it out: the sign-in form, which has no session yet, must come from this origin; with a
+      // session, the origin and the CSRF token are checked. Without a session nothing can change: the
+      // routes answer 401, and sign-out only clears the cookie.
+      scope.addHook('preHandler', async (request) => {
+        if (request.method === 'GET' || request.method === 'HEAD') return;
+        if (request.routeOptions.url === SIGN_IN_PATH) return checkSameOrigin(request);
+        const session = await currentSession(request);
+        if (session !== undefined) checkCsrf(request, session);
+      });
+
       const assets = dashboardAssets();
       scope.get<{ Params: { name: string } }>('/ui/assets/:name', async (request, reply) => {
         const asset = assets.get(request.params.name);
@@ -129,7 +150,7 @@ export function dashboardPlugin(options: DashboardOptions = {}): (app: FastifyIn
       // Browsers ask for it on every page; the dashboard has none, and says so without a 404.
       scope.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
-      registerSignInRoutes(scope, app);
+      registerSignInRoutes(scope, app, currentSession);
       registerTaskRoutes(scope, app, sessionFor);
       registerAdminRoutes(scope, app, sessionFor);
       registerFileRoutes(scope, app, blobs, sessionFor);

@@ -5,17 +5,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { UserRow } from '../accounts/users.js';
 import type { Database } from '../store/database.js';
-import {
-  checkCsrf,
-  checkSameOrigin,
-  clearSessionCookie,
-  endSession,
-  sessionOf,
-  setSessionCookie,
-} from './session.js';
+import { clearSessionCookie, type DashboardSession, endSession, setSessionCookie } from './session.js';
 import { issueSession, issueSignInLink, parseSignInLink, signInLinkMatchesUser } from './web-tokens.js';
 
 const LINK_NONCES = 'dashboard-sign-in-link';
+export const SIGN_IN_PATH = '/sign-in';
 export const SIGN_IN_LINK_PATH = '/sign-in/link';
 
 /**
@@ -45,20 +39,24 @@ async function startSession(
   return reply.redirect('/tasks', 303);
 }
 
-export function registerSignInRoutes(scope: FastifyInstance, app: FastifyInstance): void {
+/** Posts here pass the plugin's origin check first (and, with a session, its CSRF check). */
+export function registerSignInRoutes(
+  scope: FastifyInstance,
+  app: FastifyInstance,
+  sessionOf: (request: FastifyRequest) => Promise<DashboardSession | undefined>,
+): void {
   const db = app.farm.store.db;
 
   scope.get('/', async (request, reply) =>
-    reply.redirect((await sessionOf(db, request)) !== undefined ? '/tasks' : '/sign-in', 303),
+    reply.redirect((await sessionOf(request)) !== undefined ? '/tasks' : '/sign-in', 303),
   );
 
-  scope.get('/sign-in', async (request, reply) => {
-    if ((await sessionOf(db, request)) !== undefined) return reply.redirect('/tasks', 303);
+  scope.get(SIGN_IN_PATH, async (request, reply) => {
+    if ((await sessionOf(request)) !== undefined) return reply.redirect('/tasks', 303);
     return html(reply, 200, signInPage().text);
   });
 
-  scope.post('/sign-in', async (request, reply) => {
-    checkSameOrigin(request);
+  scope.post(SIGN_IN_PATH, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const accessId = typeof body.accessId === 'string' ? body.accessId.trim() : '';
     const accessKey = typeof body.accessKey === 'string' ? body.accessKey.trim() : '';
@@ -106,11 +104,8 @@ export function registerSignInRoutes(scope: FastifyInstance, app: FastifyInstanc
   });
 
   scope.post('/sign-out', async (request, reply) => {
-    const session = await sessionOf(db, request);
-    if (session !== undefined) {
-      checkCsrf(request, session);
-      await endSession(db, session);
-    }
+    const session = await sessionOf(request);
+    if (session !== undefined) await endSession(db, session);
     clearSessionCookie(request, reply);
     return reply.redirect('/sign-in', 303);
   });
