@@ -125,19 +125,16 @@ export function installUnverifiedGate(
     (request as GatedRequest)[RESERVED] = bytes;
   });
 
-  const giveBack = async (request: FastifyRequest): Promise<void> => {
-    const gated = request as GatedRequest;
-    const bytes = gated[RESERVED];
-    if (bytes === undefined) return;
-    gated[RESERVED] = undefined;
-    budget.release(bytes);
-  };
+  const giveBack = async (request: FastifyRequest): Promise<void> => markVerified(request, budget);
   // The bytes stop counting once the sender is proven (markVerified) or the request is over, however it ended.
   app.addHook('onResponse', giveBack);
   app.addHook('onRequestAbort', giveBack);
 }
 
-/** Called by the signature check once the sender is proven: its body no longer counts as unverified. */
+/**
+ * Give back a request's reservation, once: called by the signature check when the sender is
+ * proven (its body no longer counts as unverified), and when the request ends.
+ */
 export function markVerified(request: FastifyRequest, budget: UnverifiedBudget): void {
   const gated = request as GatedRequest;
   const bytes = gated[RESERVED];
