@@ -1,8 +1,10 @@
 /**
  * Checking a request body against its endpoint with the reference's error
  * codes: a missing required key is 601 PARAMETER_CANT_BE_EMPTY, anything else
- * wrong is 600 PARAMETER_INVALID. The SDK runs it before sending (as the
- * reference validates with its schemas) and the server on arrival.
+ * wrong is 600 PARAMETER_INVALID, with every issue listed. For callers outside
+ * the farm's own packages: the server answers with its own `parseBody`
+ * (http/validation.ts: the first issue, as `detail: {field, reason}`), and the
+ * SDK's operators check with the schema directly before sending.
  */
 import type { z } from 'zod';
 import { ApiError, ERRORS } from '../errors.js';
