@@ -13,13 +13,14 @@ const FIRST_WAIT_MS = 1000;
 
 /**
  * Whether `e` says the farm could not be reached or failed on its side (network
- * error, timeout, 5xx): the same request may succeed once the farm is back.
+ * error, timeout, 5xx, 7020 busy): the same request may succeed once the farm is back.
  */
 export function isFarmOutage(e: unknown): boolean {
   if (e instanceof ApiError) {
     // The client's own code for "no answer at all": the cause says what the socket did.
     if (e.code === ERRORS.SDK_ERROR.code) return e.cause !== undefined && isRetryable(e.cause);
-    return e.code >= 500 && e.code <= 599;
+    // A farm still busy (7020) after the client's own retries is as down as one answering 5xx.
+    return e.code === ERRORS.SERVER_BUSY.code || (e.code >= 500 && e.code <= 599);
   }
   return isRetryable(e);
 }
