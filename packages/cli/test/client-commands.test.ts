@@ -12,16 +12,15 @@ import { after, before, test } from 'node:test';
 import { RayvisionAPI } from '@openfarm/sdk';
 import {
   configStoragePlugin,
-  createUser,
   createWorker,
   type NewUser,
   type RunningFarmServer,
   recordRegistration,
-  startServer,
   transferPlugin,
 } from '@openfarm/server';
 import type { Command } from 'commander';
 import { buildProgram } from 'openfarm';
+import { startClientFarm } from './client-farm.js';
 import { clock, exitCodeOf, ProgressLine, progressText, secondsLeft } from '../src/task-progress.js';
 
 let dir: string;
@@ -30,15 +29,8 @@ let user: NewUser;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'openfarm-cli-client-'));
-  server = await startServer({
-    dataDir: join(dir, 'farm'),
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'silent',
-    // submit uploads its job files and assets.
-    plugins: [transferPlugin(), configStoragePlugin()],
-  });
-  user = await createUser(server.farm.store.db, 'artist');
+  // submit uploads its job files and assets.
+  ({ server, user } = await startClientFarm(dir, 'artist', [transferPlugin(), configStoragePlugin()]));
   process.env.OPENFARM_CONFIG = join(dir, 'profile', 'client.json');
   for (const name of ['OPENFARM_URL', 'RAYVISION_API_ACCESS_ID', 'RAYVISION_API_KEY', 'OPENFARM_PLATFORM'])
     delete process.env[name];
@@ -85,16 +77,31 @@ function api(): RayvisionAPI {
   });
 }
 
+/** A Blender job's task.json, as the analyzer writes it, for `frames`. */
+function blenderTaskJson(frames: string) {
+  return {
+    task_info: { task_id: '', cg_id: '2007', platform: '2', os_name: '0', input_cg_file: '/p/shot.blend' },
+    software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
+    scene_info: { common: { frames, scene_name: ['Scene'], camera_name: 'Camera' } },
+  };
+}
+
 /** A task with `frames` waiting frames, made through the SDK. */
 function submitTask(frames = '1-3[1]'): Promise<number> {
-  return api().submitByData(
-    {
-      task_info: { task_id: '', cg_id: '2007', platform: '2', os_name: '0', input_cg_file: '/p/shot.blend' },
-      software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
-      scene_info: { common: { frames, scene_name: ['Scene'], camera_name: 'Camera' } },
-    },
-    { hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null } },
-  );
+  return api().submitByData(blenderTaskJson(frames), {
+    hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null },
+  });
+}
+
+/** A job folder as `openfarm analyze` leaves it (no assets), with these tips. */
+async function writeJobDir(name: string, frames: string, tips: Record<string, string[]>): Promise<string> {
+  const job = join(dir, name);
+  await mkdir(job, { recursive: true });
+  await writeFile(join(job, 'task.json'), JSON.stringify(blenderTaskJson(frames)));
+  await writeFile(join(job, 'asset.json'), '{}');
+  await writeFile(join(job, 'upload.json'), JSON.stringify({ asset: [] }));
+  await writeFile(join(job, 'tips.json'), JSON.stringify(tips));
+  return job;
 }
 
 test('openfarm --help fits on one screen, client commands apart from the farm’s', async () => {
@@ -285,22 +292,7 @@ test('whoami, config show and logout', async () => {
 
 test('check prints the tips in words and stops on a blocking one, naming what to do next', async () => {
   await login();
-  const job = join(dir, 'job');
-  await mkdir(job, { recursive: true });
-  await writeFile(
-    join(job, 'task.json'),
-    JSON.stringify({
-      task_info: { task_id: '', cg_id: '2007', platform: '2', os_name: '0', input_cg_file: '/p/shot.blend' },
-      software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
-      scene_info: { common: { frames: '1-2[1]', scene_name: ['Scene'], camera_name: 'Camera' } },
-    }),
-  );
-  await writeFile(join(job, 'asset.json'), '{}');
-  await writeFile(join(job, 'upload.json'), JSON.stringify({ asset: [] }));
-  await writeFile(
-    join(job, 'tips.json'),
-    JSON.stringify({ '15004': ['renderer "Toon" is not on the farm'] }),
-  );
+  const job = await writeJobDir('job', '1-2[1]', { '15004': ['renderer "Toon" is not on the farm'] });
   let out = '';
   const program = buildProgram()
     .exitOverride()
@@ -331,19 +323,7 @@ test('check prints the tips in words and stops on a blocking one, naming what to
 
 test('submit takes test frames, a pause after them and a priority', async () => {
   await login();
-  const job = join(dir, 'job-submit');
-  await mkdir(job, { recursive: true });
-  await writeFile(
-    join(job, 'task.json'),
-    JSON.stringify({
-      task_info: { task_id: '', cg_id: '2007', platform: '2', os_name: '0', input_cg_file: '/p/shot.blend' },
-      software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
-      scene_info: { common: { frames: '1-4[1]', scene_name: ['Scene'], camera_name: 'Camera' } },
-    }),
-  );
-  await writeFile(join(job, 'asset.json'), '{}');
-  await writeFile(join(job, 'upload.json'), JSON.stringify({ asset: [] }));
-  await writeFile(join(job, 'tips.json'), '{}');
+  const job = await writeJobDir('job-submit', '1-4[1]', {});
   await run('check', job);
   const out = await run('submit', job, '--test-frames', '3', '--stop-after-test', '--priority', '7');
   const id =

@@ -19,6 +19,7 @@ import {
   transferPlugin,
 } from '@openfarm/server';
 import { reportOutages } from '../src/commands/transfer.js';
+import { startClientFarm } from './client-farm.js';
 import { runInProcess, spawnCli } from './cli-runner.js';
 
 let dir: string;
@@ -28,14 +29,7 @@ let api: RayvisionAPI;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'openfarm-cli-resume-'));
-  server = await startServer({
-    dataDir: join(dir, 'farm'),
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'silent',
-    plugins: [transferPlugin()],
-  });
-  user = await createUser(server.farm.store.db, 'resume');
+  ({ server, user } = await startClientFarm(dir, 'resume', [transferPlugin()]));
   api = new RayvisionAPI({
     domain: new URL(server.url).host,
     protocol: 'http',
