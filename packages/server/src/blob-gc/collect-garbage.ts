@@ -23,9 +23,9 @@
  * collector at once do no harm.
  */
 import type { Kysely } from 'kysely';
+import { blobKeyText } from '../blob/blob-key-text.js';
 import type { BlobCollection, BlobKey } from '../blob/index.js';
 import type { Database } from '../store/database.js';
-import { blobKeyText } from '../transfer/held-blobs.js';
 import { referencedBlobs } from './referenced-blobs.js';
 
 export const DEFAULT_GC_GRACE_MS = 60 * 60 * 1000;

@@ -6,9 +6,9 @@
  * (finished or not).
  */
 import type { Kysely } from 'kysely';
+import { blobKeyText } from '../blob/blob-key-text.js';
 import type { BlobKey } from '../blob/index.js';
 import type { Database } from '../store/database.js';
-import { blobKeyText } from '../transfer/held-blobs.js';
 import '../transfer/tables.js';
 
 /** Hashes per statement, below every dialect's limit on bound parameters. */

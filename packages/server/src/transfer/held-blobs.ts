@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { UserRow } from '../accounts/users.js';
+import { blobKeyText } from '../blob/blob-key-text.js';
 import type { BlobKey } from '../blob/index.js';
 import type { Database } from '../store/database.js';
 import './tables.js';
@@ -31,10 +32,6 @@ export function blobHolderIds(user: BlobUser): number[] {
 
 /** Bound parameters per lookup statement, below every dialect's limit. */
 const SLICE = 400;
-
-export function blobKeyText(key: BlobKey): string {
-  return `${key.sha256}:${key.size}`;
-}
 
 export async function recordHeldBlob(db: Kysely<Database>, userId: number, key: BlobKey): Promise<void> {
   await db

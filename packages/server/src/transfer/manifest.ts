@@ -4,8 +4,9 @@
  */
 import { ApiError } from '@openfarm/protocol';
 import { type Kysely, sql } from 'kysely';
+import { blobKeyText } from '../blob/blob-key-text.js';
 import type { Database } from '../store/database.js';
-import { type BlobUser, blobKeyText, heldBlobs } from './held-blobs.js';
+import { type BlobUser, heldBlobs } from './held-blobs.js';
 import { normalizeManifestPath } from './server-path.js';
 import type { StorageName } from './storage.js';
 import './tables.js';
