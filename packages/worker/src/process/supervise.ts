@@ -11,7 +11,7 @@
  * renderer is not possible for DCCs we do not control, so renders started with
  * `dieWithParent` go through a tiny `sh` wrapper (see {@link PARENT_WATCH}).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
@@ -126,38 +126,51 @@ export function groupAlive(pid: number): boolean {
 }
 
 /**
+ * Start `cmd` as the leader of its own process group, through the {@link PARENT_WATCH} wrapper
+ * when `dieWithParent` (POSIX). stdout and stderr are piped; stdin is piped only when asked
+ * (a warm session is driven over it). `lifeline` is this process's end of the watcher's socket:
+ * it is told `done` once the renderer exits, so the watcher leaves without killing anything.
+ */
+export function spawnInGroup(
+  cmd: SupervisedCommand,
+  opts: { dieWithParent: boolean; stdin: 'ignore' | 'pipe' },
+): { child: ChildProcess; lifeline?: Duplex } {
+  const watched = opts.dieWithParent && process.platform !== 'win32';
+  const child = watched
+    ? spawn('/bin/sh', ['-c', PARENT_WATCH, 'openfarm-renderer', cmd.executable, ...cmd.args], {
+        cwd: cmd.cwd,
+        env: cmd.env ?? process.env,
+        detached: true,
+        stdio: [opts.stdin, 'pipe', 'pipe', 'pipe'],
+      })
+    : spawn(cmd.executable, [...cmd.args], {
+        cwd: cmd.cwd,
+        env: cmd.env ?? process.env,
+        detached: true,
+        stdio: [opts.stdin, 'pipe', 'pipe'],
+      });
+  // The watcher's line: nothing is read from it; a write after the wrapper is gone may fail.
+  const lifeline = watched ? (child.stdio[3] as Duplex) : undefined;
+  lifeline?.on('error', () => undefined);
+  lifeline?.resume();
+  child.once('exit', () => lifeline?.end('done\n'));
+  return { child, lifeline };
+}
+
+/**
  * Run a command to completion. Resolves with its exit (never rejects for a
  * non-zero exit: the caller decides what a failure means); rejects only when
  * the executable cannot be started.
  */
 export function runSupervised(cmd: SupervisedCommand, opts: SuperviseOptions = {}): Promise<SupervisedExit> {
   return new Promise((resolve, reject) => {
-    const watched = opts.dieWithParent === true && process.platform !== 'win32';
-    const child = watched
-      ? spawn('/bin/sh', ['-c', PARENT_WATCH, 'openfarm-renderer', cmd.executable, ...cmd.args], {
-          cwd: cmd.cwd,
-          env: cmd.env ?? process.env,
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-        })
-      : spawn(cmd.executable, [...cmd.args], {
-          cwd: cmd.cwd,
-          env: cmd.env ?? process.env,
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-    // The watcher's line: nothing is read from it; a write after the wrapper is gone may fail.
-    const lifeline = watched ? (child.stdio[3] as Duplex) : undefined;
-    lifeline?.on('error', () => undefined);
-    lifeline?.resume();
+    const { child, lifeline } = spawnInGroup(cmd, { dieWithParent: opts.dieWithParent === true, stdin: 'ignore' });
     // The watcher holds the other end: its end of file means the watcher has left.
     const watcherGone = new Promise<void>((done) => {
       if (lifeline === undefined) return done();
       lifeline.once('end', done);
       lifeline.once('close', done);
     });
-    // The renderer has exited: tell the watcher it may leave without killing anything.
-    child.once('exit', () => lifeline?.end('done\n'));
     let stoppedBy: SupervisedExit['stoppedBy'];
     let killTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;

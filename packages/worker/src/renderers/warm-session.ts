@@ -11,11 +11,10 @@
  * the session for good (`alive` false); the caller then starts the next frame
  * cold in a new one.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Duplex } from 'node:stream';
 import { WorkerError } from '../errors.js';
-import { PARENT_WATCH, type SupervisedCommand, signalGroup } from '../process/supervise.js';
+import { type SupervisedCommand, signalGroup, spawnInGroup } from '../process/supervise.js';
 import type { FrameRange } from './adapter.js';
 import { WARM_MARK } from './blender-warm-server.js';
 
@@ -68,24 +67,7 @@ export class WarmSession {
   }
 
   static async start(cmd: SupervisedCommand, opts: WarmStartOptions = {}): Promise<WarmSession> {
-    const watched = process.platform !== 'win32';
-    const child = watched
-      ? spawn('/bin/sh', ['-c', PARENT_WATCH, 'openfarm-renderer', cmd.executable, ...cmd.args], {
-          cwd: cmd.cwd,
-          env: cmd.env ?? process.env,
-          detached: true,
-          stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-        })
-      : spawn(cmd.executable, [...cmd.args], {
-          cwd: cmd.cwd,
-          env: cmd.env ?? process.env,
-          detached: true,
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-    const lifeline = watched ? (child.stdio[3] as Duplex) : undefined;
-    lifeline?.on('error', () => undefined);
-    lifeline?.resume();
-    child.once('exit', () => lifeline?.end('done\n'));
+    const { child } = spawnInGroup(cmd, { dieWithParent: true, stdin: 'pipe' });
     child.stdin!.on('error', () => undefined);
     const session = new WarmSession(child, opts.graceMs ?? 5000);
     session.lineSink = opts.onLine;
