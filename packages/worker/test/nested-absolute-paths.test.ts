@@ -157,6 +157,17 @@ test('each text format is rewritten where it holds paths; other paths are left a
   assert.equal(textFormatOf('a.abc'), undefined);
 });
 
+test("a path whose '..' would climb above its staged root is left as written, never pointed outside the staged tree", () => {
+  const stagingRoot = join(root, 'climb');
+  for (const d of ['D', 'Volumes']) mkdirSync(join(stagingRoot, d), { recursive: true });
+  const maps = stagedPathMaps(stagingRoot);
+  const line = (text: string): string => remapLine(text, textFormatOf('a.usda')!, maps);
+  for (const text of ['@D:/../../etc/passwd@', '@/Volumes/proj/../../../x.usda@', '"D:\\\\..\\\\secret.png"'])
+    assert.equal(line(text), text);
+  // '..' that stays inside the root is the author's own path and is mapped as before.
+  assert.equal(line('@D:/show/../tex/a.png@'), `@${stagingRoot}/D/show/../tex/a.png@`);
+});
+
 test('a gzip-compressed stand-in is rewritten and stays gzip; a damaged one is left for the renderer to report', async () => {
   const cache = await ContentCache.open({ dir: join(root, 'cache-gz'), maxBytes: 1 << 30 });
   const files: Record<string, Buffer> = {

@@ -69,9 +69,25 @@ export function remapValue(value: string, maps: readonly PathMapEntry[]): string
   const p = value.replace(/^[\\/]{2,}(?=[^\\/])/, '//').replace(/\\+/g, '/');
   for (const m of maps) {
     if (!p.startsWith(m.from)) continue;
-    return UNSAFE.test(m.to) ? undefined : m.to + p.slice(m.from.length);
+    const rest = p.slice(m.from.length);
+    return UNSAFE.test(m.to) || climbsOut(rest) ? undefined : m.to + rest;
   }
   return undefined;
+}
+
+/**
+ * Whether `..` segments take `rest` above the folder it is joined to. On the artist's machine
+ * `D:/../x` is `D:/x`, but joined to the staged tree it would name a file outside it (the
+ * node's own files); such a value is left as written rather than pointed there.
+ */
+function climbsOut(rest: string): boolean {
+  let depth = 0;
+  for (const part of rest.split('/')) {
+    if (part === '..') depth--;
+    else if (part !== '' && part !== '.') depth++;
+    if (depth < 0) return true;
+  }
+  return false;
 }
 
 // A colon that separates list entries (OCIO search_path), not a drive letter's.
