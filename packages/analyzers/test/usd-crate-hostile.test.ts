@@ -96,7 +96,48 @@ function answersWithinBudget(bytes: Uint8Array): 'result' | string {
   return outcome;
 }
 
+/**
+ * `n` paths, each the child property of the one before (`/.inputs:file.inputs:file…`), each
+ * with a spec holding a file-named string: path k is k times longer than the first, so all
+ * their names together grow with n².
+ */
+function deepPathChain(n: number): Uint8Array {
+  const stringRep = rep(10, 0, true);
+  const serial = Array.from({ length: n }, (_, i) => i);
+  return crate({
+    TOKENS: tokens(['', 'inputs:file', 'x.png', 'default']),
+    STRINGS: concat([u64(1), Uint8Array.of(2, 0, 0, 0)]),
+    FIELDS: concat([u64(1), ints([3]), u64(compressFast(stringRep).length), compressFast(stringRep)]),
+    FIELDSETS: concat([u64(2), ints([0, -1])]),
+    PATHS: concat([
+      u64(n),
+      u64(n),
+      ints(serial),
+      ints(new Array<number>(n).fill(-1)),
+      ints(serial.map((i) => (i === n - 1 ? -2 : -1))),
+    ]),
+    SPECS: concat([u64(n), ints(serial), ints(new Array<number>(n).fill(0)), ints(new Array<number>(n).fill(1))]),
+  });
+}
+
 describe('hostile crates', () => {
+  test('a path tree that is one long chain: refused by the path-name budget, not built (quadratic memory)', () => {
+    // Before the budget, 20,000 entries took 2.5 GiB of memory; 60,000 would exhaust the heap.
+    const bytes = deepPathChain(60_000);
+    assert.ok(bytes.length < 8192, `${bytes.length} bytes`);
+    const rssBefore = process.memoryUsage().rss;
+    assert.equal(answersWithinBudget(bytes), 'LIMIT_EXCEEDED');
+    const grown = process.memoryUsage().rss - rssBefore;
+    assert.ok(grown < 512 * 1024 * 1024, `RSS grew ${(grown / 1048576).toFixed(0)} MiB`);
+  });
+
+  test('a short chain within the budget is still read, every spec on its own path', () => {
+    const refs = readUsdLayer(bytesSource(deepPathChain(50), 'chain.usdc'));
+    assert.equal(refs.length, 49); // the first entry is the root, whose spec is not an attribute
+    assert.ok(refs.every((r) => r.path === 'x.png'));
+    assert.equal(refs.at(-1)!.owner, `</${'.inputs:file'.repeat(49)}>`);
+  });
+
   test('many specs sharing one long field set of fields nothing is read from: linear, not specs × run', () => {
     // Field 0 is an inlined float: a field the walker skips. 60,000 × 60,000 visits before the fix.
     const bytes = sharedUnterminatedRun(60_000, 60_000, rep(8, 0, true));

@@ -58,11 +58,18 @@ export interface CrateLimits {
   readonly maxSectionBytes: number;
   /** Most entries in any one table. */
   readonly maxTableEntries: number;
+  /**
+   * Most characters in all path names together. A path's text repeats its
+   * parent's, so a small file whose path tree is one long chain names paths
+   * whose total length grows with the square of their number.
+   */
+  readonly maxPathChars: number;
 }
 
 export const DEFAULT_CRATE_LIMITS: CrateLimits = Object.freeze({
   maxSectionBytes: 512 * 1024 * 1024,
   maxTableEntries: 16_000_000,
+  maxPathChars: 256 * 1024 * 1024,
 });
 
 export const CRATE_MAGIC = 'PXR-USDC';
@@ -241,7 +248,7 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
     const total = count(pathSection, 'paths');
     if (total * 12 > pathSection.bytes.length) throw new AnalyzeError('TRUNCATED', `${total} paths`, name);
     const start = sections.get('PATHS')!.start;
-    paths = buildLegacyPaths(pathSection, start, total, padded, (i) => token(i, 'a path'), name);
+    paths = buildLegacyPaths(pathSection, start, total, padded, (i) => token(i, 'a path'), limits, name);
   } else if (pathSection !== undefined) {
     const total = count(pathSection, 'paths');
     const n = count(pathSection, 'path entries');
@@ -251,7 +258,7 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
     const pathIndexes = ints(pathSection, n);
     const elements = ints(pathSection, n);
     const jumps = ints(pathSection, n);
-    paths = buildPaths(total, pathIndexes, elements, jumps, (i) => token(i, 'a path'), name);
+    paths = buildPaths(total, pathIndexes, elements, jumps, (i) => token(i, 'a path'), limits, name);
   }
 
   const specs: CrateSpec[] = [];
@@ -301,9 +308,11 @@ function buildPaths(
   elements: Int32Array,
   jumps: Int32Array,
   token: (i: number) => string,
+  limits: CrateLimits,
   name: string | undefined,
 ): string[] {
   const paths = new Array<string>(total).fill('');
+  const chars = pathCharsBudget(limits, name);
   const n = pathIndexes.length;
   if (n === 0) return paths;
   const pending: { index: number; parent: string | undefined }[] = [{ index: 0, parent: undefined }];
@@ -328,6 +337,7 @@ function buildPaths(
         else if (text.startsWith('{')) path = `${parent}${text}`;
         else path = parent === '/' ? `/${text}` : `${parent}/${text}`;
       }
+      chars(path);
       paths[target] = path;
       const jump = jumps[index]!;
       const hasChild = jump > 0 || jump === -1;
@@ -356,9 +366,11 @@ function buildLegacyPaths(
   total: number,
   padded: boolean,
   token: (i: number) => string,
+  limits: CrateLimits,
   name: string | undefined,
 ): string[] {
   const paths = new Array<string>(total).fill('');
+  const chars = pathCharsBudget(limits, name);
   const headerSize = padded ? 16 : 12;
   const pending: { pos: number; parent: string | undefined }[] = [{ pos: section.pos, parent: undefined }];
   let steps = 0;
@@ -384,6 +396,7 @@ function buildLegacyPaths(
         else if (text.startsWith('{')) path = `${parent}${text}`;
         else path = parent === '/' ? `/${text}` : `${parent}/${text}`;
       }
+      chars(path);
       paths[index] = path;
       const hasChild = (bits & 1) !== 0;
       const hasSibling = (bits & 2) !== 0;
@@ -401,4 +414,19 @@ function buildLegacyPaths(
     }
   }
   return paths;
+}
+
+/**
+ * Counts the characters of the path names built; refuses the file past
+ * `limits.maxPathChars`. A name built from its parent's is not copied until
+ * read, so the count is what reading them all would cost.
+ */
+function pathCharsBudget(limits: CrateLimits, name: string | undefined): (path: string) => void {
+  let total = 0;
+  return (path) => {
+    total += path.length;
+    if (total > limits.maxPathChars) {
+      throw new AnalyzeError('LIMIT_EXCEEDED', `path names longer than ${limits.maxPathChars} characters in all`, name);
+    }
+  };
 }
