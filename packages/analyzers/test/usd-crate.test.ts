@@ -60,6 +60,15 @@ describe('LZ4 block and USD fast compression', () => {
     assert.deepEqual([...decodeCompressedInts(encoded, values.length)], values);
     assert.throws(() => decodeCompressedInts(encoded, values.length + 40), AnalyzeError);
   });
+
+  test('a count far beyond what the codes cover is TRUNCATED before a result is allocated for it', () => {
+    // 2^33 ints: allocating first threw a RangeError (no catalogue code) instead.
+    const encoded = compressFast(encodeInts([1, 2, 3]));
+    assert.throws(
+      () => decodeCompressedInts(encoded, 2 ** 33),
+      (e: unknown) => e instanceof AnalyzeError && e.code === 'TRUNCATED',
+    );
+  });
 });
 
 describe('crate (.usdc) dependency reader', () => {

@@ -21,12 +21,13 @@ function codesLength(count: number): number {
 
 /** The deltas' encoding without the LZ4 layer. */
 export function decodeIntegers(data: Uint8Array, count: number, file?: string): Int32Array {
-  const result = new Int32Array(count);
-  if (count === 0) return result;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  if (count === 0) return new Int32Array(0);
   const codes = 4;
   let ints = codes + codesLength(count);
+  // Checked before the result is allocated: a count the codes cannot cover is a claim, not a size.
   if (data.length < ints) throw new AnalyzeError('TRUNCATED', 'compressed integers', file);
+  const result = new Int32Array(count);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const common = view.getInt32(0, true);
   const need = (n: number): void => {
     if (ints + n > data.length) throw new AnalyzeError('TRUNCATED', 'compressed integers', file);
