@@ -12,12 +12,11 @@
  * output uploads and thumbnails.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeScene } from '@openfarm/analyzers';
 import { TaskStatus } from '@openfarm/protocol';
-import { RayvisionAPI, RayvisionCheck, RayvisionUpload } from '@openfarm/sdk';
 import {
   configStoragePlugin,
   createUser,
@@ -28,6 +27,7 @@ import {
 } from '@openfarm/server';
 import { Agent, blenderAdapter } from '@openfarm/worker';
 import { generateSampleScene } from '../scripts/sample-scene/generate.js';
+import { artistApi, prepareAnalyzedScene } from '../scripts/test-support/submit-scene.js';
 
 const NODES = 2;
 const SHORT = { frames: Number(process.env.BENCH_FRAMES ?? 12), size: Number(process.env.BENCH_SIZE ?? 128) };
@@ -111,28 +111,8 @@ async function farm(scene: Scene, warm: boolean): Promise<number> {
     workspace: await mkdtemp(join(root, 'ws-')),
     platform: '2',
   });
-  const api = new RayvisionAPI({
-    domain: new URL(server.url).host,
-    protocol: 'http',
-    accessId: user.accessId,
-    accessKey: user.accessKey,
-    platform: '2',
-  });
-  const taskId = await new RayvisionCheck(api, {
-    taskJson: analyzer.taskJson,
-    uploadJson: analyzer.uploadJson,
-    tipsJson: analyzer.tipsJson,
-    assetJson: analyzer.assetJson,
-  }).execute({ hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null } });
-  await new RayvisionUpload(api, { dbConfigPath: join(root, `db_config-${run}.ini`) }).uploadAsset(
-    analyzer.uploadJson,
-  );
-  for (const [file, name] of [
-    [analyzer.taskJson, 'task.json'],
-    [analyzer.uploadJson, 'upload.json'],
-  ] as const) {
-    await api.transmit.uploadJsonContent(taskId, await readFile(file, 'utf8'), name);
-  }
+  const api = artistApi(server.url, user);
+  const taskId = await prepareAnalyzedScene(api, analyzer, join(root, `db_config-${run}.ini`));
   const started = performance.now();
   await api.task.submitTask(taskId);
   for (;;) {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeScene } from '@openfarm/analyzers';
-import { RayvisionAPI, RayvisionCheck, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
+import { type RayvisionAPI, RayvisionDownload } from '@openfarm/sdk';
 import {
   configStoragePlugin,
   createUser,
@@ -26,6 +26,7 @@ import { Agent, type InstalledRenderer } from '@openfarm/worker';
 import type { Kysely } from 'kysely';
 import { PNG } from 'pngjs';
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
+import { artistApi, submitAnalyzedScene } from '../../../scripts/test-support/submit-scene.js';
 
 export function startFarm(
   dataDir: string,
@@ -69,31 +70,10 @@ export async function submitSampleScene(
     workspace: await mkdtemp(join(root, 'ws-')),
     platform: '2',
   });
-  const api = new RayvisionAPI({
-    domain: new URL(server.url).host,
-    protocol: 'http',
-    accessId: user.accessId,
-    accessKey: user.accessKey,
-    platform: '2',
-  });
-  const taskId = await new RayvisionCheck(api, {
-    taskJson: analyzer.taskJson,
-    uploadJson: analyzer.uploadJson,
-    tipsJson: analyzer.tipsJson,
-    assetJson: analyzer.assetJson,
-  }).execute({ hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null } });
-  await new RayvisionUpload(api, { dbConfigPath: join(root, `${opts.userName}-db_config.ini`) }).uploadAsset(
-    analyzer.uploadJson,
-  );
+  const api = artistApi(server.url, user);
   // Job files over HTTP (taskJsonFile), as `openfarm render` sends them; the
   // config-storage way is covered by the server's own tests.
-  for (const [file, name] of [
-    [analyzer.taskJson, 'task.json'],
-    [analyzer.uploadJson, 'upload.json'],
-  ] as const) {
-    await api.transmit.uploadJsonContent(taskId, await readFile(file, 'utf8'), name);
-  }
-  await api.task.submitTask(taskId);
+  const taskId = await submitAnalyzedScene(api, analyzer, join(root, `${opts.userName}-db_config.ini`));
   await rm(artistDir, { recursive: true, force: true });
   return { taskId, userId: user.userId, api };
 }

@@ -21,11 +21,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { analyzeScene } from '@openfarm/analyzers';
 import { TaskStatus } from '@openfarm/protocol';
-import { RayvisionAPI, RayvisionCheck, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
+import { RayvisionAPI, RayvisionDownload } from '@openfarm/sdk';
 import { createUser, createWorker, type RunningFarmServer } from '@openfarm/server';
 import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
+import { artistApi, submitAnalyzedScene } from '../../../scripts/test-support/submit-scene.js';
 import { closeFarm, startFarm, waitUntil } from './farm-support.js';
 
 const EVENTS_PATH = '/api/openfarm/events';
@@ -101,29 +102,8 @@ async function submit(
     Object.assign(task.task_info, opts.taskInfo);
     await writeFile(analyzer.taskJson, JSON.stringify(task));
   }
-  const api = new RayvisionAPI({
-    domain: new URL(server.url).host,
-    protocol: 'http',
-    accessId: user.accessId,
-    accessKey: user.accessKey,
-    platform: '2',
-  });
-  const taskId = await new RayvisionCheck(api, {
-    taskJson: analyzer.taskJson,
-    uploadJson: analyzer.uploadJson,
-    tipsJson: analyzer.tipsJson,
-    assetJson: analyzer.assetJson,
-  }).execute({ hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null } });
-  await new RayvisionUpload(api, { dbConfigPath: join(root, `${userName}-db_config.ini`) }).uploadAsset(
-    analyzer.uploadJson,
-  );
-  for (const [file, name] of [
-    [analyzer.taskJson, 'task.json'],
-    [analyzer.uploadJson, 'upload.json'],
-  ] as const) {
-    await api.transmit.uploadJsonContent(taskId, await readFile(file, 'utf8'), name);
-  }
-  await api.task.submitTask(taskId);
+  const api = artistApi(server.url, user);
+  const taskId = await submitAnalyzedScene(api, analyzer, join(root, `${userName}-db_config.ini`));
   await rm(artistDir, { recursive: true, force: true });
   return { taskId, api, accessId: user.accessId, accessKey: user.accessKey };
 }

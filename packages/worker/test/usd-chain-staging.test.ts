@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { analyzeScene } from '@openfarm/analyzers';
-import { RayvisionAPI, RayvisionCheck, RayvisionUpload } from '@openfarm/sdk';
 import { createUser, createWorker, type RunningFarmServer } from '@openfarm/server';
 import { ContentCache, NodeApi, type WireLease, stagedPath, stageInputs } from '@openfarm/worker';
+import { artistApi, submitAnalyzedScene } from '../../../scripts/test-support/submit-scene.js';
 import { crateBytes } from '../../analyzers/test/support/usd-crate-writer.js';
 import { closeFarm, startFarm, waitUntil } from './farm-support.js';
 
@@ -74,29 +74,8 @@ test('a scene reaching its textures only through a USD chain is staged on the no
     workspace: mkdtempSync(join(root, 'ws-')),
   });
   assert.deepEqual(analyzer.tipsInfo, {}, 'nothing missing on the artist side');
-  const api = new RayvisionAPI({
-    domain: new URL(server.url).host,
-    protocol: 'http',
-    accessId: user.accessId,
-    accessKey: user.accessKey,
-    platform: '2',
-  });
-  const taskId = await new RayvisionCheck(api, {
-    taskJson: analyzer.taskJson,
-    uploadJson: analyzer.uploadJson,
-    tipsJson: analyzer.tipsJson,
-    assetJson: analyzer.assetJson,
-  }).execute({ hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null } });
-  await new RayvisionUpload(api, { dbConfigPath: join(root, 'db_config.ini') }).uploadAsset(
-    analyzer.uploadJson,
-  );
-  for (const [file, name] of [
-    [analyzer.taskJson, 'task.json'],
-    [analyzer.uploadJson, 'upload.json'],
-  ] as const) {
-    await api.transmit.uploadJsonContent(taskId, readFileSync(file, 'utf8'), name);
-  }
-  await api.task.submitTask(taskId);
+  const api = artistApi(server.url, user);
+  const taskId = await submitAnalyzedScene(api, analyzer, join(root, 'db_config.ini'));
   // The node cannot see the artist's folder: only the farm's copies remain.
   rmSync(join(root, 'artist'), { recursive: true, force: true });
 

@@ -22,11 +22,12 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { analyzeScene } from '@openfarm/analyzers';
 import { TaskStatus } from '@openfarm/protocol';
-import { RayvisionAPI, RayvisionCheck, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
+import { RayvisionAPI, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk';
 import { createUser, type NewUser, setUserDisabled, startServer, transferPlugin } from '@openfarm/server';
 import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import { generateSampleScene } from '../../../../scripts/sample-scene/generate.js';
 import { requireProgram } from '../../../../scripts/test-support/require-program.js';
+import { artistApi, submitAnalyzedScene } from '../../../../scripts/test-support/submit-scene.js';
 
 const FARM_SCRIPT = fileURLToPath(new URL('outage-farm.ts', import.meta.url));
 /** Longer than a file's retries (7.5 s) and a signed call's (under 4 s) together with the restart. */
@@ -81,23 +82,7 @@ async function submitScene(api: RayvisionAPI, dir: string, blendPath: string): P
     workspace: await mkdtemp(join(dir, 'ws-')),
     platform: '2',
   });
-  const taskId = await new RayvisionCheck(api, {
-    taskJson: analyzer.taskJson,
-    uploadJson: analyzer.uploadJson,
-    tipsJson: analyzer.tipsJson,
-    assetJson: analyzer.assetJson,
-  }).execute({ hardwareConfig: { model: 'Default', ram: '64GB', gpuNum: null } });
-  await new RayvisionUpload(api, { dbConfigPath: join(dir, 'db_config.ini') }).uploadAsset(
-    analyzer.uploadJson,
-  );
-  for (const [file, name] of [
-    [analyzer.taskJson, 'task.json'],
-    [analyzer.uploadJson, 'upload.json'],
-  ] as const) {
-    await api.transmit.uploadJsonContent(taskId, await readFile(file, 'utf8'), name);
-  }
-  await api.task.submitTask(taskId);
-  return taskId;
+  return submitAnalyzedScene(api, analyzer, join(dir, 'db_config.ini'));
 }
 
 async function startNode(
@@ -131,13 +116,7 @@ test('autoDownload rides out a farm killed for longer than its retries, and ends
   const port = Number(new URL(first.url).port);
   const user = first.user as NewUser;
   // The default retry policy: the budget the old code gave up after.
-  const api = new RayvisionAPI({
-    domain: new URL(first.url).host,
-    protocol: 'http',
-    accessId: user.accessId,
-    accessKey: user.accessKey,
-    platform: '2',
-  });
+  const api = artistApi(first.url, user);
   const taskId = await submitScene(api, root, scene.blendPath);
   mark('submitted');
   const folder = (await api.query.taskInfo([taskId])).items[0]?.outputFileName as string;
@@ -286,13 +265,7 @@ test('what a retry cannot fix still ends the follow: an account disabled while i
   try {
     const db = server.farm.store.db;
     const user = await createUser(db, 'soon-disabled');
-    const api = new RayvisionAPI({
-      domain: new URL(server.url).host,
-      protocol: 'http',
-      accessId: user.accessId,
-      accessKey: user.accessKey,
-      platform: '2',
-    });
+    const api = artistApi(server.url, user);
     const taskId = (await api.task.createTask()).taskIdList[0] as number;
     await db
       .updateTable('tasks')
