@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { ENDPOINTS, signHeaders } from '@openfarm/protocol';
 import { RayvisionAPI } from '@openfarm/sdk';
 import { createUser, type RunningFarmServer, startServer } from '../src/index.js';
 
@@ -124,6 +125,35 @@ test('with a public URL, signed calls pass through the proxy and directly; clien
         servers: Array<{ url: string }>;
       };
       assert.deepEqual(openapi.servers, [{ url: `http://127.0.0.1:${proxyPort}` }]);
+    },
+  );
+});
+
+test('accepting the public host lets no signed request pass twice, whichever host it is sent to', async () => {
+  await withFarm(
+    'public-url-replay',
+    (proxyPort) => `http://127.0.0.1:${proxyPort}`,
+    async (farm, proxyPort) => {
+      const user = await createUser(farm.farm.store.db, 'artist');
+      const path = ENDPOINTS['user.queryUserProfile'].path;
+      const headers = signHeaders({
+        accessId: user.accessId,
+        accessKey: user.accessKey,
+        domain: `127.0.0.1:${proxyPort}`,
+        path,
+        body: {},
+        platform: '2',
+      });
+      const send = async (base: string) =>
+        (
+          (await (await fetch(`${base}${path}`, { method: 'POST', headers, body: '{}' })).json()) as {
+            code: number;
+          }
+        ).code;
+      assert.equal(await send(`http://127.0.0.1:${proxyPort}`), 200);
+      // The same bytes again, through the proxy or straight to the server (another Host): a replay.
+      assert.equal(await send(`http://127.0.0.1:${proxyPort}`), 7001);
+      assert.equal(await send(farm.url), 7001);
     },
   );
 });
