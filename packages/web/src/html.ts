@@ -1,6 +1,6 @@
 /**
  * HTML built from tagged templates. Every interpolated value is escaped unless
- * it is already `Html` (the output of another `html` template or of `raw`), so
+ * it is already `Html` (the output of another `html` template), so
  * a scene name, project name, label or log line can only ever show as text.
  */
 
@@ -39,11 +39,6 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Htm
   let out = strings[0]!;
   for (let i = 0; i < values.length; i++) out += render(values[i]!) + strings[i + 1]!;
   return new Html(out);
-}
-
-/** Markup from a trusted source (never user input). */
-export function raw(text: string): Html {
-  return new Html(text);
 }
 
 /** A query string for links, values URL-encoded (the result still goes through `html` escaping). */

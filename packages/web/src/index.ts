@@ -13,7 +13,7 @@ export {
   STATUS_FILTERS,
   taskStatusText,
 } from './format.js';
-export { escapeHtml, Html, html, queryString, raw } from './html.js';
+export { escapeHtml, Html, html, queryString } from './html.js';
 export type * from './models.js';
 export { page, type PageOptions } from './views/layout.js';
 export { nodesPage, nodesRegion, usersPage } from './views/nodes.js';
