@@ -35,6 +35,8 @@ import {
   type BlobRange,
   type BlobStat,
   type BlobStore,
+  blobObjectName,
+  parseBlobObjectName,
   type QuarantinedBlob,
   resolveRange,
 } from '@openfarm/protocol';
@@ -43,9 +45,6 @@ import { uploadVerified } from './verified-upload.js';
 
 /** Connections to the S3 server at once: one per download in flight, plus what uploads and lookups need. */
 const DEFAULT_MAX_SOCKETS = 512;
-
-/** `<sha256>-<size>`, the last part of an object's key. */
-const OBJECT_NAME = /^([0-9a-f]{64})-(\d+)$/;
 
 /** A multipart upload older than this was left by a writer that crashed (one blob's upload takes minutes at most). */
 const ABANDONED_UPLOAD_MS = 24 * 3600 * 1000;
@@ -146,7 +145,7 @@ export class S3BlobStore implements BlobStore, BlobCollection {
 
   objectKey(key: BlobKey): string {
     assertBlobKey(key);
-    return `${this.root}${key.sha256}-${key.size}`;
+    return `${this.root}${blobObjectName(key)}`;
   }
 
   async has(key: BlobKey): Promise<boolean> {
@@ -237,7 +236,7 @@ export class S3BlobStore implements BlobStore, BlobCollection {
   async quarantine(key: BlobKey, storedBeforeMs: number): Promise<boolean> {
     const s = await this.stat(key);
     if (s === undefined || s.storedAtMs >= storedBeforeMs) return false;
-    const name = `${key.sha256}-${key.size}`;
+    const name = blobObjectName(key);
     await this.client.send(
       new CopyObjectCommand({
         Bucket: this.bucket,
@@ -251,7 +250,7 @@ export class S3BlobStore implements BlobStore, BlobCollection {
 
   async restore(key: BlobKey): Promise<void> {
     assertBlobKey(key);
-    const name = `${key.sha256}-${key.size}`;
+    const name = blobObjectName(key);
     if (!(await this.has(key))) {
       try {
         await this.client.send(
@@ -274,7 +273,7 @@ export class S3BlobStore implements BlobStore, BlobCollection {
     await this.client.send(
       new DeleteObjectCommand({
         Bucket: this.bucket,
-        Key: `${this.quarantineRoot}${key.sha256}-${key.size}`,
+        Key: `${this.quarantineRoot}${blobObjectName(key)}`,
       }),
     );
   }
@@ -290,12 +289,9 @@ export class S3BlobStore implements BlobStore, BlobCollection {
         }),
       );
       for (const o of page.Contents ?? []) {
-        const m = OBJECT_NAME.exec((o.Key ?? '').slice(prefix.length));
-        if (m === null) continue;
-        yield {
-          key: { sha256: m[1] as string, size: Number(m[2]) },
-          lastModifiedMs: o.LastModified?.getTime() ?? 0,
-        };
+        const key = parseBlobObjectName((o.Key ?? '').slice(prefix.length));
+        if (key === undefined) continue;
+        yield { key, lastModifiedMs: o.LastModified?.getTime() ?? 0 };
       }
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);

@@ -103,6 +103,19 @@ export function assertBlobKey(key: BlobKey): void {
   }
 }
 
+/** `<sha256>-<size>`: a blob's file or object name, the same in every store. */
+export function blobObjectName(key: BlobKey): string {
+  return `${key.sha256}-${key.size}`;
+}
+
+const OBJECT_NAME = /^([0-9a-f]{64})-(\d+)$/;
+
+/** The key a blobObjectName names; undefined for any other name (a temporary file, a foreign object). */
+export function parseBlobObjectName(name: string): BlobKey | undefined {
+  const m = OBJECT_NAME.exec(name);
+  return m === null ? undefined : { sha256: m[1] as string, size: Number(m[2]) };
+}
+
 /** Check a range against an object size and return the inclusive end offset it covers (-1 when empty). */
 export function resolveRange(
   size: number,

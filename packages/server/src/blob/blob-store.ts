@@ -13,7 +13,9 @@ export {
   type BlobStat,
   BlobStorageConfigError,
   type BlobStore,
+  blobObjectName,
   isBlobCollection,
+  parseBlobObjectName,
   type QuarantinedBlob,
   resolveRange,
 } from '@openfarm/protocol';

@@ -30,6 +30,8 @@ import {
   type BlobRange,
   type BlobStat,
   type BlobStore,
+  blobObjectName,
+  parseBlobObjectName,
   type QuarantinedBlob,
   resolveRange,
 } from './blob-store.js';
@@ -48,7 +50,6 @@ export const PACKED_OBJECT_MAX_BYTES = 1024 * 1024;
 
 /** Objects the garbage collector hid (BlobCollection.quarantine): `gc/<sha256>-<size>`. */
 const QUARANTINE_DIR = 'gc';
-const OBJECT_NAME = /^([0-9a-f]{64})-(\d+)$/;
 
 /** Temporary files older than this are leftovers of a crashed writer. */
 const STALE_TMP_MS = 60 * 60 * 1000;
@@ -169,7 +170,7 @@ export class LocalBlobStore implements BlobStore, BlobCollection {
   private objectPath(key: BlobKey): string {
     assertBlobKey(key);
     const h = key.sha256;
-    return join(this.root, 'objects', h.slice(0, 2), `${h}-${key.size}`);
+    return join(this.root, 'objects', h.slice(0, 2), blobObjectName(key));
   }
 
   private tmpPath(): string {
@@ -339,10 +340,10 @@ export class LocalBlobStore implements BlobStore, BlobCollection {
     for (const top of await readdir(objects, { withFileTypes: true })) {
       if (!top.isDirectory()) continue;
       for (const name of await readdir(join(objects, top.name))) {
-        const m = OBJECT_NAME.exec(name);
-        if (m === null) continue;
+        const key = parseBlobObjectName(name);
+        if (key === undefined) continue;
         const s = await stat(join(objects, top.name, name)).catch(() => undefined);
-        if (s !== undefined) yield { sha256: m[1] as string, size: Number(m[2]), storedAtMs: s.mtimeMs };
+        if (s !== undefined) yield { ...key, storedAtMs: s.mtimeMs };
       }
     }
   }
@@ -351,10 +352,10 @@ export class LocalBlobStore implements BlobStore, BlobCollection {
     if (this.index !== undefined) yield* this.index.listQuarantined();
     const dir = join(this.root, QUARANTINE_DIR);
     for (const name of await readdir(dir)) {
-      const m = OBJECT_NAME.exec(name);
-      if (m === null) continue;
+      const key = parseBlobObjectName(name);
+      if (key === undefined) continue;
       const s = await stat(join(dir, name)).catch(() => undefined);
-      if (s !== undefined) yield { sha256: m[1] as string, size: Number(m[2]), quarantinedAtMs: s.mtimeMs };
+      if (s !== undefined) yield { ...key, quarantinedAtMs: s.mtimeMs };
     }
   }
 
@@ -417,7 +418,7 @@ export class LocalBlobStore implements BlobStore, BlobCollection {
 }
 
 function quarantinePath(root: string, key: BlobKey): string {
-  return join(root, QUARANTINE_DIR, `${key.sha256}-${key.size}`);
+  return join(root, QUARANTINE_DIR, blobObjectName(key));
 }
 
 /** Streaming SHA-256 and size of a local file. */
