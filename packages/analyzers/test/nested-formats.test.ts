@@ -238,3 +238,26 @@ SplinePrimitive
     assert.ok(found.some(([k, r]) => k === 'xgen-cache' && r === join(project, 'cache', 'guides.abc')));
   });
 });
+
+describe('trust: paths a nested file names outside the scene', () => {
+  test('an absolute path and a ../.. path inside a layer are resolved, listed for upload and read like any other', () => {
+    // Documents the README's trust note: nothing confines a chain to the scene's folders.
+    const outside = join(root, 'trust', 'home', 'private');
+    const scene = join(root, 'trust', 'downloads', 'asset');
+    mkdirSync(outside, { recursive: true });
+    mkdirSync(scene, { recursive: true });
+    writeFileSync(join(outside, 'secret.txt'), 'not the scene');
+    writeFileSync(join(outside, 'notes.usda'), '#usda 1.0\n(\n    subLayers = [@./more.txt@]\n)\n');
+    writeFileSync(join(outside, 'more.txt'), 'read through a layer outside the scene');
+    writeFileSync(
+      join(scene, 'asset.usda'),
+      `#usda 1.0\n(\n    subLayers = [@../../home/private/notes.usda@]\n)\ndef "A" { asset file = @${join(outside, 'secret.txt')}@ }\n`,
+    );
+    const collector = new DependencyCollector({ roots: [scene] });
+    collector.add({ path: 'asset.usda', owner: 'stage.fp', kind: 'usd' });
+    const report = followNestedDependencies(collector, join(scene, 'shot.ma'));
+    assert.deepEqual(report.read, [join(scene, 'asset.usda'), join(outside, 'notes.usda')]);
+    const files = collector.files();
+    for (const f of ['secret.txt', 'notes.usda', 'more.txt']) assert.ok(files.includes(join(outside, f)), f);
+  });
+});
