@@ -4,6 +4,7 @@
  * running frames.
  */
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { FrameStatus, FrameType, TaskStatus } from '@openfarm/protocol';
 import { createWorker } from '@openfarm/server';
@@ -148,6 +149,42 @@ describe('scheduler leases', () => {
     assert.equal(none.code, 7007);
     const userKey = await a.call('/api/openfarm/workers/poll', { freeSlots: 1 }, f.user.user.accessKey);
     assert.equal(userKey.code, 7007);
+  });
+
+  test('a wrong node token is refused before its body is read', async () => {
+    // Headers and the first KiB of a 1 MiB body: the answer must come without the rest.
+    const url = new URL('/api/openfarm/workers/frames/log', f.farm.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(url, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer not-a-token',
+          'content-type': 'application/json',
+          'content-length': String(1024 * 1024),
+        },
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new Error('no answer before the body was sent: the token was checked after reading it'));
+      }, 5000);
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+        res.on('error', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      });
+      req.on('error', () => undefined);
+      req.write(`{"frameId":1,"epoch":0,"lines":["${'x'.repeat(1000)}`);
+    });
+    assert.equal(answer.status, 401);
+    assert.equal((JSON.parse(answer.body) as { code: number }).code, 7007);
   });
 
   test('an expired lease is reaped and leased again; the first node is then refused', async () => {

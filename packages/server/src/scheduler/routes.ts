@@ -56,7 +56,7 @@ export async function registerSchedulerRoutes(app: FastifyInstance, deps: Schedu
     scope.addContentTypeParser(['application/octet-stream', 'image/jpeg'], (_request, payload, done) =>
       done(null, payload),
     );
-    scope.addHook('preHandler', requireWorkerToken(app));
+    scope.addHook('onRequest', requireWorkerToken(app));
 
     scope.post(WORKER_PATHS.register, async (request, reply) => {
       const node = nodeOfRequest(request);

@@ -4,7 +4,7 @@
  * routes never accept a user's access key, and user routes never a node token.
  */
 import { ApiError } from '@openfarm/protocol';
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { nodeOf, type SchedulerNode } from './scheduler.js';
 import { findWorkerByToken } from './sql/workers.js';
 import { bearerToken } from './worker-tokens.js';
@@ -13,7 +13,12 @@ const NODE = Symbol('openfarm.node');
 
 type WithNode = FastifyRequest & { [NODE]?: SchedulerNode };
 
-export function requireWorkerToken(app: FastifyInstance): preHandlerAsyncHookHandler {
+/**
+ * An `onRequest` hook: the token is checked before any of the body is read, so a
+ * request with a wrong token never has its body buffered or parsed (the
+ * unverified-body gate lets bearer requests through to their routes for this).
+ */
+export function requireWorkerToken(app: FastifyInstance): onRequestAsyncHookHandler {
   return async (request) => {
     const token = bearerToken(request.headers.authorization);
     if (token === undefined)
