@@ -278,7 +278,7 @@ export class UploadSessions {
     // A retry while the first completion runs here: wait for that one.
     const running = this.completing.get(id);
     if (running !== undefined) return running;
-    const run = this.completeOnce(userId, id, s.size, key);
+    const run = this.completeOnce(userId, id, key);
     this.completing.set(id, run);
     try {
       return await run;
@@ -287,22 +287,21 @@ export class UploadSessions {
     }
   }
 
-  private async completeOnce(userId: number, id: string, size: number, key: BlobKey): Promise<BlobKey> {
-    const s = { size };
+  private async completeOnce(userId: number, id: string, key: BlobKey): Promise<BlobKey> {
     const release = this.claim(id);
     try {
       const committed = await this.committed(id);
-      if (committed !== s.size) {
+      if (committed !== key.size) {
         throw ApiError.of('PARAMETER_INVALID', {
-          detail: `upload ${id} is incomplete: ${committed} of ${s.size} bytes`,
+          detail: `upload ${id} is incomplete: ${committed} of ${key.size} bytes`,
         });
       }
       const running = this.running.get(id);
       this.running.delete(id);
       // The farm's own hash of the bytes, whatever the blob store does with an object it has.
       const digest =
-        running !== undefined && running.offset === s.size
-          ? { sha256: running.hash.digest('hex'), size: s.size }
+        running !== undefined && running.offset === key.size
+          ? { sha256: running.hash.digest('hex'), size: key.size }
           : await this.staging.hash(id);
       try {
         if (digest.sha256 !== key.sha256 || digest.size !== key.size)
@@ -374,21 +373,17 @@ export class UploadSessions {
 
   /**
    * Store one blob, its bytes verified even when it is stored already (see
-   * blob-proof.ts); returns the bytes it reserved against the quota (0 when the
-   * user held it already).
+   * blob-proof.ts), reserving its size against the quota unless the user
+   * holds it already.
    */
   private async store(
     user: BlobUser,
     key: BlobKey,
     body: AsyncIterable<Buffer> | Buffer,
     budget: QuotaBudget,
-  ): Promise<number> {
+  ): Promise<void> {
     // Counted unless the user's own account holds it: the same whether the farm stored it for someone else or not.
-    let reserved = 0;
-    if (budget.limited && !(await holdsBlob(this.o.db, blobUserId(user), key))) {
-      await budget.reserve(key.size);
-      reserved = key.size;
-    }
+    if (budget.limited && !(await holdsBlob(this.o.db, blobUserId(user), key))) await budget.reserve(key.size);
     if (Buffer.isBuffer(body)) {
       if (body.length > key.size) throw tooLong(`blob ${key.sha256}`);
       // In memory: the local store's packs compare before they write, so wrong bytes cost the same either way.
@@ -402,7 +397,6 @@ export class UploadSessions {
         this.o.directWrites ?? true,
       );
     }
-    return reserved;
   }
 
   private async end(id: string): Promise<void> {
