@@ -19,6 +19,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkerError } from '../errors.js';
+import { processStartTime } from '../process/start-time.js';
 import { groupAlive, signalGroup } from '../process/supervise.js';
 
 interface PidRecord {
@@ -30,17 +31,6 @@ interface PidRecord {
 
 function dir(workRoot: string): string {
   return join(workRoot, 'pids');
-}
-
-/** A process's start time (Linux), which tells a pid's process from a later one given the same pid. */
-export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name start at field 3 (state); start time is field 22.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
 }
 
 export function recordRendererPid(workRoot: string, frameId: number, pid: number, executable: string): void {

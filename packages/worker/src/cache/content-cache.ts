@@ -28,10 +28,11 @@
  *   every hit checks the file is still there rather than trusting the index.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type BigIntStats, createReadStream, readFileSync } from 'node:fs';
+import { type BigIntStats, createReadStream } from 'node:fs';
 import { chmod, mkdir, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkerError } from '../errors.js';
+import { processStartTime } from '../process/start-time.js';
 
 export interface ContentCacheOptions {
   readonly dir: string;
@@ -260,12 +261,8 @@ export class ContentCache {
 
 /** `<pid>-<start time>` of a live process (Linux), or undefined when it is gone or unknown. */
 function processKey(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return `${pid}-${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
-  } catch {
-    return undefined;
-  }
+  const start = processStartTime(pid);
+  return start === null ? undefined : `${pid}-${start}`;
 }
 
 /**
