@@ -49,9 +49,21 @@ function readAnswer(socket: net.Socket, enough: (data: Buffer) => number | undef
   });
 }
 
-function connectTo(proxy: URL): Promise<net.Socket> {
+/** A socket to the proxy that destroys itself when the handshake stalls (cleared by openTunnel). */
+function connectTo(proxy: URL, handshakeTimeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: proxy.hostname.replace(/^\[|\]$/g, ''), port: Number(proxy.port) });
+    socket.setTimeout(handshakeTimeoutMs, () =>
+      // ETIMEDOUT: a network failure to the callers, which retry it (transfer-report.ts).
+      socket.destroy(
+        Object.assign(
+          new Error(`the proxy ${proxy.host} did not answer within ${handshakeTimeoutMs / 1000} s`),
+          {
+            code: 'ETIMEDOUT',
+          },
+        ),
+      ),
+    );
     socket.once('connect', () => {
       socket.off('error', reject);
       resolve(socket);
@@ -60,8 +72,10 @@ function connectTo(proxy: URL): Promise<net.Socket> {
   });
 }
 
-async function httpConnect(proxy: URL, host: string, port: number): Promise<net.Socket> {
-  const socket = await connectTo(proxy);
+/** Longest CONNECT answer head taken: a proxy sending more without ending it is not speaking HTTP. */
+const MAX_CONNECT_HEAD = 16 * 1024;
+
+async function httpConnect(socket: net.Socket, proxy: URL, host: string, port: number): Promise<void> {
   const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   let head = `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n`;
   if (proxy.username !== '') {
@@ -71,14 +85,15 @@ async function httpConnect(proxy: URL, host: string, port: number): Promise<net.
   socket.write(`${head}\r\n`);
   const answer = await readAnswer(socket, (d) => {
     const end = d.indexOf('\r\n\r\n');
+    if (end < 0 && d.length > MAX_CONNECT_HEAD)
+      throw new Error(
+        `the proxy's answer to CONNECT ${authority} has no end after ${MAX_CONNECT_HEAD} bytes`,
+      );
     return end < 0 ? undefined : end + 4;
   });
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(answer.toString('latin1'));
-  if (status?.[1] !== '200') {
-    socket.destroy();
+  if (status?.[1] !== '200')
     throw new Error(`the proxy refused CONNECT ${authority}: ${answer.toString('latin1').split('\r\n')[0]}`);
-  }
-  return socket;
 }
 
 const SOCKS_REPLIES: Record<number, string> = {
@@ -92,43 +107,42 @@ const SOCKS_REPLIES: Record<number, string> = {
   8: 'address type not supported',
 };
 
-async function socks5Connect(proxy: URL, host: string, port: number): Promise<net.Socket> {
-  const socket = await connectTo(proxy);
-  try {
-    const withPassword = proxy.username !== '';
-    socket.write(Buffer.from(withPassword ? [5, 2, 0, 2] : [5, 1, 0]));
-    const method = await readAnswer(socket, (d) => (d.length >= 2 ? 2 : undefined));
-    if (method[0] !== 5 || method[1] === 0xff)
-      throw new Error('the SOCKS5 proxy accepts none of our methods');
-    if (method[1] === 2) {
-      const user = Buffer.from(decodeURIComponent(proxy.username));
-      const pass = Buffer.from(decodeURIComponent(proxy.password));
-      socket.write(Buffer.concat([Buffer.from([1, user.length]), user, Buffer.from([pass.length]), pass]));
-      const auth = await readAnswer(socket, (d) => (d.length >= 2 ? 2 : undefined));
-      if (auth[1] !== 0) throw new Error('the SOCKS5 proxy refused the user name and password');
-    }
-    const kind = net.isIP(host);
-    const address =
-      kind === 4
-        ? Buffer.from([1, ...host.split('.').map(Number)])
-        : kind === 6
-          ? Buffer.concat([Buffer.from([4]), ipv6Bytes(host)])
-          : Buffer.concat([Buffer.from([3, Buffer.byteLength(host)]), Buffer.from(host)]);
-    const portBytes = Buffer.from([port >> 8, port & 0xff]);
-    socket.write(Buffer.concat([Buffer.from([5, 1, 0]), address, portBytes]));
-    await readAnswer(socket, (d) => {
-      if (d.length < 5) return undefined;
-      if (d[1] !== 0)
-        throw new Error(`the SOCKS5 proxy could not connect: ${SOCKS_REPLIES[d[1]!] ?? `reply ${d[1]}`}`);
-      const length = d[3] === 1 ? 4 : d[3] === 4 ? 16 : 1 + d[4]!;
-      const total = 4 + length + 2;
-      return d.length >= total ? total : undefined;
-    });
-    return socket;
-  } catch (e) {
-    socket.destroy();
-    throw e;
+/** A SOCKS5 field, whose length is one byte: longer would be sent cut and misread by the proxy. */
+function socksField(text: string, what: string): Buffer {
+  const bytes = Buffer.from(text);
+  if (bytes.length > 255) throw new Error(`${what} is ${bytes.length} bytes; SOCKS5 takes at most 255`);
+  return bytes;
+}
+
+async function socks5Connect(socket: net.Socket, proxy: URL, host: string, port: number): Promise<void> {
+  const withPassword = proxy.username !== '';
+  socket.write(Buffer.from(withPassword ? [5, 2, 0, 2] : [5, 1, 0]));
+  const method = await readAnswer(socket, (d) => (d.length >= 2 ? 2 : undefined));
+  if (method[0] !== 5 || method[1] === 0xff) throw new Error('the SOCKS5 proxy accepts none of our methods');
+  if (method[1] === 2) {
+    const user = socksField(decodeURIComponent(proxy.username), 'the proxy user name');
+    const pass = socksField(decodeURIComponent(proxy.password), 'the proxy password');
+    socket.write(Buffer.concat([Buffer.from([1, user.length]), user, Buffer.from([pass.length]), pass]));
+    const auth = await readAnswer(socket, (d) => (d.length >= 2 ? 2 : undefined));
+    if (auth[1] !== 0) throw new Error('the SOCKS5 proxy refused the user name and password');
   }
+  const kind = net.isIP(host);
+  const address =
+    kind === 4
+      ? Buffer.from([1, ...host.split('.').map(Number)])
+      : kind === 6
+        ? Buffer.concat([Buffer.from([4]), ipv6Bytes(host)])
+        : Buffer.concat([Buffer.from([3, Buffer.byteLength(host)]), socksField(host, 'the host name')]);
+  const portBytes = Buffer.from([port >> 8, port & 0xff]);
+  socket.write(Buffer.concat([Buffer.from([5, 1, 0]), address, portBytes]));
+  await readAnswer(socket, (d) => {
+    if (d.length < 5) return undefined;
+    if (d[1] !== 0)
+      throw new Error(`the SOCKS5 proxy could not connect: ${SOCKS_REPLIES[d[1]!] ?? `reply ${d[1]}`}`);
+    const length = d[3] === 1 ? 4 : d[3] === 4 ? 16 : 1 + d[4]!;
+    const total = 4 + length + 2;
+    return d.length >= total ? total : undefined;
+  });
 }
 
 function ipv6Bytes(address: string): Buffer {
@@ -139,10 +153,30 @@ function ipv6Bytes(address: string): Buffer {
   return Buffer.from(groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]));
 }
 
+/**
+ * How long a proxy may take to accept the connection and finish the handshake.
+ * Transfers' PUTs carry no deadline of their own, and an API call's timeout
+ * does not reach a socket still in its handshake: without this, a proxy that
+ * accepts and never answers would hold an upload, and a socket, forever.
+ */
+export const HANDSHAKE_TIMEOUT_MS = 30_000;
+
 /** A connected socket to `host:port` through `proxy`, ready for the target's protocol. */
-export async function openTunnel(proxy: URL, host: string, port: number): Promise<net.Socket> {
-  const socket =
-    proxy.protocol === 'http:' ? await httpConnect(proxy, host, port) : await socks5Connect(proxy, host, port);
+export async function openTunnel(
+  proxy: URL,
+  host: string,
+  port: number,
+  handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS,
+): Promise<net.Socket> {
+  const socket = await connectTo(proxy, handshakeTimeoutMs);
+  try {
+    if (proxy.protocol === 'http:') await httpConnect(socket, proxy, host, port);
+    else await socks5Connect(socket, proxy, host, port);
+  } catch (e) {
+    socket.destroy();
+    throw e;
+  }
+  socket.setTimeout(0);
   // Paused by the handshake; node:http does not resume a socket it is given. Nothing is lost in
   // between: the target speaks only after our first write, and by then the caller listens.
   socket.resume();
