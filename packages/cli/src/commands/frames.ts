@@ -10,12 +10,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../errors.js';
 import { jsonSafe, print } from '../output.js';
 import { statusWordsOption, table, time } from '../table.js';
-import { type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
-
-function taskIdArg(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`not a task id: ${value}`);
-  return Number(value);
-}
+import { type ConnectionFlags, clientCommand, connectClient, taskIdArg } from './tasks.js';
 
 function positive(value: string): number {
   if (!/^[1-9]\d{0,5}$/.test(value)) throw new InvalidArgumentError('expected a positive integer');

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { RayvisionUpload } from '@openfarm/sdk';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { jsonSafe, print } from '../output.js';
 import { downloadWhileRendering, waitForTasks } from './follow.js';
 import {
@@ -19,12 +19,7 @@ import {
   submitJob,
   tipLines,
 } from './job-flow.js';
-import { type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
-
-function taskIdArg(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`not a task id: ${value}`);
-  return Number(value);
-}
+import { type ConnectionFlags, clientCommand, connectClient, taskIdArg } from './tasks.js';
 
 export function registerJobCommands(program: Command): void {
   addCheckOptions(

@@ -5,18 +5,13 @@
  */
 import { FrameStatus } from '@openfarm/protocol';
 import type { RayvisionAPI } from '@openfarm/sdk';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { jsonSafe, outputOf, print, terminalSafe } from '../output.js';
 import { pause } from '../task-progress.js';
 import { untilInterrupted } from './interrupt.js';
 import { priorityArg } from './job-flow.js';
-import { type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
-
-function taskIdArg(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`not a task id: ${value}`);
-  return Number(value);
-}
+import { type ConnectionFlags, clientCommand, connectClient, taskIdArg } from './tasks.js';
 
 /** Log lines per request. */
 const LOG_PAGE = 500;

@@ -146,9 +146,9 @@ async function farmPlatform(api: RayvisionAPI, server: string): Promise<string> 
   );
 }
 
-function taskIdArg(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) <= 0)
-    throw new InvalidArgumentError('a task id is a positive integer');
+/** A task id argument: a positive whole number, as the farm numbers tasks. */
+export function taskIdArg(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`not a task id: ${value}`);
   return Number(value);
 }
 
@@ -292,7 +292,10 @@ export function registerTaskCommands(program: Command): void {
           this,
           jsonSafe({
             ...page,
-            items: page.items.map((t) => ({ ...t, taskStatusWord: wordFor(TASK_STATUS_WORDS, t.taskStatus) })),
+            items: page.items.map((t) => ({
+              ...t,
+              taskStatusWord: wordFor(TASK_STATUS_WORDS, t.taskStatus),
+            })),
           }),
         );
       print(

@@ -21,7 +21,7 @@ import { CliError } from '../errors.js';
 import { jsonSafe, noticesOf, print } from '../output.js';
 import { followTasks, lineMode, ProgressLine } from '../task-progress.js';
 import { followAgainCommand, untilInterrupted } from './interrupt.js';
-import { type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
+import { type ConnectionFlags, clientCommand, connectClient, taskIdArg } from './tasks.js';
 
 const JOB_FILES = ['task.json', 'tips.json', 'asset.json', 'upload.json'] as const;
 /** Plain progress lines when stderr is not a terminal: one per this interval. */
@@ -31,11 +31,6 @@ function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
-}
-
-function taskIdArg(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`not a task id: ${value}`);
-  return Number(value);
 }
 
 function humanBytes(n: number): string {
