@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { constants } from 'node:buffer';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,5 +260,16 @@ describe('trust: paths a nested file names outside the scene', () => {
     assert.deepEqual(report.read, [join(scene, 'asset.usda'), join(outside, 'notes.usda')]);
     const files = collector.files();
     for (const f of ['secret.txt', 'notes.usda', 'more.txt']) assert.ok(files.includes(join(outside, f)), f);
+  });
+});
+
+describe('text too long for one string', () => {
+  test('a .vrscene past the longest JavaScript string is LIMIT_EXCEEDED, not an error outside the catalogue', () => {
+    // Zero-filled pages are not touched unless decoded, so this costs little memory once refused.
+    const bytes = Buffer.alloc(constants.MAX_STRING_LENGTH + 1);
+    assert.throws(
+      () => readVrsceneDependencies(bytes, '/v/huge.vrscene'),
+      (e: unknown) => e instanceof AnalyzeError && e.code === 'LIMIT_EXCEEDED',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { AnalyzeError } from '../core/errors.js';
@@ -33,7 +34,21 @@ export function readMaybeGzip(file: string): Buffer {
   return bytes;
 }
 
+/**
+ * Refuse bytes that would decode to a longer string than JavaScript can hold
+ * (512 MiB less a little): a text file between that and
+ * {@link MAX_TEXT_FILE_BYTES}, or a small gzip that expands past it, is a
+ * LIMIT_EXCEEDED tip instead of an error that ends the whole analysis.
+ */
+export function checkDecodable(length: number, file: string | undefined): void {
+  if (length > constants.MAX_STRING_LENGTH) {
+    throw new AnalyzeError('LIMIT_EXCEEDED', `${length} bytes of text, more than can be read at once`, file);
+  }
+}
+
 /** A file's text (UTF-8, replacement characters for bad bytes). */
 export function readText(file: string): string {
-  return readMaybeGzip(file).toString('utf8');
+  const bytes = readMaybeGzip(file);
+  checkDecodable(bytes.length, file);
+  return bytes.toString('utf8');
 }

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { AnalyzeError } from '../core/errors.js';
 import { COMMON_EXTENSION_KINDS, kindOfExtension } from '../core/extension-kinds.js';
 import type { DependencyReader, NestedRef } from './dependency-reader.js';
-import { readMaybeGzip } from './text-file.js';
+import { checkDecodable, readMaybeGzip } from './text-file.js';
 
 /** Parameters of V-Ray plugins that name files (BitmapBuffer/TexBitmap `file`, GeomMeshFile `file`, lights' `ies_file`). */
 const FILE_PARAMS = /^(?:file|ies_file|filename|cache_path|vrmesh_file)$/;
@@ -23,6 +23,7 @@ const VRAY_KINDS = {
  */
 export function readVrsceneDependencies(bytes: Uint8Array, file?: string): NestedRef[] {
   const refs: NestedRef[] = [];
+  checkDecodable(bytes.length, file);
   const text = new TextDecoder('utf-8').decode(bytes);
   let plugin = '';
   let depth = 0;

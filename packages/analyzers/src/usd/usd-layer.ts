@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { posix } from 'node:path';
 import { AnalyzeError } from '../core/errors.js';
 import type { ByteSource } from './byte-source.js';
@@ -7,8 +8,8 @@ import { readUsdaDependencies } from './usda-dependencies.js';
 import type { UsdAssetRef } from './usd-refs.js';
 import { readZipMembers } from './zip-members.js';
 
-/** Text layers larger than this are refused (they are read whole). */
-export const MAX_USDA_BYTES = 512 * 1024 * 1024;
+/** Text layers larger than this are refused (they are read whole, into one string). */
+export const MAX_USDA_BYTES = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH);
 
 /**
  * The asset paths of one USD layer of any encoding: crate (`PXR-USDC`),
