@@ -17,6 +17,8 @@ export interface TaskListQuery {
   endTime?: string | undefined;
   /** 1: the recycle bin only. */
   recycleFlag?: 0 | 1 | undefined;
+  /** Only this project's tasks (an openfarm addition, for the dashboard's filter). */
+  projectName?: string | undefined;
 }
 
 /** Reference date-time text → ms epoch (UTC); a bare date means its first (or, for an end, last) second. */
@@ -47,6 +49,8 @@ export async function listTasks(
     .where('is_delete', '=', q.recycleFlag === 1 ? 1 : 0);
   if (q.statusList !== undefined && q.statusList.length > 0)
     base = base.where('status', 'in', [...q.statusList]);
+  if (q.projectName !== undefined && q.projectName !== '')
+    base = base.where('project_name', '=', q.projectName);
   if (q.searchKeyword !== undefined && q.searchKeyword.trim() !== '') {
     const pattern = likePattern(q.searchKeyword.trim());
     base = base.where((eb) =>

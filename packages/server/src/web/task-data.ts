@@ -17,7 +17,8 @@ import type { UserRow } from '../accounts/users.js';
 import '../scheduler/tables.js';
 import type { Database } from '../store/database.js';
 import { taskInfos } from '../tasks/task-info.js';
-import { leafTaskIds, requireTasks, type TaskRow, visibleOwnerIds } from '../tasks/visibility.js';
+import { listTasks } from '../tasks/task-list.js';
+import { leafTaskIds, requireTasks, visibleOwnerIds } from '../tasks/visibility.js';
 import { listManifest } from '../transfer/manifest.js';
 
 export const TASK_PAGE_SIZE = 50;
@@ -84,8 +85,7 @@ function summaryOf(info: TaskInfo, etaSec: number | null): TaskSummary {
 }
 
 /** Summaries of top-level tasks (children summed into their parents), with estimates. */
-async function summaries(db: Kysely<Database>, rows: readonly TaskRow[]): Promise<TaskSummary[]> {
-  const infos = await taskInfos(db, rows);
+async function summaries(db: Kysely<Database>, infos: readonly TaskInfo[]): Promise<TaskSummary[]> {
   const leafOf = new Map<number, number[]>();
   for (const i of infos) leafOf.set(i.id, i.respRenderingTaskList?.map((c) => c.id) ?? [i.id]);
   const stats = await renderStats(db, [...leafOf.values()].flat());
@@ -100,49 +100,25 @@ async function summaries(db: Kysely<Database>, rows: readonly TaskRow[]): Promis
   });
 }
 
-/** LIKE wildcards escaped with "!" (its spelling is the same in SQLite and PostgreSQL). */
-function likePattern(keyword: string): string {
-  return `%${keyword.replace(/[!%_]/g, (c) => `!${c}`)}%`;
-}
-
+/** The task list as getTaskList reads it (same filters and search), plus the project filter's choices. */
 export async function taskListData(
   db: Kysely<Database>,
   user: UserRow,
   filters: TaskListFilters,
   pageSize = TASK_PAGE_SIZE,
 ): Promise<{ tasks: TaskSummary[]; total: number; projects: string[] }> {
-  const owners = await visibleOwnerIds(db, user);
-  let base = db
-    .selectFrom('tasks')
-    .where('user_id', 'in', owners)
-    .where('parent_id', 'is', null)
-    .where('is_delete', '=', 0);
-  const statuses = STATUS_FILTERS.find((s) => s.value === filters.status)?.statuses;
-  if (statuses !== undefined) base = base.where('status', 'in', [...statuses]);
-  if (filters.project !== '') base = base.where('project_name', '=', filters.project);
-  const q = filters.q.trim();
-  if (q !== '') {
-    const pattern = likePattern(q);
-    base = base.where((eb) =>
-      eb.or([
-        eb(sql`lower(scene_name)`, 'like', sql`lower(${pattern}) escape '!'`),
-        eb(sql`lower(alias)`, 'like', sql`lower(${pattern}) escape '!'`),
-        ...(/^\d{1,15}$/.test(q) ? [eb('id', '=', Number(q))] : []),
-      ]),
-    );
-  }
-  const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-  const rows = await base
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(pageSize)
-    .offset((filters.page - 1) * pageSize)
-    .execute();
+  const page = await listTasks(db, user, {
+    pageNum: filters.page,
+    pageSize,
+    statusList: STATUS_FILTERS.find((s) => s.value === filters.status)?.statuses,
+    searchKeyword: filters.q,
+    projectName: filters.project,
+  });
   const projects = await db
     .selectFrom('tasks')
     .select('project_name')
     .distinct()
-    .where('user_id', 'in', owners)
+    .where('user_id', 'in', await visibleOwnerIds(db, user))
     .where('parent_id', 'is', null)
     .where('is_delete', '=', 0)
     .where('project_name', '!=', '')
@@ -150,8 +126,8 @@ export async function taskListData(
     .limit(500)
     .execute();
   return {
-    tasks: await summaries(db, rows),
-    total: Number(total),
+    tasks: await summaries(db, page.items),
+    total: page.total,
     projects: projects.map((p) => p.project_name),
   };
 }
@@ -207,13 +183,13 @@ export async function taskDetailData(
 ): Promise<Omit<TaskDetailView, 'notice'>> {
   // Another user's task answers exactly like a missing one (RESOURCE_NOT_FOUND).
   const [row] = await requireTasks(db, user, [taskId]);
-  const [task] = await summaries(db, [row!]);
+  const [task] = await summaries(db, await taskInfos(db, [row!]));
   const leaves = await leafTaskIds(db, [row!]);
   const childRows =
     leaves.length === 1 && leaves[0] === row!.id
       ? []
       : await db.selectFrom('tasks').selectAll().where('parent_id', '=', row!.id).orderBy('id').execute();
-  const children = childRows.length > 0 ? await summaries(db, childRows) : [];
+  const children = childRows.length > 0 ? await summaries(db, await taskInfos(db, childRows)) : [];
 
   const frames = db.selectFrom('frames').where('task_id', 'in', leaves);
   const { total } = await frames
