@@ -11,7 +11,7 @@ import { writeBodyAt } from '../blob/body-writer.js';
 import { BlobHashMismatchError, type BlobKey, type BlobStore } from '../blob/index.js';
 
 /** SHA-256 and length of a body, read to its end. */
-async function digestOf(body: Uint8Array | AsyncIterable<Uint8Array>): Promise<BlobKey> {
+export async function digestOf(body: Uint8Array | AsyncIterable<Uint8Array>): Promise<BlobKey> {
   const hash = createHash('sha256');
   if (body instanceof Uint8Array) return { sha256: hash.update(body).digest('hex'), size: body.length };
   let size = 0;

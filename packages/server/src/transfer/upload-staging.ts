@@ -16,7 +16,6 @@
  * Either way the bytes are hashed by the farm before the blob is published
  * (upload-sessions.ts).
  */
-import { createHash } from 'node:crypto';
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -25,6 +24,7 @@ import { type Kysely, sql } from 'kysely';
 import { writeBodyAt } from '../blob/body-writer.js';
 import { type BlobKey, type BlobStore, hashLocalFile } from '../blob/index.js';
 import type { Database } from '../store/database.js';
+import { digestOf } from './blob-proof.js';
 import './tables.js';
 
 export type UploadStagingKind = 'files' | 'database';
@@ -165,14 +165,8 @@ export class DatabaseUploadStaging implements UploadStaging {
     }
   }
 
-  async hash(id: string): Promise<BlobKey> {
-    const h = createHash('sha256');
-    let size = 0;
-    for await (const piece of this.read(id)) {
-      h.update(piece);
-      size += piece.length;
-    }
-    return { sha256: h.digest('hex'), size };
+  hash(id: string): Promise<BlobKey> {
+    return digestOf(this.read(id));
   }
 
   publish(id: string, blobs: BlobStore, key: BlobKey, _digest: BlobKey): Promise<void> {
