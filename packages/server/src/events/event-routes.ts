@@ -55,14 +55,33 @@ async function authenticate(app: FastifyInstance, request: FastifyRequest): Prom
   return { user, expiresAt: EventsTokens.expiresAt(token) };
 }
 
-/** Whether the user a stream was opened for may still read it. */
-async function stillAllowed(app: FastifyInstance, opened: UserRow): Promise<boolean> {
-  const now = await app.farm.store.db
-    .selectFrom('users')
-    .select(['disabled', 'access_id'])
-    .where('id', '=', opened.id)
-    .executeTakeFirst();
-  return now !== undefined && now.disabled === 0 && now.access_id === opened.access_id;
+/** Ids per query when open streams re-read their users (well under every store's parameter limit). */
+const RECHECK_BATCH = 1000;
+
+interface OpenStream {
+  /** The user as read when the stream opened. */
+  user: UserRow;
+  end: (why: string) => void;
+}
+
+/** End the streams whose user was disabled, deleted or re-keyed since they opened: one query per batch of users. */
+async function recheckStreams(app: FastifyInstance, streams: readonly OpenStream[]): Promise<void> {
+  const ids = [...new Set(streams.map((s) => s.user.id))];
+  const current = new Map<number, { disabled: number; access_id: string }>();
+  for (let i = 0; i < ids.length; i += RECHECK_BATCH) {
+    const rows = await app.farm.store.db
+      .selectFrom('users')
+      .select(['id', 'disabled', 'access_id'])
+      .where('id', 'in', ids.slice(i, i + RECHECK_BATCH))
+      .execute();
+    for (const r of rows) current.set(r.id, r);
+  }
+  for (const s of streams) {
+    const now = current.get(s.user.id);
+    if (now === undefined || now.disabled !== 0 || now.access_id !== s.user.access_id) {
+      s.end('account disabled or its key changed');
+    }
+  }
 }
 
 export interface EventRouteOptions {
@@ -72,11 +91,20 @@ export interface EventRouteOptions {
 
 export function registerEventRoutes(app: FastifyInstance, options: EventRouteOptions = {}): void {
   const recheckMs = options.recheckMs ?? DEFAULT_EVENTS_RECHECK_MS;
-  const open = new Set<ServerResponse>();
+  const open = new Map<ServerResponse, OpenStream>();
   // Streams never end by themselves; end them first or closing the server would wait forever.
   app.addHook('preClose', async () => {
-    for (const res of open) res.end();
+    for (const res of open.keys()) res.end();
   });
+  // One timer and one query for every open stream, not one of each per stream.
+  const recheck = setInterval(() => {
+    if (open.size === 0) return;
+    recheckStreams(app, [...open.values()]).catch((err: unknown) =>
+      app.log.warn({ err }, 'event streams: re-reading their users failed'),
+    );
+  }, recheckMs);
+  recheck.unref();
+  app.addHook('onClose', async () => clearInterval(recheck));
 
   app.get(EVENTS_PATH, async (request, reply) => {
     const { user, expiresAt } = await authenticate(app, request);
@@ -89,7 +117,6 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRouteOpt
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 3000\n: subscribed user ${user.id}\n\n`);
-    open.add(res);
     const unsubscribe = app.farm.events.subscribe(user.id, (event) => {
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     });
@@ -108,18 +135,9 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRouteOpt
         ? undefined
         : setTimeout(() => end('token expired'), Math.max(0, expiresAt - Date.now()));
     expiry?.unref();
-    const recheck = setInterval(() => {
-      stillAllowed(app, user).then(
-        (ok) => {
-          if (!ok) end('account disabled or its key changed');
-        },
-        (err: unknown) => request.log.warn({ err }, 'event stream: re-reading the user failed'),
-      );
-    }, recheckMs);
-    recheck.unref();
+    open.set(res, { user, end });
     res.on('close', () => {
       clearInterval(keepalive);
-      clearInterval(recheck);
       if (expiry !== undefined) clearTimeout(expiry);
       unsubscribe();
       offGap();

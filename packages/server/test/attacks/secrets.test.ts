@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { signHeaders } from '@openfarm/protocol';
-import { EVENTS_PATH, type NewUser, setUserDisabled } from '@openfarm/server';
+import { EVENTS_PATH, type NewUser, rotateAccessKey, setUserDisabled } from '@openfarm/server';
 import { Client, startTestFarm, type TestFarm } from '../support/farm.js';
 
 const lines: string[] = [];
@@ -94,4 +94,22 @@ test('streams end soon after their user is disabled, however they were opened', 
   const [a, b] = await Promise.all([endsWithin(byToken, 5000), endsWithin(bySignature, 5000)]);
   assert.match(a, /account disabled/);
   assert.match(b, /account disabled/);
+});
+
+test("a re-keyed or deleted user's stream ends, and other users' streams stay open", async () => {
+  const dave = await farm.addUser('dave');
+  const erin = await farm.addUser('erin');
+  const frank = await farm.addUser('frank');
+  const [byDave, byErin, byFrank] = await Promise.all([
+    signedStream(dave),
+    signedStream(erin),
+    signedStream(frank),
+  ]);
+  await rotateAccessKey(farm.server.farm.store.db, 'dave');
+  await farm.server.farm.store.db.deleteFrom('users').where('id', '=', erin.userId).execute();
+  const [a, b] = await Promise.all([endsWithin(byDave, 5000), endsWithin(byErin, 5000)]);
+  assert.match(a, /key changed/);
+  assert.match(b, /account disabled or its key changed/);
+  // Several re-reads later, frank's stream is still open.
+  await assert.rejects(endsWithin(byFrank, 1500), /still open/);
 });
