@@ -6,9 +6,8 @@
  * resume itself is proven on both stores by server-big-submit.test.ts).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -16,47 +15,16 @@ import { fileURLToPath } from 'node:url';
 import { signHeaders, TaskStatus } from '@openfarm/protocol';
 import { createWorker, type NewUser, openSqliteStore } from '@openfarm/server';
 import { sql } from 'kysely';
+import { firstLine, freePort, spawnTsx } from '../../../scripts/test-support/child-farm.js';
 import { NodeClient } from './scheduler-support.js';
 
 const CHILD = fileURLToPath(new URL('./server-submit-crash-child.ts', import.meta.url));
 const BIG = 100_000;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
-
 async function startFarm(dataDir: string, port: number, createUser: boolean) {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      CHILD,
-      dataDir,
-      String(port),
-      ...(createUser ? ['create-user'] : []),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawnTsx(CHILD, [dataDir, String(port), ...(createUser ? ['create-user'] : [])]);
   children.push(child);
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.once('exit', (code) => reject(new Error(`farm process exited with ${code}`)));
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl !== -1) resolve(out.slice(0, nl));
-    });
-  });
-  child.removeAllListeners('exit');
+  const line = await firstLine(child, 'farm process');
   return { child, ...(JSON.parse(line) as { url: string; user?: NewUser }) };
 }
 

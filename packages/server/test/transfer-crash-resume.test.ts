@@ -4,59 +4,27 @@
  * the farm kept and ends with the blob complete and verified.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import type { NewUser } from '@openfarm/server';
 import { RayvisionAPI, RayvisionUpload } from '@openfarm/sdk';
+import { firstLine, freePort, spawnTsx } from '../../../scripts/test-support/child-farm.js';
 import { LocalBlobStore } from '../src/blob/index.js';
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./transfer-crash-server.ts', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
 
 async function startFarmProcess(
   dataDir: string,
   port: number,
   createUser: boolean,
 ): Promise<{ child: ChildProcess; user?: NewUser }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      SERVER_SCRIPT,
-      dataDir,
-      String(port),
-      ...(createUser ? ['create-user'] : []),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.once('exit', (code) => reject(new Error(`farm process exited with ${code}`)));
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl !== -1) resolve(out.slice(0, nl));
-    });
-  });
-  child.removeAllListeners('exit');
+  const child = spawnTsx(SERVER_SCRIPT, [dataDir, String(port), ...(createUser ? ['create-user'] : [])]);
+  const line = await firstLine(child, 'farm process');
   const parsed = JSON.parse(line) as { user?: NewUser };
   return { child, ...(parsed.user !== undefined ? { user: parsed.user } : {}) };
 }

@@ -14,7 +14,7 @@
  * bytes are still coming.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import { RayvisionAPI, RayvisionDownload, RayvisionUpload } from '@openfarm/sdk'
 import { createUser, type NewUser, setUserDisabled, startServer, transferPlugin } from '@openfarm/server';
 import { Agent, blenderAdapter, type InstalledRenderer } from '@openfarm/worker';
 import { generateSampleScene } from '../../../../scripts/sample-scene/generate.js';
+import { firstLine, spawnTsx } from '../../../../scripts/test-support/child-farm.js';
 import { requireProgram } from '../../../../scripts/test-support/require-program.js';
 import { artistApi, submitAnalyzedScene } from '../../../../scripts/test-support/submit-scene.js';
 
@@ -51,22 +52,9 @@ after(async () => {
 
 /** `mode`: `init` (a new farm with an account and a node token) or `listen-after=<ms>`. */
 async function startFarmProcess(dataDir: string, port: number, mode: string): Promise<FarmProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', FARM_SCRIPT, dataDir, String(port), mode],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawnTsx(FARM_SCRIPT, [dataDir, String(port), mode]);
   children.push(child);
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.once('exit', (code) => reject(new Error(`farm process exited with ${code}`)));
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl !== -1) resolve(out.slice(0, nl));
-    });
-  });
-  child.removeAllListeners('exit');
+  const line = await firstLine(child, 'farm process');
   return { child, ...(JSON.parse(line) as Omit<FarmProcess, 'child'>) };
 }
 
