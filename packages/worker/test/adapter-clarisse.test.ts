@@ -12,20 +12,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AnalyzeClarisse } from '@openfarm/analyzers';
 import type { InstalledRenderer } from '../src/renderers/adapter.js';
 import { clarisseAdapter } from '../src/renderers/clarisse.js';
-import {
-  analyze,
-  CORPUS,
-  corpusSkip,
-  FIXTURES,
-  nodeDirs,
-  removeDirs,
-  stagedAt,
-  stageJob,
-} from './adapter-support.js';
+import { analyze, CORPUS, corpusSkip, FIXTURES, nodeDirs, stagedAt, stageJob } from './adapter-support.js';
 import { pythonSkip, runWithStandIn } from './adapter-stand-in.js';
 
 const CNODE: InstalledRenderer = {
@@ -33,14 +24,8 @@ const CNODE: InstalledRenderer = {
   version: '4.0.3',
   executable: '/opt/isotropix/clarisse_ifx_4.0_sp3/cnode',
 };
-const made: string[] = [];
-after(() => {
-  for (const d of made) removeDirs(d);
-});
-
 async function staged(scene: string, frames: { start: number; end: number; step: number }) {
   const d = nodeDirs('clarisse');
-  made.push(d.root);
   const analyzed = await analyze(AnalyzeClarisse, scene, join(d.root, 'analysis'));
   return { analyzed, job: stageJob(analyzed, d, frames) };
 }

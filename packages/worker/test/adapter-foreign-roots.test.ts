@@ -18,7 +18,7 @@ import { AnalyzeClarisse, AnalyzeHoudini, AnalyzeMaya } from '@openfarm/analyzer
 import { clarisseAdapter } from '../src/renderers/clarisse.js';
 import { houdiniAdapter } from '../src/renderers/houdini.js';
 import { mayaAdapter } from '../src/renderers/maya.js';
-import { analyze, mapLikeTheDcc, nodeDirs, removeDirs, stagedAt, stageJob } from './adapter-support.js';
+import { analyze, mapLikeTheDcc, nodeDirs, stagedAt, stageJob } from './adapter-support.js';
 import { pythonSkip, runWithStandIn } from './adapter-stand-in.js';
 import {
   MAC_CACHE,
@@ -33,9 +33,7 @@ import {
 } from './foreign-root-scenes.js';
 
 const scenes = mkdtempSync(join(tmpdir(), 'openfarm-foreign-roots-'));
-const made: string[] = [scenes];
 after(() => {
-  for (const d of made) removeDirs(d);
   rmSync(scenes, { recursive: true, force: true });
 });
 
@@ -48,7 +46,6 @@ async function staged(
   frames = { start: 1, end: 3, step: 1 },
 ) {
   const d = nodeDirs('foreign-roots');
-  made.push(d.root);
   const analyzed = await analyze(Analyzer, scene, join(d.root, 'analysis'));
   return { analyzed, job: stageJob(analyzed, d, frames) };
 }

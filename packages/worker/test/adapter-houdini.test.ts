@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AnalyzeHoudini } from '@openfarm/analyzers';
 import { WorkerError } from '../src/errors.js';
 import type { InstalledRenderer } from '../src/renderers/adapter.js';
@@ -23,7 +23,6 @@ import {
   corpusSkip,
   mapLikeTheDcc,
   nodeDirs,
-  removeDirs,
   stagedAt,
   stageJob,
 } from './adapter-support.js';
@@ -33,14 +32,8 @@ const HOUDINI: InstalledRenderer = {
   version: '19.5.303',
   executable: '/opt/hfs19.5/bin/hython',
 };
-const made: string[] = [];
-after(() => {
-  for (const d of made) removeDirs(d);
-});
-
 async function staged(name: string, frames = { start: 1, end: 1, step: 1 }) {
   const d = nodeDirs(`houdini-${name.slice(0, 20)}`);
-  made.push(d.root);
   const analyzed = await analyze(AnalyzeHoudini, join(CORPUS, 'houdini', name), join(d.root, 'analysis'));
   return { analyzed, job: stageJob(analyzed, d, frames) };
 }

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AnalyzeMaya } from '@openfarm/analyzers';
 import type { InstalledRenderer } from '../src/renderers/adapter.js';
 import { mayaAdapter } from '../src/renderers/maya.js';
@@ -20,7 +20,6 @@ import {
   FIXTURES,
   mapLikeTheDcc,
   nodeDirs,
-  removeDirs,
   stagedAt,
   stageJob,
 } from './adapter-support.js';
@@ -30,15 +29,8 @@ const MAYA: InstalledRenderer = {
   version: '2023',
   executable: '/usr/autodesk/maya2023/bin/Render',
 };
-const made: string[] = [];
-after(() => {
-  for (const d of made) removeDirs(d);
-});
-
 function dirs(name: string) {
-  const d = nodeDirs(`maya-${name}`);
-  made.push(d.root);
-  return d;
+  return nodeDirs(`maya-${name}`);
 }
 
 /** The `dirmap -mapDirectory FROM TO` pairs of the MEL the adapter wrote. */

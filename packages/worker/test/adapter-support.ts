@@ -8,6 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { SceneAnalyzer } from '@openfarm/analyzers';
 import { localToServerPath, serverPathToLocal } from '@openfarm/protocol';
@@ -39,7 +40,6 @@ export async function analyze(Analyzer: AnalyzerClass, scene: string, workspace:
   return { task, scene, foreignPaths };
 }
 
-/** A fresh node-side folder: staging root, output and work folders. */
 const firstSegment = (p: string): string => p.split('/').filter(Boolean)[0] ?? '';
 
 /**
@@ -56,6 +56,13 @@ function nodeTempBase(): string {
   return firstSegment(base) === firstSegment(CORPUS) ? '/var/tmp' : base;
 }
 
+/** The node folders made for this test file, removed once its tests end. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) removeDirs(d);
+});
+
+/** A fresh node-side folder (staging root, output and work folders), removed after the file's tests. */
 export function nodeDirs(prefix: string): {
   root: string;
   stagingRoot: string;
@@ -63,6 +70,7 @@ export function nodeDirs(prefix: string): {
   workDir: string;
 } {
   const root = mkdtempSync(join(nodeTempBase(), `openfarm-${prefix}-`));
+  made.push(root);
   const dirs = {
     root,
     stagingRoot: join(root, 'stage'),
@@ -73,7 +81,7 @@ export function nodeDirs(prefix: string): {
   return dirs;
 }
 
-export function removeDirs(root: string): void {
+function removeDirs(root: string): void {
   rmSync(root, { recursive: true, force: true });
 }
 
