@@ -148,7 +148,7 @@ async function farmPlatform(api: RayvisionAPI, server: string): Promise<string> 
 
 /** A task id argument: a positive whole number, as the farm numbers tasks. */
 export function taskIdArg(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`not a task id: ${value}`);
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`not a task id: ${value} (a task id is a positive integer)`);
   return Number(value);
 }
 
