@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AnalyzeError, bytesSource, readUsdLayer } from '../src/index.js';
 import { compressFast, concat, encodeInts } from './support/lz4-writer.js';
+import { storedZip } from './support/usdz-writer.js';
 
 /**
  * Small crates written by hand to claim far more work than their size: the
@@ -151,5 +152,28 @@ describe('hostile crates', () => {
     const bytes = sharedUnterminatedRun(60_000, 60_000, rep(35, 88, false), listOp);
     assert.ok(bytes.length < 8192, `${bytes.length} bytes`);
     assert.equal(answersWithinBudget(bytes), 'LIMIT_EXCEEDED');
+  });
+
+  test('a USDZ whose directory lists one stored layer many times is CORRUPT, not read once per listing', () => {
+    const zip = storedZip({ 'a.usda': '#usda 1.0\n(\n    subLayers = [@./b.usda@]\n)\n' });
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    const eocd = zip.length - 22;
+    const dirOffset = view.getUint32(eocd + 16, true);
+    const entry = zip.subarray(dirOffset, eocd);
+    const copies = 1000;
+    const end = zip.slice(eocd);
+    const ev = new DataView(end.buffer);
+    ev.setUint16(8, copies, true);
+    ev.setUint16(10, copies, true);
+    ev.setUint32(12, entry.length * copies, true);
+    const hostile = concat([zip.subarray(0, dirOffset), ...new Array<Uint8Array>(copies).fill(entry), end]);
+    assert.throws(
+      () => readUsdLayer(bytesSource(hostile, 'hostile.usdz')),
+      (e: unknown) => e instanceof AnalyzeError && e.code === 'CORRUPT' && /overlap/.test(e.message),
+    );
+    assert.deepEqual(
+      readUsdLayer(bytesSource(zip, 'fine.usdz')).map((r) => r.path),
+      ['b.usda'],
+    );
   });
 });

@@ -51,6 +51,7 @@ export function readZipMembers(source: ByteSource): ZipMember[] {
   if (count > MAX_MEMBERS) throw new AnalyzeError('LIMIT_EXCEEDED', `${count} zip members`, name);
   const dir = new LeReader(source.read(dirOffset, dirSize), name);
   const members: ZipMember[] = [];
+  const windows: { start: number; end: number; member: string }[] = [];
   const decoder = new TextDecoder('utf-8');
   for (let i = 0; i < count; i++) {
     if (dir.u32() !== CENTRAL_SIGNATURE) throw new AnalyzeError('CORRUPT', `zip directory entry ${i}`, name);
@@ -76,8 +77,28 @@ export function readZipMembers(source: ByteSource): ZipMember[] {
       if (compressedSize !== size)
         throw new AnalyzeError('CORRUPT', `stored zip member ${memberName} sizes differ`, name);
       member = windowSource(source, dataStart, size, `${name ?? ''}[${memberName}]`);
+      if (size > 0) windows.push({ start: localOffset, end: dataStart + size, member: memberName });
     }
     members.push({ name: memberName, method, size, source: member });
   }
+  refuseOverlaps(windows, name);
   return members;
+}
+
+/**
+ * A zip writer never lays two members over the same bytes; a directory that
+ * lists one large member thousands of times would make every layer in it be
+ * read thousands of times (work growing with the square of the file's size).
+ */
+function refuseOverlaps(windows: { start: number; end: number; member: string }[], name: string | undefined): void {
+  windows.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < windows.length; i++) {
+    if (windows[i]!.start < windows[i - 1]!.end) {
+      throw new AnalyzeError(
+        'CORRUPT',
+        `zip members ${windows[i - 1]!.member} and ${windows[i]!.member} overlap`,
+        name,
+      );
+    }
+  }
 }
