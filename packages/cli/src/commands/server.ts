@@ -20,25 +20,32 @@ import {
   transferPlugin,
 } from '@openfarm/server';
 import type { Command } from 'commander';
+import { CliError } from '../errors.js';
 import { outputOf } from './admin-store.js';
 import { parseDuration } from './duration.js';
 import { runServerCheck } from './server-check.js';
 
 function port(text: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
-    throw new Error(`--port expects 0–65535, not ${JSON.stringify(text)}`);
+    throw new CliError('PARAMETER_INVALID', `--port expects 0–65535, not ${JSON.stringify(text)}`);
   return Number(text);
 }
 
 function seconds(text: string): number {
   if (!/^\d{1,6}$/.test(text) || Number(text) === 0)
-    throw new Error(`--timestamp-window expects seconds, not ${JSON.stringify(text)}`);
+    throw new CliError(
+      'PARAMETER_INVALID',
+      `--timestamp-window expects seconds, not ${JSON.stringify(text)}`,
+    );
   return Number(text);
 }
 
 function leaseSeconds(text: string): number {
   if (!/^\d{1,6}$/.test(text) || Number(text) < 1)
-    throw new Error(`--lease-ttl expects seconds (at least 1), not ${JSON.stringify(text)}`);
+    throw new CliError(
+      'PARAMETER_INVALID',
+      `--lease-ttl expects seconds (at least 1), not ${JSON.stringify(text)}`,
+    );
   return Number(text);
 }
 
@@ -48,7 +55,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 function gcPlan(options: { gcInterval?: string; gcGrace?: string; outputRetention?: string }) {
   if (options.gcInterval === undefined) {
     if (options.gcGrace !== undefined || options.outputRetention !== undefined)
-      throw new Error('--gc-grace and --output-retention need --gc-interval');
+      throw new CliError('PARAMETER_INVALID', '--gc-grace and --output-retention need --gc-interval');
     return undefined;
   }
   return {
@@ -67,7 +74,8 @@ function startServerGc(
   plan: ReturnType<typeof gcPlan>,
 ): { stop(): Promise<void> } | undefined {
   if (plan === undefined) return undefined;
-  if (!isBlobCollection(blobs)) throw new Error('--gc-interval: this storage cannot be collected');
+  if (!isBlobCollection(blobs))
+    throw new CliError('PARAMETER_INVALID', '--gc-interval: this storage cannot be collected');
   return startGcSchedule({
     db,
     blobs,
@@ -156,7 +164,7 @@ export function registerServerCommands(program: Command): void {
         command: Command,
       ) => {
         if (!LOG_LEVELS.includes(options.logLevel))
-          throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+          throw new CliError('PARAMETER_INVALID', `--log-level must be one of ${LOG_LEVELS.join(', ')}`);
         const dataDir = resolveDataDir(options.data);
         const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
         const publicUrl = options.publicUrl ?? process.env.OPENFARM_PUBLIC_URL;
