@@ -1,6 +1,7 @@
 export { RayvisionAPI } from './api.js';
 export { RayvisionCheck, type CheckOptions } from './check/check.js';
 export * from './check/errors.js';
+export type { CheckClient } from './check/client.js';
 export type { HardwareConfig, HardwareRequest } from './check/hardware.js';
 export type { JobFilePaths, TaskJsonDocument, TipsDocument } from './check/job-documents.js';
 export type { Connection } from './client/connection.js';

@@ -8,8 +8,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { RayvisionAPI } from '../api.js';
 import { RayvisionError, toTaskId } from '../errors.js';
+import type { CheckClient } from './client.js';
 import { chooseHardwareConfig, type HardwareRequest } from './hardware.js';
 import { fillIdentity } from './identity.js';
 import {
@@ -37,7 +37,7 @@ export interface CheckOptions {
 
 export class RayvisionCheck {
   constructor(
-    private readonly api: RayvisionAPI,
+    private readonly api: CheckClient,
     private readonly analyzeResult?: JobFilePaths,
   ) {}
 

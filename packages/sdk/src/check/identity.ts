@@ -2,14 +2,14 @@
  * Step 4 of the check (reference §5 `check_task_info`): fill task_id, user_id
  * and project_id when the analyzer left them empty.
  */
-import type { RayvisionAPI } from '../api.js';
 import { RayvisionError } from '../errors.js';
+import type { CheckClient } from './client.js';
 
 function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || String(value).trim() === '';
 }
 
-export async function fillIdentity(api: RayvisionAPI, taskInfo: Record<string, unknown>): Promise<void> {
+export async function fillIdentity(api: CheckClient, taskInfo: Record<string, unknown>): Promise<void> {
   if (isEmpty(taskInfo.task_id)) {
     const created = await api.task.createTask({ count: 1 });
     const id = created.taskIdList[0];

@@ -1,7 +1,7 @@
 /** Step 2 of the check (reference §5): the scene's software version must be one the farm renders. */
 import { softwareById } from '@openfarm/protocol';
-import type { RayvisionAPI } from '../api.js';
 import { RayvisionError } from '../errors.js';
+import type { CheckClient } from './client.js';
 import { SoftwareVersionError } from './errors.js';
 
 export interface SoftwareFacts {
@@ -38,7 +38,7 @@ export function softwareOf(cgIdValue: unknown, cgVersion: string, cgName: unknow
  * render it but none has this version, the version is refused.
  */
 export async function checkSoftwareVersion(
-  api: RayvisionAPI,
+  api: CheckClient,
   software: SoftwareFacts,
   osName: unknown,
 ): Promise<void> {

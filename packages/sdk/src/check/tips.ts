@@ -3,13 +3,13 @@
  * farm's error catalogue; warnings are logged, and blocking errors (type 1)
  * stop the check with all of them listed at once.
  */
-import type { RayvisionAPI } from '../api.js';
+import type { CheckClient } from './client.js';
 import { TipsBlockingError, type TipProblem } from './errors.js';
 import { type TipsDocument, tipDetails } from './job-documents.js';
 
 const BLOCKING = 1;
 
-export async function resolveTips(api: RayvisionAPI, tips: TipsDocument): Promise<TipProblem[]> {
+export async function resolveTips(api: CheckClient, tips: TipsDocument): Promise<TipProblem[]> {
   const codes = Object.keys(tips);
   if (codes.length === 0) return [];
   // One call for all codes; the language follows the domain (see client/region.ts).
