@@ -52,6 +52,15 @@ describe('log files (rayvision_log)', () => {
     assert.match(text, /WARNING config file .*no-such-task\.json does not exist; skipped/);
   });
 
+  test('the transfer log file masks the access key too', async () => {
+    const upload = new RayvisionUpload(farm.client(), { logFolder: dir, logName: 'masked.log' });
+    // A message that holds the key: here a file name, as careless as any caller's.
+    await upload.uploadConfig(12345, [join(dir, `${farm.user.accessKey}.json`)]).catch(() => undefined);
+    const text = await readFile(join(dir, 'rayvision_sync', 'masked.log'), 'utf8');
+    assert.match(text, /WARNING config file .*\*\*\*\.json does not exist; skipped/);
+    assert.ok(!text.includes(farm.user.accessKey), 'the access key is not in the log');
+  });
+
   test('files rotate by size, keeping the configured number of backups', async () => {
     const file = join(dir, 'rot', 'r.log');
     const log = new RotatingFileLogger(file, 'DEBUG', { maxBytes: 300, backups: 2 });

@@ -35,6 +35,11 @@ export class Connection {
     return this.route.agentFor(url);
   }
 
+  /** What this client's log files never show: its access key (log-file.ts masks it). */
+  get logSecrets(): readonly string[] {
+    return [this.options.accessKey];
+  }
+
   get domain(): string {
     return this.options.domain;
   }

@@ -167,6 +167,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
       logFolder: options.logFolder,
       logName: options.logName,
       logLevel: options.logLevel,
+      secrets: api.connection.logSecrets ?? [],
     });
   }
 

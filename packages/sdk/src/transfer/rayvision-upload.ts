@@ -83,6 +83,7 @@ export class RayvisionUpload extends EventEmitter<UploadEvents> {
       logFolder: options.logFolder,
       logName: options.logName,
       logLevel: options.logLevel,
+      secrets: api.connection.logSecrets ?? [],
     });
   }
 

@@ -26,6 +26,8 @@ export interface TransferConnection {
   readonly fetch?: FetchLike;
   /** The node:http agent reaching `url` through the client's proxy, or undefined for a direct connection. */
   agentFor?(url: string): Agent | undefined;
+  /** Strings the transfer log files mask (the client's access key). */
+  readonly logSecrets?: readonly string[];
 }
 
 export interface BlobKey {
