@@ -99,18 +99,18 @@ export function registerMetricsRoute(app: FastifyInstance, options: MetricsOptio
     const now = Date.now();
     if (cached === undefined || now - cached.at >= cached.ttl) {
       const pending = countNow();
-      const entry = { at: now, ttl: COUNTS_TTL_MS, counts: pending };
+      // Kept for good while it runs, however long: one count in flight at a time.
+      const entry = { at: now, ttl: Number.POSITIVE_INFINITY, counts: pending };
       cached = entry;
       pending.then(
         () => {
           entry.ttl = Math.max(COUNTS_TTL_MS, COST_FACTOR * (Date.now() - now));
         },
-        () => {},
+        () => {
+          // A failed count is not kept: the next scrape asks again.
+          if (cached === entry) cached = undefined;
+        },
       );
-      // A failed count is not kept: the next scrape asks again.
-      pending.catch(() => {
-        if (cached?.counts === pending) cached = undefined;
-      });
     }
     return cached.counts;
   };

@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { Client, startTestFarm, type TestFarm } from '../support/farm.js';
 
 /** An IPv4 address of this machine that is not loopback, if it has one. */
@@ -86,4 +88,34 @@ test('task and frame counts are shared between scrapes instead of recounted ever
     (await scrape(`http://127.0.0.1:${port}`)).text,
     /openfarm_http_requests_total\{method="POST",route="\/api\/render\/submit\/createTask",status="200"\} 1$/m,
   );
+});
+
+test('a count that outlasts the cache is still the only one in flight', async (t) => {
+  const farm = await startTestFarm({ metricsToken: undefined });
+  try {
+    const { db } = farm.server.farm.store;
+    // SQLite's one connection lets the test hold every query back; PostgreSQL's pool does not.
+    if (farm.server.farm.store.dialect !== 'sqlite') return t.skip('needs the SQLite store');
+    const alice = new Client(farm, await farm.addUser('alice'));
+    await alice.api('task.createTask', { count: 1 });
+    const waiting = (text: string) => /^openfarm_tasks\{status="0"\} (\d+)$/m.exec(text)?.[1];
+    let release = () => {};
+    const held = db.transaction().execute(() => new Promise<void>((r) => (release = r)));
+    await sleep(100);
+    const first = scrape(farm.url);
+    await sleep(300);
+    // Queued behind the first count's task query: a second count would see it.
+    const change = sql`update tasks set status = 5 where status = 0`.execute(db);
+    await sleep(5500);
+    const second = scrape(farm.url);
+    await sleep(300);
+    release();
+    await held;
+    await change;
+    const [a, b] = await Promise.all([first, second]);
+    assert.equal(waiting(a.text), '1');
+    assert.equal(waiting(b.text), '1', 'the second scrape shares the first count');
+  } finally {
+    await farm.close();
+  }
 });
