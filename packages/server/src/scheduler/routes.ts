@@ -89,11 +89,10 @@ export async function registerSchedulerRoutes(app: FastifyInstance, deps: Schedu
 
     scope.post(WORKER_PATHS.log, async (request, reply) => {
       const body = parseBody(logBody, request.body, WORKER_PATHS.log);
-      const node = nodeOfRequest(request);
-      if (!(await scheduler.log(node, body, body.lines))) throw leaseLost(body);
+      const owner = await scheduler.log(nodeOfRequest(request), body, body.lines);
+      if (owner === undefined) throw leaseLost(body);
       // The task's owner's open log panels fetch the new lines (the signal names no task).
-      const owner = await scheduler.verify(node, body);
-      if (owner !== undefined) app.farm.events.signal({ kind: 'log', userId: owner.userId });
+      app.farm.events.signal({ kind: 'log', userId: owner.userId });
       return ok(request, reply, null);
     });
 

@@ -365,7 +365,12 @@ export class Scheduler {
     return ok;
   }
 
-  log(node: SchedulerNode, lease: LeaseRef, lines: readonly string[]): Promise<boolean> {
+  /** Store log lines under a current lease; the frame's owner, or undefined when the lease is gone. */
+  log(
+    node: SchedulerNode,
+    lease: LeaseRef,
+    lines: readonly string[],
+  ): Promise<{ userId: number } | undefined> {
     return appendFrameLog(this.db, this.dialect, { ...lease, owner: node.name }, lines);
   }
 

@@ -19,25 +19,26 @@ import '../tables.js';
 
 export const RENDER_LOG = 'render';
 
-/** False when the lease is stale (nothing written). */
+/** The frame's owner (whose log panels to nudge); undefined when the lease is stale (nothing written). */
 export async function appendFrameLog(
   db: Kysely<Database>,
   dialect: StoreDialect,
   lease: { frameId: number; epoch: number; owner: string },
   lines: readonly string[],
-): Promise<boolean> {
+): Promise<{ userId: number } | undefined> {
   return db.transaction().execute(async (trx) => {
     let held = trx
       .selectFrom('frames')
-      .select('id')
+      .select('user_id')
       .where('id', '=', lease.frameId)
       .where('lease_epoch', '=', lease.epoch)
       .where('lease_owner', '=', lease.owner)
       .where('state', '=', FrameStatus.RUNNING);
     if (dialect === 'postgres') held = held.forUpdate();
     const frame = await held.executeTakeFirst();
-    if (frame === undefined) return false;
-    if (lines.length === 0) return true;
+    if (frame === undefined) return undefined;
+    const owner = { userId: frame.user_id };
+    if (lines.length === 0) return owner;
     const last = await trx
       .selectFrom('frame_log_lines')
       .select((eb) => eb.fn.max('seq').as('seq'))
@@ -56,6 +57,6 @@ export async function appendFrameLog(
         })),
       )
       .execute();
-    return true;
+    return owner;
   });
 }
