@@ -13,40 +13,18 @@ import {
   type DashboardOptions,
   dashboardPlugin,
   type FarmServer,
-  openPostgresStore,
   type SchedulerPolicy,
   schedulerPlugin,
-  type Store,
   transferPlugin,
 } from '@openfarm/server';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
+import { postgresStore } from '../../server/test/support/farm.js';
 
 /**
  * With OPENFARM_TEST_POSTGRES_URL set (the runner's PostgreSQL pass), the farm gets a fresh
- * PostgreSQL database instead of SQLite, dropped on close, so the pages' queries run on both stores.
+ * PostgreSQL database instead of SQLite (the server tests' own helper), dropped on close, so the
+ * pages' queries run on both stores.
  */
-async function postgresStore(): Promise<{ store: Store; drop: () => Promise<void> } | undefined> {
-  const url = process.env.OPENFARM_TEST_POSTGRES_URL;
-  if (url === undefined || url === '') return undefined;
-  const name = `openfarm_web_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return {
-    store: openPostgresStore(target.toString(), 4),
-    async drop() {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
-
 export async function createDashboardFarm(
   dataDir: string,
   policy: Partial<SchedulerPolicy> = {},

@@ -38,7 +38,7 @@ export interface TestFarm {
  * databases), each farm gets a fresh PostgreSQL database instead of SQLite,
  * so the same tests prove the store portable.
  */
-async function postgresStore(): Promise<{ store: Store; drop: () => Promise<void> } | undefined> {
+export async function postgresStore(): Promise<{ store: Store; drop: () => Promise<void> } | undefined> {
   const url = process.env.OPENFARM_TEST_POSTGRES_URL;
   if (url === undefined || url === '') return undefined;
   const name = `openfarm_test_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
