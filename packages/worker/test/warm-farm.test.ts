@@ -78,6 +78,23 @@ async function assertDoneOnce(taskId: number, frames: number): Promise<{ attempt
   return { attempts: rows.map((r) => r.attempt) };
 }
 
+/** A frame of the task done (its session is warm) and the next one rendering. */
+async function frameDoneAndNextRunning(taskId: number): Promise<boolean> {
+  const rows = await server.farm.store.db
+    .selectFrom('frames')
+    .select('state')
+    .where('task_id', '=', taskId)
+    .execute();
+  return rows.some((r) => r.state === FrameStatus.DONE) && rows.some((r) => r.state === FrameStatus.RUNNING);
+}
+
+/** The warm Blender's pid, from the record the node keeps of it (a file named with a leading '-'). */
+async function warmBlenderPid(workDir: string): Promise<number> {
+  const pidFile = (await readdir(join(workDir, 'pids'))).find((f) => f.startsWith('-'));
+  assert.ok(pidFile !== undefined, 'the warm Blender is recorded');
+  return (JSON.parse(await readFile(join(workDir, 'pids', pidFile), 'utf8')) as { pid: number }).pid;
+}
+
 async function node(name: string, warm: { maxFrames?: number }) {
   const w = await createWorker(server.farm.store.db, name);
   const log: string[] = [];
@@ -132,24 +149,12 @@ test('the warm Blender killed mid-frame: the frame is rendered again, every fram
   const skip = requireProgram('blender', { found: blender !== undefined });
   if (skip || !blender) return t.skip(skip || undefined);
   const n = await node('killed', {});
-  const db = server.farm.store.db;
   try {
     // 3 frames at 1024²: each takes long enough to be caught rendering.
     const a = await submitSampleScene(server, root, { frames: 3, size: 1024, userName: 'killed-a' });
     // The first frame done: the session is warm; kill it during the next.
-    await waitUntil(
-      'a frame done and the next rendering',
-      async () => {
-        const rows = await db.selectFrom('frames').select('state').where('task_id', '=', a.taskId).execute();
-        return (
-          rows.some((r) => r.state === FrameStatus.DONE) && rows.some((r) => r.state === FrameStatus.RUNNING)
-        );
-      },
-      240_000,
-    );
-    const pidFile = (await readdir(join(n.workDir, 'pids'))).find((f) => f.startsWith('-'));
-    assert.ok(pidFile !== undefined, 'the warm Blender is recorded');
-    const { pid } = JSON.parse(await readFile(join(n.workDir, 'pids', pidFile), 'utf8')) as { pid: number };
+    await waitUntil('a frame done and the next rendering', () => frameDoneAndNextRunning(a.taskId), 240_000);
+    const pid = await warmBlenderPid(n.workDir);
     process.kill(pid, 'SIGKILL');
     await waitUntil('the task', async () => (await taskStatus(a.taskId)) === TaskStatus.FINISHED, 240_000);
     const { attempts } = await assertDoneOnce(a.taskId, 3);
@@ -168,22 +173,10 @@ test('a frame cancelled while it renders warm: its Blender is killed; the task, 
   const skip = requireProgram('blender', { found: blender !== undefined });
   if (skip || !blender) return t.skip(skip || undefined);
   const n = await node('cancelled', {});
-  const db = server.farm.store.db;
   try {
     const a = await submitSampleScene(server, root, { frames: 3, size: 1024, userName: 'cancelled-a' });
-    await waitUntil(
-      'a frame done and the next rendering',
-      async () => {
-        const rows = await db.selectFrom('frames').select('state').where('task_id', '=', a.taskId).execute();
-        return (
-          rows.some((r) => r.state === FrameStatus.DONE) && rows.some((r) => r.state === FrameStatus.RUNNING)
-        );
-      },
-      240_000,
-    );
-    const pidFile = (await readdir(join(n.workDir, 'pids'))).find((f) => f.startsWith('-'));
-    assert.ok(pidFile !== undefined, 'the warm Blender is recorded');
-    const { pid } = JSON.parse(await readFile(join(n.workDir, 'pids', pidFile), 'utf8')) as { pid: number };
+    await waitUntil('a frame done and the next rendering', () => frameDoneAndNextRunning(a.taskId), 240_000);
+    const pid = await warmBlenderPid(n.workDir);
     await a.api.task.stopTask([a.taskId]);
     await waitUntil('the warm Blender to be killed', async () => !groupAlive(pid), 30_000);
     // The lease's run then gives its session back, which ends it rather than keeping it idle.
@@ -223,18 +216,12 @@ test('a node killed with SIGKILL while its Blender is warm: the Blender dies wit
   const a = await submitSampleScene(server, root, { frames: 3, size: 1024, userName: 'doomed-a' });
   await waitUntil(
     'a frame done and the next rendering warm',
-    async () => {
-      const rows = await db.selectFrom('frames').select('state').where('task_id', '=', a.taskId).execute();
-      return (
-        rows.some((r) => r.state === FrameStatus.DONE) &&
-        rows.some((r) => r.state === FrameStatus.RUNNING) &&
-        (await readdir(join(workDir, 'pids')).catch(() => [])).some((f) => f.startsWith('-'))
-      );
-    },
+    async () =>
+      (await frameDoneAndNextRunning(a.taskId)) &&
+      (await readdir(join(workDir, 'pids')).catch(() => [])).some((f) => f.startsWith('-')),
     240_000,
   );
-  const pidFile = (await readdir(join(workDir, 'pids'))).find((f) => f.startsWith('-'))!;
-  const { pid } = JSON.parse(await readFile(join(workDir, 'pids', pidFile), 'utf8')) as { pid: number };
+  const pid = await warmBlenderPid(workDir);
   assert.ok(groupAlive(pid), 'the warm Blender runs');
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));

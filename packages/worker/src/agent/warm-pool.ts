@@ -81,20 +81,19 @@ export class WarmPool {
   async give(holder: WarmHolder, keep: boolean): Promise<void> {
     this.busy--;
     const s = holder.session;
-    const why = !keep
-      ? 'the frame did not finish'
+    // Why the session ends now, counted under that reason; undefined: it is kept.
+    const ending: [keyof WarmPool['ended'], string] | undefined = !keep
+      ? ['failed', 'the frame did not finish']
       : s === undefined || !s.alive
-        ? 'its renderer exited'
+        ? ['failed', 'its renderer exited']
         : s.requests >= (this.opts.maxFrames ?? 100)
-          ? `it rendered ${s.requests} frame range(s)`
+          ? ['frameLimit', `it rendered ${s.requests} frame range(s)`]
           : s.rss > (this.opts.maxRssBytes ?? 8 * 2 ** 30)
-            ? `its renderer uses ${Math.round(s.rss / 2 ** 20)} MiB`
+            ? ['memory', `its renderer uses ${Math.round(s.rss / 2 ** 20)} MiB`]
             : undefined;
-    if (why !== undefined) {
-      if (!keep || s === undefined || !s.alive) this.ended.failed++;
-      else if (s.requests >= (this.opts.maxFrames ?? 100)) this.ended.frameLimit++;
-      else this.ended.memory++;
-      await this.end(holder, why);
+    if (ending !== undefined) {
+      this.ended[ending[0]]++;
+      await this.end(holder, ending[1]);
       return;
     }
     const timer = setTimeout(() => {

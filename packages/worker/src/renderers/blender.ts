@@ -52,6 +52,11 @@ export function blenderOutputPrefix(scenePath: string): string {
   return `${basename(scenePath, extname(scenePath))}_`;
 }
 
+/** Blender's `-o` pattern: the output folder, the prefix, one `#` per frame-number digit. */
+function outputPattern(job: RenderJob): string {
+  return join(job.outputDir, `${blenderOutputPrefix(job.scenePath)}####`);
+}
+
 export const blenderAdapter: RendererAdapter = {
   cgName: 'Blender',
 
@@ -94,9 +99,7 @@ export const blenderAdapter: RendererAdapter = {
     return { ...command, args: [...command.args, '--python', server] };
   },
 
-  warmOutput(job: RenderJob): string {
-    return join(job.outputDir, `${blenderOutputPrefix(job.scenePath)}####`);
-  },
+  warmOutput: outputPattern,
 
   createParser: createBlenderParser,
 };
@@ -118,7 +121,7 @@ async function sceneCommand(job: RenderJob, installed: InstalledRenderer): Promi
   const args = ['-b', '--factory-startup', job.scenePath];
   if (job.layer !== undefined) args.push('-S', job.layer);
   args.push('--python-exit-code', '3', '--python', startup);
-  args.push('-o', join(job.outputDir, `${blenderOutputPrefix(job.scenePath)}####`));
+  args.push('-o', outputPattern(job));
   if (format !== undefined) args.push('-F', format);
   args.push('-x', '1', '-t', String(job.threads));
   return { executable: installed.executable, args, cwd: job.workDir };
