@@ -15,10 +15,11 @@ import {
   prepareDataDir,
   resolveDatabaseUrl,
   resolveDataDir,
-  seedStore,
   type Store,
+  seedStore,
 } from '@openfarm/server';
 import type { Command } from 'commander';
+import { CliError } from '../errors.js';
 import { outputOf, type StoreOptions, withStoreOptions } from './admin-store.js';
 
 export function registerMigrateCommand(program: Command): void {
@@ -37,7 +38,10 @@ export function registerMigrateCommand(program: Command): void {
       store = openSqliteStore(file);
     } else {
       if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
-        throw new Error('the database URL must start with postgres:// or postgresql://');
+        throw new CliError(
+          'PARAMETER_INVALID',
+          'the database URL must start with postgres:// or postgresql://',
+        );
       }
       what = describeDatabaseUrl(databaseUrl);
       store = openPostgresStore(databaseUrl, 1);

@@ -5,6 +5,7 @@
  * server, migrating, or creating a bucket. Throws (exit 1) when a part failed.
  */
 import { checkDatabase, checkDataDir, checkStorage } from '@openfarm/server';
+import { CliError } from '../errors.js';
 
 export async function runServerCheck(
   options: { dataDir: string; databaseUrl: string | undefined; storage: string; directWrites: boolean },
@@ -17,6 +18,7 @@ export async function runServerCheck(
   ];
   for (const line of lines) out(`${line.part}: ${line.ok ? 'ok' : 'FAILED'}: ${line.text}\n`);
   const failed = lines.filter((l) => !l.ok).map((l) => l.part);
-  if (failed.length > 0) throw new Error(`the check failed: ${failed.join(', ')} (see above)`);
+  if (failed.length > 0)
+    throw new CliError('INTERNAL_ERROR', `the check failed: ${failed.join(', ')} (see above)`);
   out('the server can reach everything it needs\n');
 }
