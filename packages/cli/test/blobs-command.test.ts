@@ -57,6 +57,7 @@ test('openfarm blobs gc hides, then purges, what nothing references', async () =
     purged: 0,
     purgedBytes: 0,
     compactedBytes: 0,
+    expiredOutputs: 0,
   });
   assert.equal(await blobs.has(keyOf(orphan)), false, 'hidden at once');
   await new Promise((r) => setTimeout(r, 5));

@@ -153,3 +153,34 @@ test('with --database-url the accounts live in PostgreSQL', {
   }>;
   assert.ok(!local.some((u) => u.userName === name), 'the SQLite data directory is not touched');
 });
+
+test('users retention shows and sets how long an account keeps its outputs', async () => {
+  const main = JSON.parse((await runCli(['users', 'add', 'keeper', '--data', dataDir, '--json'])).stdout) as {
+    userId: number;
+  };
+  await runCli(['users', 'add', 'keeper-sub', '--data', dataDir, '--sub-of', String(main.userId)]);
+  const shown = await runCli(['users', 'retention', 'keeper', '--data', dataDir]);
+  assert.equal(shown.status, 0, shown.stderr);
+  assert.match(shown.stdout, /outputs of keeper: follows the farm's/);
+  const set = await runCli(['users', 'retention', 'keeper', '30d', '--data', dataDir]);
+  assert.equal(set.status, 0, set.stderr);
+  assert.match(set.stdout, /outputs of keeper: kept 30d after they were written/);
+  const sub = await runCli(['users', 'retention', 'keeper-sub', '--data', dataDir]);
+  assert.match(sub.stdout, new RegExp(`follows its main account's \\(id ${main.userId}\\)`));
+  assert.match(
+    (await runCli(['users', 'retention', 'keeper-sub', 'forever', '--data', dataDir])).stdout,
+    /kept for ever/,
+  );
+  assert.match(
+    (await runCli(['users', 'retention', 'keeper-sub', 'default', '--data', dataDir])).stdout,
+    /follows its main/,
+  );
+  const bad = await runCli(['users', 'retention', 'keeper', 'soon', '--data', dataDir]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /"soon" is not a duration/);
+  const zero = await runCli(['users', 'retention', 'keeper', '0', '--data', dataDir]);
+  assert.equal(zero.status, 1);
+  const nobody = await runCli(['users', 'retention', 'nobody', '--data', dataDir]);
+  assert.equal(nobody.status, 1);
+  assert.match(nobody.stderr, /no user named nobody/);
+});

@@ -40,7 +40,7 @@ export function registerBlobCommands(program: Command): void {
     .option('--grace <duration>', 'keep blobs younger than this, e.g. 30m, 1h, 2d (default 1h)')
     .option(
       '--output-retention <duration>',
-      'first remove output storage entries not written for this long, e.g. 30d (default: outputs are kept)',
+      'first remove output entries not written for this long, e.g. 30d, where the account has no retention of its own (openfarm users retention); default: kept',
     )
     .option('--json', 'print the counts as JSON')
     .action(async (options: GcOptions, cmd: Command) => {
@@ -58,16 +58,19 @@ export function registerBlobCommands(program: Command): void {
         if (!isBlobCollection(storage.blobs))
           throw new CliError('PARAMETER_INVALID', `${storage.description} cannot be collected`);
         const collection = storage.blobs;
+        // Accounts with their own retention expire whether or not a farm default is given.
         const { expired, r } = await withStore(options, async (store) => ({
-          expired:
-            retentionMs === undefined ? undefined : await expireOutputs(store.db, Date.now() - retentionMs),
+          expired: await expireOutputs(
+            store.db,
+            retentionMs === undefined ? {} : { defaultRetentionMs: retentionMs },
+          ),
           r: await collectGarbage({ db: store.db, blobs: collection, graceMs }),
         }));
         if (options.json === true) {
-          out(`${JSON.stringify(expired === undefined ? r : { ...r, expiredOutputs: expired.outputs })}\n`);
+          out(`${JSON.stringify({ ...r, expiredOutputs: expired.outputs })}\n`);
           return;
         }
-        if (expired !== undefined) out(`${expired.outputs} output entries past the retention removed\n`);
+        out(`${expired.outputs} output entries past their account's retention removed\n`);
         out(
           `${storage.description}: ${r.scanned} blobs looked at; ${r.quarantined} unreferenced hidden, ` +
             `${r.restored} referenced again restored, ${r.purged} purged (${r.purgedBytes} bytes freed)\n`,

@@ -135,7 +135,7 @@ export function registerServerCommands(program: Command): void {
     .option('--gc-grace <duration>', 'the collector keeps blobs younger than this (default 1h)')
     .option(
       '--output-retention <duration>',
-      'with --gc-interval: remove output storage entries not written for this long, e.g. 30d (default: kept)',
+      'with --gc-interval: remove output entries not written for this long, e.g. 30d, where the account has no retention of its own (openfarm users retention); default: kept',
     )
     .option(
       '--no-packs',

@@ -1,12 +1,22 @@
 /**
- * `openfarm users add|list|rotate-key|disable|enable`: account administration,
+ * `openfarm users add|list|rotate-key|disable|enable|retention`: account administration,
  * run on the farm's data directory (works while the server runs).
  */
-import { createUser, listUsers, rotateAccessKey, setUserDisabled } from '@openfarm/server';
+import {
+  createUser,
+  findUserByName,
+  listUsers,
+  type OutputRetentionSetting,
+  ownOutputRetention,
+  rotateAccessKey,
+  setOutputRetention,
+  setUserDisabled,
+} from '@openfarm/server';
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { jsonSafe, terminalSafe } from '../output.js';
 import { outputOf, type StoreOptions, withStore, withStoreOptions } from './admin-store.js';
+import { parseDuration } from './duration.js';
 
 function parseUserId(text: string): number {
   if (!/^\d{1,12}$/.test(text))
@@ -119,10 +129,56 @@ export function registerUserCommands(program: Command): void {
   });
 
   withStoreOptions(
+    users
+      .command('retention <name> [setting]')
+      .description(
+        "show or set how long the account's outputs are kept: a duration (e.g. 30d), 'forever', or 'default' " +
+          "(a sub-account follows its main account, a main account the farm's --output-retention)",
+      ),
+  ).action(async (name: string, setting: string | undefined, options: StoreOptions, cmd: Command) => {
+    const out = outputOf(cmd);
+    const wanted: OutputRetentionSetting | undefined =
+      setting === undefined || setting === 'forever' || setting === 'default'
+        ? setting
+        : parseDuration(setting, 'retention');
+    if (wanted === 0)
+      throw new CliError('PARAMETER_INVALID', "retention: use a duration above 0 or 'forever'");
+    const now = await withStore(options, async (store) => {
+      const user = await findUserByName(store.db, name);
+      if (user === undefined) throw new CliError('PARAMETER_INVALID', `no user named ${name}`);
+      if (wanted !== undefined) await setOutputRetention(store.db, user.id, wanted);
+      return { user, own: await ownOutputRetention(store.db, user.id) };
+    });
+    const inherits =
+      now.user.main_user_id !== null
+        ? `its main account's (id ${now.user.main_user_id})`
+        : "the farm's (--output-retention; kept when not given)";
+    const text =
+      now.own === 'default'
+        ? `follows ${inherits}`
+        : now.own === 'forever'
+          ? 'kept for ever'
+          : `kept ${formatDays(now.own)} after they were written`;
+    out(`outputs of ${terminalSafe(name)}: ${text}\n`);
+  });
+
+  withStoreOptions(
     users.command('enable <name>').description('accept the calls of a disabled user again'),
   ).action(async (name: string, options: StoreOptions, cmd: Command) => {
     const out = outputOf(cmd);
     await withStore(options, (store) => setUserDisabled(store.db, name, false));
     out(`enabled ${terminalSafe(name)}\n`);
   });
+}
+
+/** A retention for people: whole days, hours or minutes when it is one, else milliseconds. */
+function formatDays(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }

@@ -1,8 +1,9 @@
 /**
- * `openfarm server --gc-interval`: the garbage collector (and output retention,
- * when set) every so often in the server process. Runs never overlap; a failed
- * run is logged and the next one tried at the next tick. Several servers may run
- * it at once (collect-garbage.ts: every step is idempotent), though one is enough.
+ * `openfarm server --gc-interval`: output retention (each account's, and the
+ * farm's default when set) then the garbage collector, every so often in the
+ * server process. Runs never overlap; a failed run is logged and the next one
+ * tried at the next tick. Several servers may run it at once (collect-garbage.ts:
+ * every step is idempotent), though one is enough.
  */
 import type { Kysely } from 'kysely';
 import type { BlobCollection } from '../blob/index.js';
@@ -15,7 +16,7 @@ export interface GcScheduleOptions {
   readonly blobs: BlobCollection;
   readonly intervalMs: number;
   readonly graceMs?: number;
-  /** Expire output entries not written for this long first (off when absent). */
+  /** The farm's default output retention (accounts may have their own); absent: outputs kept by default. */
   readonly outputRetentionMs?: number;
   readonly onRun?: (report: GarbageReport & { expiredOutputs: number }) => void;
   readonly onError?: (err: unknown) => void;
@@ -24,10 +25,12 @@ export interface GcScheduleOptions {
 export function startGcSchedule(options: GcScheduleOptions): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const run = async () => {
-    const expired =
-      options.outputRetentionMs === undefined
-        ? 0
-        : (await expireOutputs(options.db, Date.now() - options.outputRetentionMs)).outputs;
+    const expired = (
+      await expireOutputs(
+        options.db,
+        options.outputRetentionMs === undefined ? {} : { defaultRetentionMs: options.outputRetentionMs },
+      )
+    ).outputs;
     const report = await collectGarbage({
       db: options.db,
       blobs: options.blobs,

@@ -5,5 +5,11 @@ export {
   type GarbageReport,
 } from './collect-garbage.js';
 export { type GcScheduleOptions, startGcSchedule } from './gc-schedule.js';
-export { expireOutputs, type RetentionReport } from './output-retention.js';
+export {
+  effectiveOutputRetentions,
+  type OutputRetentionSetting,
+  ownOutputRetention,
+  setOutputRetention,
+} from './account-retention.js';
+export { type ExpireOutputsOptions, expireOutputs, type RetentionReport } from './output-retention.js';
 export { referencedBlobs } from './referenced-blobs.js';
