@@ -6,15 +6,17 @@
  * part's length with a Range request (If-Range on the hash, so a file that
  * changed on the farm is fetched whole). The finished part is hashed and
  * renamed into place only when it matches, so a wrong or half file never
- * takes the real name.
+ * takes the real name. A part whose name would pass the file systems' 255
+ * limit is named after a hash of the file name instead (partPathOf).
  */
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, utimes } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { hashFile } from './hash-file.js';
+import { hostPaths, type LocalPaths } from './local-paths.js';
 import { runPool } from './run-pool.js';
 import { type TokenBucket, throttle } from './token-bucket.js';
 import type { ManifestEntry, TransferClient } from './transfer-client.js';
@@ -52,9 +54,40 @@ export interface DownloadEngineOptions {
     accepts: (error: unknown) => boolean;
     deferred: Array<{ item: DownloadItem; error: unknown }>;
   };
+  /** Local path rules (default this machine's). */
+  paths?: LocalPaths;
 }
 
 export const PART_SUFFIX = '.openfarm-part';
+
+/**
+ * Longest file name, in UTF-8 bytes: NAME_MAX of ext4, APFS and others (255
+ * bytes) and under NTFS's 255 UTF-16 units, since no character takes more
+ * UTF-16 units than UTF-8 bytes. The farm accepts names of up to 255 characters.
+ */
+const NAME_MAX_BYTES = 255;
+
+/**
+ * The file a download writes before the hash check: `<file>.openfarm-part`
+ * beside the file. A name too long for that (a farm file named with 242 or
+ * more bytes) would fail with ENAMETOOLONG though the file itself fits, so its
+ * part keeps as much of the name as fits plus 16 hex digits of the name's
+ * SHA-256: the same name on every try (resume), a different one for each
+ * long name sharing a prefix.
+ */
+export function partPathOf(localPath: string, paths: LocalPaths = hostPaths): string {
+  const name = paths.basename(localPath);
+  if (Buffer.byteLength(name) + PART_SUFFIX.length <= NAME_MAX_BYTES) return localPath + PART_SUFFIX;
+  const tag = `~${createHash('sha256').update(name).digest('hex').slice(0, 16)}${PART_SUFFIX}`;
+  let room = NAME_MAX_BYTES - tag.length;
+  let kept = '';
+  for (const ch of name) {
+    room -= Buffer.byteLength(ch);
+    if (room < 0) break;
+    kept += ch;
+  }
+  return paths.join(paths.dirname(localPath), kept + tag);
+}
 
 async function sizeOf(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
   try {
@@ -77,6 +110,7 @@ export async function downloadFiles(
   const verified: VerifiedFiles = options.verified ?? new Map();
   const emit = options.onProgress ?? (() => {});
   const attempts = options.attempts ?? 5;
+  const paths = options.paths ?? hostPaths;
   const report: DownloadReport = {
     files: items.length,
     identical: 0,
@@ -101,8 +135,8 @@ export async function downloadFiles(
 
   const fetchOnce = async (item: DownloadItem): Promise<void> => {
     const { entry, localPath } = item;
-    const part = localPath + PART_SUFFIX;
-    await mkdir(dirname(localPath), { recursive: true });
+    const part = partPathOf(localPath, paths);
+    await mkdir(paths.dirname(localPath), { recursive: true });
     let have = (await sizeOf(part))?.size ?? 0;
     if (have > entry.size) {
       await rm(part, { force: true });
