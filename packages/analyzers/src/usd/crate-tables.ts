@@ -95,7 +95,27 @@ export function decodeValueRep(lo: number, hi: number): ValueRep {
   };
 }
 
-export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAULT_CRATE_LIMITS): CrateTables {
+/** One entry of a crate's table of contents. */
+export interface CrateSection {
+  readonly name: string;
+  readonly start: number;
+  readonly size: number;
+}
+
+/** A crate's bootstrap and table of contents. */
+export interface CrateToc {
+  readonly version: CrateVersion;
+  /** Where the table of contents starts (the bootstrap's u64 at byte 16). */
+  readonly tocOffset: number;
+  /** The sections in the order the table of contents lists them. */
+  readonly sections: readonly CrateSection[];
+}
+
+/** Byte offset of the bootstrap's table-of-contents offset (u64 little-endian). */
+export const TOC_OFFSET_AT = 16;
+
+/** Read and check a crate's bootstrap and table of contents. */
+export function readCrateToc(source: ByteSource, limits: CrateLimits = DEFAULT_CRATE_LIMITS): CrateToc {
   const name = source.name;
   if (source.size < BOOTSTRAP_SIZE)
     throw new AnalyzeError('TRUNCATED', 'crate file shorter than its header', name);
@@ -111,11 +131,7 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
       name,
     );
   }
-  // Before 0.4.0 the tables are plain arrays of structs; the very first files (0.0.1) pad
-  // some of those structs with 4 leading bytes.
-  const legacy = version.minor < 4;
-  const padded = version.minor === 0;
-  boot.pos = 16;
+  boot.pos = TOC_OFFSET_AT;
   const tocOffset = boot.u64();
   if (tocOffset + 8 > source.size) {
     throw new AnalyzeError(
@@ -129,7 +145,7 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
   if (sectionCount > 64)
     throw new AnalyzeError('CORRUPT', `${sectionCount} sections in the table of contents`, name);
   const sectionBytes = new LeReader(source.read(tocOffset + 8, sectionCount * 32), name);
-  const sections = new Map<string, { start: number; size: number }>();
+  const sections: CrateSection[] = [];
   for (let i = 0; i < sectionCount; i++) {
     const raw = sectionBytes.take(16);
     const end = raw.indexOf(0);
@@ -142,8 +158,51 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
     if (size > limits.maxSectionBytes) {
       throw new AnalyzeError('LIMIT_EXCEEDED', `section ${sectionName} of ${size} bytes`, name);
     }
-    sections.set(sectionName, { start, size });
+    sections.push({ name: sectionName, start, size });
   }
+  return { version, tocOffset, sections };
+}
+
+/**
+ * The raw token text of a crate: the TOKENS section's count and its
+ * NUL-terminated characters (decompressed from 0.4.0), bytes as stored.
+ */
+export function readCrateTokenBytes(
+  source: ByteSource,
+  toc: CrateToc,
+  limits: CrateLimits = DEFAULT_CRATE_LIMITS,
+): { count: number; chars: Uint8Array } {
+  const name = source.name;
+  // The last entry of a name counts, as it does for the other sections.
+  const s = [...toc.sections].reverse().find((x) => x.name === 'TOKENS');
+  if (s === undefined) return { count: 0, chars: new Uint8Array(0) };
+  const r = new LeReader(source.read(s.start, s.size), name);
+  const count = r.u64();
+  if (count > limits.maxTableEntries) throw new AnalyzeError('LIMIT_EXCEEDED', `${count} tokens`, name);
+  const legacy = toc.version.minor < 4;
+  const uncompressed = r.u64();
+  const compressed = legacy ? uncompressed : r.u64();
+  if (uncompressed > limits.maxSectionBytes || count > uncompressed) {
+    throw new AnalyzeError('CORRUPT', `${count} tokens in ${uncompressed} bytes`, name);
+  }
+  const chars =
+    uncompressed === 0
+      ? new Uint8Array(0)
+      : legacy
+        ? r.take(uncompressed)
+        : decompressFast(r.take(compressed), uncompressed, true, name);
+  return { count, chars };
+}
+
+export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAULT_CRATE_LIMITS): CrateTables {
+  const name = source.name;
+  const toc = readCrateToc(source, limits);
+  const { version } = toc;
+  // Before 0.4.0 the tables are plain arrays of structs; the very first files (0.0.1) pad
+  // some of those structs with 4 leading bytes.
+  const legacy = version.minor < 4;
+  const padded = version.minor === 0;
+  const sections = new Map(toc.sections.map((s) => [s.name, s]));
   const section = (sectionName: string): LeReader | undefined => {
     const s = sections.get(sectionName);
     return s === undefined ? undefined : new LeReader(source.read(s.start, s.size), name);
@@ -160,31 +219,18 @@ export function readCrateTables(source: ByteSource, limits: CrateLimits = DEFAUL
   };
 
   const tokens: string[] = [];
-  const tokenSection = section('TOKENS');
-  if (tokenSection !== undefined) {
-    const n = count(tokenSection, 'tokens');
-    const uncompressed = tokenSection.u64();
-    const compressed = legacy ? uncompressed : tokenSection.u64();
-    if (uncompressed > limits.maxSectionBytes || n > uncompressed) {
-      throw new AnalyzeError('CORRUPT', `${n} tokens in ${uncompressed} bytes`, name);
-    }
-    const chars =
-      uncompressed === 0
-        ? new Uint8Array(0)
-        : legacy
-          ? tokenSection.take(uncompressed)
-          : decompressFast(tokenSection.take(compressed), uncompressed, true, name);
-    // One decode of the whole table, then a split: far cheaper than a decode per token.
-    const all = new TextDecoder('utf-8').decode(chars);
-    let p = 0;
-    for (let i = 0; i < n; i++) {
-      if (p > all.length)
-        throw new AnalyzeError('CORRUPT', `tokens section holds fewer than ${n} tokens`, name);
-      let end = all.indexOf('\u0000', p);
-      if (end < 0) end = all.length;
-      tokens.push(all.slice(p, end));
-      p = end + 1;
-    }
+  const tokenBytes = readCrateTokenBytes(source, toc, limits);
+  const n = tokenBytes.count;
+  // One decode of the whole table, then a split: far cheaper than a decode per token.
+  const all = new TextDecoder('utf-8').decode(tokenBytes.chars);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    if (p > all.length)
+      throw new AnalyzeError('CORRUPT', `tokens section holds fewer than ${n} tokens`, name);
+    let end = all.indexOf('\u0000', p);
+    if (end < 0) end = all.length;
+    tokens.push(all.slice(p, end));
+    p = end + 1;
   }
   const token = (i: number, what: string): string => {
     const t = tokens[i];
@@ -426,7 +472,11 @@ function pathCharsBudget(limits: CrateLimits, name: string | undefined): (path: 
   return (path) => {
     total += path.length;
     if (total > limits.maxPathChars) {
-      throw new AnalyzeError('LIMIT_EXCEEDED', `path names longer than ${limits.maxPathChars} characters in all`, name);
+      throw new AnalyzeError(
+        'LIMIT_EXCEEDED',
+        `path names longer than ${limits.maxPathChars} characters in all`,
+        name,
+      );
     }
   };
 }

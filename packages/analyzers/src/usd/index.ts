@@ -6,7 +6,14 @@
  */
 export { bytesSource, type ByteSource, openFileSource } from './byte-source.js';
 export { readCrateDependencies } from './crate-dependencies.js';
-export { type CrateTables, readCrateTables } from './crate-tables.js';
+export {
+  type CrateSection,
+  type CrateTables,
+  type CrateToc,
+  isCrate,
+  readCrateTables,
+  readCrateToc,
+} from './crate-tables.js';
 export { decompressFast } from './fast-compression.js';
 export { decodeCompressedInts, decodeIntegers } from './integer-coding.js';
 export { decompressLz4Block } from './lz4-block.js';
@@ -14,3 +21,21 @@ export { readUsdaDependencies } from './usda-dependencies.js';
 export { readUsdLayer, readUsdzDependencies } from './usd-layer.js';
 export { clipTemplatePattern, isPathLikeProperty, type UsdAssetRef, type UsdRefKind } from './usd-refs.js';
 export { readZipMembers, type ZipMember } from './zip-members.js';
+export {
+  applyCrateTokenRewrite,
+  type CrateTokenChange,
+  type CrateTokenRefusal,
+  type CrateTokenRewrite,
+  NEWEST_WRITABLE_CRATE_MINOR,
+  planCrateTokenRewrite,
+  rewrittenSource,
+  tocOffsetBytes,
+} from './crate-token-rewrite.js';
+export { compressFast, compressLz4Block } from './lz4-compress.js';
+export {
+  joinZipPieces,
+  rewriteUsdz,
+  type StoredMember,
+  USDZ_ALIGNMENT,
+  type ZipPiece,
+} from './usdz-rewrite.js';

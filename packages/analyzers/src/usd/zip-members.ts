@@ -7,8 +7,13 @@ export interface ZipMember {
   /** 0 = stored. USDZ requires stored members (so they can be read in place). */
   readonly method: number;
   readonly size: number;
-  /** The member's bytes (stored members only). */
+  /** CRC-32 and MS-DOS modification time and date, as the directory records them. */
+  readonly crc: number;
+  readonly time: number;
+  readonly date: number;
+  /** The member's bytes and where they start in the archive (stored members only). */
   readonly source: ByteSource | undefined;
+  readonly dataStart: number | undefined;
 }
 
 const EOCD_SIGNATURE = 0x06054b50;
@@ -57,7 +62,9 @@ export function readZipMembers(source: ByteSource): ZipMember[] {
     if (dir.u32() !== CENTRAL_SIGNATURE) throw new AnalyzeError('CORRUPT', `zip directory entry ${i}`, name);
     dir.skip(6);
     const method = dir.u16();
-    dir.skip(8);
+    const time = dir.u16();
+    const date = dir.u16();
+    const crc = dir.u32();
     const compressedSize = dir.u32();
     const size = dir.u32();
     const nameLength = dir.u16();
@@ -68,18 +75,19 @@ export function readZipMembers(source: ByteSource): ZipMember[] {
     const memberName = decoder.decode(dir.take(nameLength));
     dir.skip(extraLength + commentLength);
     let member: ByteSource | undefined;
+    let dataStart: number | undefined;
     if (method === 0) {
       const local = new LeReader(source.read(localOffset, 30), name);
       if (local.u32() !== LOCAL_SIGNATURE)
         throw new AnalyzeError('CORRUPT', `zip member ${memberName} header`, name);
       local.pos = 26;
-      const dataStart = localOffset + 30 + local.u16() + local.u16();
+      dataStart = localOffset + 30 + local.u16() + local.u16();
       if (compressedSize !== size)
         throw new AnalyzeError('CORRUPT', `stored zip member ${memberName} sizes differ`, name);
       member = windowSource(source, dataStart, size, `${name ?? ''}[${memberName}]`);
       if (size > 0) windows.push({ start: localOffset, end: dataStart + size, member: memberName });
     }
-    members.push({ name: memberName, method, size, source: member });
+    members.push({ name: memberName, method, size, crc, time, date, source: member, dataStart });
   }
   refuseOverlaps(windows, name);
   return members;
@@ -90,7 +98,10 @@ export function readZipMembers(source: ByteSource): ZipMember[] {
  * lists one large member thousands of times would make every layer in it be
  * read thousands of times (work growing with the square of the file's size).
  */
-function refuseOverlaps(windows: { start: number; end: number; member: string }[], name: string | undefined): void {
+function refuseOverlaps(
+  windows: { start: number; end: number; member: string }[],
+  name: string | undefined,
+): void {
   windows.sort((a, b) => a.start - b.start);
   for (let i = 1; i < windows.length; i++) {
     if (windows[i]!.start < windows[i - 1]!.end) {

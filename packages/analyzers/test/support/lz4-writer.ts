@@ -1,66 +1,10 @@
 /**
- * Test-side LZ4 block compression (greedy, one hash table) and USD's
- * TfFastCompression container around it, so generated crate files exercise
- * the reader's back-references, overlapping copies and long lengths, not
- * only literal runs.
+ * Test-side writers for the crate tests: LZ4 block compression and USD's
+ * TfFastCompression container come from the package (the render node writes
+ * crate token tables with them), so the reader's tests also check the
+ * writer; USD's integer encoding is written only here.
  */
-export function compressLz4Block(input: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  const table = new Map<number, number>();
-  const n = input.length;
-  let anchor = 0;
-  let i = 0;
-  const key = (p: number): number =>
-    input[p]! | (input[p + 1]! << 8) | (input[p + 2]! << 16) | (input[p + 3]! << 24);
-  const writeLength = (length: number): void => {
-    let rest = length - 15;
-    while (rest >= 255) {
-      out.push(255);
-      rest -= 255;
-    }
-    out.push(rest);
-  };
-  // The last 5 bytes are always literals (LZ4's end-of-block rule) and a match never starts in the last 12.
-  while (i + 12 <= n) {
-    const k = key(i);
-    const candidate = table.get(k);
-    table.set(k, i);
-    if (candidate === undefined || i - candidate > 65535 || key(candidate) !== k) {
-      i++;
-      continue;
-    }
-    let length = 4;
-    while (i + length < n - 5 && input[candidate + length] === input[i + length]) length++;
-    const literals = i - anchor;
-    out.push(((literals >= 15 ? 15 : literals) << 4) | (length - 4 >= 15 ? 15 : length - 4));
-    if (literals >= 15) writeLength(literals);
-    for (let p = anchor; p < i; p++) out.push(input[p]!);
-    const offset = i - candidate;
-    out.push(offset & 255, offset >> 8);
-    if (length - 4 >= 15) writeLength(length - 4);
-    i += length;
-    anchor = i;
-  }
-  const literals = n - anchor;
-  out.push((literals >= 15 ? 15 : literals) << 4);
-  if (literals >= 15) writeLength(literals);
-  for (let p = anchor; p < n; p++) out.push(input[p]!);
-  return Uint8Array.from(out);
-}
-
-/** TfFastCompression: one chunk (`0` + block), or `chunks` chunks each with an int32 size. */
-export function compressFast(input: Uint8Array, chunks = 0): Uint8Array {
-  if (chunks === 0) return concat([Uint8Array.of(0), compressLz4Block(input)]);
-  const parts: Uint8Array[] = [Uint8Array.of(chunks)];
-  const step = Math.ceil(input.length / chunks);
-  for (let c = 0; c < chunks; c++) {
-    const block = compressLz4Block(input.subarray(c * step, Math.min(input.length, (c + 1) * step)));
-    const size = new Uint8Array(4);
-    new DataView(size.buffer).setInt32(0, block.length, true);
-    parts.push(size, block);
-  }
-  return concat(parts);
-}
+export { compressFast, compressLz4Block } from '../../src/usd/lz4-compress.js';
 
 /** USD's integer encoding (common delta, 2-bit codes, int8/16/32 deltas) around LZ4. */
 export function encodeInts(values: readonly number[]): Uint8Array {
