@@ -1,5 +1,11 @@
 export * from './db-config.js';
-export { type DownloadItem, downloadFiles, PART_SUFFIX, type VerifiedFiles } from './download-engine.js';
+export {
+  type DownloadItem,
+  downloadFiles,
+  PART_SUFFIX,
+  partPathOf,
+  type VerifiedFiles,
+} from './download-engine.js';
 export {
   clockTime,
   DEFAULT_MAX_RETRY_WAIT,
@@ -11,6 +17,7 @@ export {
 export { EVENTS_PATH, EVENTS_TOKEN_PATH, type FarmEvent, readEventStream } from './event-stream.js';
 export { type FileDigest, hashFile } from './hash-file.js';
 export { openTransferDb } from './local-db/open-transfer-db.js';
+export { hostPaths, type LocalPaths } from './local-paths.js';
 export {
   DEFAULT_REDIS_RECORDS_KEY,
   RedisTransferDb,
@@ -27,6 +34,7 @@ export {
   type RayvisionDownloadOptions,
 } from './rayvision-download.js';
 export {
+  configItem,
   type MaxSpeedOption,
   RayvisionUpload,
   type RayvisionUploadOptions,
@@ -34,8 +42,17 @@ export {
   type UploadApi,
   type UploadAssetOptions,
   type UploadEvents,
+  uploadItemsOf,
+  uploadJobName,
 } from './rayvision-upload.js';
-export { type ResolvedTask, resolveTasks, type TaskFolder, type TaskQuery } from './task-folders.js';
+export {
+  localFileOf,
+  localFolderOf,
+  type ResolvedTask,
+  resolveTasks,
+  type TaskFolder,
+  type TaskQuery,
+} from './task-folders.js';
 export type { FailedFrame, FrameQuery } from './failed-frames.js';
 export { KB, TokenBucket, throttle } from './token-bucket.js';
 export {
@@ -55,4 +72,4 @@ export {
   type TransferProgress,
   type UploadReport,
 } from './transfer-report.js';
-export { type UploadEngineOptions, type UploadItem, uploadFiles } from './upload-engine.js';
+export { childItem, type UploadEngineOptions, type UploadItem, uploadFiles } from './upload-engine.js';

@@ -16,8 +16,8 @@
  * end a TransferFailedError lists what failed, if anything did.
  */
 import { EventEmitter } from 'node:events';
-import { join, posix } from 'node:path';
-import { FrameStatus, isTaskEnded, normalizeServerPath, serverPathToLocal } from '@openfarm/protocol';
+import { posix } from 'node:path';
+import { FrameStatus, isTaskEnded, normalizeServerPath } from '@openfarm/protocol';
 import { type LogFileOptions, withLogFile } from '../log-file.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { sdkHomeDir } from './db-config.js';
@@ -36,7 +36,15 @@ import {
   isFarmOutage,
   OutageBackoff,
 } from './farm-outage.js';
-import { type ResolvedTask, resolveTasks, type TaskFolder, type TaskQuery } from './task-folders.js';
+import { hostPaths, type LocalPaths } from './local-paths.js';
+import {
+  localFileOf,
+  localFolderOf,
+  type ResolvedTask,
+  resolveTasks,
+  type TaskFolder,
+  type TaskQuery,
+} from './task-folders.js';
 import { TokenBucket } from './token-bucket.js';
 import { type ManifestEntry, TransferClient, type TransferConnection } from './transfer-client.js';
 import { appendTransferLog } from './transfer-log.js';
@@ -106,6 +114,8 @@ export interface AutoDownloadOptions extends Omit<DownloadOptions, 'taskIdList' 
 export interface RayvisionDownloadOptions extends LogFileOptions {
   /** Folder of the transfer log; default `RAYVISION_LOG`, else `<home>/renderfarm_sdk`. */
   logDir?: string;
+  /** Local path rules (default this machine's; `path.win32` runs a Windows workstation's anywhere). */
+  paths?: LocalPaths;
 }
 
 export interface DownloadEvents {
@@ -467,16 +477,16 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
       base = posix.dirname(folder);
       entries = (await this.client.list(storage, base, userId)).filter((e) => e.path === folder);
     }
-    const root = keep && base !== '/' ? join(localPath, posix.basename(base)) : localPath;
+    const paths = this.options.paths ?? hostPaths;
+    const root = localFolderOf(base, localPath, keep, paths);
     const failures: TransferFailure[] = [];
     const items: DownloadItem[] = [];
     for (const entry of entries) {
-      const rest = base === '/' ? entry.path : entry.path.slice(base.length);
       try {
         items.push({
           storage,
           entry,
-          localPath: serverPathToLocal(rest, root),
+          localPath: localFileOf(entry.path, base, root, paths),
           ...(userId !== undefined ? { userId } : {}),
         });
       } catch (e) {
@@ -484,6 +494,7 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
       }
     }
     const report = await downloadFiles(this.client, items, {
+      paths,
       bucket,
       verified,
       signal,

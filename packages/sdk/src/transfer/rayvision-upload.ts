@@ -9,11 +9,11 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { ApiError, ERRORS } from '@openfarm/protocol';
 import { type LogFileOptions, withLogFile } from '../log-file.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Env, loadDbConfig, resolveTransferLogDir } from './db-config.js';
+import { hostPaths, type LocalPaths } from './local-paths.js';
 import { openTransferDb } from './local-db/open-transfer-db.js';
 import { TokenBucket } from './token-bucket.js';
 import { TransferClient, type TransferConnection } from './transfer-client.js';
@@ -38,6 +38,8 @@ export interface RayvisionUploadOptions extends LogFileOptions {
   chunkBytes?: number;
   /** Environment for the directory rules of db_config.ini (default process.env). */
   env?: Env;
+  /** Local path rules (default this machine's; `path.win32` runs a Windows workstation's anywhere). */
+  paths?: LocalPaths;
 }
 
 export interface MaxSpeedOption {
@@ -118,16 +120,15 @@ export class RayvisionUpload extends EventEmitter<UploadEvents> {
         this.logger?.warn(`config file ${f} does not exist; skipped`);
         continue;
       }
-      items.push({ localPath: resolve(f), serverPath: `/${id}/cfg/${basename(f)}` });
+      items.push(configItem(id, f, this.paths));
     }
     return this.run('config', items, options.maxSpeed, undefined);
   }
 
   /** Every `asset` of an upload.json to the input storage. */
   async uploadAsset(uploadJsonPath: string, options: UploadAssetOptions = {}): Promise<UploadReport> {
-    const items = await readUploadJson(uploadJsonPath);
-    // As the reference: one database per job folder, named after it.
-    const jobName = basename(dirname(resolve(uploadJsonPath)));
+    const items = await readUploadJson(uploadJsonPath, this.paths);
+    const jobName = uploadJobName(uploadJsonPath, this.paths);
     return this.run('input', items, options.maxSpeed, options.isDb === false ? undefined : jobName);
   }
 
@@ -138,6 +139,10 @@ export class RayvisionUpload extends EventEmitter<UploadEvents> {
     options: UploadAssetOptions & { jobName?: string } = {},
   ): Promise<UploadReport> {
     return this.run(storage, items, options.maxSpeed, options.isDb === false ? undefined : options.jobName);
+  }
+
+  private get paths(): LocalPaths {
+    return this.options.paths ?? hostPaths;
   }
 
   private async run(
@@ -152,6 +157,7 @@ export class RayvisionUpload extends EventEmitter<UploadEvents> {
     let report: UploadReport;
     try {
       report = await uploadFiles(this.client, storage, items, {
+        paths: this.paths,
         bucket: TokenBucket.fromKBps(maxSpeed),
         db,
         temporary: config.type === 'sqlite' && config.sqlite.temporary,
@@ -172,8 +178,18 @@ export class RayvisionUpload extends EventEmitter<UploadEvents> {
   }
 }
 
+/** A job file's place in the config storage: `/<taskId>/cfg/<its file name>`. */
+export function configItem(taskId: string, file: string, paths: LocalPaths = hostPaths): UploadItem {
+  return { localPath: paths.resolve(file), serverPath: `/${taskId}/cfg/${paths.basename(file)}` };
+}
+
+/** As the reference: one local transfer database per job folder, named after the folder of upload.json. */
+export function uploadJobName(uploadJsonPath: string, paths: LocalPaths = hostPaths): string {
+  return paths.basename(paths.dirname(paths.resolve(uploadJsonPath)));
+}
+
 /** The `asset` list of an upload.json; relative local paths are taken from the file's folder. */
-export async function readUploadJson(path: string): Promise<UploadItem[]> {
+export async function readUploadJson(path: string, paths: LocalPaths = hostPaths): Promise<UploadItem[]> {
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(path, 'utf8'));
@@ -184,13 +200,23 @@ export async function readUploadJson(path: string): Promise<UploadItem[]> {
         : ERRORS.PARAMETER_INVALID.code;
     throw new ApiError(code, { message: `cannot read upload.json ${path}: ${(e as Error).message}` });
   }
+  return uploadItemsOf(doc, path, paths);
+}
+
+/**
+ * The files an upload.json's `asset` names: local paths made absolute against
+ * the file's folder and normalised (`D:/proj/a.png`, as the analyzers write
+ * them, is `D:\proj\a.png` on Windows, so the local database sees one key
+ * per file), server paths given a leading slash.
+ */
+export function uploadItemsOf(doc: unknown, path: string, paths: LocalPaths = hostPaths): UploadItem[] {
   const assets = (doc as { asset?: unknown } | null)?.asset;
   if (!Array.isArray(assets)) {
     throw new ApiError(ERRORS.PARAMETER_INVALID.code, {
       message: `${path}: "asset" must be a list of {local, server}`,
     });
   }
-  const base = dirname(resolve(path));
+  const base = paths.dirname(paths.resolve(path));
   return assets.map((a: unknown, i) => {
     const x = a as Partial<UploadJsonAsset> | null;
     if (typeof x?.local !== 'string' || typeof x.server !== 'string' || x.local === '' || x.server === '') {
@@ -199,7 +225,7 @@ export async function readUploadJson(path: string): Promise<UploadItem[]> {
       });
     }
     return {
-      localPath: isAbsolute(x.local) ? x.local : resolve(base, x.local),
+      localPath: paths.resolve(base, x.local),
       serverPath: x.server.startsWith('/') ? x.server : `/${x.server}`,
     };
   });

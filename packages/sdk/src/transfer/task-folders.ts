@@ -3,7 +3,9 @@
  * task with children (`isOpen == 1`) stands for its child tasks; each leaf's
  * results live in the output storage folder named by its `outputFileName`.
  */
-import { isTaskEnded, type TaskInfo } from '@openfarm/protocol';
+import { posix } from 'node:path';
+import { isTaskEnded, serverPathToLocal, type TaskInfo } from '@openfarm/protocol';
+import { hostPaths, type LocalPaths } from './local-paths.js';
 
 export interface TaskQuery {
   taskInfo(taskIds: number[]): Promise<{ items: TaskInfo[] }>;
@@ -53,4 +55,32 @@ export async function resolveTasks(
     leavesOf(info, leaves);
     return { taskId, leaves, ended: leaves.every((l) => isTaskEnded(l.status, isTestStop)) };
   });
+}
+
+/**
+ * The local folder a storage folder's files land in: `<localPath>/<its name>`
+ * (`<taskId>_<scene>` for a task) when the reference's `downloadFilenameFormat`
+ * keeps folders, else `localPath` itself; joined with the local path's rules.
+ */
+export function localFolderOf(
+  serverFolder: string,
+  localPath: string,
+  keep: boolean,
+  paths: LocalPaths = hostPaths,
+): string {
+  return keep && serverFolder !== '/' ? paths.join(localPath, posix.basename(serverFolder)) : localPath;
+}
+
+/**
+ * Where the file `serverPath` found under `serverFolder` goes: its path below
+ * the folder, under {@link localFolderOf}; never outside it (serverPathToLocal).
+ */
+export function localFileOf(
+  serverPath: string,
+  serverFolder: string,
+  root: string,
+  paths: LocalPaths = hostPaths,
+): string {
+  const rest = serverFolder === '/' ? serverPath : serverPath.slice(serverFolder.length);
+  return serverPathToLocal(rest, root, paths);
 }
