@@ -39,6 +39,11 @@ export { katanaAdapter } from './renderers/katana.js';
 export { mayaAdapter } from './renderers/maya.js';
 export { adapterFor, detectRenderers, RENDERER_ADAPTERS } from './renderers/registry.js';
 export { type RenderResult, type RenderRunOptions, runRender } from './renderers/run-render.js';
-export { type WarmRenderResult, WarmSession, type WarmStartOptions } from './renderers/warm-session.js';
+export {
+  type WarmRenderResult,
+  WarmSession,
+  WarmStalledError,
+  type WarmStartOptions,
+} from './renderers/warm-session.js';
 export { type BlobFetcher, type StagedInput, stagedPath, stageInputs } from './staging/stage-inputs.js';
 export { canThumbnail, makeThumbnail, THUMBNAIL_MAX_SIZE } from './thumbnails/thumbnail.js';

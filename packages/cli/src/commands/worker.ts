@@ -93,6 +93,7 @@ interface WorkerFlags {
   warm: boolean;
   warmFrames: number;
   warmMaxMb?: number;
+  warmStall: number;
 }
 
 export function registerWorkerCommands(program: Command): void {
@@ -123,6 +124,12 @@ export function registerWorkerCommands(program: Command): void {
       'restart a warm renderer using more memory than this',
       positiveInt('--warm-max-mb'),
     )
+    .option(
+      '--warm-stall <seconds>',
+      'kill a warm renderer that prints nothing and uses no CPU for this long during a frame',
+      positiveInt('--warm-stall'),
+      120,
+    )
     .action(async (flags: WorkerFlags, cmd: Command) => {
       const out = outputOf(cmd);
       const token = workerToken(flags, process.env, (text) => process.stderr.write(text));
@@ -141,6 +148,7 @@ export function registerWorkerCommands(program: Command): void {
           ? {
               maxFrames: flags.warmFrames,
               ...(flags.warmMaxMb !== undefined ? { maxRssBytes: flags.warmMaxMb * 2 ** 20 } : {}),
+              stallMs: flags.warmStall * 1000,
             }
           : false,
         agentVersion: cmd.parent?.version() ?? '',

@@ -14,7 +14,7 @@ import { nodeCapabilities } from './capabilities.js';
 import { NodeApi, NodeApiError, type Registration, type WireLease } from './node-api.js';
 import { claimWorkRoot, killLeftoverRenderers, removeLeftoverLeases } from './renderer-pids.js';
 import { runLease } from './run-lease.js';
-import { WarmPool } from './warm-pool.js';
+import { WarmPool, type WarmPoolOptions } from './warm-pool.js';
 
 export interface AgentOptions {
   readonly server: string;
@@ -40,7 +40,7 @@ export interface AgentOptions {
    */
   readonly warm?:
     | false
-    | { readonly maxFrames?: number; readonly maxRssBytes?: number; readonly idleMs?: number };
+    | Pick<WarmPoolOptions, 'maxFrames' | 'maxRssBytes' | 'idleMs' | 'pingMs' | 'stallMs'>;
 }
 
 export const DEFAULT_CACHE_BYTES = 50 * 2 ** 30;

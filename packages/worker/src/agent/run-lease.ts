@@ -24,7 +24,7 @@ import type {
   TaskJson,
 } from '../renderers/adapter.js';
 import { listFiles, runRender } from '../renderers/run-render.js';
-import { WarmSession } from '../renderers/warm-session.js';
+import { WarmSession, WarmStalledError } from '../renderers/warm-session.js';
 import { stageInputs } from '../staging/stage-inputs.js';
 import { canThumbnail, makeThumbnail } from '../thumbnails/thumbnail.js';
 import { toRanges } from './frame-ranges.js';
@@ -165,8 +165,24 @@ export async function runLease(
         threads: ctx.threads,
         layer: lease.job.layer === '' ? undefined : lease.job.layer,
       };
-      if (warm !== undefined) await renderWarm(ctx, warm, renderer, job, abort.signal, logs, onEvent);
-      else await renderCold(ctx, lease.frameId, renderer, job, abort.signal, logs, onEvent);
+      if (warm === undefined)
+        await renderCold(ctx, lease.frameId, renderer, job, abort.signal, logs, onEvent);
+      else {
+        try {
+          await renderWarm(ctx, warm, renderer, job, abort.signal, logs, onEvent);
+        } catch (err) {
+          if (!(err instanceof WarmStalledError) || abort.signal.aborted) throw err;
+          // The hung renderer is killed already; the node's fault, so the range is rendered again
+          // here, in a renderer started afresh, rather than failed. Outputs it announced finish
+          // uploading first, so the new one never writes over a file being read. A second hang
+          // fails the frame: the scene itself may hang Blender.
+          await warm.session?.kill();
+          ctx.warm!.noteHung(warm, `it stopped answering: ${err.reason}`);
+          logs.push(`[openfarm] ${err.message}: killed; rendering these frames again in a new renderer`);
+          await Promise.all(uploads);
+          await renderWarm(ctx, warm, renderer, job, abort.signal, logs, onEvent);
+        }
+      }
       if (abort.signal.aborted) throw new Cancelled();
       framesDone += Math.floor((range.end - range.start) / range.step) + 1;
     }
@@ -261,6 +277,18 @@ async function renderWarm(
     }
   };
   await mkdir(job.outputDir, { recursive: true });
+  const probe = ctx.warm!.probe;
+  if (warm.session?.alive === true) {
+    // An idle session may have hung since its last frame: a ping tells before a frame is lost in it.
+    const pid = warm.session.pid;
+    if (await warm.session.ping(probe.pingMs))
+      logs.push(`[openfarm] warm renderer ${pid}: scene already loaded`);
+    else {
+      const why = `it did not answer a ping within ${probe.pingMs / 1000} s`;
+      logs.push(`[openfarm] warm renderer ${pid} killed: ${why}; starting a new one`);
+      ctx.warm!.noteHung(warm, why);
+    }
+  }
   if (warm.session === undefined || !warm.session.alive) {
     await mkdir(job.workDir, { recursive: true });
     const command = await renderer.adapter.prepareWarm!(job, renderer.installed);
@@ -270,13 +298,18 @@ async function renderWarm(
       onLine,
       onSpawn: (pid) => recordRendererPid(ctx.workRoot, warm.pidKey, pid, renderer.installed.executable),
     });
-  } else logs.push(`[openfarm] warm renderer ${warm.session.pid}: scene already loaded`);
+  }
   if (signal.aborted) return;
   let result: Awaited<ReturnType<WarmSession['render']>>;
   try {
-    result = await warm.session.render(renderer.adapter.warmOutput!(job), job.frames, { signal, onLine });
+    result = await warm.session.render(renderer.adapter.warmOutput!(job), job.frames, {
+      signal,
+      onLine,
+      stallMs: probe.stallMs,
+    });
   } catch (err) {
     if (signal.aborted) return;
+    if (err instanceof WarmStalledError) throw err;
     throw new WorkerError('FAIL', [(err as Error).message, ...errors.slice(-5)].join('; '));
   }
   for (const f of (await listFiles(job.outputDir)).sort()) onEvent({ kind: 'output', path: f });

@@ -4,8 +4,10 @@
  * session takes it; any other lease takes a fresh holder, and when that would
  * make more sessions than slots, an idle one of another task is ended first
  * (the task changed). A session is ended instead of kept when it failed or
- * was cancelled, its Blender exited, its memory passed the limit, it rendered
- * its frame limit, or it sat idle too long.
+ * was cancelled, its Blender exited or stopped answering (a ping before an
+ * idle session is reused, a watch on output and CPU time during a frame: see
+ * renderers/warm-session.ts), its memory passed the limit, it rendered its
+ * frame limit, or it sat idle too long.
  *
  * A session's staged inputs live as long as it does, under
  * `<workRoot>/leases/warm-<n>/` (removed with the other lease folders when a
@@ -26,6 +28,13 @@ export interface WarmPoolOptions {
   readonly maxRssBytes?: number;
   /** An idle session of a task whose frames stopped coming is ended after this (default 60 s). */
   readonly idleMs?: number;
+  /** Longest wait for an idle session to answer a ping before it is handed a frame (default 30 s). */
+  readonly pingMs?: number;
+  /**
+   * During a frame: how long a session may print nothing and use no CPU before it is killed as
+   * hung (default 120 s; Linux only, where /proc gives its CPU time).
+   */
+  readonly stallMs?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -46,9 +55,24 @@ export class WarmPool {
   private busy = 0;
   private next = 1;
   /** Why sessions ended, for tests and the bench. */
-  readonly ended = { taskChange: 0, frameLimit: 0, memory: 0, failed: 0, idle: 0, stop: 0 };
+  readonly ended = { taskChange: 0, frameLimit: 0, memory: 0, failed: 0, idle: 0, stop: 0, hung: 0 };
 
   constructor(private readonly opts: WarmPoolOptions) {}
+
+  /** The liveness deadlines a lease's run holds its session to. */
+  get probe(): { readonly pingMs: number; readonly stallMs: number } {
+    return { pingMs: this.opts.pingMs ?? 30_000, stallMs: this.opts.stallMs ?? 120_000 };
+  }
+
+  /**
+   * A lease found its session hung (and killed it, whole group): count and log it, and drop it
+   * from the holder, which starts the next one cold. The holder stays the lease's.
+   */
+  noteHung(holder: WarmHolder, why: string): void {
+    this.ended.hung++;
+    this.opts.log?.(`warm renderer ${holder.session?.pid} ended: ${why}`);
+    holder.session = undefined;
+  }
 
   get idleKeys(): string[] {
     return this.idle.map((i) => i.holder.key);

@@ -126,6 +126,34 @@ export function groupAlive(pid: number): boolean {
 }
 
 /**
+ * CPU time (user + system, in clock ticks) used so far by the live processes of the group led
+ * by `pid`, or undefined where /proc cannot be read (not Linux). A renderer that has used no
+ * CPU and printed nothing for minutes is not working: stopped, deadlocked or waiting forever.
+ */
+export function groupCpuTicks(pid: number): number | undefined {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  let ticks = 0;
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // After the command name: state(3) ppid pgrp … utime(14) stime(15), numbered from pid = 1.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) === pid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks;
+}
+
+/**
  * Start `cmd` as the leader of its own process group, through the {@link PARENT_WATCH} wrapper
  * when `dieWithParent` (POSIX). stdout and stderr are piped; stdin is piped only when asked
  * (a warm session is driven over it). `lifeline` is this process's end of the watcher's socket:

@@ -8,6 +8,8 @@
  * (RE_RenderAnim, via `render.render(animation=True)` on a temporary frame
  * range, restored afterwards), and answers on stdout with one line:
  *   OPENFARM_WARM {"id": 7, "ok": true, "rss": 123456789}
+ * A request `{"id": 8, "ping": true}` is answered the same way without
+ * rendering: the node asks it before it hands an idle session a frame.
  * Blender's own lines (`Fra:`, `Saved:`) come through C stdio, which is block
  * buffered on a pipe: both it and Python's buffer are flushed before the
  * answer, so every `Saved:` line of a request precedes its answer. End of
@@ -44,6 +46,10 @@ for line in sys.stdin:
     if not line:
         continue
     req = json.loads(line)
+    if req.get("ping"):
+        # A liveness probe between frames: answered at once, nothing rendered.
+        _answer({"id": req["id"], "ok": True, "rss": _rss()})
+        continue
     scene = bpy.context.scene
     saved = (scene.frame_start, scene.frame_end, scene.frame_step, scene.render.filepath)
     try:

@@ -7,14 +7,25 @@
  * seconds if the node dies, even by SIGKILL.
  *
  * A session is only ever used by one lease at a time. Anything unexpected —
- * the process exits, a request is cancelled, an answer does not parse — ends
- * the session for good (`alive` false); the caller then starts the next frame
- * cold in a new one.
+ * the process exits, a request is cancelled, an answer does not parse, the
+ * process stops answering — ends the session for good (`alive` false); the
+ * caller then starts the next frame cold in a new one.
+ *
+ * Stopped answering, two ways (a hung Blender otherwise holds its frame until
+ * the farm's frame timeout, which may be hours):
+ * - between frames, {@link WarmSession.ping} asks for an answer that needs no
+ *   rendering, so a short deadline is safe;
+ * - during a frame, a render may print nothing for long (a simulation stepped
+ *   to the frame, a big BVH), so the watch is on signs of work: a frame whose
+ *   process group printed no line and used no CPU time for `stallMs` is hung
+ *   (stopped, deadlocked, asleep). Where CPU time cannot be read (no /proc),
+ *   this watch is off and only the frame's timeout and a cancel end a frame.
+ * Either way the whole group is killed as on a cancel.
  */
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { WorkerError } from '../errors.js';
-import { type SupervisedCommand, signalGroup, spawnInGroup } from '../process/supervise.js';
+import { groupCpuTicks, type SupervisedCommand, signalGroup, spawnInGroup } from '../process/supervise.js';
 import type { FrameRange } from './adapter.js';
 import { WARM_MARK } from './blender-warm-server.js';
 
@@ -30,6 +41,18 @@ export interface WarmRenderResult {
   readonly error?: string;
   /** Resident memory of the Blender process after the request, in bytes. */
   readonly rss: number;
+}
+
+/** The session's Blender stopped answering (see the file comment); it has been killed. */
+export class WarmStalledError extends WorkerError {
+  constructor(
+    pid: number,
+    /** What was not seen, and for how long. */
+    readonly reason: string,
+  ) {
+    super('FAIL', `warm renderer ${pid} stopped answering: ${reason}`);
+    this.name = 'WarmStalledError';
+  }
 }
 
 export interface WarmStartOptions {
@@ -49,6 +72,8 @@ export class WarmSession {
   private pending: { id: number; resolve: (a: Answer) => void; reject: (e: Error) => void } | undefined;
   private lineSink: ((line: string) => void) | undefined;
   private exited = false;
+  /** When the process last printed a line (answers included): a sign of life during a frame. */
+  private lastLineAt = Date.now();
   private readonly closed: Promise<void>;
 
   private constructor(
@@ -111,6 +136,7 @@ export class WarmSession {
   }
 
   private line(line: string): void {
+    this.lastLineAt = Date.now();
     if (line.startsWith(WARM_MARK)) {
       let answer: Answer;
       try {
@@ -139,14 +165,45 @@ export class WarmSession {
   }
 
   /**
+   * Whether the process answers a ping within `timeoutMs`. One that does not is killed (whole
+   * group) before this resolves false; so is nothing else: a gone process is simply false.
+   */
+  async ping(timeoutMs: number): Promise<boolean> {
+    if (this.pending !== undefined) throw new WorkerError('FAIL', 'warm renderer is busy');
+    const id = this.nextId++;
+    const answer = this.await(id);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    });
+    this.child.stdin!.write(`${JSON.stringify({ id, ping: true })}\n`);
+    try {
+      const a = await Promise.race([answer, late]);
+      if (a !== undefined) {
+        this.rss = a.rss ?? this.rss;
+        return true;
+      }
+      this.pending = undefined;
+      await this.kill();
+      return false;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * Render `frames` to `output` (Blender's `####` pattern). Lines printed during
    * the request go to `onLine`. Aborting kills the session (as a cold render is
-   * killed); the promise then rejects.
+   * killed); the promise then rejects. With `stallMs`, a request during which the
+   * process group prints nothing and uses no CPU for that long kills the session
+   * and rejects with {@link WarmStalledError}.
    */
   async render(
     output: string,
     frames: FrameRange,
-    opts: { signal?: AbortSignal; onLine?: (line: string) => void } = {},
+    opts: { signal?: AbortSignal; onLine?: (line: string) => void; stallMs?: number } = {},
   ): Promise<WarmRenderResult> {
     if (this.pending !== undefined) throw new WorkerError('FAIL', 'warm renderer is busy');
     const id = this.nextId++;
@@ -155,6 +212,7 @@ export class WarmSession {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
     this.lineSink = opts.onLine;
+    const watch = opts.stallMs === undefined ? undefined : this.watchStall(id, opts.stallMs);
     try {
       this.child.stdin!.write(
         `${JSON.stringify({ id, output, start: frames.start, end: frames.end, step: Math.max(1, frames.step) })}\n`,
@@ -164,9 +222,44 @@ export class WarmSession {
       this.rss = a.rss ?? 0;
       return { ok: a.ok, error: a.error, rss: this.rss };
     } finally {
+      clearInterval(watch);
       this.lineSink = undefined;
       opts.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** The in-frame watch of request `id`: see the file comment. */
+  private watchStall(id: number, stallMs: number): NodeJS.Timeout | undefined {
+    const pid = this.child.pid;
+    if (pid === undefined) return undefined;
+    let cpu = groupCpuTicks(pid);
+    if (cpu === undefined) return undefined;
+    let workedAt = Date.now();
+    let lineAt = this.lastLineAt;
+    // Eight looks per window: a hang is caught within 1⅛ windows; reading /proc is cheap at that rate.
+    const timer = setInterval(
+      () => {
+        const now = Date.now();
+        const nowCpu = groupCpuTicks(pid);
+        if (nowCpu !== cpu || this.lastLineAt !== lineAt) {
+          cpu = nowCpu;
+          lineAt = this.lastLineAt;
+          workedAt = now;
+          return;
+        }
+        if (now - workedAt < stallMs || this.pending?.id !== id) return;
+        clearInterval(timer);
+        const p = this.pending;
+        this.pending = undefined;
+        p.reject(
+          new WarmStalledError(pid, `no output and no CPU time for ${Math.round((now - workedAt) / 1000)} s`),
+        );
+        void this.kill();
+      },
+      Math.max(100, Math.floor(stallMs / 8)),
+    );
+    timer.unref();
+    return timer;
   }
 
   /** Let Blender leave on its own (end of stdin); kill it if it does not within the grace period. */
