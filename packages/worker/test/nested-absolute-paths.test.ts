@@ -34,7 +34,7 @@ const FILES: Record<string, string | Uint8Array> = {
     '#usda 1.0\r\n(\r\n    subLayers = [\r\n        @\\\\fileserver\\share\\layers\\fx.usda@,\r\n        @/Volumes/proj/layers/anim.usdc@\r\n    ]\r\n)\r\n',
   '/fileserver/share/layers/fx.usda':
     '#usda 1.0\ndef "Fx" {\n    asset arnold:filename = @//fileserver/share/props/tree.ass@\n}\n',
-  // A crate holding only a relative reference: crates are not rewritten.
+  // A crate holding only a relative reference: nothing in it to rewrite (nested-binary-usd.test.ts).
   '/Volumes/proj/layers/anim.usdc': crateBytes([
     { path: '/', specType: 7, fields: {} },
     { path: '/Ball', specType: 6, fields: { references: { references: ['../assets/ball.usda'] } } },
@@ -152,7 +152,7 @@ test('each text format is rewritten where it holds paths; other paths are left a
   // Not the artist's roots: a node path, a relative one, a URL, a drive not staged.
   for (const text of ['@/opt/lib/a.usda@', '@./a.usda@', '"https://example.com/a.png"', '"E:/x.png"'])
     assert.equal(line('a.usda', text), text);
-  assert.equal(textFormatOf('a.usdc'), undefined, 'crates are not rewritten');
+  assert.equal(textFormatOf('a.usdc'), undefined, 'crates are not text (remap-usd-binary.ts)');
   assert.equal(textFormatOf('A.VRSCENE.GZ')?.gzip, true);
   assert.equal(textFormatOf('a.abc'), undefined);
 });

@@ -2,7 +2,8 @@
  * USD layers read for the asset paths they name, without a USD library:
  * text (`.usda`), the binary crate (`.usdc`: its TOKENS, STRINGS, FIELDS,
  * FIELDSETS, PATHS and SPECS sections, LZ4 and USD's integer compression
- * decoded here) and USDZ packages (zip, stored members).
+ * decoded here) and USDZ packages (zip, stored members); and, for the render
+ * node, crates with their tokens rewritten and USDZ packages written anew.
  */
 export { bytesSource, type ByteSource, openFileSource } from './byte-source.js';
 export { readCrateDependencies } from './crate-dependencies.js';
@@ -13,6 +14,7 @@ export {
   isCrate,
   readCrateTables,
   readCrateToc,
+  TOC_OFFSET_AT,
 } from './crate-tables.js';
 export { decompressFast } from './fast-compression.js';
 export { decodeCompressedInts, decodeIntegers } from './integer-coding.js';

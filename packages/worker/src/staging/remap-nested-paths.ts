@@ -15,17 +15,18 @@
  * written beside the link and renamed over it, so the cached bytes (and every
  * other render using them) are untouched. Files are rewritten in a stream of
  * chunks cut at line ends, byte for byte, so a multi-gigabyte `.ass` costs no
- * memory beyond its longest line. Binary containers (USD crate `.usdc`,
- * `.usdz`, Alembic, Redshift proxies) are not rewritten: their string tables
- * cannot be edited without re-encoding the file.
+ * memory beyond its longest line. USD crates and USDZ packages are rewritten
+ * through the analyzers' crate and USDZ writers (remap-usd-binary.ts); Alembic
+ * archives and Redshift proxies are not rewritten.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { type PathMapEntry, stagedPathMaps } from '../renderers/path-map.js';
+import { type BinaryRemapContext, remapStagedCrate, remapStagedUsdz } from './remap-usd-binary.js';
 
 /** What a text format holds its paths in: delimited values, and for some, bare tokens. */
 interface TextFormat {
@@ -59,18 +60,33 @@ export function textFormatOf(path: string): TextFormat | undefined {
 // ASCII, not survive the byte-for-byte (latin1) reading and writing of the file.
 const UNSAFE = /["'@<>&\\\n\r]|[^\x20-\x7e]/;
 
+/** A value under a staged root: where it goes, or why it stays as written. */
+export type RemapOutcome = { readonly to: string } | { readonly to?: undefined; readonly why: string };
+
 /**
  * One value as the renderer would read it, rewritten by `maps` when it is an
- * absolute path of the artist's machine; `undefined` when it is not one.
+ * absolute path of the artist's machine; `undefined` when it is not one, or
+ * when it cannot be pointed into the staged tree (see {@link remapOutcome}).
  * Backslashes (single, or doubled by a format's string escapes) become
  * slashes; a leading pair stays the UNC `//`.
  */
 export function remapValue(value: string, maps: readonly PathMapEntry[]): string | undefined {
+  return remapOutcome(value, maps)?.to;
+}
+
+/**
+ * What {@link remapValue} does with `value`, with the reason when a value
+ * under a staged root is left as written; `undefined` for a value under none.
+ */
+export function remapOutcome(value: string, maps: readonly PathMapEntry[]): RemapOutcome | undefined {
   const p = value.replace(/^[\\/]{2,}(?=[^\\/])/, '//').replace(/\\+/g, '/');
   for (const m of maps) {
     if (!p.startsWith(m.from)) continue;
     const rest = p.slice(m.from.length);
-    return UNSAFE.test(m.to) || climbsOut(rest) ? undefined : m.to + rest;
+    if (UNSAFE.test(m.to))
+      return { why: `the staging folder ${m.to} holds characters a file's path value cannot` };
+    if (climbsOut(rest)) return { why: 'its ".." would climb out of the staged tree' };
+    return { to: m.to + rest };
   }
   return undefined;
 }
@@ -124,25 +140,49 @@ export function remapLine(line: string, format: TextFormat, maps: readonly PathM
   return out;
 }
 
-async function isTextUsd(path: string): Promise<boolean> {
+/** The first 8 bytes of a file, as latin1 text: `#usda 1.` for a text layer, `PXR-USDC` for a crate. */
+async function headOf(path: string): Promise<string> {
   const fh = await open(path, 'r');
   try {
-    const head = Buffer.alloc(6);
-    const { bytesRead } = await fh.read(head, 0, 6, 0);
-    return head.subarray(0, bytesRead).toString('latin1') === '#usda ';
+    const head = Buffer.alloc(8);
+    const { bytesRead } = await fh.read(head, 0, 8, 0);
+    return head.subarray(0, bytesRead).toString('latin1');
   } finally {
     await fh.close();
   }
+}
+
+/** Binary USD files rewritten through the crate and USDZ writers (remap-usd-binary.ts). */
+const BINARY_USD = /\.(usdc|usdz|usd)$/i;
+
+export interface RemapOptions {
+  /** Lines for the frame log: what was left as written, and why. */
+  readonly log?: (line: string) => void;
+  /** How the file is named in those lines (its server path); the local path by default. */
+  readonly label?: string;
 }
 
 /**
  * Rewrite one staged file in place (by rename) when it holds absolute paths
  * `maps` covers. Returns whether it was rewritten.
  */
-export async function remapStagedFile(path: string, maps: readonly PathMapEntry[]): Promise<boolean> {
+export async function remapStagedFile(
+  path: string,
+  maps: readonly PathMapEntry[],
+  options: RemapOptions = {},
+): Promise<boolean> {
+  if (maps.length === 0) return false;
+  const lower = path.toLowerCase();
+  if (BINARY_USD.test(lower)) {
+    const head = lower.endsWith('.usdz') ? 'PK' : await headOf(path);
+    if (head.startsWith('PXR-USDC') || head.startsWith('PK')) {
+      const ctx = binaryContext(path, maps, options);
+      return head.startsWith('PK') ? remapStagedUsdz(path, ctx) : remapStagedCrate(path, ctx);
+    }
+    if (!head.startsWith('#usda ')) return false;
+  }
   const format = textFormatOf(path);
-  if (format === undefined || maps.length === 0) return false;
-  if (path.toLowerCase().endsWith('.usd') && !(await isTextUsd(path))) return false;
+  if (format === undefined) return false;
   const tmp = `${path}.openfarm-remap-${process.pid}-${randomBytes(4).toString('hex')}`;
   let changed = false;
   // Chunks are cut at their last line end: no value the patterns match spans a line, so a
@@ -184,16 +224,50 @@ export async function remapStagedFile(path: string, maps: readonly PathMapEntry[
   }
 }
 
+/** What the crate and USDZ writers need: the token map (which logs refusals), the text remap, the log. */
+function binaryContext(
+  path: string,
+  maps: readonly PathMapEntry[],
+  options: RemapOptions,
+): BinaryRemapContext {
+  const label = options.label ?? path;
+  const log = options.log ?? (() => {});
+  const usda = textFormatOf('.usda')!;
+  return {
+    label,
+    log,
+    remapText: (text) => remapLine(text, usda, maps),
+    mapToken: (token) => {
+      const outcome = remapOutcome(token, maps);
+      if (outcome?.to === undefined && outcome !== undefined)
+        log(`[openfarm] ${label}: absolute path "${token}" left as written: ${outcome.why}`);
+      return outcome?.to;
+    },
+  };
+}
+
+/** Whether a staged file is one the rewrite looks into (by name; `.usd` is checked by content). */
+function mayHoldPaths(path: string): boolean {
+  return textFormatOf(path) !== undefined || BINARY_USD.test(path);
+}
+
 /**
- * Remap the absolute paths inside every staged text layer, stand-in, V-Ray
- * scene (plain or gzip), MaterialX document, OCIO config and XGen collection among `staged`
- * to the staged tree at `stagingRoot`. Returns the files rewritten.
+ * Remap the absolute paths inside every staged USD layer (text, crate, USDZ),
+ * stand-in, V-Ray scene (plain or gzip), MaterialX document, OCIO config and
+ * XGen collection among `staged` to the staged tree at `stagingRoot`. What
+ * cannot be rewritten is said through `log`. Returns the files rewritten.
  */
-export async function remapNestedPaths(staged: readonly string[], stagingRoot: string): Promise<string[]> {
+export async function remapNestedPaths(
+  staged: readonly string[],
+  stagingRoot: string,
+  log?: (line: string) => void,
+): Promise<string[]> {
   const maps = stagedPathMaps(stagingRoot);
   const done: string[] = [];
   for (const path of new Set(staged)) {
-    if (textFormatOf(path) !== undefined && (await remapStagedFile(path, maps))) done.push(path);
+    if (!mayHoldPaths(path)) continue;
+    const label = `/${relative(stagingRoot, path).split(sep).join('/')}`;
+    if (await remapStagedFile(path, maps, { log, label })) done.push(path);
   }
   return done;
 }

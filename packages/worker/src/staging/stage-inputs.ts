@@ -3,8 +3,8 @@
  * the content cache and laid out at its server path under a staging root
  * (`/D/proj/tex/a.png` → `<root>/D/proj/tex/a.png`). The scene then finds its
  * relative references next to it, and the Blender startup snippet maps absolute
- * ones into the same tree; absolute paths inside staged text layers and
- * stand-ins are rewritten to the same tree (remap-nested-paths.ts). Files are
+ * ones into the same tree; absolute paths inside staged USD layers (text,
+ * crate, USDZ) and stand-ins are rewritten to the same tree (remap-nested-paths.ts). Files are
  * hard-linked from the cache (no copy, and a later eviction cannot pull them
  * from under a running render); a cache on another file system falls back to
  * copying. The links are read-only like the
@@ -51,13 +51,17 @@ async function place(from: string, to: string): Promise<void> {
   }
 }
 
-/** Stage `inputs` under `stagingRoot`, `concurrency` at a time. Returns the local paths in input order. */
+/**
+ * Stage `inputs` under `stagingRoot`, `concurrency` at a time. Returns the local paths in input
+ * order. `log` hears, for the frame log, of absolute paths inside nested files left as written.
+ */
 export async function stageInputs(
   cache: ContentCache,
   inputs: readonly StagedInput[],
   stagingRoot: string,
   fetchBlob: BlobFetcher,
   concurrency = 4,
+  log?: (line: string) => void,
 ): Promise<string[]> {
   const out: string[] = new Array(inputs.length);
   let next = 0;
@@ -76,8 +80,8 @@ export async function stageInputs(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, runOne));
-  // Absolute paths inside staged text layers and stand-ins name the artist's machine: point them
+  // Absolute paths inside staged USD layers and stand-ins name the artist's machine: point them
   // at the staged tree, since no DCC's own path map reaches them (remap-nested-paths.ts).
-  await remapNestedPaths(out, stagingRoot);
+  await remapNestedPaths(out, stagingRoot, log);
   return out;
 }
