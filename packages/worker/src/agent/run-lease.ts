@@ -101,8 +101,14 @@ export async function runLease(
     for (const missing of lease.job.missingInputs) logs.push(`[openfarm] not on the farm: ${missing}`);
     if (warm?.staged !== true) {
       logs.push(`[openfarm] staging ${lease.job.inputs.length} input file(s) on this node`);
-      await stageInputs(ctx.cache, lease.job.inputs, stagingRoot, (input, tmp) =>
-        ctx.api.downloadBlob(input, tmp),
+      // Absolute paths inside nested files that cannot be mapped are said in the frame's log.
+      await stageInputs(
+        ctx.cache,
+        lease.job.inputs,
+        stagingRoot,
+        (input, tmp) => ctx.api.downloadBlob(input, tmp),
+        undefined,
+        (line) => logs.push(line),
       );
       if (warm !== undefined) warm.staged = true;
     }
