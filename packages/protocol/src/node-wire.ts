@@ -22,11 +22,15 @@ export const nodeRegisterBody = z.object({
   agentVersion: z.string().max(64).default(''),
 });
 
-/** POST NODE_PATHS.poll: the leases the node holds (renewed), and how many more it can take. */
+/**
+ * POST NODE_PATHS.poll: the leases the node holds (renewed), how many more it can take, and the
+ * tasks whose scene it holds open in an idle warm renderer (the scheduler prefers their frames).
+ */
 export const nodePollBody = z.object({
   running: z.array(z.object(leaseFields)).max(256).default([]),
   freeSlots: z.number().int().min(0).max(256),
   waitMs: z.number().int().min(0).optional(),
+  warmTaskIds: z.array(id).max(256).default([]),
 });
 
 /** POST NODE_PATHS.progress. */

@@ -70,6 +70,8 @@ export interface PollRequest {
   readonly freeSlots: number;
   /** Longest the node is willing to wait (capped by the policy). */
   readonly waitMs?: number;
+  /** Tasks the node holds open in an idle warm renderer: preferred among equals (affinity). */
+  readonly warmTaskIds?: readonly number[];
 }
 
 export interface PollAnswer {
@@ -121,8 +123,8 @@ export class Scheduler {
   private readonly started = new Set<number>();
   /** Broken tasks being failed (failBroken), so concurrent polls start it once. */
   private readonly failing = new Map<number, Promise<void>>();
-  /** Per node: the ordered task list of its last lease query, reused for TASK_LIST_TTL_MS. */
-  private readonly taskLists = new Map<number, { at: number; ids: number[] }>();
+  /** Per node: the ordered task list of its last lease query (for its warm tasks), reused for TASK_LIST_TTL_MS. */
+  private readonly taskLists = new Map<number, { at: number; warm: string; ids: number[] }>();
   private reapTimer: NodeJS.Timeout | undefined;
   private reaping: Promise<void> | undefined;
   private resuming: Promise<void> | undefined;
@@ -233,7 +235,10 @@ export class Scheduler {
       const now = Date.now();
       const renewed = await renewLeases(this.db, node.name, req.running, now + this.policy.leaseTtlMs);
       const cancel = req.running.filter((h) => !renewed.has(h.frameId)).map((h) => h.frameId);
-      const leases = node.disabled || req.freeSlots <= 0 ? [] : await this.lease(node, req.freeSlots);
+      const leases =
+        node.disabled || req.freeSlots <= 0
+          ? []
+          : await this.lease(node, req.freeSlots, req.warmTaskIds ?? []);
       if (leases.length > 0 || cancel.length > 0 || this.stopped || Date.now() >= deadline) {
         return { leases, cancel, disabled: node.disabled };
       }
@@ -241,8 +246,11 @@ export class Scheduler {
     }
   }
 
-  /** Lease up to `count` frames to a node, best first (see sql/lease-candidates.ts). */
-  async lease(node: SchedulerNode, count: number): Promise<Lease[]> {
+  /**
+   * Lease up to `count` frames to a node, best first (see sql/lease-candidates.ts);
+   * `warmTaskIds` are the tasks it has warm, preferred among tasks of equal rank.
+   */
+  async lease(node: SchedulerNode, count: number, warmTaskIds: readonly number[] = []): Promise<Lease[]> {
     const cgIds = [
       ...new Set(
         node.profile.renderers
@@ -256,8 +264,11 @@ export class Scheduler {
     // order of tasks changes far less often than frames are leased. A stale
     // list costs nothing wrong: a drained task's claim simply finds no frame,
     // and a task that stopped rendering is refused by the claim's own guard.
+    const warm = [...new Set(warmTaskIds)].sort((a, b) => a - b);
+    const warmKey = warm.join(',');
     const cached = this.taskLists.get(node.id);
-    let reuse = cached !== undefined && Date.now() - cached.at < TASK_LIST_TTL_MS;
+    // A list ordered for other warm tasks would put the wrong task first.
+    let reuse = cached !== undefined && cached.warm === warmKey && Date.now() - cached.at < TASK_LIST_TTL_MS;
     for (let round = 0; round < MAX_CANDIDATE_ROUNDS && leases.length < count; round++) {
       const taskIds = reuse
         ? cached!.ids
@@ -268,8 +279,9 @@ export class Scheduler {
             blocklistAfter: this.policy.blocklistAfter,
             excludeTaskIds: [...excluded],
             limit: CANDIDATE_TASKS,
+            warmTaskIds: warm,
           });
-      if (!reuse) this.taskLists.set(node.id, { at: Date.now(), ids: taskIds });
+      if (!reuse) this.taskLists.set(node.id, { at: Date.now(), warm: warmKey, ids: taskIds });
       let excludedMore = reuse;
       reuse = false;
       for (const taskId of taskIds) {

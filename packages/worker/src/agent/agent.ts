@@ -136,6 +136,7 @@ export class Agent {
           free,
           this.registration!.maxPollMs,
           this.stopPolling.signal,
+          this.warmTaskIds(),
         );
         backoff = 500;
         // A frame that just finished may still be listed; aborting a finished run is a no-op.
@@ -173,6 +174,15 @@ export class Agent {
     this.wake?.();
     await Promise.all([...this.running.values()].map((r) => r.done));
     await this.warm?.close();
+  }
+
+  /**
+   * The tasks whose scene an idle warm renderer holds open, for the farm's affinity. A session's
+   * key starts with its task id (`taskId|layer|renderer|threads`, run-lease.ts).
+   */
+  private warmTaskIds(): number[] {
+    const ids = (this.warm?.idleKeys ?? []).map((key) => Number(key.split('|')[0]));
+    return [...new Set(ids.filter((id) => Number.isSafeInteger(id) && id > 0))];
   }
 
   /** How long the farm holds a poll that finds nothing (it never holds one past a third of the lease TTL). */

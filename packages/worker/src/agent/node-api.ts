@@ -179,14 +179,23 @@ export class NodeApi {
     return this.post(NODE_PATHS.register, body);
   }
 
-  /** The long poll; `signal` ends it early (the node is stopping). */
+  /**
+   * The long poll; `signal` ends it early (the node is stopping). `warmTaskIds`: tasks an idle
+   * warm renderer holds open, whose frames the farm then prefers to give this node.
+   */
   poll(
     running: readonly LeaseRef[],
     freeSlots: number,
     waitMs: number,
     signal?: AbortSignal,
+    warmTaskIds: readonly number[] = [],
   ): Promise<PollAnswer> {
-    const body: NodePollBody = { running: running.map(ref), freeSlots, waitMs };
+    const body: NodePollBody = {
+      running: running.map(ref),
+      freeSlots,
+      waitMs,
+      warmTaskIds: [...warmTaskIds],
+    };
     return this.post(NODE_PATHS.poll, body, undefined, signal);
   }
 
