@@ -18,6 +18,8 @@ export * from './jobfiles/tips-json.js';
 export * from './jobfiles/upload-json.js';
 export * from './jobfiles/validate.js';
 export * from './json-text.js';
+export * from './log-file.js';
+export * from './logger.js';
 export * from './models/account.js';
 export * from './models/catalog.js';
 export * from './models/frame-info.js';

@@ -3,11 +3,11 @@
  * checks the options and touches no network; `login()` (or the static
  * `connect()`) runs the reference's three-call bootstrap.
  */
+import type { Logger } from '@openfarm/protocol';
 import { Connection } from './client/connection.js';
 import { type RayvisionAPIOptions, resolveOptions } from './client/options.js';
 import { buildUserInfo, type UserInfo } from './client/user-info.js';
 import { RayvisionError, toTaskId } from './errors.js';
-import type { Logger } from './logger.js';
 import { Caller } from './operators/caller.js';
 import { EnvOperator } from './operators/env.js';
 import { QueryOperator } from './operators/query.js';

@@ -18,8 +18,19 @@ export {
   updateTaskInfo,
 } from './json/task-json.js';
 export { appendToUpload, type UploadEntry } from './json/upload-json.js';
-export { type Logger, silentLogger } from './logger.js';
-export * from './log-file.js';
+export {
+  type Logger,
+  type LogFileOptions,
+  type LogPathContext,
+  logFilePath,
+  parseLogLevel,
+  RotatingFileLogger,
+  type RotatingFileOptions,
+  silentLogger,
+  teeLogger,
+  userLogDir,
+  withLogFile,
+} from '@openfarm/protocol';
 export type { EnvOperator, GetRenderEnvOptions } from './operators/env.js';
 export type {
   AllFramesOptions,

@@ -3,7 +3,7 @@
  * check depends on these few calls only, not on the API that builds checks
  * itself (submitByData), and a test can hand it anything that answers them.
  */
-import type { Logger } from '../logger.js';
+import type { Logger } from '@openfarm/protocol';
 import type { QueryOperator } from '../operators/query.js';
 import type { TaskOperator } from '../operators/task.js';
 import type { UserOperator } from '../operators/user.js';

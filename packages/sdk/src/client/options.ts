@@ -2,8 +2,7 @@
  * Constructor options of RayvisionAPI and their resolution (reference §2.1),
  * with the environment fallback for the credentials.
  */
-import { type LogFileOptions, withLogFile } from '../log-file.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type LogFileOptions, type Logger, silentLogger, withLogFile } from '@openfarm/protocol';
 import { checkRetryPolicy, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
 export const ACCESS_ID_ENV = 'RAYVISION_API_ACCESS_ID';

@@ -18,8 +18,7 @@
 import { EventEmitter } from 'node:events';
 import { posix } from 'node:path';
 import { FrameStatus, isTaskEnded, normalizeServerPath } from '@openfarm/protocol';
-import { type LogFileOptions, withLogFile } from '../log-file.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type LogFileOptions, type Logger, silentLogger, withLogFile } from '@openfarm/protocol';
 import { sdkHomeDir } from './db-config.js';
 import {
   type DownloadEngineOptions,

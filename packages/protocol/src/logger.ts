@@ -1,5 +1,5 @@
 /**
- * The logging surface the SDK writes to. `console` and pino loggers both fit,
+ * The logging surface the SDK and the analyzers write to. `console` and pino loggers both fit,
  * so callers pass whatever their application already uses.
  */
 export interface Logger {
