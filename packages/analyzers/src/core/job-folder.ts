@@ -1,6 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve, win32 } from 'node:path';
 import { AnalyzeError } from './errors.js';
 
 /**
@@ -20,14 +20,27 @@ export function resolveWorkspace(explicit: string | undefined): string {
     if (!isDir) throw new AnalyzeError('WORKSPACE_NOT_FOUND', 'workspace folder does not exist', dir);
     return dir;
   }
-  const home = (process.platform === 'win32' ? process.env.USERPROFILE : process.env.HOME) || homedir();
-  const dir = join(home, 'renderfarm_sdk');
+  const dir = defaultWorkspace();
   try {
     mkdirSync(dir, { recursive: true });
   } catch (cause) {
     throw new AnalyzeError('IO', 'cannot create the default workspace', dir, { cause });
   }
   return dir;
+}
+
+/**
+ * `renderfarm_sdk` in the user's home: `%USERPROFILE%` on Windows, `$HOME`
+ * elsewhere, with that platform's path rules (the platform is injected in
+ * tests, so a Windows home is checked on any machine). The SDK's sdkHomeDir
+ * follows the same rule for db_config.ini.
+ */
+export function defaultWorkspace(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const home = (platform === 'win32' ? env.USERPROFILE : env.HOME) || homedir();
+  return (platform === 'win32' ? win32 : posix).join(home, 'renderfarm_sdk');
 }
 
 /**

@@ -1,5 +1,11 @@
-/** Constructor options shared by every Analyze* class (the reference's analyzer arguments). */
-export interface AnalyzeOptions {
+import type { LogFileOptions, Logger } from '@openfarm/protocol';
+
+/**
+ * Constructor options shared by every Analyze* class (the reference's analyzer arguments).
+ * `logFolder`, `logName`, `logLevel` add a log file of app `rayvision_<software>` (`rayvision_maya`,
+ * `rayvision_houdini`, `rayvision_clarisse`, `rayvision_blender`), with the SDK's folder rules and rotation.
+ */
+export interface AnalyzeOptions extends LogFileOptions {
   /** The scene file to analyze. Must exist. */
   cgFile: string;
   /** DCC version to render with; defaults to the version the file was saved with. */
@@ -16,4 +22,6 @@ export interface AnalyzeOptions {
   inputProjectPath?: string;
   /** task_info.render_layer_type (Maya: "0" legacy render layers, "1" Render Setup); readers may detect it. */
   renderLayerType?: string;
+  /** Where the analysis reports (start, missing files, tips, the job files written); default silent. */
+  logger?: Logger;
 }

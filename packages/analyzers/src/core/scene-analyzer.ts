@@ -1,6 +1,12 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TASK_INFO_DEFAULTS } from '@openfarm/protocol';
+import {
+  type Logger,
+  parseLogLevel,
+  silentLogger,
+  TASK_INFO_DEFAULTS,
+  withLogFile,
+} from '@openfarm/protocol';
 import type { DependencyCollector, ResolvedDependency } from './dependency-collector.js';
 import { AnalyzeError } from './errors.js';
 import { fileMd5 } from './file-md5.js';
@@ -96,12 +102,15 @@ export abstract class SceneAnalyzer<S> {
   partial = false;
 
   protected abstract readonly software: SoftwareInfo;
+  #logger: Logger | undefined;
   protected abstract readScene(context: ReadContext): Promise<SceneReadResult<S>> | SceneReadResult<S>;
 
   constructor(options: AnalyzeOptions) {
     if (typeof options?.cgFile !== 'string' || options.cgFile === '') {
       throw new AnalyzeError('CG_FILE_NOT_FOUND', 'no scene file given');
     }
+    // A wrong level fails here, like RayvisionAPI's, not at the first line logged.
+    if (options.logLevel !== undefined) parseLogLevel(options.logLevel);
     this.options = Object.freeze({ ...options });
     this.cgFile = resolve(options.cgFile);
     let isFile = false;
@@ -119,8 +128,36 @@ export abstract class SceneAnalyzer<S> {
     this.uploadJson = join(this.jobDir, 'upload.json');
   }
 
+  /** App name of the log file, as the reference's analyzer packages: `rayvision_maya`, `rayvision_blender`… */
+  get logApp(): string {
+    return `rayvision_${this.software.cgName.toLowerCase()}`;
+  }
+
+  /**
+   * The `logger` option, plus a log file (log-file.ts of @openfarm/protocol) when
+   * `logFolder`, `logName` or `logLevel` is given. Made on first use: the
+   * software that names the file is a field of the subclass.
+   */
+  get logger(): Logger {
+    const { logger, logFolder, logName, logLevel } = this.options;
+    this.#logger ??= withLogFile(logger ?? silentLogger, this.logApp, { logFolder, logName, logLevel });
+    return this.#logger;
+  }
+
   /** Read the scene and write the four job files. Resolves to this analyzer. */
   async analyse(): Promise<this> {
+    const log = this.logger;
+    log.info(`analyzing ${this.cgFile} (${this.software.cgName}) into ${this.jobDir}`);
+    try {
+      await this.analyseScene(log);
+    } catch (e) {
+      log.error(`analysis of ${this.cgFile} failed: ${(e as Error).message}`);
+      throw e;
+    }
+    return this;
+  }
+
+  private async analyseScene(log: Logger): Promise<void> {
     const result = await this.readScene({ cgFile: this.cgFile, options: this.options });
     const opts = this.options;
     // Files named inside the scene's files (USD layers, stand-ins…) join the same collector.
@@ -187,7 +224,14 @@ export abstract class SceneAnalyzer<S> {
     this.dependencies = deps;
     this.nestedFiles = nested.read;
     this.partial = result.partial === true;
-    return this;
+    for (const m of missing) log.warn(`missing file: ${m.resolved} (named by ${m.owner})`);
+    for (const p of nested.problems) log.warn(p);
+    for (const [code, details] of Object.entries(tips)) log.debug(`tip ${code}: ${details.join('; ')}`);
+    log.info(
+      `wrote ${this.taskJson}, ${this.assetJson}, ${this.tipsJson}, ${this.uploadJson}: ` +
+        `${files.length} files to upload, ${missing.length} missing, tips ${Object.keys(tips).join(', ') || 'none'}` +
+        (this.partial ? ' (partial: not everything could be decoded)' : ''),
+    );
   }
 }
 
