@@ -129,8 +129,11 @@ test('up starts a farm with a render node and writes a working client profile', 
     accessId: string;
     accessKey: string;
     platform: string;
+    platforms: number;
   };
   assert.equal(profile.server, url);
+  // A fresh farm offers several platforms, and the profile says so (as login records it).
+  assert.ok(profile.platforms > 1, `platforms: ${profile.platforms}`);
   const api = new RayvisionAPI({
     accessId: profile.accessId,
     accessKey: profile.accessKey,

@@ -10,14 +10,14 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { analyzeScene } from '@openfarm/analyzers';
-import { writeFileAtomic, writeJsonAtomic } from '@openfarm/sdk';
+import { RayvisionAPI, writeFileAtomic, writeJsonAtomic } from '@openfarm/sdk';
 import {
   configStoragePlugin,
-  createUser,
   createSignInLink,
+  createUser,
   createWorker,
-  dashboardPlugin,
   DEFAULT_PORT,
+  dashboardPlugin,
   findUserByName,
   resolveDataDir,
   rotateAccessKey,
@@ -28,9 +28,9 @@ import {
 } from '@openfarm/server';
 import { Agent } from '@openfarm/worker';
 import type { Command } from 'commander';
-import { outputOf } from './admin-store.js';
 import { CliError } from '../errors.js';
 import { print } from '../output.js';
+import { outputOf } from './admin-store.js';
 import { downloadWhileRendering } from './follow.js';
 import {
   addCheckOptions,
@@ -42,7 +42,15 @@ import {
   submitJob,
   tipLines,
 } from './job-flow.js';
-import { CONFIG_ENV, type ConnectionFlags, clientCommand, connectClient } from './tasks.js';
+import {
+  CONFIG_ENV,
+  type ConnectionFlags,
+  clientCommand,
+  connectClient,
+  offeredPlatformCount,
+  type Profile,
+  parseServer,
+} from './tasks.js';
 
 /** The account `up` creates for the person running it, and writes to the client profile. */
 const LOCAL_USER = 'local';
@@ -115,11 +123,13 @@ export function registerFarmCommands(program: Command): void {
         : await createUser(db, LOCAL_USER, { admin: true });
       const profile = profilePath();
       await mkdir(dirname(profile), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(
-        profile,
-        `${JSON.stringify({ server: server.url, accessId: user.accessId, accessKey: user.accessKey, platform: '2' }, null, 2)}\n`,
-        { mode: 0o600 },
+      const { accessId, accessKey } = user;
+      const entry: Profile = { server: server.url, accessId, accessKey, platform: '2' };
+      // As login does: the farm's platform count decides whether the help shows `--platform`.
+      entry.platforms = await offeredPlatformCount(
+        new RayvisionAPI({ ...parseServer(server.url), accessId, accessKey }),
       );
+      await writeFileAtomic(profile, `${JSON.stringify(entry, null, 2)}\n`, { mode: 0o600 });
 
       const agents: Agent[] = [];
       const runs: Array<Promise<void>> = [];

@@ -65,7 +65,7 @@ export async function readProfile(): Promise<Partial<Profile>> {
 }
 
 /** `http://127.0.0.1:7200` → the SDK's protocol and domain. */
-function parseServer(url: string): { protocol: 'http' | 'https'; domain: string } {
+export function parseServer(url: string): { protocol: 'http' | 'https'; domain: string } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -129,6 +129,11 @@ export async function connectClient(
   return connect(await farmPlatform(connect(undefined), server));
 }
 
+/** How many render platforms the farm offers: a profile records it, and only several show `--platform` in the help. */
+export async function offeredPlatformCount(api: RayvisionAPI): Promise<number> {
+  return (await api.query.platforms()).filter((p) => p.status !== 0).length;
+}
+
 /** The one render platform the farm offers; an error saying how to choose when it offers several. */
 async function farmPlatform(api: RayvisionAPI, server: string): Promise<string> {
   const offered = (await api.query.platforms()).filter((p) => p.status !== 0);
@@ -148,7 +153,8 @@ async function farmPlatform(api: RayvisionAPI, server: string): Promise<string> 
 
 /** A task id argument: a positive whole number, as the farm numbers tasks. */
 export function taskIdArg(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`not a task id: ${value} (a task id is a positive integer)`);
+  if (!/^[1-9]\d*$/.test(value))
+    throw new InvalidArgumentError(`not a task id: ${value} (a task id is a positive integer)`);
   return Number(value);
 }
 
@@ -244,8 +250,7 @@ export function registerTaskCommands(program: Command): void {
         ...(profile.platform ? { platform: profile.platform } : {}),
       });
       const info = await api.login();
-      // How many platforms the farm offers decides whether help shows `--platform`.
-      profile.platforms = (await api.query.platforms()).filter((p) => p.status !== 0).length;
+      profile.platforms = await offeredPlatformCount(api);
       const path = profilePath();
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       // The profile holds a secret: readable by its owner only.
