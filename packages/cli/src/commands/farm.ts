@@ -84,6 +84,7 @@ interface UpFlags {
   port: number;
   workers: number;
   host: string;
+  warm: boolean;
 }
 
 interface RenderFlags extends ConnectionFlags, CheckFlags, SubmitFlags {
@@ -104,6 +105,10 @@ export function registerFarmCommands(program: Command): void {
       'local render nodes (default: one per two cores)',
       count('--workers'),
       defaultLocalWorkers(),
+    )
+    .option(
+      '--no-warm',
+      "start Blender afresh for every frame (no warm render sessions on this farm's nodes)",
     )
     .action(async (flags: UpFlags, cmd: Command) => {
       const out = outputOf(cmd);
@@ -142,6 +147,8 @@ export function registerFarmCommands(program: Command): void {
           workDir: join(dataDir, 'nodes', name),
           cacheDir: join(dataDir, 'nodes', 'cache'),
           threads: Math.max(1, Math.floor(availableParallelism() / flags.workers)),
+          // As `openfarm worker`: warm sessions with their default limits unless turned off.
+          warm: flags.warm ? {} : false,
           log: (m) => out(`[${name}] ${m}\n`),
         });
         const reg = await agent.register();
