@@ -6,7 +6,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { buildProgram } from 'openfarm';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** The folder the commands run in (the sources resolve from it). */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 // What bin/openfarm.js runs, on the sources: a thrown error prints one `openfarm: …` line, exit 1.
 const ENTRY = "import { run } from 'openfarm'; await run(['node', 'openfarm', ...process.argv.slice(1)]);";
 const NODE_ARGS = ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', ENTRY];
@@ -25,6 +26,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
     timeout: 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The command line that runs `openfarm ARGS` from the sources (for a shell, e.g. under `script`). */
+export function cliArgv(args: readonly string[]): string[] {
+  return [process.execPath, ...NODE_ARGS, ...args];
 }
 
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {

@@ -5,76 +5,33 @@
  * priority, frames requeue and wait, reading what they print.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { killLeftoverRenderers } from '@openfarm/worker';
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
-import { spawnCli } from './cli-runner.js';
+import { ok, startUpFarm, type UpFarm } from './up-farm.js';
 
 const skip = requireProgram('blender');
 let root: string;
-let env: Record<string, string>;
-let up: ChildProcess | undefined;
-let upOut = '';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run `openfarm ARGS` as a child process to its end (stdout and stderr are pipes, not a terminal). */
-function openfarm(...args: string[]): Promise<Run> {
-  const child = spawnCli(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-function ok(r: Run, what: string): Run {
-  assert.equal(r.code, 0, `${what} failed:\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
+let farm: UpFarm | undefined;
 
 before(async () => {
   if (skip !== false) return;
   root = await mkdtemp(join(tmpdir(), 'openfarm-cli-flow-'));
-  env = { OPENFARM_CONFIG: join(root, 'client.json'), RAYVISION_LOG: join(root, 'sdk') };
-  for (const name of ['OPENFARM_URL', 'RAYVISION_API_ACCESS_ID', 'RAYVISION_API_KEY', 'OPENFARM_DATA'])
-    delete process.env[name];
-  up = spawnCli(['up', '--data', join(root, 'data'), '--port', '0', '--workers', '1'], env);
-  up.stdout?.on('data', (d: Buffer) => (upOut += d.toString()));
-  up.stderr?.on('data', (d: Buffer) => (upOut += d.toString()));
-  const end = Date.now() + 90_000;
-  while (!/openfarm is up: http/.test(upOut)) {
-    if (Date.now() > end || up.exitCode !== null) throw new Error(`up did not start:\n${upOut}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  farm = await startUpFarm(root);
 });
 
 after(async () => {
-  if (up !== undefined && up.exitCode === null) {
-    const exited = new Promise((r) => up?.once('exit', r));
-    up.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000).unref())]);
-    if (up.exitCode === null) up.kill('SIGKILL');
-  }
-  if (root !== undefined) {
-    killLeftoverRenderers(join(root, 'data', 'nodes', 'local-1'));
-    await rm(root, { recursive: true, force: true });
-  }
+  await farm?.stop();
 });
 
 test('the README walk-through: analyze, check, submit --wait, download --realtime, then logs, frames, outputs, priority, requeue, wait, logs --follow', {
   skip,
   timeout: 300_000,
 }, async () => {
+  const openfarm = (farm as UpFarm).openfarm;
   const scene = generateSampleScene({ outDir: join(root, 'scene'), size: 32, frames: 2 });
   const workspace = join(root, 'ws');
   await rm(workspace, { recursive: true, force: true });
