@@ -9,7 +9,10 @@
  * - A layered task: a .blend with two scenes becomes a parent with two child
  *   tasks; downloading the parent fetches both children's folders.
  * - `isTestStop`: a task submitted with a test frame and `stop_after_test`
- *   pauses after it; `autoDownload` with isTestStop ends there with that frame.
+ *   pauses after it; `autoDownload` and `autoDownloadAfterTaskCompleted` with
+ *   isTestStop end there with that frame (without it, the latter keeps waiting).
+ * - The event stream's token route refused (a reverse proxy that does not pass
+ *   it): `autoDownload` polls and still gets every frame of a finished task.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -30,6 +33,7 @@ import { artistApi, submitAnalyzedScene } from '../../../scripts/test-support/su
 import { closeFarm, startFarm, waitUntil } from './farm-support.js';
 
 const EVENTS_PATH = '/api/openfarm/events';
+const EVENTS_TOKEN_PATH = '/api/openfarm/events/token';
 
 let root: string;
 let server: RunningFarmServer;
@@ -111,14 +115,24 @@ async function submit(
 /**
  * A reverse proxy in front of the farm that forwards every request except the
  * event stream, whose connections it cuts (the token route still answers, so
- * the client really tries the stream each time).
+ * the client really tries the stream each time) — or, with `refuseToken`, that
+ * answers the stream's token route 404 as a proxy not configured for it would.
  */
 async function streamCuttingProxy(
   target: URL,
-): Promise<{ server: Server; host: string; cuts: () => number }> {
+  refuseToken = false,
+): Promise<{ server: Server; host: string; cuts: () => number; refusals: () => number }> {
   let cuts = 0;
+  let refusals = 0;
   const proxy = createServer((req, res) => {
     const path = req.url ?? '/';
+    if (refuseToken && path === EVENTS_TOKEN_PATH) {
+      refusals++;
+      req.resume();
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
     if (path === EVENTS_PATH || path.startsWith(`${EVENTS_PATH}?`)) {
       cuts++;
       req.socket.destroy();
@@ -139,6 +153,7 @@ async function streamCuttingProxy(
     server: proxy,
     host: `127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     cuts: () => cuts,
+    refusals: () => refusals,
   };
 }
 
@@ -278,6 +293,96 @@ test('isTestStop: autoDownload ends with the test frame once the task pauses aft
   const files = await readdir(localPath);
   assert.equal(files.length, 1, `only the test frame: ${files.join(', ')}`);
   assert.match(files[0] as string, /0001/);
+});
+
+test('isTestStop: autoDownloadAfterTaskCompleted waits past the paused task without it, ends with the test frame with it', {
+  timeout: 150_000,
+}, async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || blender === undefined) return t.skip(skip || undefined);
+  const { taskId, api } = await submit('tester-after', {
+    frames: 3,
+    taskInfo: { pre_frames: '100', stop_after_test: '1' },
+  });
+  const download = new RayvisionDownload(api, { logDir: join(root, 'test-after-log') });
+  // Without isTestStop a paused task has not ended: the call keeps waiting, downloads nothing.
+  const stop = new AbortController();
+  const waiting = download.autoDownloadAfterTaskCompleted([taskId], {
+    localPath: join(root, 'test-after-waiting'),
+    sleepTime: 1,
+    downloadFilenameFormat: 'false',
+    signal: stop.signal,
+  });
+  await waitUntil(
+    'the test frame rendered',
+    async () => (await taskStatus(taskId)) === TaskStatus.TEST_DONE,
+    120_000,
+  );
+  await new Promise((r) => setTimeout(r, 2500)); // two more status checks of the waiting call
+  stop.abort();
+  const waited = await waiting;
+  assert.equal(waited.stopped, true);
+  assert.equal(waited.files, 0);
+
+  const localPath = join(root, 'test-after-renders');
+  const report = await download.autoDownloadAfterTaskCompleted([taskId], {
+    localPath,
+    sleepTime: 1,
+    isTestStop: true,
+    downloadFilenameFormat: 'false',
+  });
+  assert.equal(await taskStatus(taskId), TaskStatus.TEST_DONE);
+  assert.equal(report.stopped, undefined);
+  assert.equal(report.failures.length, 0);
+  assert.equal(report.downloadedFiles, 1);
+  const files = await readdir(localPath);
+  assert.equal(files.length, 1, `only the test frame: ${files.join(', ')}`);
+  assert.match(files[0] as string, /0001/);
+});
+
+test('the event stream token route refused: autoDownload polls and gets every frame of the finished task', {
+  timeout: 150_000,
+}, async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || blender === undefined) return t.skip(skip || undefined);
+  const frames = 2;
+  const { taskId, accessId, accessKey } = await submit('no-token', { frames });
+  const proxy = await streamCuttingProxy(new URL(server.url), true);
+  t.after(() => {
+    proxy.server.closeAllConnections();
+    proxy.server.close();
+  });
+  const warnings: string[] = [];
+  const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+  const behind = new RayvisionAPI({
+    domain: proxy.host,
+    protocol: 'http',
+    accessId,
+    accessKey,
+    platform: '2',
+    logger,
+  });
+  const localPath = join(root, 'no-token-renders');
+  const report = await new RayvisionDownload(behind, { logDir: join(root, 'no-token-log') }).autoDownload(
+    [taskId],
+    {
+      localPath,
+      sleepTime: 1,
+      downloadFilenameFormat: 'false',
+    },
+  );
+  assert.ok(proxy.refusals() >= 1, 'the client asked for a stream token');
+  assert.equal(proxy.cuts(), 0, 'without a token the stream itself is never opened');
+  assert.ok(
+    warnings.some((w) => /event stream: .*polling every 1 s/.test(w)),
+    warnings.join('\n'),
+  );
+  assert.equal(await taskStatus(taskId), TaskStatus.FINISHED);
+  assert.equal(report.failures.length, 0);
+  assert.equal(report.stopped, undefined);
+  const files = (await readdir(localPath)).sort();
+  assert.equal(files.length, frames, files.join(', '));
+  assert.equal(report.downloadedFiles, frames);
 });
 
 /** Blender, except that frame 2 crashes every time (a render node's renderer dying on one frame). */
