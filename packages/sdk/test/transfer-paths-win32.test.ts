@@ -123,3 +123,26 @@ test('part files sit beside their file; a name too long for a part is shortened 
   assert.ok(!accentName.includes('\uFFFD'));
   assert.match(accentName, /^é+~[0-9a-f]{16}\.openfarm-part$/);
 });
+
+test('farm file names Windows cannot hold are refused on a Windows workstation, and kept elsewhere', () => {
+  const root = 'C:\\renders\\10001_shot';
+  for (const [name, why] of [
+    ['a:b.exr', /':' is not allowed/],
+    ['beauty?.exr', /'\?' is not allowed/],
+    ['CON.png', /CON is a device name/],
+    ['passes/nul', /nul is a device name/],
+    ['com1.exr', /com1 is a device name/],
+    ['lpt9.tif', /lpt9 is a device name/],
+    ['frame.', /trailing dot or space/],
+    ['frame ', /trailing dot or space/],
+  ] as const) {
+    assert.throws(() => localFileOf(`/10001_shot/${name}`, '/10001_shot', root, win32), why, name);
+    assert.equal(
+      localFileOf(`/10001_shot/${name}`, '/10001_shot', '/renders/10001_shot', posix),
+      `/renders/10001_shot/${name}`,
+    );
+  }
+  for (const ok of ['console.png', 'CONFIG.exr', 'com10.exr', 'a.b.c.exr', 'ünïcode é.exr', '.hidden']) {
+    assert.equal(localFileOf(`/10001_shot/${ok}`, '/10001_shot', root, win32), `${root}\\${ok}`);
+  }
+});

@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import { isTaskEnded, serverPathToLocal, type TaskInfo } from '@openfarm/protocol';
 import { hostPaths, type LocalPaths } from './local-paths.js';
+import { windowsNameProblem } from './windows-names.js';
 
 export interface TaskQuery {
   taskInfo(taskIds: number[]): Promise<{ items: TaskInfo[] }>;
@@ -74,6 +75,7 @@ export function localFolderOf(
 /**
  * Where the file `serverPath` found under `serverFolder` goes: its path below
  * the folder, under {@link localFolderOf}; never outside it (serverPathToLocal).
+ * Under Windows rules a name Windows cannot hold is refused (windows-names.ts).
  */
 export function localFileOf(
   serverPath: string,
@@ -82,5 +84,11 @@ export function localFileOf(
   paths: LocalPaths = hostPaths,
 ): string {
   const rest = serverFolder === '/' ? serverPath : serverPath.slice(serverFolder.length);
+  if (paths.sep === '\\') {
+    for (const name of rest.split('/')) {
+      const problem = name === '' ? undefined : windowsNameProblem(name);
+      if (problem !== undefined) throw new Error(`cannot be saved on Windows: ${problem} (${name})`);
+    }
+  }
   return serverPathToLocal(rest, root, paths);
 }
