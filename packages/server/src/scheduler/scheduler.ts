@@ -26,7 +26,7 @@ import { type NodeProfile, nodeCanRender } from './matching.js';
 import { DEFAULT_POLICY, type SchedulerPolicy } from './policy.js';
 import { buildRenderSpec, type LeaseJob, type RenderSpec, RenderSpecError } from './render-spec.js';
 import { appendFrameLog } from './sql/append-frame-log.js';
-import { claimNextFrame } from './sql/claim-frame.js';
+import { claimFrames } from './sql/claim-frame.js';
 import { completeFrame, type EndedFrame } from './sql/complete-frame.js';
 import { currentLease, type LeaseOwnerView } from './sql/current-lease.js';
 import { failFrame } from './sql/fail-frame.js';
@@ -121,6 +121,8 @@ export class Scheduler {
   private readonly wake = new EventEmitter();
   private readonly lastSeenWrite = new Map<number, number>();
   private readonly started = new Set<number>();
+  /** Per task: the status pass running now, and whether its frames changed since it began (settleTask). */
+  private readonly settling = new Map<number, { again: boolean; done: Promise<void> }>();
   /** Broken tasks being failed (failBroken), so concurrent polls start it once. */
   private readonly failing = new Map<number, Promise<void>>();
   /** Per node: the ordered task list of its last lease query (for its warm tasks), reused for TASK_LIST_TTL_MS. */
@@ -295,11 +297,9 @@ export class Scheduler {
           excludedMore = true;
           continue;
         }
-        while (leases.length < count) {
-          const lease = await this.claim(node, taskId, spec);
-          if (lease === undefined) break;
-          leases.push(lease);
-        }
+        // One statement claims as many of the task's frames as the node has slots free; fewer
+        // than asked means the task has no free waiting frame left, and the next task is tried.
+        leases.push(...(await this.claim(node, taskId, spec, count - leases.length)));
       }
       // Query again only when this round ruled tasks out; otherwise the queue is drained.
       if (!excludedMore) break;
@@ -307,49 +307,55 @@ export class Scheduler {
     return leases;
   }
 
-  private async claim(node: SchedulerNode, taskId: number, spec: RenderSpec): Promise<Lease | undefined> {
+  /** Claim up to `count` of a task's frames for a node (one statement), announced and started. */
+  private async claim(
+    node: SchedulerNode,
+    taskId: number,
+    spec: RenderSpec,
+    count: number,
+  ): Promise<Lease[]> {
     const now = Date.now();
-    const claimed = await claimNextFrame(
+    const claimed = await claimFrames(
       this.db,
       this.dialect,
       taskId,
       node.name,
       now,
       this.policy.leaseTtlMs,
+      count,
     );
-    if (claimed === undefined) return undefined;
-    this.events.publish({
-      userId: claimed.userId,
-      type: 'frame',
-      taskId: claimed.taskId,
-      frameId: claimed.id,
-      status: FrameStatus.RUNNING,
-      detail: { node: node.name, attempt: claimed.attempt },
-    });
+    if (claimed.length === 0) return [];
+    const userId = claimed[0]!.userId;
+    for (const c of claimed) {
+      this.events.publish({
+        userId: c.userId,
+        type: 'frame',
+        taskId: c.taskId,
+        frameId: c.id,
+        status: FrameStatus.RUNNING,
+        detail: { node: node.name, attempt: c.attempt },
+      });
+    }
     // The first lease starts the task; later ones need not ask (the set is
     // dropped with the task's cache when it stops rendering).
-    if (!this.started.has(claimed.taskId)) {
-      this.started.add(claimed.taskId);
-      if (await markTaskStarted(this.db, claimed.taskId, now)) {
-        this.events.publish({
-          userId: claimed.userId,
-          type: 'task',
-          taskId: claimed.taskId,
-          status: TaskStatus.RENDERING,
-        });
-        await this.settle([claimed.taskId]);
+    if (!this.started.has(taskId)) {
+      this.started.add(taskId);
+      if (await markTaskStarted(this.db, taskId, now)) {
+        this.events.publish({ userId, type: 'task', taskId, status: TaskStatus.RENDERING });
+        await this.settle([taskId]);
       }
     }
-    return {
-      frameId: claimed.id,
-      epoch: claimed.epoch,
-      attempt: claimed.attempt,
-      leaseExpiresAt: claimed.leaseExpiresAt,
-      frameIndex: claimed.frameIndex,
-      frameNumbers: claimed.frameNumbers,
-      frameType: claimed.frameType,
-      job: await this.jobOf(spec),
-    };
+    const job = await this.jobOf(spec);
+    return claimed.map((c) => ({
+      frameId: c.id,
+      epoch: c.epoch,
+      attempt: c.attempt,
+      leaseExpiresAt: c.leaseExpiresAt,
+      frameIndex: c.frameIndex,
+      frameNumbers: c.frameNumbers,
+      frameType: c.frameType,
+      job,
+    }));
   }
 
   async progress(node: SchedulerNode, lease: LeaseRef, fraction: number): Promise<boolean> {
@@ -470,17 +476,47 @@ export class Scheduler {
   }
 
   private async settle(taskIds: readonly number[]): Promise<void> {
-    for (const id of taskIds) {
-      for (const change of await settleTaskStatus(this.db, id, Date.now())) {
-        if (change.status !== TaskStatus.RENDERING && change.status !== TaskStatus.WAITING)
-          this.forget(change.id);
-        this.events.publish({
-          userId: change.userId,
-          type: 'task',
-          taskId: change.id,
-          status: change.status,
-        });
+    for (const id of taskIds) await this.settleTask(id);
+  }
+
+  /**
+   * Settle one task's status, once per batch of its frame changes: while a pass
+   * runs, later callers only mark the task to be settled again and wait for that
+   * next pass, which begins after their frame change was committed and so counts
+   * it. Completions of one task arriving together (several nodes, or one node's
+   * slots) then cost one status read between them instead of one each.
+   */
+  private settleTask(id: number): Promise<void> {
+    const running = this.settling.get(id);
+    if (running !== undefined) {
+      running.again = true;
+      return running.done;
+    }
+    const entry = { again: true, done: Promise.resolve() };
+    entry.done = (async () => {
+      try {
+        while (entry.again) {
+          entry.again = false;
+          await this.settleOnce(id);
+        }
+      } finally {
+        this.settling.delete(id);
       }
+    })();
+    this.settling.set(id, entry);
+    return entry.done;
+  }
+
+  private async settleOnce(id: number): Promise<void> {
+    for (const change of await settleTaskStatus(this.db, id, Date.now())) {
+      if (change.status !== TaskStatus.RENDERING && change.status !== TaskStatus.WAITING)
+        this.forget(change.id);
+      this.events.publish({
+        userId: change.userId,
+        type: 'task',
+        taskId: change.id,
+        status: change.status,
+      });
     }
   }
 
