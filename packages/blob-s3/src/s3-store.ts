@@ -15,8 +15,10 @@ import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -25,6 +27,7 @@ import {
   ListObjectsV2Command,
   S3Client,
   type S3ClientConfig,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import {
   assertBlobKey,
@@ -32,22 +35,29 @@ import {
   BlobHashMismatchError,
   type BlobKey,
   BlobNotFoundError,
+  type BlobPartStaging,
   type BlobRange,
+  BlobStagingLostError,
   type BlobStat,
   type BlobStore,
   blobObjectName,
   parseBlobObjectName,
   type QuarantinedBlob,
   resolveRange,
+  type StagedPart,
 } from '@openfarm/protocol';
 import type { S3StorageConfig } from './storage-url.js';
-import { uploadVerified } from './verified-upload.js';
+import { md5Base64, partSizeFor, uploadVerified } from './verified-upload.js';
 
 /** Connections to the S3 server at once: one per download in flight, plus what uploads and lookups need. */
 const DEFAULT_MAX_SOCKETS = 512;
 
-/** A multipart upload older than this was left by a writer that crashed (one blob's upload takes minutes at most). */
-const ABANDONED_UPLOAD_MS = 24 * 3600 * 1000;
+/**
+ * A multipart upload older than this was left by a writer that crashed. One blob's upload inside a
+ * request takes minutes at most, but a resumable upload staged as parts (BlobPartStaging) may be
+ * continued for up to seven days (the server's UPLOAD_SESSION_TTL_MS, whose sweep aborts it then).
+ */
+const ABANDONED_UPLOAD_MS = 8 * 24 * 3600 * 1000;
 
 export interface S3BlobStoreOptions extends S3StorageConfig {
   /** Default: the AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profile, role). */
@@ -98,7 +108,7 @@ export function createS3Client(options: S3BlobStoreOptions): S3Client {
   });
 }
 
-export class S3BlobStore implements BlobStore, BlobCollection {
+export class S3BlobStore implements BlobStore, BlobCollection, BlobPartStaging {
   readonly bucket: string;
   private readonly root: string;
   private readonly quarantineRoot: string;
@@ -219,6 +229,84 @@ export class S3BlobStore implements BlobStore, BlobCollection {
     if (!(await this.has(key))) return false;
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }));
     return true;
+  }
+
+  // Resumable uploads staged as parts (BlobPartStaging): a multipart upload to the blob's own key,
+  // invisible until completed, which the farm does only after hashing every byte of its parts.
+
+  stagedPartBytes(size: number): number {
+    return partSizeFor(size, this.partBytes);
+  }
+
+  async beginStaged(key: BlobKey): Promise<string> {
+    const created = await this.client.send(
+      new CreateMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        ContentType: 'application/octet-stream',
+      }),
+    );
+    if (created.UploadId === undefined)
+      throw new Error('S3 answered CreateMultipartUpload without an UploadId');
+    return created.UploadId;
+  }
+
+  async putStagedPart(key: BlobKey, handle: string, partNumber: number, bytes: Uint8Array): Promise<string> {
+    const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    try {
+      const r = await this.client.send(
+        new UploadPartCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          UploadId: handle,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: body.length,
+          ContentMD5: md5Base64(body),
+        }),
+      );
+      if (r.ETag === undefined) throw new Error('S3 answered UploadPart without an ETag');
+      return r.ETag;
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NoSuchUpload')
+        throw new BlobStagingLostError(`staged upload of ${this.objectKey(key)} is gone`, { cause: err });
+      throw err;
+    }
+  }
+
+  async completeStaged(key: BlobKey, handle: string, parts: readonly StagedPart[]): Promise<void> {
+    try {
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          UploadId: handle,
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.tag })) },
+        }),
+      );
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      // The staging was swept, or a part now holds other bytes than the one the farm hashed.
+      if (
+        name === 'NoSuchUpload' ||
+        name === 'InvalidPart' ||
+        name === 'InvalidPartOrder' ||
+        name === 'EntityTooSmall'
+      )
+        throw new BlobStagingLostError(`staged upload of ${this.objectKey(key)}: ${name}`, { cause: err });
+      throw err;
+    }
+  }
+
+  async abortStaged(key: BlobKey, handle: string): Promise<void> {
+    try {
+      await this.client.send(
+        new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.objectKey(key), UploadId: handle }),
+      );
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NoSuchUpload' || isNotFound(err)) return;
+      throw err;
+    }
   }
 
   // The garbage collector's side (BlobCollection): a hidden object is a copy under `<prefix>/gc/`, its

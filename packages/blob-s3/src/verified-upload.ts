@@ -47,7 +47,8 @@ export function partSizeFor(size: number, partBytes: number): number {
   return Math.max(MIN_PART_BYTES, partBytes, Math.ceil(needed / mib) * mib);
 }
 
-function md5(body: Buffer): string {
+/** Content-MD5 of a request body. */
+export function md5Base64(body: Buffer): string {
   return createHash('md5').update(body).digest('base64');
 }
 
@@ -93,7 +94,7 @@ export async function uploadVerified(
           Key: target.objectKey,
           Body: rest,
           ContentLength: rest.length,
-          ContentMD5: md5(rest),
+          ContentMD5: md5Base64(rest),
           ContentType: 'application/octet-stream',
         }),
       );
@@ -149,7 +150,7 @@ class MultipartUpload {
           PartNumber: partNumber,
           Body: body,
           ContentLength: body.length,
-          ContentMD5: md5(body),
+          ContentMD5: md5Base64(body),
         }),
       )
       .then(

@@ -89,6 +89,51 @@ export function isBlobCollection(store: object): store is BlobCollection {
   return typeof s.list === 'function' && typeof s.quarantine === 'function' && typeof s.purge === 'function';
 }
 
+/** One part of a staged blob, as `completeStaged` takes them. */
+export interface StagedPart {
+  /** From 1, in the order of the bytes. */
+  readonly partNumber: number;
+  /** What `putStagedPart` answered for it. */
+  readonly tag: string;
+}
+
+/**
+ * A store that keeps a blob's bytes as parts before they are verified (S3
+ * multipart uploads): a resumable upload sends each part as it arrives, from any
+ * server, and completing it needs no copy of its bytes. Nothing is visible until
+ * `completeStaged`, which the caller sends only once it has verified the hash of
+ * every byte of the parts it names.
+ */
+export interface BlobPartStaging {
+  /** The size of every part but the last, for a blob of `size` bytes; a multiple of 64. */
+  stagedPartBytes(size: number): number;
+  /** Begin staging `key`; the answer names it for the calls below. */
+  beginStaged(key: BlobKey): Promise<string>;
+  /** Store part `partNumber` (replacing one sent before under that number); answers its tag. */
+  putStagedPart(key: BlobKey, handle: string, partNumber: number, bytes: Uint8Array): Promise<string>;
+  /**
+   * Make `key` visible from these parts, in order. Throws BlobStagingLostError when the store no
+   * longer has the staging or a part differs from its tag.
+   */
+  completeStaged(key: BlobKey, handle: string, parts: readonly StagedPart[]): Promise<void>;
+  /** Drop the staging and its parts; no error when it is gone (completed or aborted before). */
+  abortStaged(key: BlobKey, handle: string): Promise<void>;
+}
+
+/** True when `store` can stage a blob as parts. */
+export function canStageParts(store: object): store is BlobPartStaging {
+  const s = store as Partial<BlobPartStaging>;
+  return typeof s.beginStaged === 'function' && typeof s.completeStaged === 'function';
+}
+
+/** The store lost a staged blob (aborted by its sweep) or holds a part other than the one tagged. */
+export class BlobStagingLostError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BlobStagingLostError';
+  }
+}
+
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Reject malformed keys before they reach a file name or an object key. */

@@ -64,12 +64,35 @@ export interface TransferQuotasTable {
   max_bytes: number;
 }
 
+/** A resumable upload staged in the object store as parts (0113_upload_staged_parts). */
+export interface TransferUploadStagedTable {
+  upload_id: string;
+  sha256: string;
+  size: number;
+  /** The store's name of the staged blob (an S3 multipart upload id). */
+  handle: string;
+  /** Size of every part but the last, fixed when the staging began. */
+  part_bytes: number;
+}
+
+/** One part of a staged upload: where its bytes lie, the store's tag, the SHA-256 state after it. */
+export interface TransferUploadStagedPartsTable {
+  upload_id: string;
+  part_number: number;
+  offset: number;
+  length: number;
+  tag: string;
+  hash_state: string;
+}
+
 declare module '../store/database.js' {
   interface Database {
     transfer_manifest: TransferManifestTable;
     transfer_user_blobs: TransferUserBlobsTable;
     transfer_uploads: TransferUploadsTable;
     transfer_upload_parts: TransferUploadPartsTable;
+    transfer_upload_staged: TransferUploadStagedTable;
+    transfer_upload_staged_parts: TransferUploadStagedPartsTable;
     transfer_quotas: TransferQuotasTable;
     transfer_quota_holds: TransferQuotaHoldsTable;
   }

@@ -24,7 +24,13 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ApiError } from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
-import { BlobHashMismatchError, type BlobKey, type BlobStore } from '../blob/index.js';
+import {
+  BlobHashMismatchError,
+  type BlobKey,
+  BlobStagingLostError,
+  type BlobStore,
+  canStageParts,
+} from '../blob/index.js';
 import type { Database } from '../store/database.js';
 import type { BatchReader } from './blob-batch.js';
 import { storeProven, storeProvenStaged } from './blob-proof.js';
@@ -37,6 +43,7 @@ import {
   type UploadStaging,
   type UploadStagingKind,
 } from './upload-staging.js';
+import { PartUploadStaging } from './upload-staging-parts.js';
 import './tables.js';
 
 export interface UploadState {
@@ -55,6 +62,7 @@ export interface UploadSessionsOptions {
   /**
    * Where resumable uploads are staged (upload-staging.ts): `files` in stagingDir (default), or
    * `database` so that several servers sharing the database continue each other's uploads.
+   * A store that stages parts itself (S3) is used instead of either (upload-staging-parts.ts).
    */
   staging?: UploadStagingKind;
   defaultQuotaBytes?: number;
@@ -120,8 +128,10 @@ export class UploadSessions {
   private readonly staging: UploadStaging;
 
   constructor(private readonly o: UploadSessionsOptions) {
-    this.staging =
-      o.staging === 'database'
+    // In the bucket as parts when the store can: shared by every server, and completing is one part.
+    this.staging = canStageParts(o.blobs)
+      ? new PartUploadStaging(o.db, o.blobs)
+      : o.staging === 'database'
         ? new DatabaseUploadStaging(o.db)
         : new FileUploadStaging(o.stagingDir, o.directWrites ?? true);
   }
@@ -246,13 +256,20 @@ export class UploadSessions {
       if (offset === 0) running = { hash: createHash('sha256'), offset: 0 };
       if (running?.offset !== offset) running = undefined;
       const withinSize = byteLimit(s.size - offset, `upload ${id}`);
-      await this.staging.append(id, offset, body, (piece) => {
-        withinSize(piece);
-        if (running !== undefined) {
-          running.hash.update(piece);
-          running.offset += piece.length;
-        }
-      });
+      try {
+        await this.staging.append(id, offset, body, (piece) => {
+          withinSize(piece);
+          if (running !== undefined) {
+            running.hash.update(piece);
+            running.offset += piece.length;
+          }
+        });
+      } catch (e) {
+        if (!(e instanceof BlobStagingLostError)) throw e;
+        // The store no longer has the staged parts (swept, or a bucket restored from a backup).
+        await this.end(id);
+        throw ApiError.of('RESOURCE_NOT_FOUND', { detail: `upload ${id}: ${e.message}; start it again` });
+      }
       const next = await this.committed(id);
       // Kept only when it covers exactly the bytes the file holds.
       if (running !== undefined && running.offset === next) this.running.set(id, running);
@@ -309,6 +326,11 @@ export class UploadSessions {
         // Stored already: the verified copy is dropped with the session below.
         if (!(await this.o.blobs.has(key))) await this.staging.publish(id, this.o.blobs, key, digest);
       } catch (e) {
+        if (e instanceof BlobStagingLostError) {
+          // The store swept its parts (or one holds other bytes than those hashed): nothing was published.
+          await this.end(id);
+          throw ApiError.of('RESOURCE_NOT_FOUND', { detail: `upload ${id}: ${e.message}; start it again` });
+        }
         if (!(e instanceof BlobHashMismatchError)) throw e;
         await this.end(id);
         throw ApiError.of('HASH_MISMATCH', { detail: `upload ${id}: ${e.message}; start it again` });
@@ -383,7 +405,8 @@ export class UploadSessions {
     budget: QuotaBudget,
   ): Promise<void> {
     // Counted unless the user's own account holds it: the same whether the farm stored it for someone else or not.
-    if (budget.limited && !(await holdsBlob(this.o.db, blobUserId(user), key))) await budget.reserve(key.size);
+    if (budget.limited && !(await holdsBlob(this.o.db, blobUserId(user), key)))
+      await budget.reserve(key.size);
     if (Buffer.isBuffer(body)) {
       if (body.length > key.size) throw tooLong(`blob ${key.sha256}`);
       // In memory: the local store's packs compare before they write, so wrong bytes cost the same either way.
