@@ -26,13 +26,21 @@ export interface NestedRef {
 /**
  * A reader of one intermediate format: the files a file names. `read` gets
  * the absolute path of an existing file and returns what it names, or
- * throws an AnalyzeError for bad input. It never resolves anything itself
- * (the collector does) and reads no other file.
+ * throws an AnalyzeError for bad input; `warn` takes a line for the tips
+ * about something in the file that will fail on the render node (the
+ * follower prefixes the file and its chain). It never resolves anything
+ * itself (the collector does) and reads no other file.
  */
 export interface DependencyReader {
   /** Format name for tips and the README (`USD`, `Arnold scene`). */
   readonly format: string;
-  read(file: string): NestedRef[];
+  /**
+   * Read only the first file of a sequence (`cache.####.abc`): for readers
+   * whose files come as per-frame sequences written by one export, alike
+   * in what they name, and costly to read.
+   */
+  readonly firstOfSequence?: boolean;
+  read(file: string, warn?: (line: string) => void): NestedRef[];
 }
 
 const readers: { matchers: readonly ExtensionMatcher[]; reader: DependencyReader }[] = [];

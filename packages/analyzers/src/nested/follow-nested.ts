@@ -16,7 +16,7 @@ export const DEFAULT_NESTED_LIMITS: NestedLimits = Object.freeze({ maxDepth: 32,
 export interface NestedReport {
   /** Intermediate files read, in order. */
   readonly read: readonly string[];
-  /** One line per file that could not be read or was not followed, for the tips. */
+  /** One line per file that could not be read or was not followed, and each reader's warning, for the tips. */
   readonly problems: readonly string[];
 }
 
@@ -53,8 +53,9 @@ export function followNestedDependencies(
   const sceneName = basename(sceneFile);
   const enqueue = (dep: ResolvedDependency, depth: number, namedBy: string, via: readonly string[]): void => {
     if (dep.status !== 'found') return;
-    for (const file of dep.files) {
-      if (visited.has(file) || dependencyReaderFor(file) === undefined) continue;
+    for (const [i, file] of dep.files.entries()) {
+      const reader = dependencyReaderFor(file);
+      if (visited.has(file) || reader === undefined || (i > 0 && reader.firstOfSequence === true)) continue;
       visited.add(file);
       queue.push({ file, depth, namedBy, via });
     }
@@ -78,7 +79,9 @@ export function followNestedDependencies(
     const reader = dependencyReaderFor(item.file)!;
     let refs: ReturnType<typeof reader.read>;
     try {
-      refs = reader.read(item.file);
+      refs = reader.read(item.file, (line) =>
+        problems.push(`${basename(item.file)}, named by ${item.namedBy}: ${line}`),
+      );
     } catch (error) {
       if (!(error instanceof AnalyzeError)) throw error;
       problems.push(

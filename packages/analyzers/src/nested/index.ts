@@ -3,8 +3,11 @@
  * intermediate format, registered by extension, and the follower the
  * analyzers run after reading a scene. Readers: USD (`.usd`, `.usda`,
  * `.usdc`, `.usdz`), Arnold (`.ass`, `.ass.gz`), MaterialX (`.mtlx`), OCIO
- * (`.ocio`), V-Ray (`.vrscene`), XGen (`.xgen`).
+ * (`.ocio`), V-Ray (`.vrscene`), XGen (`.xgen`); Alembic (`.abc`) and
+ * Redshift proxies (`.rs`) are scanned for absolute paths the render node
+ * cannot map, with a warning and no dependency.
  */
+import { alembicPathReader, redshiftProxyPathReader } from './binary-path-scan.js';
 import { assDependencyReader } from './ass-reader.js';
 import { registerDependencyReader } from './dependency-reader.js';
 import { mtlxDependencyReader } from './mtlx-reader.js';
@@ -19,6 +22,10 @@ registerDependencyReader(['.mtlx'], mtlxDependencyReader);
 registerDependencyReader(['.ocio'], ocioDependencyReader);
 registerDependencyReader(['.vrscene', '.vrscene.gz'], vrsceneDependencyReader);
 registerDependencyReader(['.xgen'], xgenDependencyReader);
+registerDependencyReader(['.abc'], alembicPathReader);
+registerDependencyReader(['.rs'], redshiftProxyPathReader);
+
+export { absolutePathsIn, scanAbsolutePaths, scannedRanges } from './binary-path-scan.js';
 
 export { readAssDependencies } from './ass-reader.js';
 export {
