@@ -12,7 +12,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it, test } from 'node:test';
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { BlobHashMismatchError, type BlobKey, BlobNotFoundError } from '@openfarm/protocol';
+import {
+  BlobHashMismatchError,
+  type BlobKey,
+  BlobNotFoundError,
+  BlobStagingLostError,
+} from '@openfarm/protocol';
 import { blobStoreContract } from '../../protocol/test/blob-store.contract.js';
 import { rgwForTestFile } from '../../../scripts/test-rgw.mjs';
 import { S3BlobStore, type S3BlobStoreOptions } from '../src/index.js';
@@ -177,6 +182,48 @@ if (rgw.endpoint === undefined) {
         const more = randomBytes(1000);
         assert.equal(await within(store.put(keyOf(more), more).then(() => 'stored')), 'stored');
         for (const body of bodies as Readable[]) body.destroy();
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('stages a blob as parts: invisible until completed; a part replaced after it was tagged fails the completion', async () => {
+      const store = await S3BlobStore.open(options(newBucket(), { partBytes: 5 * MiB }));
+      try {
+        assert.equal(store.stagedPartBytes(12 * MiB), 5 * MiB);
+        const data = randomBytes(5 * MiB + 1000);
+        const key = keyOf(data);
+        const handle = await store.beginStaged(key);
+        const first = await store.putStagedPart(key, handle, 1, data.subarray(0, 5 * MiB));
+        const last = await store.putStagedPart(key, handle, 2, data.subarray(5 * MiB));
+        assert.equal(await store.has(key), false, 'parts are not an object');
+        await store.completeStaged(key, handle, [
+          { partNumber: 1, tag: first },
+          { partNumber: 2, tag: last },
+        ]);
+        assert.ok((await readAll(await store.get(key))).equals(data));
+        await store.abortStaged(key, handle); // completed: no error
+
+        // Another writer replaces part 1 after the farm hashed and tagged its own: S3 refuses the tag.
+        const other = randomBytes(5 * MiB + 1000);
+        const otherKey = keyOf(other);
+        const h2 = await store.beginStaged(otherKey);
+        const tagged = await store.putStagedPart(otherKey, h2, 1, other.subarray(0, 5 * MiB));
+        const tail = await store.putStagedPart(otherKey, h2, 2, other.subarray(5 * MiB));
+        const replaced = Buffer.from(other.subarray(0, 5 * MiB));
+        replaced[0] = (replaced[0] as number) ^ 0xff;
+        await store.putStagedPart(otherKey, h2, 1, replaced);
+        await assert.rejects(
+          store.completeStaged(otherKey, h2, [
+            { partNumber: 1, tag: tagged },
+            { partNumber: 2, tag: tail },
+          ]),
+          BlobStagingLostError,
+        );
+        assert.equal(await store.has(otherKey), false);
+        await store.abortStaged(otherKey, h2);
+        await assert.rejects(store.putStagedPart(otherKey, h2, 3, Buffer.alloc(10)), BlobStagingLostError);
+        assert.equal(await openUploads(store), 0);
       } finally {
         await store.close();
       }

@@ -194,7 +194,7 @@ export class PartUploadStaging implements UploadStaging {
       const all = Buffer.concat(pending, pendingBytes);
       const part = all.subarray(0, s.partBytes);
       const rest = all.subarray(s.partBytes);
-      const hash = new ResumableSha256(state).update(part);
+      const hash = await hashYielding(new ResumableSha256(state), part);
       const partNumber = s.parts.length + 1;
       const handle = await this.handleOf(id, s);
       const tag = await this.store.putStagedPart(s.key, handle, partNumber, part);
@@ -242,7 +242,7 @@ export class PartUploadStaging implements UploadStaging {
   async hash(id: string): Promise<BlobKey> {
     const s = await this.load(this.db, id);
     const h = new ResumableSha256(s.parts.at(-1)?.hashState);
-    for (const b of s.tail) h.update(b);
+    for (const b of s.tail) await hashYielding(h, b);
     return { sha256: h.digestHex(), size: h.bytes };
   }
 
@@ -286,6 +286,17 @@ export class PartUploadStaging implements UploadStaging {
       await trx.deleteFrom('transfer_upload_staged').where('upload_id', '=', id).execute();
     });
   }
+}
+
+/** Slices hashed between turns of the event loop: a whole part at once would hold it for 100s of ms. */
+const HASH_SLICE = 1024 * 1024;
+
+async function hashYielding(hash: ResumableSha256, bytes: Buffer): Promise<ResumableSha256> {
+  for (let at = 0; at < bytes.length; at += HASH_SLICE) {
+    if (at > 0) await new Promise((r) => setImmediate(r));
+    hash.update(bytes.subarray(at, at + HASH_SLICE));
+  }
+  return hash;
 }
 
 /** Rows of at most PART_BYTES from `offset`; another writer's row at one of these offsets is a conflict. */
