@@ -1,6 +1,6 @@
 /**
  * Dispatch throughput: no-op frames leased and completed per second on the
- * embedded store (SQLite), with 8 node loops driving the scheduler in process
+ * embedded store (SQLite), with 8 node loops of 4 slots each driving the scheduler in process
  * (the HTTP layer is measured separately by the server's own benchmarks).
  * Goal: ≥ 1000 frames/s. Peer in the same run: the floor any SQL-backed
  * queue pays — two bare single-row state changes per frame (waiting → running
@@ -14,7 +14,10 @@
  *   node loops split between them (PostgreSQL only: SQLite is one process's file);
  * - BENCH_QUEUED=N: N more frames wait in lower-priority tasks the whole time (submitted through
  *   the API, 100,000 frames a task at most, the most one frame range expands to), so the rate is
- *   measured with a queue of BENCH_FRAMES + N frames.
+ *   measured with a queue of BENCH_FRAMES + N frames;
+ * - BENCH_SLOTS=N (default 4): each node loop is a node with N slots: it asks for N frames in one
+ *   poll and reports their completions together, as a node's slots do when their frames end
+ *   close together. BENCH_SLOTS=1 is the one-frame-per-poll loop of the earlier figures.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,6 +45,7 @@ const TASKS = 10;
 const STORE = process.env.BENCH_STORE === 'postgres' ? 'postgres' : 'sqlite';
 const SERVERS = Number(process.env.BENCH_SERVERS ?? 1);
 const QUEUED = Number(process.env.BENCH_QUEUED ?? 0);
+const SLOTS = Math.max(1, Number(process.env.BENCH_SLOTS ?? 4));
 const QUEUE_TASK_FRAMES = 100_000; // the most one frame range may expand to (DEFAULT_MAX_FRAMES)
 if (SERVERS > 1 && STORE !== 'postgres') throw new Error('BENCH_SERVERS > 1 needs BENCH_STORE=postgres');
 
@@ -134,7 +138,12 @@ if (QUEUED > 0) {
       taskId,
       fileName: 'task.json',
       content: JSON.stringify({
-        task_info: { task_id: String(taskId), cg_id: '2007', input_cg_file: 'D:/bench/q.blend', platform: '2' },
+        task_info: {
+          task_id: String(taskId),
+          cg_id: '2007',
+          input_cg_file: 'D:/bench/q.blend',
+          platform: '2',
+        },
         software_config: { cg_name: 'Blender', cg_version: '3.4', plugins: {} },
         scene_info: { common: { frames: `1-${n}[1]`, scene_name: ['Scene'] } },
       }),
@@ -165,7 +174,7 @@ for (let i = 0; i < LOOPS; i++) {
     cores: 1,
     ramMb: 1024,
     gpus: 0,
-    slots: 1,
+    slots: SLOTS,
     platform: null,
     renderers: [{ cgName: 'Blender', version: '3.4.1' }],
     hardwareConfigIds: [],
@@ -183,9 +192,10 @@ await Promise.all(
     // The loops take turns between the servers' schedulers, as behind a load balancer.
     const scheduler = schedulers[i % schedulers.length]!;
     while (done < FRAMES) {
-      const { leases } = await scheduler.poll(node, { running: [], freeSlots: 1, waitMs: 0 });
+      const { leases } = await scheduler.poll(node, { running: [], freeSlots: SLOTS, waitMs: 0 });
       if (leases.length === 0) break;
-      for (const l of leases) if (await scheduler.complete(node, l)) done++;
+      const ok = await Promise.all(leases.map((l) => scheduler.complete(node, l)));
+      done += ok.filter(Boolean).length;
     }
   }),
 );
@@ -208,7 +218,9 @@ stopPostgres();
 await rm(dataDir, { recursive: true, force: true });
 
 const rate = done / farmSeconds;
-console.log(`store: ${STORE}, servers: ${SERVERS}, queued behind: ${QUEUED}`);
+console.log(
+  `store: ${STORE}, servers: ${SERVERS}, queued behind: ${QUEUED}, node loops: ${LOOPS} × ${SLOTS} slots`,
+);
 console.log(
   `frames leased+completed: ${done} in ${farmSeconds.toFixed(2)} s = ${rate.toFixed(0)} frames/s (goal ≥ 1000)`,
 );
