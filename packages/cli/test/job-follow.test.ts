@@ -77,15 +77,15 @@ async function profileApi(): Promise<RayvisionAPI> {
   });
 }
 
-/** Blender processes whose command line names a path under `dir` (not yet reaped). */
-function blendersUnder(dir: string): number[] {
+/** Blender processes (not yet reaped) whose command line holds `text`, e.g. a folder of their scene's path. */
+function blendersNaming(text: string): number[] {
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
       const state = /\) (\S)/.exec(readFileSync(`/proc/${name}/stat`, 'utf8'))?.[1];
-      if (basename(argv[0] ?? '') === 'blender' && state !== 'Z' && argv.some((a) => a.includes(dir)))
+      if (basename(argv[0] ?? '') === 'blender' && state !== 'Z' && argv.some((a) => a.includes(text)))
         pids.push(Number(name));
     } catch {
       // gone while reading
@@ -214,12 +214,13 @@ test('overtime: the farm stops a Blender frame running past the task’s overtim
   ok(await farm.openfarm('submit', jobDir), 'submit');
   const waiting = inTerminal(['wait', taskId]);
 
-  // Blender renders the frame and `wait` shows it; then the task gets an overtime of 2 s.
+  // Blender renders the frame (its staged scene keeps the folder's name; the node may keep an
+  // earlier task's warm Blender too) and `wait` shows it; then the task gets an overtime of 2 s.
   const seen = new Set<number>();
   await until(
     'Blender to render the slow frame, and wait to show it',
     () => {
-      for (const pid of blendersUnder(root)) seen.add(pid);
+      for (const pid of blendersNaming('scene-slow')) seen.add(pid);
       return seen.size > 0 && / 1 rendering/.test(waiting.screen());
     },
     90_000,
@@ -250,7 +251,7 @@ test('overtime: the farm stops a Blender frame running past the task’s overtim
   // The node killed the Blender it ran for the frame.
   await until(
     'the frame’s Blender to be killed',
-    () => [...seen].every((pid) => !blendersUnder(root).includes(pid)),
+    () => [...seen].every((pid) => !blendersNaming('scene-slow').includes(pid)),
     30_000,
   );
 
