@@ -408,8 +408,8 @@ async function coldUploadIntoRgw(work: string, cold: string, coldBytes: number):
       env: { AWS_ACCESS_KEY_ID: rgw.accessKeyId, AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey },
     });
     spawnSync('sync');
-    // Completing a resumable upload copies its staged file into the bucket within that request:
-    // 200 MB into a loaded RGW can take longer than the SDK's default 60 s request timeout.
+    // Resumable uploads are staged in the bucket as parts, so completing one sends at most one part;
+    // the long timeout is for the chunks themselves on a loaded machine.
     return (await openfarmUpload(farm, work, 'cold-rgw', cold, 600)).seconds;
   } finally {
     if (farm !== undefined) await stop(farm.child);
