@@ -1,6 +1,12 @@
 import { TextDecoder } from 'node:util';
 import { walkIff } from './mb-iff.js';
-import { DEFAULT_TICKS_PER_SECOND, isTimeAttribute, looksLikeTicks, ticksToFrames, unitFps } from './mb-time.js';
+import {
+  DEFAULT_TICKS_PER_SECOND,
+  isTimeAttribute,
+  looksLikeTicks,
+  ticksToFrames,
+  unitFps,
+} from './mb-time.js';
 import {
   emptyDocument,
   getOrCreateNode,
@@ -47,8 +53,14 @@ interface TimeBase {
  * `select -ne` blocks (SLCT) and connections (CWFL). Maya writes bool, enum,
  * int and double attributes alike as `DBLE` (`.outf 51`, `.an yes` = 1.0,
  * verified on a real 2023 file), and time attributes as `DBLE` chunks holding
- * a 64-bit tick count (see `mb-time.ts`), decoded here into frames. `FLGS`
- * (array sizes) and geometry chunks are not needed and not decoded; plugin
+ * a 64-bit tick count (see `mb-time.ts`), decoded here into frames, by name
+ * for time1 and the render globals and by bit pattern for any other attribute.
+ * `FLGS` is attribute\0, a flag byte, then a big-endian int32: the size an
+ * `.ma` writes as `setAttr -s N` (verified on a real 2023 file:
+ * `lightLinker1.lnk` 2 and `.slnk` 2 beside its two `link` and two
+ * `shadowLink` relationships, `:renderPartition.st` 2). The `.ma` reader keeps no
+ * sizes either, as no analysis reads them, so `FLGS` is skipped; geometry
+ * chunks are not needed and not decoded; plugin
  * node types stay binary ids, so the document is always marked partial. A
  * reference is a `FREF` group holding a `FREF` chunk that starts with the
  * referenced path.
@@ -214,10 +226,14 @@ function readDoubles(data: Uint8Array, decoder: TextDecoder, node: MayaNode, tim
   const values: string[] = [];
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   if (time !== undefined && start + 8 === data.length) {
-    const ticks =
-      isTimeAttribute(node.name, attr.text) || (attr.text === 'atv' && looksLikeTicks(view, start));
+    // Time attributes are known by name where the analysis reads them (time1, render globals);
+    // any other single value whose bits are no double a scene would store (see looksLikeTicks) is
+    // a time too: a Render Setup override's value or offset, a cache's start, a by-frame step.
+    const ticks = isTimeAttribute(node.name, attr.text) || looksLikeTicks(view, start);
     if (ticks) {
-      setAttr(node, attr.text, { values: [String(ticksToFrames(view, start, time.ticksPerSecond, time.fps))] });
+      setAttr(node, attr.text, {
+        values: [String(ticksToFrames(view, start, time.ticksPerSecond, time.fps))],
+      });
       return;
     }
   }

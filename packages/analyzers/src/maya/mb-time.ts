@@ -45,10 +45,13 @@ export function isTimeAttribute(node: string, attr: string): boolean {
 }
 
 /**
- * A Render Setup override's value (`atv`) has its target attribute's type,
- * which the chunk does not say. Tick counts read as doubles are subnormal
- * (positive counts) or NaN/infinite (negative ones); no attribute the
- * overrides set holds such a double, so those bit patterns are ticks.
+ * Whether an attribute's single `DBLE` value is a tick count. The chunk does
+ * not say the attribute's type (a Render Setup override's value `atv` and
+ * offset `ofs` take their target's; a plugin node's time attributes are not
+ * in any table here). Tick counts read as doubles are subnormal (positive
+ * counts below 2^52, over a year of frames) or NaN/infinite (negative ones);
+ * no attribute holds such a double in a saved scene, so those bit patterns
+ * are ticks. Zero reads as 0 either way.
  */
 export function looksLikeTicks(view: DataView, at: number): boolean {
   const high = view.getUint32(at);
