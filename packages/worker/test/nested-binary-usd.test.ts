@@ -164,7 +164,7 @@ test('what a crate cannot take is left as it is and said in the frame log: a cra
     { path: '/', specType: 7, fields: {} },
     { path: '/A.inputs:file', specType: 1, fields: { default: { asset: 'D:/show/tex/a.png' } } },
   ]);
-  future[9] = 13; // crate 0.13.0
+  future[9] = 12; // crate 0.12.0, newer than OpenUSD 24.08's 0.11.0
   const climbing = crateBytes([
     { path: '/', specType: 7, fields: {} },
     { path: '/A.inputs:file', specType: 1, fields: { default: { asset: 'D:/../../etc/passwd' } } },
@@ -192,7 +192,7 @@ test('what a crate cannot take is left as it is and said in the frame log: a cra
     log.some(
       (l) =>
         l.startsWith('[openfarm] /D/show/future.usdc: absolute paths inside left as written') &&
-        /0\.13\.0 is not written/.test(l),
+        /0\.12\.0 is not written/.test(l),
     ),
     log.join('\n'),
   );

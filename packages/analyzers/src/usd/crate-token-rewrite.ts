@@ -29,10 +29,11 @@ import {
 /**
  * Crate versions whose TOKENS layout is known and written here: 0.0.1 to
  * 0.3.x store the characters plain, 0.4.0 onwards LZ4-compressed behind
- * their compressed size. Newer minor versions than this are left alone:
- * a reader of a future layout could read a section written in today's.
+ * their compressed size, through 0.11.0 (OpenUSD 24.08's crateFile.cpp, the
+ * newest read for this). A newer version is left alone: its layout has not
+ * been seen.
  */
-export const NEWEST_WRITABLE_CRATE_MINOR = 12;
+export const NEWEST_WRITABLE_CRATE_MINOR = 11;
 
 export interface CrateTokenChange {
   readonly index: number;
