@@ -5,11 +5,18 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
   AnalyzeMaya,
+  applyCrateTokenRewrite,
   DependencyCollector,
   bytesSource,
   followNestedDependencies,
+  isCrate,
+  joinZipPieces,
+  planCrateTokenRewrite,
+  readCrateDependencies,
   readCrateTables,
   readUsdLayer,
+  readZipMembers,
+  rewriteUsdz,
 } from '../src/index.js';
 
 /**
@@ -89,6 +96,52 @@ describe('real USD files (OpenUSD test data)', { skip }, () => {
       ),
     );
     assert.deepEqual(refs.map((r) => r.path).sort(), ['missing.png', 'missing_in_reference.png']);
+  });
+
+  test('real crates (0.7.0, 0.8.0, 0.9.0, 0.11.0) and a package rewritten as the render node does read back with every asset path mapped', () => {
+    /** Map every asset path the crate names (as the node maps absolute ones) and read the result back. */
+    const rewriteCrate = (bytes: Uint8Array, name: string): Uint8Array | undefined => {
+      const before = readCrateDependencies(bytesSource(bytes, name));
+      const named = new Set(before.map((r) => r.path));
+      const plan = planCrateTokenRewrite(bytesSource(bytes, name), (t) =>
+        named.has(t) ? `/stage/${t}` : undefined,
+      );
+      if (plan === undefined) return undefined;
+      const out = applyCrateTokenRewrite(bytes, plan);
+      assert.deepEqual(
+        readCrateDependencies(bytesSource(out)).map((r) => [r.path, r.owner, r.kind]),
+        before.map((r) => [`/stage/${r.path}`, r.owner, r.kind]),
+        name,
+      );
+      return out;
+    };
+    const crates = [
+      `${EXTRACTOR}/crate.usdc`,
+      'openusd/pxr/usd/usd/testenv/testUsdCratePayloadConversionFromVersion07.testenv/crate07SinglePayload.usdc',
+      'openusd/pxr/usd/usdUtils/testenv/testUsdUtilsDependencies/computeAllDependencies/crate.usdc',
+      'openusd/pxr/usd/usd/testenv/testUsdCrateRelocates.testenv/root_no_relocates.usdc',
+      'openusd/pxr/usd/usd/testenv/testUsdCrateRelocates.testenv/root_with_relocates.usdc',
+    ];
+    const versions = crates.map((rel) => readCrateTables(bytesSource(readFileSync(S(rel)))).version.minor);
+    assert.deepEqual(versions, [7, 7, 8, 9, 11]);
+    for (const rel of crates) assert.ok(rewriteCrate(readFileSync(S(rel)), rel) !== undefined, rel);
+    const pkg = 'openusd/pxr/usd/bin/usdchecker/testenv/testUsdChecker/clean/clean_usdc.usdz';
+    const source = bytesSource(readFileSync(S(pkg)), pkg);
+    const pieces = rewriteUsdz(source, (m) =>
+      isCrate(m.source.read(0, Math.min(8, m.size)))
+        ? rewriteCrate(m.source.read(0, m.size), m.name)
+        : undefined,
+    );
+    assert.ok(pieces !== undefined, 'the package has a crate layer naming files');
+    const out = joinZipPieces(source, pieces);
+    const members = readZipMembers(bytesSource(out));
+    assert.deepEqual(
+      members.map((m) => m.name),
+      readZipMembers(source).map((m) => m.name),
+    );
+    assert.ok(members.every((m) => m.method === 0 && m.dataStart! % 64 === 0));
+    const refs = readUsdLayer(bytesSource(out));
+    assert.ok(refs.length > 0 && refs.every((r) => r.path.startsWith('/stage/')), JSON.stringify(refs));
   });
 });
 
