@@ -16,6 +16,7 @@
  * or a path whose mapped form the value cannot hold, a damaged file.
  */
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { chmod, copyFile, type FileHandle, open, rename, rm } from 'node:fs/promises';
 import {
   AnalyzeError,
@@ -79,7 +80,8 @@ export async function remapStagedCrate(path: string, ctx: BinaryRemapContext): P
   if (plan === undefined) return false;
   const tmp = tmpBeside(path);
   try {
-    await copyFile(path, tmp);
+    // A clone where the file system has them (the copy shares the cached bytes until written).
+    await copyFile(path, tmp, constants.COPYFILE_FICLONE);
     // The copy takes the cached file's read-only mode; the rewritten file is the lease's own.
     await chmod(tmp, 0o644);
     const fh = await open(tmp, 'r+');
