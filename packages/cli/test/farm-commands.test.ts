@@ -265,14 +265,28 @@ test(
       renderOut += d.toString();
     });
     // The node records each renderer it starts (pid of its process group) under its work folder.
+    // The warm Blender of the previous render may still be recorded there, idle (up's nodes keep
+    // sessions warm), so the one wanted is the Blender whose command line names this scene.
     const pids = join(dataDir, 'nodes', 'local-1', 'pids');
+    const bigScene = join(root, 'big');
+    let blender = 0;
     await until(
-      'the node to start Blender',
-      async () => (await readdir(pids).catch(() => [])).length > 0,
+      'the node to start Blender on the scene',
+      async () => {
+        for (const record of await readdir(pids).catch(() => [])) {
+          let pid: number | undefined;
+          try {
+            pid = (JSON.parse(await readFile(join(pids, record), 'utf8')) as { pid: number }).pid;
+          } catch {
+            continue; // gone, or not written out yet
+          }
+          const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+          if (cmd.includes(bigScene)) blender = pid;
+        }
+        return blender !== 0;
+      },
       90_000,
     );
-    const [record] = await readdir(pids);
-    const blender = (JSON.parse(await readFile(join(pids, record as string), 'utf8')) as { pid: number }).pid;
     assert.ok(groupAlive(blender), 'Blender renders when the signal arrives');
     const running = descendants(upPid);
     assert.ok(
