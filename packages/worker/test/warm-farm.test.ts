@@ -132,6 +132,9 @@ test('frame limit and task change end warm sessions; every frame done once; no B
     assert.deepEqual((await assertDoneOnce(a.taskId, 5)).attempts, [1, 1, 1, 1, 1]);
     assert.deepEqual((await assertDoneOnce(b.taskId, 2)).attempts, [1, 1]);
     const ended = n.agent.warm!.ended;
+    // The farm marks the task finished on the last frame's report; the node gives that frame's
+    // session back (here: ends it at its limit) only once the report's answer is in.
+    await waitUntil("task B's session to end at its limit", async () => ended.frameLimit >= 3, 30_000);
     // Task A: 5 frames, 2 per session: sessions end after frames 2 and 4; the third holds frame 5
     // until task B's first frame ends it; task B's session ends after its 2 frames.
     const why = `${JSON.stringify(ended)}\n${n.log.join('\n')}`;
