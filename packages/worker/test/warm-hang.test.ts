@@ -10,16 +10,27 @@
  *   unanswered; it is killed and the frame starts in a new renderer.
  * Both: every frame done, no Blender left. Frames rendered under a 4 s watch
  * and not stopped are never taken for hung (exactly one hang counted).
+ * While a warm Blender loads its scene: a cancel kills it at once, and one
+ * stopped there is ended by the same watch (no wall-clock limit on a load).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FrameStatus, TaskStatus } from '@openfarm/protocol';
 import { createWorker, type RunningFarmServer } from '@openfarm/server';
-import { Agent, blenderAdapter, groupAlive, type InstalledRenderer } from '@openfarm/worker';
+import {
+  Agent,
+  blenderAdapter,
+  groupAlive,
+  type InstalledRenderer,
+  type RenderJob,
+  WarmSession,
+  WarmStalledError,
+} from '@openfarm/worker';
+import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
 import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
 
@@ -184,4 +195,58 @@ test('an idle warm Blender that stopped answering fails its ping: killed, the ne
     await n.stop();
   }
   assert.deepEqual(blendersUnder(n.workDir), [], 'no Blender left after the node stops');
+});
+
+test('a warm Blender loading its scene: a cancel kills it at once; one stopped while it loads is ended by the watch', async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
+  const scene = generateSampleScene({ outDir: join(root, 'load-scene'), size: 32, frames: 1 });
+  const job = (name: string): RenderJob => ({
+    task: { task_info: {}, software_config: { cg_name: 'Blender', cg_version: '3.4' } },
+    scenePath: scene.blendPath,
+    stagingRoot: join(root, 'load-nothing-staged'),
+    frames: { start: 1, end: 1, step: 1 },
+    outputDir: join(root, name, 'out'),
+    workDir: join(root, name, 'work'),
+    threads: 1,
+  });
+  const command = async (name: string) => {
+    await mkdir(join(root, name, 'work'), { recursive: true });
+    return blenderAdapter.prepareWarm!(job(name), blender!);
+  };
+
+  // Cancelled right after it starts: before, the start went on until the scene was loaded.
+  const cancel = new AbortController();
+  let cancelled: number | undefined;
+  await assert.rejects(
+    WarmSession.start(await command('load-cancelled'), {
+      graceMs: 1000,
+      signal: cancel.signal,
+      onSpawn: (pid) => {
+        cancelled = pid;
+        cancel.abort();
+      },
+    }),
+    /start cancelled/,
+  );
+  assert.ok(cancelled !== undefined && !groupAlive(cancelled), 'the cancelled Blender is gone');
+
+  // Stopped before its scene is loaded: no output, no CPU, so the watch ends it.
+  let stopped: number | undefined;
+  try {
+    await assert.rejects(
+      WarmSession.start(await command('load-stopped'), {
+        graceMs: 1000,
+        stallMs: 2000,
+        onSpawn: (pid) => {
+          stopped = pid;
+          process.kill(pid, 'SIGSTOP');
+        },
+      }),
+      (err: unknown) => err instanceof WarmStalledError && /no output and no CPU time/.test(err.message),
+    );
+    assert.ok(stopped !== undefined && !groupAlive(stopped), 'the stopped Blender is gone');
+  } finally {
+    if (stopped !== undefined && groupAlive(stopped)) process.kill(-stopped, 'SIGKILL');
+  }
 });

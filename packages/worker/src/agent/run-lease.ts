@@ -301,6 +301,8 @@ async function renderWarm(
     logs.push('[openfarm] starting a warm renderer for this task');
     warm.session = await WarmSession.start(command, {
       graceMs: ctx.graceMs,
+      stallMs: probe.stallMs,
+      signal,
       onLine,
       onSpawn: (pid) => recordRendererPid(ctx.workRoot, warm.pidKey, pid, renderer.installed.executable),
     });

@@ -15,11 +15,12 @@
  * the farm's frame timeout, which may be hours):
  * - between frames, {@link WarmSession.ping} asks for an answer that needs no
  *   rendering, so a short deadline is safe;
- * - during a frame, a render may print nothing for long (a simulation stepped
- *   to the frame, a big BVH), so the watch is on signs of work: a frame whose
- *   process group printed no line and used no CPU time for `stallMs` is hung
- *   (stopped, deadlocked, asleep). Where CPU time cannot be read (no /proc),
- *   this watch is off and only the frame's timeout and a cancel end a frame.
+ * - during a frame and while the scene loads, Blender may print nothing for
+ *   long (a simulation stepped to the frame, a big BVH, a heavy scene), so the
+ *   watch is on signs of work, not on a deadline: a process group that printed
+ *   no line and used no CPU time for `stallMs` is hung (stopped, deadlocked,
+ *   asleep). Where CPU time cannot be read (no /proc), this watch is off and
+ *   only the frame's timeout and a cancel end a frame.
  * Either way the whole group is killed as on a cancel.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -56,8 +57,14 @@ export class WarmStalledError extends WorkerError {
 }
 
 export interface WarmStartOptions {
-  /** Longest wait for the scene to load and the loop to answer its first line. */
-  readonly readyTimeoutMs?: number;
+  /**
+   * While the scene loads, the same watch as during a frame (see the file comment): no line and
+   * no CPU time for this long ends the start. No wall-clock limit: a large scene may load for
+   * minutes, as it would in a cold render.
+   */
+  readonly stallMs?: number;
+  /** Aborting kills the starting renderer at once (a cancel during the scene load). */
+  readonly signal?: AbortSignal;
   readonly graceMs?: number;
   readonly onSpawn?: (pid: number) => void;
   /** Lines printed while no request runs (scene loading, remapping). */
@@ -119,18 +126,22 @@ export class WarmSession {
     });
     // The loop's first answer (id 0) says the scene is loaded and set up.
     const ready = session.await(0);
-    const timer = setTimeout(() => {
-      session.pending?.reject(new WorkerError('FAIL', 'warm renderer did not answer in time'));
+    const watch = opts.stallMs === undefined ? undefined : session.watchStall(0, opts.stallMs);
+    const onAbort = (): void => {
+      session.pending?.reject(new WorkerError('FAIL', 'warm renderer start cancelled'));
       session.pending = undefined;
       void session.kill();
-    }, opts.readyTimeoutMs ?? 120_000);
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
     try {
       session.rss = (await ready).rss ?? 0;
     } catch (err) {
       await session.kill();
       throw err;
     } finally {
-      clearTimeout(timer);
+      clearInterval(watch);
+      opts.signal?.removeEventListener('abort', onAbort);
     }
     return session;
   }
