@@ -3,7 +3,7 @@
  * `openfarm up --no-warm` with them off, seen from outside: after a render, a
  * warm node keeps a Blender running the warm request loop on the task's scene
  * (ended when `up` stops, which the node logs), a `--no-warm` node keeps none
- * and never starts one.
+ * and never starts one. The node options that set warm sessions are parsed.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { killLeftoverRenderers } from '@openfarm/worker';
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
-import { spawnCli } from './cli-runner.js';
+import { runCli, spawnCli } from './cli-runner.js';
 
 const needsBlender = { skip: requireProgram('blender'), timeout: 240_000 };
 let root: string;
@@ -115,4 +115,12 @@ test('up --no-warm: its nodes start Blender afresh for every frame', needsBlende
   assert.deepEqual(leftWhileUp, [], 'no Blender kept between frames');
   assert.doesNotMatch(upOut, /warm renderer/);
   assert.deepEqual(leftAfter, []);
+});
+
+test('worker --warm-stall takes whole seconds; up --help and worker --help list the warm options', () => {
+  const refused = runCli(['worker', '--server', 'http://127.0.0.1:9', '--warm-stall', '0']);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /--warm-stall expects a positive integer, not "0"/);
+  assert.match(runCli(['worker', '--help']).stdout, /--warm-stall <seconds>/);
+  assert.match(runCli(['up', '--help']).stdout, /--no-warm/);
 });
