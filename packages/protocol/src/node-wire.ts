@@ -1,7 +1,9 @@
 /**
  * The render-node wire contract: one zod schema per request the node sends
  * (NODE_PATHS), parsed by the server's routes and typed into the worker's calls
- * (`satisfies` the input types below), so the two ends cannot drift apart.
+ * (`satisfies` the input types below), and one per answer the server sends
+ * (registration, poll with its leases), built as those types by the server and
+ * parsed by the node, so the two ends cannot drift apart.
  * Bounds are the server's: a node sending more is refused with 600.
  */
 import { z } from 'zod';
@@ -51,6 +53,65 @@ export const nodeUploadQuery = z.object({
   size: intText,
   name: z.string().min(1).max(1024).optional(),
 });
+
+// The answers, in the `data` of the envelope. The server builds them as these types and the node
+// parses them with these schemas (unknown fields are dropped, so a newer farm's additions do not
+// break an older node).
+
+/** Answer of NODE_PATHS.register: the node's farm identity and the timing it must keep. */
+export const nodeRegisterAnswer = z.object({
+  workerId: id,
+  name: z.string(),
+  disabled: z.boolean(),
+  leaseTtlMs: z.number().int().positive(),
+  maxPollMs: z.number().int().nonnegative(),
+});
+
+/** One input file of a job: where the scene expects it, and the blob that holds it. */
+export const nodeJobInput = z.object({
+  serverPath: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+});
+
+/** What a node receives with each lease of a task. */
+export const nodeLeaseJob = z.object({
+  taskId: id,
+  taskJson: z.record(z.string(), z.unknown()),
+  /** Blender scene, Maya layer, Houdini ROP…; empty for a single-unit scene. */
+  layer: z.string(),
+  /** Server path of the scene file. */
+  scenePath: z.string(),
+  inputs: z.array(nodeJobInput),
+  /** Paths of upload.json the farm does not hold (the render may still work, e.g. optional caches). */
+  missingInputs: z.array(z.string()),
+  /** Folder of the task's results in the owner's output storage (`<taskId>_<sceneName>`). */
+  outputFolder: z.string(),
+});
+
+/** One leased frame (or chunk of frames) with its fencing epoch. */
+export const nodeLease = z.object({
+  ...leaseFields,
+  attempt: z.number().int().nonnegative(),
+  leaseExpiresAt: z.number(),
+  frameIndex: z.string(),
+  frameNumbers: z.array(z.number()),
+  frameType: z.number().int(),
+  job: nodeLeaseJob,
+});
+
+/** Answer of NODE_PATHS.poll: new leases, frames to stop (their lease is gone), and whether the node is disabled. */
+export const nodePollAnswer = z.object({
+  leases: z.array(nodeLease),
+  cancel: z.array(id),
+  disabled: z.boolean(),
+});
+
+export type NodeRegisterAnswer = z.infer<typeof nodeRegisterAnswer>;
+export type NodeJobInput = z.infer<typeof nodeJobInput>;
+export type NodeLeaseJob = z.infer<typeof nodeLeaseJob>;
+export type NodeLease = z.infer<typeof nodeLease>;
+export type NodePollAnswer = z.infer<typeof nodePollAnswer>;
 
 export type NodeRegisterBody = z.input<typeof nodeRegisterBody>;
 export type NodePollBody = z.input<typeof nodePollBody>;

@@ -4,9 +4,8 @@
  * the render unit (layer), the scene's server path and every input file by
  * hash, so the node can stage them from its content cache.
  */
-import { localToServerPath, softwareById } from '@openfarm/protocol';
+import { localToServerPath, type NodeLeaseJob, softwareById } from '@openfarm/protocol';
 import type { TaskRequirements } from './matching.js';
-import type { InputEntry } from './sql/input-manifest.js';
 import type { TaskRenderRow } from './sql/task-render-spec.js';
 
 export interface RenderSpec {
@@ -25,17 +24,8 @@ export interface RenderSpec {
   readonly outputFolder: string;
 }
 
-/** What the node receives with a lease. */
-export interface LeaseJob {
-  readonly taskId: number;
-  readonly taskJson: Record<string, unknown>;
-  readonly layer: string;
-  readonly scenePath: string;
-  readonly inputs: readonly InputEntry[];
-  /** Paths of upload.json the farm does not hold (the render may still work, e.g. optional caches). */
-  readonly missingInputs: readonly string[];
-  readonly outputFolder: string;
-}
+/** What the node receives with a lease: the wire contract's type (@openfarm/protocol node-wire.ts). */
+export type LeaseJob = NodeLeaseJob;
 
 function object(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -18,6 +18,8 @@ import {
   nodePollBody as pollBody,
   nodeProgressBody as progressBody,
   nodeRegisterBody as registerBody,
+  type NodePollAnswer,
+  type NodeRegisterAnswer,
   nodeUploadQuery as uploadQuery,
 } from '@openfarm/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -38,7 +40,7 @@ export interface SchedulerRouteDeps {
   readonly blobs: BlobStore;
 }
 
-// The request bodies are the render-node wire contract in @openfarm/protocol (node-wire.ts).
+// The request bodies and the answers are the render-node wire contract in @openfarm/protocol (node-wire.ts).
 
 function leaseLost(ref: LeaseRef): ApiError {
   return ApiError.of('LEASE_LOST', { detail: `frame ${ref.frameId}, epoch ${ref.epoch}` });
@@ -69,7 +71,7 @@ export async function registerSchedulerRoutes(app: FastifyInstance, deps: Schedu
         disabled: node.disabled,
         leaseTtlMs: scheduler.policy.leaseTtlMs,
         maxPollMs: scheduler.policy.maxPollMs,
-      });
+      } satisfies NodeRegisterAnswer);
     });
 
     scope.post(WORKER_PATHS.poll, async (request, reply) => {
@@ -78,7 +80,7 @@ export async function registerSchedulerRoutes(app: FastifyInstance, deps: Schedu
       app.farm.events.signal({ kind: 'node' });
       const answer = await scheduler.poll(nodeOfRequest(request), body);
       if (answer.leases.length > 0 || answer.cancel.length > 0) app.farm.events.signal({ kind: 'node' });
-      return ok(request, reply, answer);
+      return ok(request, reply, answer satisfies NodePollAnswer);
     });
 
     scope.post(WORKER_PATHS.progress, async (request, reply) => {

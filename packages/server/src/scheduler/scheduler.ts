@@ -14,7 +14,13 @@
  * poll or report then learns its lease is gone and kills the render.
  */
 import { EventEmitter } from 'node:events';
-import { FrameStatus, softwareByName, TaskStatus } from '@openfarm/protocol';
+import {
+  FrameStatus,
+  type NodeLease,
+  type NodePollAnswer,
+  softwareByName,
+  TaskStatus,
+} from '@openfarm/protocol';
 import type { Kysely } from 'kysely';
 import type { EventBus } from '../events/bus.js';
 import type { Database } from '../store/database.js';
@@ -52,16 +58,8 @@ export interface SchedulerNode {
   readonly profile: NodeProfile;
 }
 
-export interface Lease {
-  readonly frameId: number;
-  readonly epoch: number;
-  readonly attempt: number;
-  readonly leaseExpiresAt: number;
-  readonly frameIndex: string;
-  readonly frameNumbers: readonly number[];
-  readonly frameType: number;
-  readonly job: LeaseJob;
-}
+/** A leased frame as the node receives it: the wire contract's type (@openfarm/protocol node-wire.ts). */
+export type Lease = NodeLease;
 
 export interface PollRequest {
   /** Frames the node is rendering, with the epochs of their leases. */
@@ -74,12 +72,11 @@ export interface PollRequest {
   readonly warmTaskIds?: readonly number[];
 }
 
-export interface PollAnswer {
-  readonly leases: Lease[];
-  /** Frames the node must stop: their lease is gone (stopped, re-queued, timed out, reaped). */
-  readonly cancel: number[];
-  readonly disabled: boolean;
-}
+/**
+ * The poll's answer (the wire contract's type): new leases, and `cancel`, the frames the node
+ * must stop because their lease is gone (stopped, re-queued, timed out, reaped).
+ */
+export type PollAnswer = NodePollAnswer;
 
 export interface LeaseRef {
   readonly frameId: number;

@@ -17,11 +17,17 @@ import {
   ERRORS,
   NODE_PATHS,
   type NodeFailBody,
+  type NodeLease,
   type NodeLeaseBody,
+  type NodeLeaseJob,
   type NodeLogBody,
+  type NodePollAnswer,
   type NodePollBody,
   type NodeProgressBody,
+  type NodeRegisterAnswer,
   type NodeRegisterBody,
+  nodePollAnswer,
+  nodeRegisterAnswer,
 } from '@openfarm/protocol';
 import type { StagedInput } from '../staging/stage-inputs.js';
 
@@ -68,38 +74,20 @@ export interface LeaseRef {
   readonly epoch: number;
 }
 
-export interface LeaseJob {
-  readonly taskId: number;
-  readonly taskJson: Record<string, unknown>;
-  readonly layer: string;
-  readonly scenePath: string;
-  readonly inputs: readonly StagedInput[];
-  readonly missingInputs: readonly string[];
-  readonly outputFolder: string;
+/** What `parsed` needs of a contract schema (its zod `safeParse`). */
+interface AnswerSchema<T> {
+  safeParse(
+    data: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> } };
 }
 
-export interface WireLease extends LeaseRef {
-  readonly attempt: number;
-  readonly leaseExpiresAt: number;
-  readonly frameIndex: string;
-  readonly frameNumbers: readonly number[];
-  readonly frameType: number;
-  readonly job: LeaseJob;
-}
-
-export interface PollAnswer {
-  readonly leases: WireLease[];
-  readonly cancel: number[];
-  readonly disabled: boolean;
-}
-
-export interface Registration {
-  readonly workerId: number;
-  readonly name: string;
-  readonly disabled: boolean;
-  readonly leaseTtlMs: number;
-  readonly maxPollMs: number;
-}
+// The farm's answers are the wire contract's (@openfarm/protocol node-wire.ts), parsed on arrival.
+export type LeaseJob = NodeLeaseJob;
+export type WireLease = NodeLease;
+export type PollAnswer = NodePollAnswer;
+export type Registration = NodeRegisterAnswer;
 
 export interface NodeCapabilities {
   readonly os: string;
@@ -170,20 +158,20 @@ export class NodeApi {
     return this.request<T>(path, { ...jsonInit(body), signal }, lease);
   }
 
-  register(caps: NodeCapabilities): Promise<Registration> {
+  async register(caps: NodeCapabilities): Promise<Registration> {
     const body: NodeRegisterBody = {
       ...caps,
       renderers: caps.renderers.map((r) => ({ cgName: r.cgName, version: r.version })),
       hardwareConfigIds: [...caps.hardwareConfigIds],
     };
-    return this.post(NODE_PATHS.register, body);
+    return this.parsed(NODE_PATHS.register, nodeRegisterAnswer, await this.post(NODE_PATHS.register, body));
   }
 
   /**
    * The long poll; `signal` ends it early (the node is stopping). `warmTaskIds`: tasks an idle
    * warm renderer holds open, whose frames the farm then prefers to give this node.
    */
-  poll(
+  async poll(
     running: readonly LeaseRef[],
     freeSlots: number,
     waitMs: number,
@@ -196,7 +184,24 @@ export class NodeApi {
       waitMs,
       warmTaskIds: [...warmTaskIds],
     };
-    return this.post(NODE_PATHS.poll, body, undefined, signal);
+    return this.parsed(
+      NODE_PATHS.poll,
+      nodePollAnswer,
+      await this.post(NODE_PATHS.poll, body, undefined, signal),
+    );
+  }
+
+  /** An answer checked against the wire contract: a farm speaking another one is named, not half-read. */
+  private parsed<T>(path: string, schema: AnswerSchema<T>, data: unknown): T {
+    const r = schema.safeParse(data);
+    if (r.success) return r.data;
+    const issue = r.error.issues[0];
+    throw new NodeApiError(
+      path,
+      200,
+      0,
+      `the farm's answer does not match this node's contract (${issue?.path.map(String).join('.') || 'answer'}: ${issue?.message})`,
+    );
   }
 
   async progress(lease: LeaseRef, progress: number): Promise<void> {
