@@ -63,9 +63,12 @@ export class UploadBacklog {
 
   /** A file's blob is done with, sent or not. */
   settle(f: FileState): void {
-    // What a failed or resumed blob did not send is no longer waited for either.
+    // What a failed or resumed blob did not send is no longer waited for either, and the wave loop's
+    // wait must hear of it: when such a blob was the last send in flight, nothing else would wake the
+    // loop, and the upload never ended.
     this.unsentBytes -= f.unsent ?? 0;
     f.unsent = 0;
     this.drop(f);
+    this.recheck?.();
   }
 }
