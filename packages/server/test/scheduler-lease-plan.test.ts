@@ -1,4 +1,8 @@
 /**
+ * The batch claim's plan on SQLite (last test): its frames are looked up by id.
+ * With the guard on the bare `state` column SQLite walked every waiting frame of
+ * the farm instead (47 frames/s with 1,000,000 queued).
+ *
  * The candidate-task query's plan on SQLite: each "has a waiting frame" test
  * must stay a correlated probe of `frames_lease_order`. SQLite 3.47+ turns a
  * plain `exists` in WHERE into a join; with the ORDER BY's sort that join read
@@ -9,6 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CompiledQuery } from 'kysely';
+import { claimFramesQuery } from '../src/scheduler/sql/claim-frame.js';
 import { leaseTasksQuery } from '../src/scheduler/sql/lease-candidates.js';
 import { type SchedulerFarm, startSchedulerFarm, submitTask } from './scheduler-support.js';
 
@@ -20,7 +25,9 @@ after(() => f.close());
 
 test('the candidate-task query probes frames per task, never joins them (SQLite plan)', async (t) => {
   if (f.farm.server.farm.store.dialect !== 'sqlite') {
-    t.skip('plan shape checked on SQLite; PostgreSQL plans exists as a semi-join that stops at the first row');
+    t.skip(
+      'plan shape checked on SQLite; PostgreSQL plans exists as a semi-join that stops at the first row',
+    );
     return;
   }
   await submitTask(f.user, { frames: '1-50[1]', taskUserLevel: 10 });
@@ -51,4 +58,22 @@ test('the candidate-task query probes frames per task, never joins them (SQLite 
   // The query still answers: both tasks, the higher level first.
   const ids = (await f.db.executeQuery<{ id: number }>(c)).rows.map((r) => r.id);
   assert.equal(ids.length, 2);
+});
+
+test('the batch claim looks its frames up by id, never walks the waiting frames (SQLite plan)', async (t) => {
+  if (f.farm.server.farm.store.dialect !== 'sqlite') {
+    t.skip(
+      'plan shape checked on SQLite; on PostgreSQL the id list is an InitPlan probed through the primary key',
+    );
+    return;
+  }
+  const taskId = await submitTask(f.user, { frames: '1-20[1]' });
+  const c = claimFramesQuery(f.db, 'sqlite', taskId, 'plan-node', Date.now(), 60_000, 4).compile();
+  const plan = await f.db.executeQuery<{ detail: string }>(
+    CompiledQuery.raw(`explain query plan ${c.sql}`, [...c.parameters]),
+  );
+  const details = plan.rows.map((r) => r.detail);
+  // The UPDATE's own frames access: the first step of the plan.
+  assert.match(details[0]!, /^SEARCH frames USING INTEGER PRIMARY KEY/, details.join('\n'));
+  assert.ok(!details.some((d) => /frames_state_expiry|SCAN frames/.test(d)), details.join('\n'));
 });
