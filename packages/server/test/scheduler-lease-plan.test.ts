@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CompiledQuery } from 'kysely';
 import { claimFramesQuery } from '../src/scheduler/sql/claim-frame.js';
-import { leaseTasksQuery } from '../src/scheduler/sql/lease-candidates.js';
+import { leaseTasksQuery, warmLeaseTasksQuery } from '../src/scheduler/sql/lease-candidates.js';
 import { type SchedulerFarm, startSchedulerFarm, submitTask } from './scheduler-support.js';
 
 let f: SchedulerFarm;
@@ -58,6 +58,38 @@ test('the candidate-task query probes frames per task, never joins them (SQLite 
   // The query still answers: both tasks, the higher level first.
   const ids = (await f.db.executeQuery<{ id: number }>(c)).rows.map((r) => r.id);
   assert.equal(ids.length, 2);
+});
+
+test('the query ordered for a node with warm tasks also probes frames per task (SQLite plan)', async (t) => {
+  if (f.farm.server.farm.store.dialect !== 'sqlite') {
+    t.skip('plan shape checked on SQLite');
+    return;
+  }
+  const warm = await submitTask(f.user, { frames: '1-5[1]' });
+  const c = warmLeaseTasksQuery(
+    f.db,
+    { workerId: 1, cgIds: [2007], platform: null, blocklistAfter: 3, excludeTaskIds: [], limit: 8 },
+    [warm],
+  ).compile();
+  const plan = await f.db.executeQuery<{ id: number; parent: number; detail: string }>(
+    CompiledQuery.raw(`explain query plan ${c.sql}`, [...c.parameters]),
+  );
+  const rows = plan.rows;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const frameSearches = rows.filter((r) => /^SEARCH w\b/.test(r.detail));
+  // Waiting (WHERE), priority frames waiting and running frames (the two ranked columns).
+  assert.ok(frameSearches.length >= 3, rows.map((r) => r.detail).join('\n'));
+  for (const r of frameSearches) {
+    assert.match(
+      byId.get(r.parent)?.detail ?? '',
+      /CORRELATED SCALAR SUBQUERY/,
+      rows.map((x) => x.detail).join('\n'),
+    );
+    assert.match(r.detail, /frames_lease_order/);
+  }
+  const ids = (await f.db.executeQuery<{ id: number }>(c)).rows.map((r) => r.id);
+  // The statement puts the warm task first in its rank; withAffinity then moves older tasks nobody renders ahead.
+  assert.equal(ids[0], warm);
 });
 
 test('the batch claim looks its frames up by id, never walks the waiting frames (SQLite plan)', async (t) => {
