@@ -14,7 +14,7 @@ import { nodeCapabilities } from './capabilities.js';
 import { NodeApi, NodeApiError, type Registration, type WireLease } from './node-api.js';
 import { claimWorkRoot, killLeftoverRenderers, removeLeftoverLeases } from './renderer-pids.js';
 import { runLease } from './run-lease.js';
-import { WarmPool, type WarmPoolOptions } from './warm-pool.js';
+import { WarmPool, type WarmPoolOptions, warmKeyTaskId } from './warm-pool.js';
 
 export interface AgentOptions {
   readonly server: string;
@@ -176,13 +176,10 @@ export class Agent {
     await this.warm?.close();
   }
 
-  /**
-   * The tasks whose scene an idle warm renderer holds open, for the farm's affinity. A session's
-   * key starts with its task id (`taskId|layer|renderer|threads`, run-lease.ts).
-   */
+  /** The tasks whose scene an idle warm renderer holds open, for the farm's affinity. */
   private warmTaskIds(): number[] {
-    const ids = (this.warm?.idleKeys ?? []).map((key) => Number(key.split('|')[0]));
-    return [...new Set(ids.filter((id) => Number.isSafeInteger(id) && id > 0))];
+    const ids = (this.warm?.idleKeys ?? []).map(warmKeyTaskId);
+    return [...new Set(ids.filter((id) => id !== undefined))];
   }
 
   /** How long the farm holds a poll that finds nothing (it never holds one past a third of the lease TTL). */

@@ -31,7 +31,7 @@ import { toRanges } from './frame-ranges.js';
 import { LogBuffer } from './log-buffer.js';
 import { LeaseLostError, type NodeApi, NodeApiError, type WireLease } from './node-api.js';
 import { forgetRendererPid, recordRendererPid } from './renderer-pids.js';
-import type { WarmHolder, WarmPool } from './warm-pool.js';
+import { type WarmHolder, type WarmPool, warmKey } from './warm-pool.js';
 
 export interface LeaseContext {
   readonly api: NodeApi;
@@ -93,7 +93,7 @@ export async function runLease(
 
     if (ctx.warm !== undefined && renderer.adapter.prepareWarm !== undefined && warmAllowed(task))
       warm = await ctx.warm.take(
-        `${lease.job.taskId}|${lease.job.layer}|${renderer.installed.executable}|${ctx.threads}`,
+        warmKey(lease.job.taskId, lease.job.layer, renderer.installed.executable, ctx.threads),
       );
     // A warm session's inputs stay staged as long as its renderer runs: it reads them lazily.
     const stagingRoot = join(warm?.dir ?? dir, 'stage');

@@ -19,6 +19,20 @@ import { join } from 'node:path';
 import type { WarmSession } from '../renderers/warm-session.js';
 import { forgetRendererPid } from './renderer-pids.js';
 
+/**
+ * A session's key: what must be equal for a frame to reuse a warm renderer. It starts with the
+ * task id, which the agent reads back (warmKeyTaskId) to tell the farm which tasks it holds open.
+ */
+export function warmKey(taskId: number, layer: string, executable: string, threads: number): string {
+  return `${taskId}|${layer}|${executable}|${threads}`;
+}
+
+/** The task id a session key starts with, or undefined for a key warmKey did not make. */
+export function warmKeyTaskId(key: string): number | undefined {
+  const id = Number(key.slice(0, key.indexOf('|')));
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
 export interface WarmPoolOptions {
   readonly workRoot: string;
   readonly slots: number;
