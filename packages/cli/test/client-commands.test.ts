@@ -5,7 +5,7 @@
  * `projects`, `whoami`, `config show`, `logout`, and the progress line.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -20,6 +20,8 @@ import {
 } from '@openfarm/server';
 import type { Command } from 'commander';
 import { buildProgram } from 'openfarm';
+import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
+import { requireProgram } from '../../../scripts/test-support/require-program.js';
 import { startClientFarm } from './client-farm.js';
 import { clock, exitCodeOf, ProgressLine, progressText, secondsLeft } from '../src/task-progress.js';
 
@@ -404,4 +406,63 @@ test('the progress line: counts, the current frame, elapsed and time left from f
   tty.above(() => live.push('file\n'));
   tty.end();
   assert.deepEqual(live, ['\r\x1b[Kone', '\r\x1b[K', 'file\n', 'one', '\n']);
+});
+
+test('render takes the check and submit options (software version, project, priority, test frames, pause after them)', {
+  skip: requireProgram('blender'),
+  timeout: 120_000,
+}, async () => {
+  await login();
+  const scene = generateSampleScene({ outDir: join(dir, 'render-scene'), size: 16, frames: 3 });
+  const workspace = join(dir, 'render-ws');
+  // No render node here: render follows the task until it is stopped below.
+  const rendering = run(
+    'render',
+    scene.blendPath,
+    '--software-version',
+    '3.4.1',
+    '--project',
+    'shotR',
+    '--hardware',
+    'Default/64GB',
+    '--priority',
+    '8',
+    '--test-frames',
+    '2',
+    '--stop-after-test',
+    '--to',
+    join(dir, 'render-frames'),
+    '--workspace',
+    workspace,
+  );
+  // The task is found by its project once submitted (its frames exist), then stopped.
+  let id: string | undefined;
+  let frames = '';
+  for (const end = Date.now() + 90_000; !/^2\s/m.test(frames) && Date.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    const list = await api().query.getTaskList({ pageSize: 50 });
+    id = list.items.find((t) => t.projectName === 'shotR')?.id?.toString();
+    if (id !== undefined) frames = await run('frames', id);
+  }
+  assert.ok(id !== undefined && /^2\s/m.test(frames), `render submitted a task in project shotR:\n${frames}`);
+  assert.match(frames, /^2\s+waiting\s+test\s/m);
+  await run('stop', id);
+  try {
+    const out = await rendering;
+    assert.match(out, new RegExp(`^task ${id}: submitted; frames go to `, 'm'));
+  } finally {
+    process.exitCode = 0;
+  }
+  const task = await run('task', id);
+  assert.match(task, /^priority\s+8$/m);
+  assert.match(task, /^project\s+shotR$/m);
+  const [jobDir] = await readdir(workspace);
+  const written = JSON.parse(await readFile(join(workspace, jobDir as string, 'task.json'), 'utf8')) as {
+    task_info: { pre_frames: string; stop_after_test: string; project_name: string };
+    software_config: { cg_version: string };
+  };
+  assert.deepEqual(
+    [written.task_info.pre_frames, written.task_info.stop_after_test, written.software_config.cg_version],
+    ['000:2', '1', '3.4.1'],
+  );
 });
