@@ -33,6 +33,18 @@ function envOf(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
+/**
+ * A NO_PROXY entry's host and port. An IPv6 address takes a port only in
+ * brackets (`[::1]:7200`); bare (`::1`) its last group is not a port.
+ */
+function splitEntry(entry: string): [string, string | undefined] {
+  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(entry);
+  if (bracketed !== null) return [bracketed[1]!, bracketed[2]];
+  if (entry.indexOf(':') !== entry.lastIndexOf(':')) return [entry, undefined];
+  const m = /^(.*?)(?::(\d+))?$/.exec(entry)!;
+  return [m[1]!, m[2]];
+}
+
 /** NO_PROXY: comma- or space-separated host names (a leading dot or none: the domain and its sub-domains), `host:port`, or `*`. */
 export function bypassesProxy(target: URL, noProxy: string | undefined): boolean {
   if (noProxy === undefined) return false;
@@ -42,9 +54,9 @@ export function bypassesProxy(target: URL, noProxy: string | undefined): boolean
     const entry = raw.trim().toLowerCase();
     if (entry === '') continue;
     if (entry === '*') return true;
-    const m = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\]$/g, ''))!;
-    const name = m[1]!.replace(/^\*?\./, '');
-    if (m[2] !== undefined && m[2] !== port) continue;
+    const [rawName, entryPort] = splitEntry(entry);
+    const name = rawName.replace(/^\*?\./, '');
+    if (entryPort !== undefined && entryPort !== port) continue;
     if (host === name || host.endsWith(`.${name}`)) return true;
   }
   return false;
