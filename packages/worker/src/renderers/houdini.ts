@@ -14,6 +14,7 @@ import type { InstalledRenderer, RendererAdapter, RenderJob } from './adapter.js
 import { findExecutable, installDirs } from './find-executable.js';
 import { stagedPathMaps } from './path-map.js';
 import { createPercentParser } from './percent-output.js';
+import { redshiftPathOverrideEnv } from './redshift-path-override.js';
 import { asRecords, sceneInfo, str } from './scene-info.js';
 
 const USD = new Set(['.usd', '.usda', '.usdc', '.usdz']);
@@ -110,7 +111,7 @@ export const houdiniAdapter: RendererAdapter = {
           job.scenePath,
         ]),
         cwd: job.workDir,
-        env: { ...process.env, ...houdiniPathmapEnv(job) },
+        env: { ...process.env, ...houdiniPathmapEnv(job), ...(await redshiftPathOverrideEnv(job)) },
       };
     }
     const rop = ropOf(job);
@@ -125,7 +126,13 @@ export const houdiniAdapter: RendererAdapter = {
       executable: installed.executable,
       args: [script, job.scenePath, rop, String(start), String(end), String(step), job.outputDir],
       cwd: job.workDir,
-      env: { ...process.env, HOUDINI_MAXTHREADS: String(job.threads), ...houdiniPathmapEnv(job) },
+      env: {
+        ...process.env,
+        HOUDINI_MAXTHREADS: String(job.threads),
+        ...houdiniPathmapEnv(job),
+        // HOUDINI_PATHMAP covers what Houdini opens, not what Redshift reads inside its proxies.
+        ...(await redshiftPathOverrideEnv(job)),
+      },
     };
   },
 

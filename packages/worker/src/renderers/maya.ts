@@ -6,8 +6,10 @@
  * `scene_info_render` (keyed by render layer). The project (`-proj`) is the
  * analyzer's `input_project_path` moved into the staged tree, or the staged
  * scene's folder; the scene's absolute paths are mapped by `dirmap` in a
- * pre-render MEL (maya-dirmap.ts). Maya is not available to this repository's
- * tests: they check the command line and the MEL against Maya's documentation.
+ * pre-render MEL (maya-dirmap.ts), and those Redshift reads from inside its
+ * proxies by Redshift's path override file (redshift-path-override.ts). Maya
+ * is not available to this repository's tests: they check the command line
+ * and the MEL against Maya's documentation.
  */
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -16,6 +18,7 @@ import { findExecutable, installDirs, versionFromPath } from './find-executable.
 import { dirmapMel, melString } from './maya-dirmap.js';
 import { stagedPathMaps, stagedPathOf } from './path-map.js';
 import { createPercentParser } from './percent-output.js';
+import { redshiftPathOverrideEnv } from './redshift-path-override.js';
 import { asRecord, sceneInfo, str } from './scene-info.js';
 
 /** `-r` names of Maya's renderers by the value analyzers write in `common.renderer`. */
@@ -67,7 +70,14 @@ export const mayaAdapter: RendererAdapter = {
     await writeFile(mel, dirmapMel(stagedPathMaps(job.stagingRoot)));
     args.push('-preRender', `source ${melString(mel)}`);
     args.push(job.scenePath);
-    return { executable: installed.executable, args, cwd: job.workDir };
+    // dirmap does not reach the paths Redshift reads from inside its proxies; its own override file does.
+    const redshift = await redshiftPathOverrideEnv(job);
+    return {
+      executable: installed.executable,
+      args,
+      cwd: job.workDir,
+      ...(redshift.REDSHIFT_PATHOVERRIDE_FILE === undefined ? {} : { env: { ...process.env, ...redshift } }),
+    };
   },
 
   createParser: createPercentParser,
