@@ -57,7 +57,7 @@ export interface SubmittedScene {
 export async function submitSampleScene(
   server: RunningFarmServer,
   root: string,
-  opts: { frames: number; size?: number; userName: string },
+  opts: { frames: number; size?: number; userName: string; taskInfo?: Record<string, string> },
 ): Promise<SubmittedScene> {
   const user = await createUser(server.farm.store.db, opts.userName);
   const artistDir = join(root, `${opts.userName}-files`);
@@ -70,6 +70,14 @@ export async function submitSampleScene(
     workspace: await mkdtemp(join(root, 'ws-')),
     platform: '2',
   });
+  if (opts.taskInfo !== undefined) {
+    // Options an artist sets in the analyzed task.json before submitting it.
+    const task = JSON.parse(await readFile(analyzer.taskJson, 'utf8')) as {
+      task_info: Record<string, string>;
+    };
+    Object.assign(task.task_info, opts.taskInfo);
+    await writeFile(analyzer.taskJson, JSON.stringify(task));
+  }
   const api = artistApi(server.url, user);
   // Job files over HTTP (taskJsonFile), as `openfarm render` sends them; the
   // config-storage way is covered by the server's own tests.

@@ -7,7 +7,9 @@
  * - the warm Blender killed with SIGKILL mid-frame: the frame fails, is
  *   queued again and rendered in a new session;
  * - a frame cancelled on the farm while it renders warm: its session is killed;
- * - the node killed with SIGKILL while its Blender is warm: the Blender dies with it.
+ * - the node killed with SIGKILL while its Blender is warm: the Blender dies with it;
+ * - the memory limit ends a session after its frame;
+ * - a task whose task_info.warm_session is "off" renders cold on a warm node.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -95,7 +97,7 @@ async function warmBlenderPid(workDir: string): Promise<number> {
   return (JSON.parse(await readFile(join(workDir, 'pids', pidFile), 'utf8')) as { pid: number }).pid;
 }
 
-async function node(name: string, warm: { maxFrames?: number }) {
+async function node(name: string, warm: { maxFrames?: number; maxRssBytes?: number }) {
   const w = await createWorker(server.farm.store.db, name);
   const log: string[] = [];
   const workDir = join(root, name);
@@ -146,6 +148,58 @@ test('frame limit and task change end warm sessions; every frame done once; no B
   }
   assert.deepEqual(blendersUnder(n.workDir), [], 'no Blender left after the node stops');
   assert.deepEqual(await readdir(join(n.workDir, 'leases')), [], 'warm folders removed');
+});
+
+test('the memory limit ends each session after its frame; every frame done once; no Blender left', async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
+  // A limit every Blender passes: each session is ended once its frame is reported.
+  const n = await node('memory', { maxRssBytes: 1 });
+  try {
+    const a = await submitSampleScene(server, root, { frames: 3, size: 32, userName: 'memory-a' });
+    await waitUntil('task A', async () => (await taskStatus(a.taskId)) === TaskStatus.FINISHED, 240_000);
+    assert.deepEqual((await assertDoneOnce(a.taskId, 3)).attempts, [1, 1, 1]);
+    const ended = n.agent.warm!.ended;
+    await waitUntil('the last session to end at the limit', async () => ended.memory >= 3, 30_000);
+    const why = `${JSON.stringify(ended)}\n${n.log.join('\n')}`;
+    assert.equal(ended.memory, 3, why);
+    assert.equal(ended.failed, 0, why);
+    assert.ok(
+      n.log.some((m) => / ended: its renderer uses \d+ MiB/.test(m)),
+      why,
+    );
+  } finally {
+    await n.stop();
+  }
+  assert.deepEqual(blendersUnder(n.workDir), [], 'no Blender left after the node stops');
+});
+
+test('a task with task_info.warm_session "off" renders cold on a warm node: no session is started', async (t) => {
+  const skip = requireProgram('blender', { found: blender !== undefined });
+  if (skip || !blender) return t.skip(skip || undefined);
+  const n = await node('per-task-off', {});
+  try {
+    const a = await submitSampleScene(server, root, {
+      frames: 2,
+      size: 32,
+      userName: 'per-task-off-a',
+      taskInfo: { warm_session: 'off' },
+    });
+    await waitUntil('task A', async () => (await taskStatus(a.taskId)) === TaskStatus.FINISHED, 240_000);
+    assert.deepEqual((await assertDoneOnce(a.taskId, 2)).attempts, [1, 1]);
+    assert.deepEqual(n.agent.warm!.idleKeys, [], 'no session kept open');
+  } finally {
+    await n.stop();
+  }
+  // Every session a node starts is ended with a reason when the node stops, at the latest.
+  const ended = n.agent.warm!.ended;
+  assert.equal(
+    Object.values(ended).reduce((x, y) => x + y, 0),
+    0,
+    `${JSON.stringify(ended)}\n${n.log.join('\n')}`,
+  );
+  assert.ok(!n.log.some((m) => m.startsWith('warm renderer')), n.log.join('\n'));
+  assert.deepEqual(blendersUnder(n.workDir), [], 'no Blender left after the node stops');
 });
 
 test('the warm Blender killed mid-frame: the frame is rendered again, every frame done once', async (t) => {
