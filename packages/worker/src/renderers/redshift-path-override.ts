@@ -11,16 +11,13 @@
  * `\\fileserver\share\tex\rock.exr` opens the staged copy under that root.
  * Redshift cannot run here: the file is checked against the documentation.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderJob } from './adapter.js';
 import { type PathMapEntry, stagedPathMaps } from './path-map.js';
-import { asRecord, sceneInfo, str } from './scene-info.js';
+import { stagesFileEndingIn, taskUsesRenderer } from './staged-inputs.js';
 
 export const REDSHIFT_OVERRIDE_FILE = 'openfarm_redshift_pathoverride.txt';
-
-/** At most this many staged entries are looked at for a proxy, so a huge tree costs bounded time. */
-const WALK_LIMIT = 200_000;
 
 /** A `"source" "target"` pair as the documented file holds it. */
 const PAIR = /"([^"]*)"\s+"([^"]*)"/g;
@@ -48,37 +45,11 @@ export function parseRedshiftOverrides(text: string): [string, string][] {
   return [...text.matchAll(PAIR)].map((m) => [m[1] ?? '', m[2] ?? '']);
 }
 
-function anyLayerRendersRedshift(job: RenderJob): boolean {
-  for (const layer of Object.values(sceneInfo(job))) {
-    if (str(asRecord(asRecord(layer)?.common)?.renderer)?.toLowerCase() === 'redshift') return true;
-  }
-  return Object.keys(job.task.software_config.plugins ?? {}).some((k) => /redshift/i.test(k));
-}
-
-/** Whether the staged tree holds a Redshift proxy (`.rs`, any case); stops at the first. */
-async function stagesAProxy(root: string): Promise<boolean> {
-  const todo = [root];
-  let seen = 0;
-  while (todo.length > 0 && seen < WALK_LIMIT) {
-    const dir = todo.pop() as string;
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      seen += 1;
-      if (e.isDirectory()) todo.push(join(dir, e.name));
-      else if (e.name.toLowerCase().endsWith('.rs')) return true;
-    }
-  }
-  return false;
-}
-
 /** Whether Redshift will render `job` or read a proxy it stages: the cases the override file is for. */
 export async function redshiftReadsJob(job: RenderJob): Promise<boolean> {
-  return anyLayerRendersRedshift(job) || (await stagesAProxy(job.stagingRoot));
+  return (
+    taskUsesRenderer(job, 'redshift', /redshift/i) || (await stagesFileEndingIn(job.stagingRoot, ['.rs']))
+  );
 }
 
 /**
