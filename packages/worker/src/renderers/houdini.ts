@@ -11,6 +11,7 @@ import { basename, extname, join } from 'node:path';
 import { WorkerError } from '../errors.js';
 import { captureOutput } from '../process/supervise.js';
 import type { InstalledRenderer, RendererAdapter, RenderJob } from './adapter.js';
+import { arnoldPathmapEnv } from './arnold-path-map.js';
 import { findExecutable, installDirs } from './find-executable.js';
 import { stagedPathMaps } from './path-map.js';
 import { createPercentParser } from './percent-output.js';
@@ -111,7 +112,12 @@ export const houdiniAdapter: RendererAdapter = {
           job.scenePath,
         ]),
         cwd: job.workDir,
-        env: { ...process.env, ...houdiniPathmapEnv(job), ...(await redshiftPathOverrideEnv(job)) },
+        env: {
+          ...process.env,
+          ...houdiniPathmapEnv(job),
+          ...(await redshiftPathOverrideEnv(job)),
+          ...(await arnoldPathmapEnv(job)),
+        },
       };
     }
     const rop = ropOf(job);
@@ -130,8 +136,10 @@ export const houdiniAdapter: RendererAdapter = {
         ...process.env,
         HOUDINI_MAXTHREADS: String(job.threads),
         ...houdiniPathmapEnv(job),
-        // HOUDINI_PATHMAP covers what Houdini opens, not what Redshift reads inside its proxies.
+        // HOUDINI_PATHMAP covers what Houdini opens, not what Redshift reads inside its proxies
+        // or Arnold inside an Alembic archive.
         ...(await redshiftPathOverrideEnv(job)),
+        ...(await arnoldPathmapEnv(job)),
       },
     };
   },

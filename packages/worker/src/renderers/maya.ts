@@ -7,13 +7,15 @@
  * analyzer's `input_project_path` moved into the staged tree, or the staged
  * scene's folder; the scene's absolute paths are mapped by `dirmap` in a
  * pre-render MEL (maya-dirmap.ts), and those Redshift reads from inside its
- * proxies by Redshift's path override file (redshift-path-override.ts). Maya
+ * proxies or Arnold from inside Alembic archives by their own path maps
+ * (redshift-path-override.ts, arnold-path-map.ts). Maya
  * is not available to this repository's tests: they check the command line
  * and the MEL against Maya's documentation.
  */
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RendererAdapter } from './adapter.js';
+import { arnoldPathmapEnv } from './arnold-path-map.js';
 import { findExecutable, installDirs, versionFromPath } from './find-executable.js';
 import { dirmapMel, melString } from './maya-dirmap.js';
 import { stagedPathMaps, stagedPathOf } from './path-map.js';
@@ -70,13 +72,14 @@ export const mayaAdapter: RendererAdapter = {
     await writeFile(mel, dirmapMel(stagedPathMaps(job.stagingRoot)));
     args.push('-preRender', `source ${melString(mel)}`);
     args.push(job.scenePath);
-    // dirmap does not reach the paths Redshift reads from inside its proxies; its own override file does.
-    const redshift = await redshiftPathOverrideEnv(job);
+    // dirmap does not reach the paths the renderer reads from inside Redshift proxies and Alembic
+    // archives; Redshift's override file and Arnold's path map do.
+    const rendererMaps = { ...(await redshiftPathOverrideEnv(job)), ...(await arnoldPathmapEnv(job)) };
     return {
       executable: installed.executable,
       args,
       cwd: job.workDir,
-      ...(redshift.REDSHIFT_PATHOVERRIDE_FILE === undefined ? {} : { env: { ...process.env, ...redshift } }),
+      ...(Object.keys(rendererMaps).length === 0 ? {} : { env: { ...process.env, ...rendererMaps } }),
     };
   },
 
