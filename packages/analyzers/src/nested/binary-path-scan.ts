@@ -144,7 +144,7 @@ function binaryPathReader(format: string): DependencyReader {
       if (paths.length > 0) {
         warn?.(
           `absolute path${paths.length > 1 ? 's' : ''} inside this ${format === 'Alembic' ? 'Alembic archive' : 'Redshift proxy'} ` +
-            '(the render node opens them as written: only USD, Arnold, V-Ray, MaterialX, OCIO and XGen files get their paths mapped): ' +
+            '(not uploaded: only files the scene names itself are; a render node maps these paths only through the renderer\'s own path map, Redshift\'s override file or Arnold\'s ARNOLD_PATHMAP): ' +
             listed.join(', ') +
             (more > 0 ? ` and ${more} more` : ''),
         );
