@@ -1,7 +1,8 @@
 /**
  * Warm render sessions on a real farm with real Blender (one farm for the
  * file; tiny frames). Each case checks the farm ends correct — every frame
- * done exactly once, one output per frame — and that no Blender is left:
+ * done exactly once, one output per frame, each with its thumbnail and
+ * Blender's progress and save lines in its log — and that no Blender is left:
  * - the frame-range limit ends a session and the next frame starts cold;
  * - a task change ends the idle session of the previous task;
  * - the warm Blender killed with SIGKILL mid-frame: the frame fails, is
@@ -68,7 +69,18 @@ async function assertDoneOnce(taskId: number, frames: number): Promise<{ attempt
   const db = server.farm.store.db;
   const rows = await db.selectFrom('frames').selectAll().where('task_id', '=', taskId).execute();
   assert.equal(rows.length, frames);
-  for (const r of rows) assert.equal(r.state, FrameStatus.DONE, JSON.stringify(r));
+  for (const r of rows) {
+    assert.equal(r.state, FrameStatus.DONE, JSON.stringify(r));
+    // What a cold render leaves too: a thumbnail, and Blender's progress and save lines in the log.
+    assert.ok(r.thumbnail_path !== null, `a thumbnail for frame ${r.id}`);
+    const log = (
+      await db.selectFrom('frame_log_lines').select('line').where('frame_id', '=', r.id).execute()
+    ).map((l) => l.line);
+    assert.ok(
+      log.some((l) => l.startsWith('Fra:')) && log.some((l) => l.startsWith('Saved:')),
+      log.join('\n'),
+    );
+  }
   const outputs = await db
     .selectFrom('transfer_manifest')
     .select('path')
