@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { localToServerPath } from '@openfarm/protocol';
 import {
   blenderAdapter,
   type InstalledRenderer,
@@ -150,4 +151,54 @@ describe('Blender adapter, real renders', () => {
     const png = PNG.sync.read(readFileSync(result.outputs[0]!));
     assert.ok(isMagenta(pixel(png, 44, 40)));
   });
+
+  // The same scene with its absolute texture saved on a Mac and on a Windows share: the copy is
+  // staged where the farm's path rule (the SDK uploads with it) puts that path, and Blender finds it.
+  for (const [label, ref] of [
+    ['macOS', '/Users/artist/demo/textures/stripes.png'],
+    ['UNC', '\\\\srv\\share\\demo\\textures\\stripes.png'],
+  ] as const) {
+    test(`a texture saved at a ${label} path (${ref}) is remapped to its staged copy`, async (t) => {
+      const skip = requireProgram('blender', { found: installed !== undefined });
+      if (skip || !installed) return t.skip(skip || undefined);
+      const other = generateSampleScene({
+        outDir: join(root, `${label}-scene`),
+        absoluteTextureRef: ref,
+        frames: 1,
+      });
+      const stagingRoot = join(root, label, 'stage');
+      const sceneDir = join(stagingRoot, 'D', 'projects', 'demo');
+      mkdirSync(join(sceneDir, 'textures'), { recursive: true });
+      copyFileSync(other.blendPath, join(sceneDir, 'sample.blend'));
+      copyFileSync(other.relativeTexture, join(sceneDir, 'textures', 'checker.png'));
+      const staged = join(stagingRoot, localToServerPath(ref));
+      mkdirSync(join(staged, '..'), { recursive: true });
+      copyFileSync(other.absoluteTextureFile, staged);
+      const lines: string[] = [];
+      const result = await runRender(
+        blenderAdapter,
+        installed,
+        {
+          task,
+          scenePath: join(sceneDir, 'sample.blend'),
+          stagingRoot,
+          frames: { start: 1, end: 1, step: 1 },
+          outputDir: join(root, label, 'out'),
+          workDir: join(root, label, 'work'),
+          threads: 1,
+        },
+        { onLine: (l) => lines.push(l) },
+      );
+      assert.equal(result.ok, true, lines.join('\n'));
+      assert.ok(
+        lines.some((l) => l.includes('OPENFARM remap images') && l.includes(staged)),
+        lines.join('\n'),
+      );
+      const png = PNG.sync.read(readFileSync(result.outputs[0]!));
+      for (const x of [36, 40, 44, 52, 60]) {
+        const p = pixel(png, x, 40);
+        assert.ok(!isMagenta(p) && p[0] > 200, `the staged texture at (${x},40): ${p}`);
+      }
+    });
+  }
 });
