@@ -25,6 +25,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Duplex } from 'node:stream';
 import { WorkerError } from '../errors.js';
 import { groupCpuTicks, type SupervisedCommand, signalGroup, spawnInGroup } from '../process/supervise.js';
 import type { FrameRange } from './adapter.js';
@@ -86,8 +87,18 @@ export class WarmSession {
   private constructor(
     private readonly child: ChildProcess,
     private readonly graceMs: number,
+    lifeline: Duplex | undefined,
   ) {
-    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
+    // Gone means the renderer closed and its parent watcher (supervise.ts) has left too, as
+    // runSupervised waits for: the watcher reads "done" only after the renderer's exit, so
+    // resolving on the renderer alone let the group outlive a close for a moment.
+    const watcherGone = new Promise<void>((done) => {
+      if (lifeline === undefined || lifeline.destroyed) return done();
+      lifeline.once('end', done);
+      lifeline.once('close', done);
+    });
+    const rendererClosed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    this.closed = Promise.all([rendererClosed, watcherGone]).then(() => undefined);
   }
 
   get pid(): number | undefined {
@@ -99,9 +110,9 @@ export class WarmSession {
   }
 
   static async start(cmd: SupervisedCommand, opts: WarmStartOptions = {}): Promise<WarmSession> {
-    const { child } = spawnInGroup(cmd, { dieWithParent: true, stdin: 'pipe' });
+    const { child, lifeline } = spawnInGroup(cmd, { dieWithParent: true, stdin: 'pipe' });
     child.stdin!.on('error', () => undefined);
-    const session = new WarmSession(child, opts.graceMs ?? 5000);
+    const session = new WarmSession(child, opts.graceMs ?? 5000, lifeline);
     session.lineSink = opts.onLine;
     const onLine = (line: string): void => session.line(line);
     createInterface({ input: child.stdout! }).on('line', onLine);
