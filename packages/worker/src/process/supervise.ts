@@ -94,15 +94,40 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
+ * The /proc stat fields (after the parenthesised command name, so `state` is [0], `pgrp` [2],
+ * `utime` [11], `stime` [12]) of every process in the group led by `pid`, zombies included;
+ * undefined where /proc cannot be read (not Linux).
+ */
+function groupStats(pid: number): string[][] | undefined {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  const members: string[][] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pid) members.push(fields);
+  }
+  return members;
+}
+
+/**
  * Whether any live process belongs to the group led by `pid`. On Linux this
  * reads /proc and ignores zombies (a killed renderer's orphans are reparented
  * to a PID 1 that, in containers, may never reap them); elsewhere it asks kill(0).
  */
 export function groupAlive(pid: number): boolean {
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
+  const members = groupStats(pid);
+  if (members === undefined) {
     try {
       process.kill(-pid, 0);
       return true;
@@ -110,47 +135,16 @@ export function groupAlive(pid: number): boolean {
       return false;
     }
   }
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // Fields after the parenthesised command name: state ppid pgrp …
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pid && state !== 'Z' && state !== 'X') return true;
-  }
-  return false;
+  return members.some(([state]) => state !== 'Z' && state !== 'X');
 }
 
 /**
- * CPU time (user + system, in clock ticks) used so far by the live processes of the group led
+ * CPU time (user + system, in clock ticks) used so far by the processes of the group led
  * by `pid`, or undefined where /proc cannot be read (not Linux). A renderer that has used no
  * CPU and printed nothing for minutes is not working: stopped, deadlocked or waiting forever.
  */
 export function groupCpuTicks(pid: number): number | undefined {
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
-  let ticks = 0;
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // After the command name: state(3) ppid pgrp … utime(14) stime(15), numbered from pid = 1.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[2]) === pid) ticks += Number(f[11]) + Number(f[12]);
-  }
-  return ticks;
+  return groupStats(pid)?.reduce((ticks, f) => ticks + Number(f[11]) + Number(f[12]), 0);
 }
 
 /**
