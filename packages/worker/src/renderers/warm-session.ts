@@ -25,9 +25,15 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerError } from '../errors.js';
-import { groupCpuTicks, type SupervisedCommand, signalGroup, spawnInGroup } from '../process/supervise.js';
+import {
+  groupAlive,
+  groupCpuTicks,
+  type SupervisedCommand,
+  signalGroup,
+  spawnInGroup,
+} from '../process/supervise.js';
 import type { FrameRange } from './adapter.js';
 import { WARM_MARK } from './blender-warm-server.js';
 
@@ -72,6 +78,15 @@ export interface WarmStartOptions {
   readonly onLine?: (line: string) => void;
 }
 
+/** How long a closed session waits for the rest of its group (already sent SIGKILL) to go. */
+const GROUP_GONE_WAIT_MS = 5000;
+
+/** Resolves once no live process is left in the group led by `pid`, or after `maxMs`. */
+async function groupGone(pid: number, maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (groupAlive(pid) && Date.now() < until) await sleep(20);
+}
+
 export class WarmSession {
   /** Frame ranges rendered so far. */
   requests = 0;
@@ -87,18 +102,13 @@ export class WarmSession {
   private constructor(
     private readonly child: ChildProcess,
     private readonly graceMs: number,
-    lifeline: Duplex | undefined,
   ) {
-    // Gone means the renderer closed and its parent watcher (supervise.ts) has left too, as
-    // runSupervised waits for: the watcher reads "done" only after the renderer's exit, so
-    // resolving on the renderer alone let the group outlive a close for a moment.
-    const watcherGone = new Promise<void>((done) => {
-      if (lifeline === undefined || lifeline.destroyed) return done();
-      lifeline.once('end', done);
-      lifeline.once('close', done);
-    });
-    const rendererClosed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    this.closed = Promise.all([rendererClosed, watcherGone]).then(() => undefined);
+    // Closed means no process of the group is left: the renderer's 'close' (its stdio, the
+    // watcher's line included, all ended), then whatever it forked, which the close handler
+    // SIGKILLs, gone too. A CI run saw a member still alive right after the renderer's close.
+    this.closed = new Promise<void>((resolve) => child.once('close', () => resolve())).then(() =>
+      child.pid === undefined ? undefined : groupGone(child.pid, GROUP_GONE_WAIT_MS),
+    );
   }
 
   get pid(): number | undefined {
@@ -110,9 +120,9 @@ export class WarmSession {
   }
 
   static async start(cmd: SupervisedCommand, opts: WarmStartOptions = {}): Promise<WarmSession> {
-    const { child, lifeline } = spawnInGroup(cmd, { dieWithParent: true, stdin: 'pipe' });
+    const { child } = spawnInGroup(cmd, { dieWithParent: true, stdin: 'pipe' });
     child.stdin!.on('error', () => undefined);
-    const session = new WarmSession(child, opts.graceMs ?? 5000, lifeline);
+    const session = new WarmSession(child, opts.graceMs ?? 5000);
     session.lineSink = opts.onLine;
     const onLine = (line: string): void => session.line(line);
     createInterface({ input: child.stdout! }).on('line', onLine);
