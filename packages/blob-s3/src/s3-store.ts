@@ -25,6 +25,7 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   S3Client,
   type S3ClientConfig,
   UploadPartCommand,
@@ -268,9 +269,28 @@ export class S3BlobStore implements BlobStore, BlobCollection, BlobPartStaging {
       if (r.ETag === undefined) throw new Error('S3 answered UploadPart without an ETag');
       return r.ETag;
     } catch (err) {
-      if ((err as { name?: string }).name === 'NoSuchUpload')
+      // A server may refuse the part (NoSuchUpload) and close the connection while the body is
+      // still being sent, so the client sees EPIPE or a reset instead: ask whether it still exists.
+      if ((err as { name?: string }).name === 'NoSuchUpload' || !(await this.stagedExists(key, handle)))
         throw new BlobStagingLostError(`staged upload of ${this.objectKey(key)} is gone`, { cause: err });
       throw err;
+    }
+  }
+
+  /** Whether the multipart upload still exists; true when that cannot be told (the original error stands). */
+  private async stagedExists(key: BlobKey, handle: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new ListPartsCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          UploadId: handle,
+          MaxParts: 1,
+        }),
+      );
+      return true;
+    } catch (err) {
+      return (err as { name?: string }).name !== 'NoSuchUpload';
     }
   }
 
