@@ -94,3 +94,33 @@ test('a resumable upload begun on one server counts on the other', async () => {
     .execute();
   assert.deepEqual(holds, []);
 });
+
+test('the usage never misses a blob between its record and the end of its hold', async () => {
+  // A request records its blob, then drops its hold: every read of the usage meanwhile must
+  // count the blob once at least. Three separate sums (each its own snapshot on PostgreSQL)
+  // could read the blobs before the record and the holds after the drop, and count nothing:
+  // another server then fitted a blob into bytes that were not free.
+  const user = await farm.addUser('snapshot');
+  const db = farm.server.farm.store.db;
+  await setTransferQuota(db, user.userId, 1_000_000_000);
+  const { QuotaBudget } = await import('../src/transfer/quota.js');
+  const { recordHeldBlob } = await import('../src/transfer/held-blobs.js');
+  let low = 0;
+  for (let i = 0; i < 150; i++) {
+    const key = keyOf(randomBytes(16));
+    const budget = await QuotaBudget.of(db, user.userId, undefined);
+    await budget.reserve(key.size);
+    const floor = (i + 1) * key.size;
+    let done = false;
+    const write = (async () => {
+      await recordHeldBlob(db, user.userId, key);
+      await budget.settle();
+      done = true;
+    })();
+    const reads = (async () => {
+      while (!done) if ((await usedTransferBytes(db, user.userId)) < floor) low++;
+    })();
+    await Promise.all([write, reads]);
+  }
+  assert.equal(low, 0, `${low} reads of the usage missed a blob being recorded`);
+});

@@ -35,25 +35,32 @@ export async function usedTransferBytes(
   userId: number,
   nowMs = Date.now(),
 ): Promise<number> {
-  const held = await db
-    .selectFrom('transfer_user_blobs')
-    .select(sql<number | string | null>`sum(size)`.as('n'))
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  const pending = await db
-    .selectFrom('transfer_uploads')
-    .select(sql<number | string | null>`sum(size)`.as('n'))
-    .where('user_id', '=', userId)
-    // A completed session's blob is counted among the held ones.
-    .where('completed_at', 'is', null)
-    .executeTakeFirst();
-  const reserved = await db
-    .selectFrom('transfer_quota_holds')
-    .select(sql<number | string | null>`sum(bytes)`.as('n'))
-    .where('user_id', '=', userId)
-    .where('expires_at', '>', nowMs)
-    .executeTakeFirst();
-  return Number(held?.n ?? 0) + Number(pending?.n ?? 0) + Number(reserved?.n ?? 0);
+  // One statement, so one snapshot: as three, a request recording its blob and then dropping
+  // its hold between the reads was counted in neither sum on PostgreSQL (each statement sees
+  // what was committed when it began), and another server fitted bytes that were not free.
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('transfer_user_blobs')
+        .select(sql<number | string | null>`sum(size)`.as('n'))
+        .where('user_id', '=', userId)
+        .as('held'),
+      eb
+        .selectFrom('transfer_uploads')
+        .select(sql<number | string | null>`sum(size)`.as('n'))
+        .where('user_id', '=', userId)
+        // A completed session's blob is counted among the held ones.
+        .where('completed_at', 'is', null)
+        .as('pending'),
+      eb
+        .selectFrom('transfer_quota_holds')
+        .select(sql<number | string | null>`sum(bytes)`.as('n'))
+        .where('user_id', '=', userId)
+        .where('expires_at', '>', nowMs)
+        .as('reserved'),
+    ])
+    .executeTakeFirstOrThrow();
+  return Number(row.held ?? 0) + Number(row.pending ?? 0) + Number(row.reserved ?? 0);
 }
 
 /**
