@@ -19,6 +19,8 @@ export type CrateValue =
   | { readonly dictionary: Readonly<Record<string, CrateValue>> }
   | { readonly timeSamples: readonly CrateValue[] }
   | { readonly token: string }
+  /** A token[] such as primChildren or properties, which a USD reader follows to find the specs. */
+  | { readonly tokens: readonly string[] }
   /** A float[] of this many bytes (never read by the dependency reader). */
   | { readonly blobBytes: number };
 
@@ -41,6 +43,9 @@ export interface CrateWriteOptions {
   readonly legacyVersion?: readonly [0, number, number];
 }
 
+/** An SdfLayerOffset of offset 0 and scale 1, as USD writes one that was never set. */
+const NO_OFFSET = new Uint8Array(new Float64Array([0, 1]).buffer);
+
 type Piece = Uint8Array | { readonly zeros: number };
 
 const TYPE = {
@@ -52,6 +57,7 @@ const TYPE = {
   Dictionary: 31,
   ReferenceListOp: 35,
   TimeSamples: 46,
+  TokenVector: 41,
   StringVector: 50,
   PayloadListOp: 55,
 };
@@ -206,12 +212,16 @@ function buildCrate(specs: readonly CrateSpecInput[], options: CrateWriteOptions
       const at = out.push(concat([u64(v.assets.length), ...v.assets.map((a) => u32(string(a)))]));
       return rep(TYPE.AssetPath, at, { array: true });
     }
+    if ('tokens' in v) {
+      const at = out.push(concat([u64(v.tokens.length), ...v.tokens.map((t) => u32(token(t)))]));
+      return rep(TYPE.TokenVector, at);
+    }
     if ('stringVector' in v) {
       const at = out.push(concat([u64(v.stringVector.length), ...v.stringVector.map((a) => u32(string(a)))]));
       return rep(TYPE.StringVector, at);
     }
     if ('references' in v) {
-      const item = (a: string) => concat([u32(string(a)), u32(0), new Uint8Array(16), u64(0)]);
+      const item = (a: string) => concat([u32(string(a)), u32(0), NO_OFFSET, u64(0)]);
       const deleted = v.deleted ?? [];
       const header = 32 | (deleted.length > 0 ? 8 : 0);
       const parts = [Uint8Array.of(header), u64(v.references.length), ...v.references.map(item)];
@@ -219,7 +229,7 @@ function buildCrate(specs: readonly CrateSpecInput[], options: CrateWriteOptions
       return rep(TYPE.ReferenceListOp, out.push(concat(parts)));
     }
     if ('payloads' in v) {
-      const item = (a: string) => concat([u32(string(a)), u32(0), new Uint8Array(16)]);
+      const item = (a: string) => concat([u32(string(a)), u32(0), NO_OFFSET]);
       return rep(
         TYPE.PayloadListOp,
         out.push(concat([Uint8Array.of(2), u64(v.payloads.length), ...v.payloads.map(item)])),
