@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import {
+  ASSET_EXTENSIONS,
   absolutePathsIn,
   analyzeScene,
   DependencyCollector,
   followNestedDependencies,
+  namesFileHere,
   scanAbsolutePaths,
   scannedRanges,
 } from '../src/index.js';
@@ -15,9 +17,11 @@ import { flipBits, insertRandomBytes, mulberry32, overwriteBytes, randomInt } fr
 
 /**
  * Alembic archives and Redshift proxies are not rewritten on the render
- * node, so an absolute path stored inside one fails there. The analyzer scans
- * them for such paths and warns (a tip under the DCC's missing-file code,
- * which does not block submission); it lists no dependency from the scan.
+ * node, so an absolute path stored inside one is opened as written there. The
+ * analyzer scans them for such paths: those naming a texture, cache or
+ * geometry file on this machine are uploaded (the renderer's path map finds
+ * them staged under their root), the others get a warning (a tip under the
+ * DCC's missing-file code, which does not block submission).
  */
 const root = mkdtempSync(join(tmpdir(), 'openfarm-binary-paths-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -70,11 +74,30 @@ test('the scan finds drive, UNC and POSIX absolute paths with an extension, UTF-
   );
 });
 
-test('a Maya scene with an Alembic cache and a Redshift proxy holding absolute paths gets a warning tip with the chain, and no extra upload', async () => {
+test('a Maya scene with an Alembic cache and a Redshift proxy: absolute paths naming textures here are uploaded, the others get a warning tip with the chain', async () => {
   const dir = join(root, 'maya');
   mkdirSync(join(dir, 'cache'), { recursive: true });
-  writeFileSync(join(dir, 'cache', 'tree.abc'), archive(['D:/show/tex/bark.tx', './relative.png']));
-  writeFileSync(join(dir, 'cache', 'rock.rs'), archive(['\\\\fileserver\\share\\tex\\rock.exr']));
+  mkdirSync(join(dir, 'tex'), { recursive: true });
+  mkdirSync(join(dir, 'notes'), { recursive: true });
+  for (const f of ['bark_here.tx', 'moss_1001.png', 'moss_1002.png', 'rock_here.exr'])
+    writeFileSync(join(dir, 'tex', f), f);
+  writeFileSync(join(dir, 'notes', 'todo.txt'), 'not a texture');
+  const here = (rel: string) => join(dir, rel);
+  writeFileSync(
+    join(dir, 'cache', 'tree.abc'),
+    archive([
+      'D:/show/tex/bark.tx', // another machine's path: warned
+      here('tex/bark_here.tx'), // this machine's texture: uploaded
+      here('tex/moss_<UDIM>.png'), // a UDIM set in an existing folder: every tile uploaded
+      here('notes/todo.txt'), // exists, but not a file a renderer reads: warned, not uploaded
+      here('tex/gone.png'), // absent: warned
+      './relative.png', // relative: not looked for
+    ]),
+  );
+  writeFileSync(
+    join(dir, 'cache', 'rock.rs'),
+    archive(['\\\\fileserver\\share\\tex\\rock.exr', here('tex/rock_here.exr')]),
+  );
   writeFileSync(join(dir, 'cache', 'clean.abc'), archive(['schema=AbcGeom_Xform_v3']));
   writeFileSync(
     join(dir, 'shot.ma'),
@@ -86,20 +109,48 @@ test('a Maya scene with an Alembic cache and a Redshift proxy holding absolute p
   const result = await analyzeScene(join(dir, 'shot.ma'), { workspace: mkdtempSync(join(root, 'ws-')) });
   const tips = Object.values(result.tipsInfo!).flat();
   assert.equal(tips.length, 2, tips.join('\n'));
+  const treeTip = tips.find((t) => t.startsWith('tree.abc'))!;
   assert.match(
-    tips.find((t) => t.startsWith('tree.abc'))!,
-    /^tree\.abc, named by tree_abc\.fn in shot\.ma: absolute path inside this Alembic archive .*: D:\/show\/tex\/bark\.tx$/,
+    treeTip,
+    /^tree\.abc, named by tree_abc\.fn in shot\.ma: absolute paths inside this Alembic archive naming no texture, cache or geometry file on this machine .*: D:\/show\/tex\/bark\.tx, .*todo\.txt, .*gone\.png$/,
   );
+  assert.doesNotMatch(treeTip, /bark_here|moss/);
   assert.match(
     tips.find((t) => t.startsWith('rock.rs'))!,
     /Redshift proxy .*: \\\\fileserver\\share\\tex\\rock\.exr$/,
   );
   assert.deepEqual(result.uploadInfo!.asset.map((a) => a.local.split(/[\\/]/).pop()).sort(), [
+    'bark_here.tx',
     'clean.abc',
+    'moss_1001.png',
+    'moss_1002.png',
     'rock.rs',
+    'rock_here.exr',
     'shot.ma',
     'tree.abc',
   ]);
+  // The chain says where a file found by the scan came from.
+  const bark = result.dependencies!.find((d) => d.path === here('tex/bark_here.tx'))!;
+  assert.equal(bark.status, 'found');
+  assert.match(
+    bark.owner,
+    /^tree\.abc string \(found by a scan of the Alembic archive\), named by tree_abc\.fn in shot\.ma$/,
+  );
+});
+
+test('only an absolute path to an existing file with an asset extension names a file here', () => {
+  const dir = join(root, 'here');
+  mkdirSync(join(dir, 'tex'), { recursive: true });
+  writeFileSync(join(dir, 'tex', 'a.exr'), 'x');
+  writeFileSync(join(dir, 'id_rsa.pem'), 'secret');
+  assert.equal(namesFileHere(join(dir, 'tex', 'a.exr')), true);
+  assert.equal(namesFileHere(join(dir, 'tex', 'A.EXR')), false, 'another name');
+  assert.equal(namesFileHere(join(dir, 'tex', 'b_<UDIM>.exr')), true, 'a pattern in an existing folder');
+  assert.equal(namesFileHere(join(dir, 'none', 'b_<UDIM>.exr')), false, 'a pattern in no folder');
+  assert.equal(namesFileHere(join(dir, 'id_rsa.pem')), false, 'not an asset');
+  assert.equal(namesFileHere(join(dir, 'tex')), false, 'a folder');
+  assert.equal(namesFileHere('tex/a.exr'), false, 'relative');
+  assert.ok(ASSET_EXTENSIONS.has('exr') && !ASSET_EXTENSIONS.has('pem'));
 });
 
 test('a frame sequence of caches is scanned at its first file only', () => {

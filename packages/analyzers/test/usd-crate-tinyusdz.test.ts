@@ -79,7 +79,9 @@ interface Rewritten {
 
 function rewrite(bytes: Uint8Array, map: (t: string) => string | undefined): Rewritten | undefined {
   const plan = planCrateTokenRewrite(bytesSource(bytes, 'layer.usdc'), map);
-  return plan === undefined ? undefined : { bytes: applyCrateTokenRewrite(bytes, plan), changes: plan.changes };
+  return plan === undefined
+    ? undefined
+    : { bytes: applyCrateTokenRewrite(bytes, plan), changes: plan.changes };
 }
 
 /** TinyUSDZ's text of `bytes`, or a failed assertion naming its error. */
@@ -94,7 +96,8 @@ function mapped(text: string, changes: Rewritten['changes']): string {
   // Longest first, so a path that is a prefix of another cannot take part of it.
   const sorted = [...changes].sort((a, b) => b.from.length - a.from.length);
   let out = text;
-  for (const { from, to } of sorted) out = out.replaceAll(`@${from}@`, `@${to}@`).replaceAll(`"${from}"`, `"${to}"`);
+  for (const { from, to } of sorted)
+    out = out.replaceAll(`@${from}@`, `@${to}@`).replaceAll(`"${from}"`, `"${to}"`);
   return out;
 }
 
@@ -128,10 +131,12 @@ test('every sublayer, reference and payload TinyUSDZ lists is one the crate read
   const bytes = crateBytes(SPECS);
   const theirs = (await tinyUsd()).compositionPaths(bytes, 'layer.usdc');
   assert.ok(!(theirs instanceof Error), String(theirs));
-  assert.deepEqual(
-    [...theirs].sort(),
-    ['./rel.usda', '//fileserver/share/ball.usdc', '/Volumes/proj/ball_payload.usdc', 'D:/show/layers/fx.usda'],
-  );
+  assert.deepEqual([...theirs].sort(), [
+    './rel.usda',
+    '//fileserver/share/ball.usdc',
+    '/Volumes/proj/ball_payload.usdc',
+    'D:/show/layers/fx.usda',
+  ]);
   const ours = new Set(readCrateDependencies(bytesSource(bytes)).map((r) => r.path));
   for (const p of theirs) assert.ok(ours.has(p), `${p} is missing from the crate reader's list`);
 });
@@ -157,24 +162,26 @@ test('a crate inside a rewritten USDZ reads in TinyUSDZ as its rewritten self', 
 // by test/fixtures/nested-samples.sh (sources and licences in NESTED-SOURCES.md).
 const samples = process.env.OPENFARM_NESTED_SAMPLES;
 const present = samples !== undefined && existsSync(join(samples, 'openusd'));
-test(
-  "real OpenUSD crates, every relative path mapped to a staged root: TinyUSDZ reads each as the original with the node's paths",
-  { skip: present ? false : 'OPENFARM_NESTED_SAMPLES is not set to a folder filled by test/fixtures/nested-samples.sh' },
-  async () => {
-    const crates = findCrates(samples ?? '');
-    assert.ok(crates.length >= 5, crates.join(', '));
-    let rewritten = 0;
-    for (const file of crates) {
-      const bytes = new Uint8Array(readFileSync(file));
-      const paths = new Set(readCrateDependencies(bytesSource(bytes, file)).map((r) => r.path));
-      const out = rewrite(bytes, (t) => (paths.has(t) && !t.startsWith('/') ? `/stage/${t.replace(/^\.\//, '')}` : undefined));
-      if (out === undefined) continue;
-      rewritten++;
-      assert.equal(await textOf(out.bytes, file), mapped(await textOf(bytes, file), out.changes), file);
-    }
-    assert.ok(rewritten >= 3, `${rewritten} of ${crates.length} crates named paths to map`);
-  },
-);
+test("real OpenUSD crates, every relative path mapped to a staged root: TinyUSDZ reads each as the original with the node's paths", {
+  skip: present
+    ? false
+    : 'OPENFARM_NESTED_SAMPLES is not set to a folder filled by test/fixtures/nested-samples.sh',
+}, async () => {
+  const crates = findCrates(samples ?? '');
+  assert.ok(crates.length >= 5, crates.join(', '));
+  let rewritten = 0;
+  for (const file of crates) {
+    const bytes = new Uint8Array(readFileSync(file));
+    const paths = new Set(readCrateDependencies(bytesSource(bytes, file)).map((r) => r.path));
+    const out = rewrite(bytes, (t) =>
+      paths.has(t) && !t.startsWith('/') ? `/stage/${t.replace(/^\.\//, '')}` : undefined,
+    );
+    if (out === undefined) continue;
+    rewritten++;
+    assert.equal(await textOf(out.bytes, file), mapped(await textOf(bytes, file), out.changes), file);
+  }
+  assert.ok(rewritten >= 3, `${rewritten} of ${crates.length} crates named paths to map`);
+});
 
 function findCrates(dir: string): string[] {
   const found: string[] = [];
@@ -184,7 +191,12 @@ function findCrates(dir: string): string[] {
     if (!/\.usdc?$/.test(e.name)) continue;
     const head = readFileSync(file).subarray(0, 10);
     // TinyUSDZ reads 0.4.0 to 0.9.0 (the others are checked by the crate reader alone).
-    if (head.subarray(0, 8).toString('latin1') === 'PXR-USDC' && head[8] === 0 && head[9]! >= 4 && head[9]! <= 9)
+    if (
+      head.subarray(0, 8).toString('latin1') === 'PXR-USDC' &&
+      head[8] === 0 &&
+      head[9]! >= 4 &&
+      head[9]! <= 9
+    )
       found.push(file);
   }
   return found.sort();

@@ -39,10 +39,15 @@ function archiveBytes(strings: readonly string[]): Buffer {
   return Buffer.concat(parts);
 }
 
-function writeMayaAlembicScene(renderer: string): string {
+/** A Maya scene whose AlembicNode reads an archive holding `inArchive`; with a drive-path file texture unless `wall` is false. */
+function writeMayaAlembicScene(
+  renderer: string,
+  inArchive: readonly string[] = [IN_ARCHIVE],
+  wall = true,
+): string {
   const dir = mkdtempSync(join(scenes, 'maya-'));
   mkdirSync(join(dir, 'cache'));
-  writeFileSync(join(dir, 'cache', 'tree.abc'), archiveBytes([IN_ARCHIVE]));
+  writeFileSync(join(dir, 'cache', 'tree.abc'), archiveBytes(inArchive));
   const file = join(dir, 'alembic_shot.ma');
   writeFileSync(
     file,
@@ -52,8 +57,12 @@ function writeMayaAlembicScene(renderer: string): string {
       'requires maya "2023";',
       'select -ne :defaultRenderGlobals;',
       `\tsetAttr ".ren" -type "string" "${renderer}";`,
-      'createNode file -n "wall";',
-      `\tsetAttr ".ftn" -type "string" "${DRIVE_TEXTURE.replace(/\\/g, '\\\\')}";`,
+      ...(wall
+        ? [
+            'createNode file -n "wall";',
+            `\tsetAttr ".ftn" -type "string" "${DRIVE_TEXTURE.replace(/\\/g, '\\\\')}";`,
+          ]
+        : []),
       'createNode AlembicNode -n "tree_abc";',
       '\tsetAttr ".fn" -type "string" "cache/tree.abc";',
       '',
@@ -94,6 +103,41 @@ describe("Arnold's path map for paths inside Alembic archives", () => {
     assert.equal(mapLikeTheDcc(IN_ARCHIVE, pairs), stagedAt(IN_ARCHIVE, job.stagingRoot));
     assert.equal(mapLikeTheDcc(DRIVE_TEXTURE, pairs), stagedAt(DRIVE_TEXTURE, job.stagingRoot));
     assert.equal(cmd.env?.REDSHIFT_PATHOVERRIDE_FILE, undefined, 'no Redshift involved');
+  });
+
+  test("Maya: a texture the archive names by an absolute path of the artist's machine is uploaded, staged, and where the map points", async () => {
+    // Outside the temporary folder the node stages under (a root it shares is not mapped: path-map.ts).
+    const library = mkdtempSync('/var/tmp/openfarm-library-');
+    after(() => rmSync(library, { recursive: true, force: true }));
+    const texture = join(library, 'tex', 'bark_here.tx');
+    mkdirSync(dirname(texture), { recursive: true });
+    writeFileSync(texture, 'bark texture bytes');
+    const scene = writeMayaAlembicScene('arnold', [texture], false);
+    const d = nodeDirs('alembic-abs');
+    mkdirSync(join(d.root, 'upload'));
+    const analyzer = await new AnalyzeMaya({ cgFile: scene, workspace: join(d.root, 'upload') }).analyse();
+    const uploaded = analyzer.uploadInfo?.asset ?? [];
+    assert.ok(
+      uploaded.some((a) => a.local === texture),
+      `the texture is uploaded: ${JSON.stringify(uploaded)}`,
+    );
+    assert.deepEqual(Object.values(analyzer.tipsInfo ?? {}).flat(), [], 'nothing to warn about');
+    const analyzed = await analyze(AnalyzeMaya, scene, join(d.root, 'analysis'));
+    const job = stageJob(analyzed, d, { start: 1, end: 1, step: 1 });
+    for (const a of uploaded) {
+      const to = serverPathToLocal(a.server, job.stagingRoot);
+      mkdirSync(dirname(to), { recursive: true });
+      copyFileSync(a.local, to);
+    }
+    const cmd = await mayaAdapter.prepare(job, MAYA);
+    const json = JSON.parse(readFileSync(cmd.env?.ARNOLD_PATHMAP ?? '', 'utf8')) as Record<
+      string,
+      Record<string, string>
+    >;
+    const pairs = Object.entries(json[arnoldPlatformKey()] ?? {});
+    const mapped = mapLikeTheDcc(texture, pairs);
+    assert.equal(mapped, stagedAt(texture, job.stagingRoot));
+    assert.equal(readFileSync(mapped, 'utf8'), 'bark texture bytes', 'the staged copy is where Arnold looks');
   });
 
   test("the node's own ARNOLD_PATHMAP is kept: other OSes as they are, ours winning for the same source", async () => {

@@ -1,5 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, isAbsolute } from 'node:path';
 import { AnalyzeError } from '../core/errors.js';
+import { COMMON_EXTENSION_KINDS, kindOfExtension } from '../core/extension-kinds.js';
 import type { DependencyReader } from './dependency-reader.js';
 
 /**
@@ -8,10 +10,18 @@ import type { DependencyReader } from './dependency-reader.js';
  * MaterialX, OCIO and XGen files get their absolute paths mapped into the
  * staged tree), so an absolute path of the artist's machine stored inside
  * one (a custom string attribute naming a texture, a proxy's material
- * textures) is opened as written on the node and fails there. These readers
- * look for such paths and warn; they name no dependency (a byte scan cannot
- * tell a relative file name from any other text, and what it finds is not
- * uploaded on its word).
+ * textures) is opened as written on the node. These readers look for such
+ * paths. One that names an existing file on this machine (or a `<UDIM>`
+ * set or `####` sequence in an existing folder) is listed as a dependency
+ * of the archive, so it is uploaded and staged under its root, where the
+ * renderer's own path map (Redshift's override file, Arnold's
+ * ARNOLD_PATHMAP) points; the others are warned about. A file this machine
+ * holds under an absolute path is not text that merely looks like one, so
+ * uploading it on the scan's word is safe — if it is a kind of file a
+ * renderer reads ({@link ASSET_EXTENSIONS}): an archive from elsewhere
+ * naming `~/.ssh/id_rsa` or a document must not carry it to the farm.
+ * Relative names are not looked for (a byte scan cannot tell them from any
+ * other text).
  *
  * What is read: the bytes as stored — Alembic keeps string samples and
  * metadata uncompressed, so its strings are seen; for a Redshift proxy only
@@ -132,24 +142,68 @@ export function scanAbsolutePaths(file: string): string[] {
   return [...found];
 }
 
-/** One reader per format: it names nothing and warns about each path it finds. */
+/**
+ * Extensions of the files a renderer reads from inside an archive or proxy:
+ * images and textures, colour transforms, caches, geometry, shaders. Only
+ * these are uploaded on a scan's word.
+ */
+export const ASSET_EXTENSIONS: ReadonlySet<string> = new Set([
+  ...['exr', 'tx', 'tex', 'tif', 'tiff', 'png', 'jpg', 'jpeg', 'hdr', 'hdri', 'tga', 'bmp', 'dds', 'psd'],
+  ...['rat', 'ptx', 'ptex', 'iff', 'sgi', 'rgb', 'jp2', 'webp', 'gif', 'dpx', 'cin', 'ies'],
+  ...['ocio', 'cube', 'csp', 'spi1d', 'spi3d', 'clf', 'ctf', '3dl', 'lut'],
+  ...['abc', 'usd', 'usda', 'usdc', 'usdz', 'vdb', 'obj', 'fbx', 'ply', 'stl', 'bgeo', 'sc', 'gz', 'geo'],
+  ...['ass', 'rs', 'vrmesh', 'vrscene', 'ptc', 'mtlx', 'osl', 'oso', 'xgen', 'ifd', 'rib'],
+]);
+
+function hasAssetExtension(path: string): boolean {
+  const dot = path.lastIndexOf('.');
+  return dot >= 0 && ASSET_EXTENSIONS.has(path.slice(dot + 1).toLowerCase());
+}
+
+/** A file pattern: the collector expands these in the folder (`<UDIM>`, `<UVTILE0>`, `####`, `%04d`). */
+const PATTERN = /<udim>|<uvtile[01]>|#|%0?\d*d/i;
+
+/**
+ * Whether `path` is absolute on this machine, has an asset's extension and
+ * names an existing file here, or a pattern in an existing folder (the
+ * collector finds its members).
+ */
+export function namesFileHere(path: string): boolean {
+  if (!isAbsolute(path) || !hasAssetExtension(path)) return false;
+  const target = PATTERN.test(path) ? dirname(path) : path;
+  try {
+    const s = statSync(target, { throwIfNoEntry: false });
+    return s !== undefined && (target === path ? s.isFile() : s.isDirectory());
+  } catch {
+    return false;
+  }
+}
+
+/** One reader per format: the paths it finds that name files here, and a warning for the others. */
 function binaryPathReader(format: string): DependencyReader {
+  const what = format === 'Alembic' ? 'Alembic archive' : 'Redshift proxy';
   return {
     format,
     firstOfSequence: true,
     read(file, warn) {
       const paths = scanAbsolutePaths(file);
-      const listed = paths.slice(0, MAX_LISTED);
-      const more = paths.length - listed.length;
-      if (paths.length > 0) {
+      const here = paths.filter(namesFileHere);
+      const elsewhere = paths.filter((p) => !here.includes(p));
+      const listed = elsewhere.slice(0, MAX_LISTED);
+      const more = elsewhere.length - listed.length;
+      if (elsewhere.length > 0) {
         warn?.(
-          `absolute path${paths.length > 1 ? 's' : ''} inside this ${format === 'Alembic' ? 'Alembic archive' : 'Redshift proxy'} ` +
-            '(not uploaded: only files the scene names itself are; a render node maps these paths only through the renderer\'s own path map, Redshift\'s override file or Arnold\'s ARNOLD_PATHMAP): ' +
+          `absolute path${elsewhere.length > 1 ? 's' : ''} inside this ${what} naming no texture, cache or geometry file on this machine ` +
+            "(not uploaded; a render node opens it as written, through the renderer's own path map at best: Redshift's override file or Arnold's ARNOLD_PATHMAP): " +
             listed.join(', ') +
             (more > 0 ? ` and ${more} more` : ''),
         );
       }
-      return [];
+      return here.map((path) => ({
+        path,
+        owner: `string (found by a scan of the ${what})`,
+        kind: kindOfExtension(path, COMMON_EXTENSION_KINDS),
+      }));
     },
   };
 }

@@ -25,7 +25,13 @@ registerDependencyReader(['.xgen'], xgenDependencyReader);
 registerDependencyReader(['.abc'], alembicPathReader);
 registerDependencyReader(['.rs'], redshiftProxyPathReader);
 
-export { absolutePathsIn, scanAbsolutePaths, scannedRanges } from './binary-path-scan.js';
+export {
+  ASSET_EXTENSIONS,
+  absolutePathsIn,
+  namesFileHere,
+  scanAbsolutePaths,
+  scannedRanges,
+} from './binary-path-scan.js';
 
 export { readAssDependencies } from './ass-reader.js';
 export {
