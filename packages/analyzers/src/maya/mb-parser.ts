@@ -15,11 +15,12 @@ import {
   nodeKey,
   setAttr,
 } from './maya-document.js';
+import { pluginNodeType } from './mb-plugin-types.js';
 
 /**
  * Node type ids of built-in Maya nodes as 4-character codes. Plugin node
- * types are binary ids whose names are not in the file; they read as
- * `mb:<id>`.
+ * types are binary ids whose names are not in the file: Render Setup's are
+ * known (mb-plugin-types.ts), the others read as `mb:<id>`.
  */
 const NODE_TYPES: ReadonlyMap<string, string> = new Map([
   ['XFRM', 'transform'],
@@ -61,7 +62,8 @@ interface TimeBase {
  * `shadowLink` relationships, `:renderPartition.st` 2). The `.ma` reader keeps no
  * sizes either, as no analysis reads them, so `FLGS` is skipped; geometry
  * chunks are not needed and not decoded; plugin
- * node types stay binary ids, so the document is always marked partial. A
+ * node types other than Render Setup's stay binary ids, so the document is
+ * always marked partial. A
  * reference is a `FREF` group holding a `FREF` chunk that starts with the
  * referenced path.
  */
@@ -128,7 +130,7 @@ export function parseMayaBinary(buf: Uint8Array, file?: string): MayaDocument {
             const name = cString(data, 1, decoder);
             const rest = data.length - name.next;
             const parent = rest > 16 ? cString(data, name.next, decoder).text : undefined;
-            const type = NODE_TYPES.get(form) ?? `mb:${printable(form)}`;
+            const type = NODE_TYPES.get(form) ?? pluginNodeType(form) ?? `mb:${printable(form)}`;
             current = getOrCreateNode(doc, type, name.text || `${type}#${++autoName}`, parent || undefined);
             break;
           }
@@ -167,7 +169,7 @@ export function parseMayaBinary(buf: Uint8Array, file?: string): MayaDocument {
   );
   if (result.truncated) doc.notes.push('the file ends inside a chunk (truncated)');
   doc.notes.push(
-    'Maya binary: string, number (bool/enum/int/double/time) and integer-array attributes, connections and header data are decoded; plugin node types are binary ids',
+    'Maya binary: string, number (bool/enum/int/double/time) and integer-array attributes, connections and header data are decoded; plugin node types other than Render Setup ones are binary ids',
   );
   return doc;
 }
