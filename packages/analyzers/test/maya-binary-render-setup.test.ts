@@ -140,7 +140,13 @@ connectAttr "fxSettings.lit" "fxPrefix.pls";
 `;
 
 test('every Render Setup node type id reads as its type name, and back', () => {
-  for (const type of ['renderSetupLayer', 'collection', 'simpleSelector', 'absOverride', 'relUniqueOverride']) {
+  for (const type of [
+    'renderSetupLayer',
+    'collection',
+    'simpleSelector',
+    'absOverride',
+    'relUniqueOverride',
+  ]) {
     const form = pluginNodeForm(type);
     assert.ok(form !== undefined, type);
     assert.equal(pluginNodeType(form), type);
@@ -158,7 +164,11 @@ test('a .mb scene with Render Setup layers, collections, selectors and overrides
   assert.deepEqual(hero.frames, [1010, 1150, 1]);
   assert.deepEqual(hero.size, [1280, 1080]);
   assert.deepEqual(hero.cameras, ['shotCam_AShape', 'perspShape']);
-  assert.equal(expected.layers.find((l) => l.setup === 'fx')!.prefix, '', 'a disabled collection changes nothing');
+  assert.equal(
+    expected.layers.find((l) => l.setup === 'fx')!.prefix,
+    '',
+    'a disabled collection changes nothing',
+  );
   assert.deepEqual(layersOf(fromMb), expected);
   assert.equal(
     parseMayaBinary(readFileSync(join(root, 'layers.mb'))).nodes.get('heroEnd')?.type,
@@ -167,14 +177,12 @@ test('a .mb scene with Render Setup layers, collections, selectors and overrides
 });
 
 const corpus = fileURLToPath(new URL('../../../../shared/corpus/maya/adlmaya__layers.ma', import.meta.url));
-test(
-  'the real Render Setup scene (layers.ma from the corpus), written as .mb, gives the same layers, frames, cameras and overrides',
-  { skip: existsSync(corpus) ? false : 'shared corpus not present' },
-  () => {
-    const { fromMa, fromMb } = bothWays('corpus-layers', readFileSync(corpus, 'utf8'));
-    const expected = layersOf(fromMa);
-    assert.equal(expected.system, 'renderSetup');
-    assert.equal(expected.layers.length, 6);
-    assert.deepEqual(layersOf(fromMb), expected);
-  },
-);
+test('the real Render Setup scene (layers.ma from the corpus), written as .mb, gives the same layers, frames, cameras and overrides', {
+  skip: existsSync(corpus) ? false : 'shared corpus not present',
+}, () => {
+  const { fromMa, fromMb } = bothWays('corpus-layers', readFileSync(corpus, 'utf8'));
+  const expected = layersOf(fromMa);
+  assert.equal(expected.system, 'renderSetup');
+  assert.equal(expected.layers.length, 6);
+  assert.deepEqual(layersOf(fromMb), expected);
+});

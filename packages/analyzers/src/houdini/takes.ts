@@ -2,21 +2,22 @@ import { type ParmTable, parseParms } from './parm-parser.js';
 import type { HoudiniNode } from './scene-tree.js';
 
 /**
- * Houdini takes from the `.takes` section. Layout (the part verified on real
- * files is the empty one every saved scene holds:
- * `HoudiniTakeFile 1.0\ntake name Main kids 0\n` then a chunk `e\n`):
+ * Houdini takes from the `.takes` section. Layout, verified on files saved
+ * by Houdini 12.1 with take overrides (`houdini-takes-real.test.ts`) and on
+ * the empty form every newer corpus file holds
+ * (`HoudiniTakeFile 1.0\ntake name Main kids 0\n` then a chunk `e\n`):
  *
  *   HoudiniTakeFile 1.0\n
  *   take name <name> kids <n>\n     one header per take, parents before their kids
  *   <u32 big-endian length><chunk>  chunks of the take, until the next header:
- *     `s <index> <text>`            an entry of the string table shared by all takes
- *     `d <node index> <index>\n<.parm lines>`  the overridden parms of one node
+ *     `s <index> <text>\n`          an entry of the string table shared by all takes
+ *     `d <node> <parm>\n<u32 length>{\nversion 0.8\n<.parm line>\n}\n`
+ *                                   one overridden parm of one node (both string indexes)
  *     `e\n`                         end of the take
  *
- * The `s`/`d` chunks follow the layout public hip readers observed in files
- * with overrides; no such file is in our corpus, so only the layout above is
- * read and anything else is skipped (a damaged section gives fewer takes,
- * never an error: the scene still reads with its Main take values).
+ * The Main take holds its own values of the parms other takes override.
+ * Anything else is skipped (a damaged section gives fewer takes, never an
+ * error: the scene still reads with its Main take values).
  */
 export interface HoudiniTake {
   name: string;
@@ -63,16 +64,16 @@ export function parseTakes(body: Uint8Array): Map<string, HoudiniTake> {
       if (startsWith(body, at, 'take name ')) break;
       const size = ((body[at]! << 24) | (body[at + 1]! << 16) | (body[at + 2]! << 8) | body[at + 3]!) >>> 0;
       if (at + 4 + size > body.length) return takes;
-      readChunk(utf8.decode(body.subarray(at + 4, at + 4 + size)), strings, take);
+      readChunk(body.subarray(at + 4, at + 4 + size), strings, take);
       at += 4 + size;
     }
   }
   return takes;
 }
 
-function readChunk(chunk: string, strings: Map<number, string>, take: HoudiniTake): void {
-  const nl = chunk.indexOf('\n');
-  const first = nl < 0 ? chunk : chunk.slice(0, nl);
+function readChunk(bytes: Uint8Array, strings: Map<number, string>, take: HoudiniTake): void {
+  const nl = bytes.indexOf(0x0a);
+  const first = utf8.decode(nl < 0 ? bytes : bytes.subarray(0, nl));
   if (first.startsWith('s ')) {
     const space = first.indexOf(' ', 2);
     const index = Number(first.slice(2, space < 0 ? undefined : space));
@@ -83,7 +84,13 @@ function readChunk(chunk: string, strings: Map<number, string>, take: HoudiniTak
   const nodeName = strings.get(Number(first.slice(2).trim().split(/\s+/)[0]));
   if (nodeName === undefined || nodeName === '') return;
   const path = nodeName.startsWith('/') ? nodeName : `/${nodeName}`;
-  const parms = parseParms(chunk.slice(nl + 1));
+  // The parm block is length-prefixed inside the chunk; a block without the prefix reads too.
+  let block = bytes.subarray(nl + 1);
+  if (block.length >= 4) {
+    const size = ((block[0]! << 24) | (block[1]! << 16) | (block[2]! << 8) | block[3]!) >>> 0;
+    if (size === block.length - 4) block = block.subarray(4);
+  }
+  const parms = parseParms(utf8.decode(block));
   const existing = take.overrides.get(path);
   if (existing === undefined) take.overrides.set(path, parms);
   else for (const [name, value] of parms) existing.set(name, value);
@@ -100,7 +107,11 @@ export function nodesInTake(
   takeName: string,
 ): Map<string, HoudiniNode> | undefined {
   const chain: HoudiniTake[] = [];
-  for (let take = takes.get(takeName); take !== undefined; take = take.parent ? takes.get(take.parent) : undefined) {
+  for (
+    let take = takes.get(takeName);
+    take !== undefined;
+    take = take.parent ? takes.get(take.parent) : undefined
+  ) {
     if (chain.includes(take)) break;
     chain.unshift(take);
   }

@@ -55,7 +55,8 @@ export function pluginNodeType(form: string): string | undefined {
 /** The group form (4 latin1 characters) of a plugin node type, for writers of test files. */
 export function pluginNodeForm(type: string): string | undefined {
   for (const [id, name] of PLUGIN_NODE_TYPES) {
-    if (name === type) return String.fromCharCode(id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff);
+    if (name === type)
+      return String.fromCharCode(id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff);
   }
   return undefined;
 }
