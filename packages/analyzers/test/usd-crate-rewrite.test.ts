@@ -22,6 +22,7 @@ import {
   resultOrAnalyzeError,
   truncateRandomly,
 } from './support/fuzz.js';
+import { mapToStage } from './support/stage-roots.js';
 import { type CrateSpecInput, type CrateWriteOptions, crateBytes } from './support/usd-crate-writer.js';
 import { storedZip } from './support/usdz-writer.js';
 
@@ -67,16 +68,7 @@ const SPECS: CrateSpecInput[] = [
   },
 ];
 
-/** The node's kind of map: a few roots of the artist's machine into the staged tree. */
-const ROOTS: ReadonlyArray<readonly [string, string]> = [
-  ['D:/', '/stage/D/'],
-  ['//fileserver/', '/stage/fileserver/'],
-  ['/Volumes/', '/stage/Volumes/'],
-];
-const mapToken = (t: string): string | undefined => {
-  for (const [from, to] of ROOTS) if (t.startsWith(from)) return to + t.slice(from.length);
-  return undefined;
-};
+const mapToken = mapToStage;
 
 function pathsOf(bytes: Uint8Array): string[] {
   return readCrateDependencies(bytesSource(bytes))

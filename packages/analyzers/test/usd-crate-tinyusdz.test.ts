@@ -10,6 +10,7 @@ import {
   readCrateDependencies,
   rewriteUsdz,
 } from '../src/index.js';
+import { mapToStage } from './support/stage-roots.js';
 import { tinyUsd } from './support/tinyusdz.js';
 import { type CrateSpecInput, crateBytes } from './support/usd-crate-writer.js';
 import { storedZip } from './support/usdz-writer.js';
@@ -62,15 +63,7 @@ const SPECS: CrateSpecInput[] = [
   },
 ];
 
-const ROOTS: ReadonlyArray<readonly [string, string]> = [
-  ['D:/', '/stage/D/'],
-  ['//fileserver/', '/stage/fileserver/'],
-  ['/Volumes/', '/stage/Volumes/'],
-];
-const mapRoots = (t: string): string | undefined => {
-  for (const [from, to] of ROOTS) if (t.startsWith(from)) return to + t.slice(from.length);
-  return undefined;
-};
+const mapRoots = mapToStage;
 
 interface Rewritten {
   bytes: Uint8Array;
