@@ -106,14 +106,17 @@ describe("Arnold's path map for paths inside Alembic archives", () => {
   });
 
   test("Maya: a texture the archive names by an absolute path of the artist's machine is uploaded, staged, and where the map points", async () => {
-    // Outside the temporary folder the node stages under (a root it shares is not mapped: path-map.ts).
-    const library = mkdtempSync('/var/tmp/openfarm-library-');
+    const d = nodeDirs('alembic-abs');
+    // Under another top folder than the one the node stages in (a root it shares is not mapped: path-map.ts).
+    const top = (p: string) => p.split('/')[1];
+    const base = ['/tmp', '/var/tmp'].find((b) => top(b) !== top(d.stagingRoot));
+    assert.ok(base !== undefined);
+    const library = mkdtempSync(join(base, 'openfarm-library-'));
     after(() => rmSync(library, { recursive: true, force: true }));
     const texture = join(library, 'tex', 'bark_here.tx');
     mkdirSync(dirname(texture), { recursive: true });
     writeFileSync(texture, 'bark texture bytes');
     const scene = writeMayaAlembicScene('arnold', [texture], false);
-    const d = nodeDirs('alembic-abs');
     mkdirSync(join(d.root, 'upload'));
     const analyzer = await new AnalyzeMaya({ cgFile: scene, workspace: join(d.root, 'upload') }).analyse();
     const uploaded = analyzer.uploadInfo?.asset ?? [];
