@@ -14,8 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -25,6 +24,7 @@ import { createWorker, type RunningFarmServer } from '@openfarm/server';
 import { Agent, blenderAdapter, groupAlive, type InstalledRenderer } from '@openfarm/worker';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
 import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import { blendersUnder, taskStatus as taskStatusOf, warmBlenderPid } from './warm-support.js';
 
 let root: string;
 let server: RunningFarmServer;
@@ -40,29 +40,7 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** Live Blender processes whose command line names `workDir` (its staged scene is under it). */
-function blendersUnder(workDir: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) continue;
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes(workDir) && /blender/.test(cmd)) pids.push(Number(name));
-    } catch {}
-  }
-  return pids;
-}
-
-async function taskStatus(taskId: number): Promise<number> {
-  const t = await server.farm.store.db
-    .selectFrom('tasks')
-    .select('status')
-    .where('id', '=', taskId)
-    .executeTakeFirstOrThrow();
-  return t.status;
-}
+const taskStatus = (taskId: number) => taskStatusOf(server, taskId);
 
 /** Every frame of the task done, and exactly one output per frame. */
 async function assertDoneOnce(taskId: number, frames: number): Promise<{ attempts: number[] }> {
@@ -100,13 +78,6 @@ async function frameDoneAndNextRunning(taskId: number): Promise<boolean> {
     .where('task_id', '=', taskId)
     .execute();
   return rows.some((r) => r.state === FrameStatus.DONE) && rows.some((r) => r.state === FrameStatus.RUNNING);
-}
-
-/** The warm Blender's pid, from the record the node keeps of it (a file named with a leading '-'). */
-async function warmBlenderPid(workDir: string): Promise<number> {
-  const pidFile = (await readdir(join(workDir, 'pids'))).find((f) => f.startsWith('-'));
-  assert.ok(pidFile !== undefined, 'the warm Blender is recorded');
-  return (JSON.parse(await readFile(join(workDir, 'pids', pidFile), 'utf8')) as { pid: number }).pid;
 }
 
 async function node(name: string, warm: { maxFrames?: number; maxRssBytes?: number }) {

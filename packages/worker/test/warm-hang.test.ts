@@ -14,8 +14,8 @@
  * stopped there is ended by the same watch (no wall-clock limit on a load).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -33,6 +33,7 @@ import {
 import { generateSampleScene } from '../../../scripts/sample-scene/generate.js';
 import { requireProgram } from '../../../scripts/test-support/require-program.js';
 import { closeFarm, startFarm, submitSampleScene, waitUntil } from './farm-support.js';
+import { blendersUnder, taskStatus as taskStatusOf, warmBlenderPid } from './warm-support.js';
 
 let root: string;
 let server: RunningFarmServer;
@@ -48,21 +49,6 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** Live (or stopped) Blender processes whose command line names `workDir`. */
-function blendersUnder(workDir: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) continue;
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes(workDir) && /blender/.test(cmd)) pids.push(Number(name));
-    } catch {}
-  }
-  return pids;
-}
-
 /** CPU ticks a process has used (utime + stime). */
 function cpuTicks(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -73,20 +59,7 @@ async function frames(taskId: number) {
   return server.farm.store.db.selectFrom('frames').selectAll().where('task_id', '=', taskId).execute();
 }
 
-async function taskStatus(taskId: number): Promise<number> {
-  const t = await server.farm.store.db
-    .selectFrom('tasks')
-    .select('status')
-    .where('id', '=', taskId)
-    .executeTakeFirstOrThrow();
-  return t.status;
-}
-
-async function warmBlenderPid(workDir: string): Promise<number> {
-  const pidFile = (await readdir(join(workDir, 'pids'))).find((f) => f.startsWith('-'));
-  assert.ok(pidFile !== undefined, 'the warm Blender is recorded');
-  return (JSON.parse(await readFile(join(workDir, 'pids', pidFile), 'utf8')) as { pid: number }).pid;
-}
+const taskStatus = (taskId: number) => taskStatusOf(server, taskId);
 
 async function node(name: string) {
   const w = await createWorker(server.farm.store.db, name);
