@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { S3BlobStore } from '@openfarm/blob-s3';
-import { TaskStatus } from '@openfarm/protocol';
 import {
   configStoragePlugin,
   type RunningFarmServer,
@@ -27,10 +26,7 @@ import { requireProgram } from '../../../scripts/test-support/require-program.js
 import {
   closeFarm,
   downloadAndCheckFrames,
-  startRenderNode,
-  submitSampleScene,
-  taskOutputs,
-  waitForTaskFinished,
+  renderSampleOnOneNode,
 } from './farm-support.js';
 
 const blender = await blenderAdapter.detect();
@@ -66,31 +62,15 @@ test('a Blender render through a farm whose blobs live in Ceph RGW', async (t) =
       schedulerPlugin({ blobs, policy: { leaseTtlMs: 5000, reapIntervalMs: 200, maxPollMs: 1000 } }),
     ],
   });
-  const db = server.farm.store.db;
-  const { taskId, userId, api } = await submitSampleScene(server, root, { frames: 3, userName: 'artist' });
-
-  const node = await startRenderNode(db, {
-    server: server.url,
-    name: 'node-1',
-    workDir: join(root, 'node-1'),
-    cacheDir: join(root, 'node-cache'),
+  // The frames' bytes (and the scene's inputs) are objects in the bucket.
+  const { task, api } = await renderSampleOnOneNode({
+    submitVia: server,
+    nodeServer: server.url,
+    root,
     renderer: blender,
+    blobs,
   });
-  try {
-    await waitForTaskFinished(db, taskId, 180_000, (status) => assert.notEqual(status, TaskStatus.FAILED));
-  } finally {
-    await node.stop();
-  }
-
-  const task = await taskOutputs(db, taskId, userId);
-  const { outputs } = task;
-  assert.deepEqual(
-    outputs.map((o) => o.path),
-    [1, 2, 3].map((n) => `/${task.outputFileName}/sample_000${n}.png`),
-  );
-  // The frames' bytes (and the scene's inputs) are objects in the bucket; the data dir holds none.
-  for (const o of outputs) assert.equal(await blobs.has({ sha256: o.sha256, size: Number(o.size) }), true);
-  assert.equal(existsSync(join(root, 'farm', 'blobs')), false);
+  assert.equal(existsSync(join(root, 'farm', 'blobs')), false, 'the data dir holds no blob');
 
   await downloadAndCheckFrames(api, root, task);
 });

@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { S3BlobStore } from '@openfarm/blob-s3';
-import { TaskStatus } from '@openfarm/protocol';
 import {
   configStoragePlugin,
   openPostgresStore,
@@ -24,8 +23,8 @@ import {
   startServer,
   transferPlugin,
 } from '@openfarm/server';
-import pg from 'pg';
 import { blenderAdapter } from '@openfarm/worker';
+import pg from 'pg';
 // @ts-expect-error: a plain script without type declarations; its answer is typed below.
 import { startTestPostgres } from '../../../scripts/test-postgres.mjs';
 import { rgwForTestFile } from '../../../scripts/test-rgw.mjs';
@@ -33,10 +32,7 @@ import { requireProgram } from '../../../scripts/test-support/require-program.js
 import {
   closeFarm,
   downloadAndCheckFrames,
-  startRenderNode,
-  submitSampleScene,
-  taskOutputs,
-  waitForTaskFinished,
+  renderSampleOnOneNode,
 } from './farm-support.js';
 
 const blender = await blenderAdapter.detect();
@@ -101,30 +97,14 @@ test('a Blender render through two servers on one PostgreSQL and one RGW bucket'
     );
   }
   const [one, two] = servers as [RunningFarmServer, RunningFarmServer];
-  const db = one.farm.store.db;
-  const { taskId, userId, api } = await submitSampleScene(one, root, { frames: 3, userName: 'artist' });
-
-  const node = await startRenderNode(db, {
-    server: two.url,
-    name: 'node-1',
-    workDir: join(root, 'node-1'),
-    cacheDir: join(root, 'node-cache'),
+  // The frames' bytes (and the scene's inputs) are objects in the bucket.
+  const { task, api } = await renderSampleOnOneNode({
+    submitVia: one,
+    nodeServer: two.url,
+    root,
     renderer: blender,
+    blobs,
   });
-  try {
-    await waitForTaskFinished(db, taskId, 180_000, (status) => assert.notEqual(status, TaskStatus.FAILED));
-  } finally {
-    await node.stop();
-  }
-
-  const task = await taskOutputs(db, taskId, userId);
-  const { outputs } = task;
-  assert.deepEqual(
-    outputs.map((o) => o.path),
-    [1, 2, 3].map((n) => `/${task.outputFileName}/sample_000${n}.png`),
-  );
-  // The frames' bytes (and the scene's inputs) are objects in the bucket; no data dir holds any.
-  for (const o of outputs) assert.equal(await blobs.has({ sha256: o.sha256, size: Number(o.size) }), true);
   for (const name of ['one', 'two']) assert.equal(existsSync(join(root, name, 'blobs')), false);
 
   await downloadAndCheckFrames(api, root, task);

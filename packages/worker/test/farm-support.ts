@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeScene } from '@openfarm/analyzers';
+import { TaskStatus } from '@openfarm/protocol';
 import { type RayvisionAPI, RayvisionDownload } from '@openfarm/sdk';
 import {
   configStoragePlugin,
@@ -21,7 +22,6 @@ import {
   startServer,
   transferPlugin,
 } from '@openfarm/server';
-import { TaskStatus } from '@openfarm/protocol';
 import { Agent, type InstalledRenderer } from '@openfarm/worker';
 import type { Kysely } from 'kysely';
 import { PNG } from 'pngjs';
@@ -218,4 +218,44 @@ export async function downloadAndCheckFrames(
       `${o.path}: the remapped absolute texture's stripes at (44,40): ${[red, green, blue]}`,
     );
   }
+}
+
+/**
+ * The sample scene's three frames submitted through `submitVia` and rendered
+ * by one real node talking to `nodeServer` (the same server or another one of
+ * the farm): the task's outputs, each checked to be held by `blobs`, and the
+ * artist's API to download them with.
+ */
+export async function renderSampleOnOneNode(o: {
+  submitVia: RunningFarmServer;
+  nodeServer: string;
+  root: string;
+  renderer: InstalledRenderer;
+  blobs: { has(key: { sha256: string; size: number }): Promise<boolean> };
+}): Promise<{ task: TaskOutputs; api: RayvisionAPI }> {
+  const db = o.submitVia.farm.store.db;
+  const { taskId, userId, api } = await submitSampleScene(o.submitVia, o.root, {
+    frames: 3,
+    userName: 'artist',
+  });
+  const node = await startRenderNode(db, {
+    server: o.nodeServer,
+    name: 'node-1',
+    workDir: join(o.root, 'node-1'),
+    cacheDir: join(o.root, 'node-cache'),
+    renderer: o.renderer,
+  });
+  try {
+    await waitForTaskFinished(db, taskId, 180_000, (status) => assert.notEqual(status, TaskStatus.FAILED));
+  } finally {
+    await node.stop();
+  }
+  const task = await taskOutputs(db, taskId, userId);
+  assert.deepEqual(
+    task.outputs.map((out) => out.path),
+    [1, 2, 3].map((n) => `/${task.outputFileName}/sample_000${n}.png`),
+  );
+  for (const out of task.outputs)
+    assert.equal(await o.blobs.has({ sha256: out.sha256, size: Number(out.size) }), true);
+  return { task, api };
 }
