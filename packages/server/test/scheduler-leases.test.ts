@@ -151,10 +151,15 @@ describe('scheduler leases', () => {
     assert.equal(userKey.code, 7007);
   });
 
-  test('a wrong node token is refused before its body is read', async () => {
+  test('a wrong node token is refused before its body is read, and the server ends the connection', async () => {
     // Headers and the first KiB of a 1 MiB body: the answer must come without the rest.
     const url = new URL('/api/openfarm/workers/frames/log', f.farm.url);
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const answer = await new Promise<{
+      status: number;
+      body: string;
+      connection?: string;
+      closedByServer: boolean;
+    }>((resolve, reject) => {
       const req = httpRequest(url, {
         method: 'POST',
         headers: {
@@ -171,21 +176,32 @@ describe('scheduler leases', () => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
-        // The rest of the body is never sent: end the connection, or the farm's close waits
-        // for it until the server's request timeout (about a minute added to this suite).
-        const done = () => {
-          clearTimeout(timer);
-          req.destroy();
-          resolve({ status: res.statusCode ?? 0, body });
-        };
-        res.on('end', done);
-        res.on('error', done);
+        // The rest of the body is never sent: the server must end the connection itself, or it
+        // stays open until the server's request timeout (a minute added to the farm's close).
+        res.on('end', () => {
+          const socket = req.socket;
+          const answered = { status: res.statusCode ?? 0, body, connection: res.headers.connection };
+          const closed = setTimeout(() => {
+            clearTimeout(timer);
+            req.destroy();
+            resolve({ ...answered, closedByServer: false });
+          }, 3000);
+          const finish = () => {
+            clearTimeout(closed);
+            clearTimeout(timer);
+            resolve({ ...answered, closedByServer: true });
+          };
+          if (socket === null || socket.destroyed) finish();
+          else socket.once('close', finish);
+        });
       });
       req.on('error', () => undefined);
       req.write(`{"frameId":1,"epoch":0,"lines":["${'x'.repeat(1000)}`);
     });
     assert.equal(answer.status, 401);
     assert.equal((JSON.parse(answer.body) as { code: number }).code, 7007);
+    assert.equal(answer.connection, 'close');
+    assert.equal(answer.closedByServer, true, 'the server ended the connection');
   });
 
   test('an expired lease is reaped and leased again; the first node is then refused', async () => {

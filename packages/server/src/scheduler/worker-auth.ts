@@ -19,12 +19,24 @@ type WithNode = FastifyRequest & { [NODE]?: SchedulerNode };
  * unverified-body gate lets bearer requests through to their routes for this).
  */
 export function requireWorkerToken(app: FastifyInstance): onRequestAsyncHookHandler {
-  return async (request) => {
+  return async (request, reply) => {
+    const refused = (err: ApiError): ApiError => {
+      // The body was never read: end the connection after the answer, or a client still
+      // sending (or one that never will) holds it open until the server's request timeout.
+      if (
+        request.headers['content-length'] !== undefined ||
+        request.headers['transfer-encoding'] !== undefined
+      )
+        reply.header('connection', 'close');
+      return err;
+    };
     const token = bearerToken(request.headers.authorization);
     if (token === undefined)
-      throw ApiError.of('WORKER_TOKEN_INVALID', { detail: 'send Authorization: Bearer <node token>' });
+      throw refused(
+        ApiError.of('WORKER_TOKEN_INVALID', { detail: 'send Authorization: Bearer <node token>' }),
+      );
     const row = await findWorkerByToken(app.farm.store.db, token);
-    if (row === undefined) throw ApiError.of('WORKER_TOKEN_INVALID');
+    if (row === undefined) throw refused(ApiError.of('WORKER_TOKEN_INVALID'));
     (request as WithNode)[NODE] = nodeOf(row);
   };
 }
