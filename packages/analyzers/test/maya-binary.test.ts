@@ -35,6 +35,7 @@ describe('Maya binary reader', () => {
         [
           'wood.ftn found sourceimages/wood.png',
           'treeShape.dso missing proxies/tree.ass',
+          'hairPalette.xfn missing xgen/hair.xgen',
           'file -r missing assets/set.mb',
         ],
       );

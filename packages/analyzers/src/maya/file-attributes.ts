@@ -82,5 +82,6 @@ export const UNKNOWN_TYPE_FILE_ATTRIBUTES: readonly FileAttributeRule[] = [
   { attrs: ['cfn', 'cacheFileName'], kind: 'cache' },
   { attrs: ['abc_File'], kind: 'alembic' },
   { attrs: ['fp', 'filePath'], kind: 'usd' },
+  { attrs: ['xfn', 'xgFileName'], kind: 'xgen' },
   { attrs: ['filename', 'fileName', 'fn'], kind: 'texture' },
 ];
