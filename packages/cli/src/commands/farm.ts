@@ -7,7 +7,7 @@
  * download, in one command, against the farm of the profile (or --server).
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { availableParallelism, homedir, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { analyzeScene } from '@openfarm/analyzers';
 import { RayvisionAPI, writeFileAtomic, writeJsonAtomic } from '@openfarm/sdk';
@@ -43,21 +43,17 @@ import {
   tipLines,
 } from './job-flow.js';
 import {
-  CONFIG_ENV,
   type ConnectionFlags,
   clientCommand,
   connectClient,
   offeredPlatformCount,
   type Profile,
   parseServer,
+  profilePath,
 } from './tasks.js';
 
 /** The account `up` creates for the person running it, and writes to the client profile. */
 const LOCAL_USER = 'local';
-
-function profilePath(): string {
-  return process.env[CONFIG_ENV] || join(homedir(), '.openfarm', 'client.json');
-}
 
 function port(text: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
