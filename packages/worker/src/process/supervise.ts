@@ -52,6 +52,11 @@ export interface SupervisedExit {
 const DEFAULT_GRACE_MS = 5000;
 /** How long a finished run waits for its watcher to read `done` and leave before killing it. */
 const WATCHER_EXIT_MS = 3000;
+/**
+ * How long a finished run then waits for its group to be empty: the watcher is leaving by
+ * then; helpers a renderer left running on purpose are its own (they delay each run by this).
+ */
+const GROUP_SETTLE_MS = 1000;
 
 /**
  * The wrapper of a render started with `dieWithParent`, run as
@@ -138,6 +143,12 @@ export function groupAlive(pid: number): boolean {
   return members.some(([state]) => state !== 'Z' && state !== 'X');
 }
 
+/** Resolves once no live process is left in the group led by `pid` (zombies do not count), or after `maxMs`. */
+export async function groupGone(pid: number, maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (groupAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}
+
 /**
  * CPU time (user + system, in clock ticks) used so far by the processes of the group led
  * by `pid`, or undefined where /proc cannot be read (not Linux). A renderer that has used no
@@ -186,7 +197,10 @@ export function spawnInGroup(
  */
 export function runSupervised(cmd: SupervisedCommand, opts: SuperviseOptions = {}): Promise<SupervisedExit> {
   return new Promise((resolve, reject) => {
-    const { child, lifeline } = spawnInGroup(cmd, { dieWithParent: opts.dieWithParent === true, stdin: 'ignore' });
+    const { child, lifeline } = spawnInGroup(cmd, {
+      dieWithParent: opts.dieWithParent === true,
+      stdin: 'ignore',
+    });
     // The watcher holds the other end: its end of file means the watcher has left.
     const watcherGone = new Promise<void>((done) => {
       if (lifeline === undefined) return done();
@@ -247,10 +261,14 @@ export function runSupervised(cmd: SupervisedCommand, opts: SuperviseOptions = {
           done();
         }, WATCHER_EXIT_MS);
       });
-      void Promise.race([watcherGone, leftAlone]).then(() => {
-        clearTimeout(waited);
-        resolve({ code, signal, stoppedBy });
-      });
+      void Promise.race([watcherGone, leftAlone])
+        .then(async () => {
+          clearTimeout(waited);
+          // The watcher's end of the socket closes as it exits, a moment before the kernel
+          // has it gone: wait for that too (a CI run saw the group still alive right here).
+          if (pid !== undefined && lifeline !== undefined) await groupGone(pid, GROUP_SETTLE_MS);
+        })
+        .then(() => resolve({ code, signal, stoppedBy }));
     });
   });
 }

@@ -25,10 +25,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerError } from '../errors.js';
 import {
-  groupAlive,
+  groupGone,
   groupCpuTicks,
   type SupervisedCommand,
   signalGroup,
@@ -80,12 +79,6 @@ export interface WarmStartOptions {
 
 /** How long a closed session waits for the rest of its group (already sent SIGKILL) to go. */
 const GROUP_GONE_WAIT_MS = 5000;
-
-/** Resolves once no live process is left in the group led by `pid`, or after `maxMs`. */
-async function groupGone(pid: number, maxMs: number): Promise<void> {
-  const until = Date.now() + maxMs;
-  while (groupAlive(pid) && Date.now() < until) await sleep(20);
-}
 
 export class WarmSession {
   /** Frame ranges rendered so far. */
