@@ -47,13 +47,20 @@ export const DEFAULT_CACHE_BYTES = 50 * 2 ** 30;
 
 export class Agent {
   readonly api: NodeApi;
+  /**
+   * Leases this node holds, renewed by every poll until reported. `rendered`: its renderer has
+   * exited and only the frame's finishing remains (outputs, thumbnail, report), so it no longer
+   * takes a slot: the next frame starts meanwhile.
+   */
   private readonly running = new Map<
     number,
-    { lease: WireLease; abort: AbortController; done: Promise<void> }
+    { lease: WireLease; abort: AbortController; done: Promise<void>; rendered: boolean }
   >();
   private stopping = false;
   /** Ends the poll in flight when the node stops. */
   private readonly stopPolling = new AbortController();
+  /** The poll in flight, when it asked for no frame: ended early once a slot frees (see slotFreed). */
+  private idlePoll: AbortController | undefined;
   private registration: Registration | undefined;
   private wake: (() => void) | undefined;
   /** Outcomes, for tests and the node's own log. */
@@ -128,16 +135,21 @@ export class Agent {
     if (this.registration === undefined) await this.register();
     let backoff = 500;
     while (!this.stopping) {
-      const free = this.slots - this.running.size;
+      const free = this.freeSlots();
+      // A poll asking for nothing is held by the farm; it is ended early when a slot frees.
+      // One asking for frames is never ended: the farm may be leasing them to us.
+      const ended = new AbortController();
+      this.idlePoll = free === 0 ? ended : undefined;
       try {
         const asked = Date.now();
         const answer = await this.api.poll(
           [...this.running.values()].map((r) => ({ frameId: r.lease.frameId, epoch: r.lease.epoch })),
           free,
           this.registration!.maxPollMs,
-          this.stopPolling.signal,
+          AbortSignal.any([this.stopPolling.signal, ended.signal]),
           this.warmTaskIds(),
         );
+        this.idlePoll = undefined;
         backoff = 500;
         // A frame that just finished may still be listed; aborting a finished run is a no-op.
         for (const id of answer.cancel) this.running.get(id)?.abort.abort();
@@ -155,7 +167,9 @@ export class Agent {
         )
           await this.sleep(this.heartbeatMs());
       } catch (err) {
+        this.idlePoll = undefined;
         if (this.stopping) break;
+        if (ended.signal.aborted) continue;
         if (err instanceof NodeApiError && err.code === 7007) throw err;
         this.opts.log?.(`poll failed (${(err as Error).message}); retrying in ${backoff} ms`);
         await this.sleep(backoff);
@@ -221,6 +235,11 @@ export class Agent {
           this.renderers.find((r) => r.adapter.cgName.toLowerCase() === cgName.toLowerCase()),
         log: this.opts.log,
         warm: this.warm,
+        onRendered: () => {
+          const run = this.running.get(lease.frameId);
+          if (run !== undefined) run.rendered = true;
+          this.slotFreed();
+        },
       },
       lease,
       abort.signal,
@@ -228,9 +247,26 @@ export class Agent {
       this.outcomes[outcome]++;
       this.running.delete(lease.frameId);
       this.opts.log?.(`frame ${lease.frameId}: ${outcome}`);
-      // A slot is free: poll now rather than after the heartbeat pause.
-      this.wake?.();
+      // A slot is free (if the frame's renderer had not freed it already): poll now.
+      this.slotFreed();
     });
-    this.running.set(lease.frameId, { lease, abort, done });
+    this.running.set(lease.frameId, { lease, abort, done, rendered: false });
+  }
+
+  /**
+   * Slots for new frames: those no renderer uses. A frame whose renderer exited gives its slot
+   * back, but at most `slots` frames finish at once, so outputs that upload slower than frames
+   * render cannot pile up leases and files on this node.
+   */
+  private freeSlots(): number {
+    const finishing = [...this.running.values()].filter((r) => r.rendered).length;
+    const busy = this.running.size - finishing + Math.max(0, finishing - this.slots);
+    return Math.max(0, this.slots - busy);
+  }
+
+  /** A slot is free: poll now, ending a held poll that asked for nothing. */
+  private slotFreed(): void {
+    this.wake?.();
+    this.idlePoll?.abort();
   }
 }

@@ -8,6 +8,8 @@
  *    it is complete, with a JPEG thumbnail of the last image;
  * 4. report complete once every output is stored on the farm, or fail with the
  *    reason (an output the farm refused included), so the farm renders it again.
+ *    A cold renderer's slot is handed back when it exits (onRendered): step 4
+ *    runs alongside the node's next frame.
  * Any report refused with a stale lease, or the agent's own cancel, aborts the
  * renderer (SIGTERM to its group, grace, SIGKILL) and drops the lease silently.
  */
@@ -48,6 +50,13 @@ export interface LeaseContext {
   readonly log?: (message: string) => void;
   /** Warm renderers kept across this node's leases; absent: every frame starts its renderer cold. */
   readonly warm?: WarmPool;
+  /**
+   * Called once a cold lease's renderer has exited for good, before its outputs finish uploading
+   * and the frame is reported: the node may start its next frame meanwhile, so a large output's
+   * upload does not hold the slot. Not called for a warm lease, whose renderer serves the next
+   * frame only once given back.
+   */
+  readonly onRendered?: () => void;
 }
 
 /**
@@ -192,6 +201,7 @@ export async function runLease(
       if (abort.signal.aborted) throw new Cancelled();
       framesDone += Math.floor((range.end - range.start) / range.step) + 1;
     }
+    if (warm === undefined) ctx.onRendered?.();
     await Promise.all(uploads);
     if (lost || abort.signal.aborted) throw new Cancelled();
     if (notStored.length > 0) {
