@@ -29,9 +29,10 @@ import { storedZip } from './support/usdz-writer.js';
 /**
  * The render node maps absolute paths inside crates by writing a new TOKENS
  * section after the file's last byte and pointing the table of contents at
- * it. Checked with this package's crate reader (no USD library here): the
- * rewritten crate names the mapped paths, and every other table reads as
- * before; the original bytes stay where they were.
+ * it. Checked here with this package's crate reader (usd-crate-tinyusdz.test.ts
+ * has TinyUSDZ read the same rewrites): the rewritten crate names the mapped
+ * paths, and every other table reads as before; the original bytes stay where
+ * they were.
  */
 const SPECS: CrateSpecInput[] = [
   {
