@@ -17,8 +17,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { posix } from 'node:path';
-import { FrameStatus, isTaskEnded, normalizeServerPath } from '@openfarm/protocol';
-import { type LogFileOptions, type Logger, silentLogger, withLogFile } from '@openfarm/protocol';
+import {
+  FrameStatus,
+  isTaskEnded,
+  type LogFileOptions,
+  type Logger,
+  normalizeServerPath,
+  silentLogger,
+  withLogFile,
+} from '@openfarm/protocol';
 import { sdkHomeDir } from './db-config.js';
 import {
   type DownloadEngineOptions,
@@ -27,7 +34,7 @@ import {
   type VerifiedFiles,
 } from './download-engine.js';
 import { type FarmEvent, readEventStream } from './event-stream.js';
-import { type FailedFrame, failedFramesOf, type FrameQuery } from './failed-frames.js';
+import { type FailedFrame, type FrameQuery, failedFramesOf } from './failed-frames.js';
 import {
   clockTime,
   type FarmReachable,
@@ -115,6 +122,13 @@ export interface RayvisionDownloadOptions extends LogFileOptions {
   logDir?: string;
   /** Local path rules (default this machine's; `path.win32` runs a Windows workstation's anywhere). */
   paths?: LocalPaths;
+  /**
+   * Whether the local file system keeps names that differ only in case as one file (default: under
+   * Windows path rules and on macOS, whose default file system does). Then of two farm files named
+   * so (`A.exr`, `a.exr`) only the first is downloaded and the other is a failure that says why,
+   * instead of one silently overwriting the other.
+   */
+  caseInsensitive?: boolean;
 }
 
 export interface DownloadEvents {
@@ -157,9 +171,15 @@ function addReport(into: DownloadReport, r: DownloadReport): void {
   into.identical += r.identical;
   into.downloadedFiles += r.downloadedFiles;
   into.receivedBytes += r.receivedBytes;
-  into.failures.push(...r.failures);
+  // A failure every pass meets again (a name this disk cannot hold) is listed once.
+  const known = new Set(into.failures.map(failureKey));
+  for (const f of r.failures) if (!known.has(failureKey(f))) into.failures.push(f);
   if (r.failedFrames !== undefined) into.failedFrames = [...(into.failedFrames ?? []), ...r.failedFrames];
   if (r.stopped) into.stopped = true;
+}
+
+function failureKey(f: TransferFailure): string {
+  return `${f.serverPath}\0${f.localPath}\0${f.reason}`;
 }
 
 export class RayvisionDownload extends EventEmitter<DownloadEvents> {
@@ -480,17 +500,30 @@ export class RayvisionDownload extends EventEmitter<DownloadEvents> {
     const root = localFolderOf(base, localPath, keep, paths);
     const failures: TransferFailure[] = [];
     const items: DownloadItem[] = [];
+    const folded = this.options.caseInsensitive ?? (paths.sep === '\\' || process.platform === 'darwin');
+    /** Local paths taken so far, case-folded, and the farm file that took each. */
+    const taken = new Map<string, string>();
     for (const entry of entries) {
+      let local: string;
       try {
-        items.push({
-          storage,
-          entry,
-          localPath: localFileOf(entry.path, base, root, paths),
-          ...(userId !== undefined ? { userId } : {}),
-        });
+        local = localFileOf(entry.path, base, root, paths);
       } catch (e) {
         failures.push({ localPath: root, serverPath: entry.path, reason: (e as Error).message });
+        continue;
       }
+      if (folded) {
+        const other = taken.get(local.toLowerCase());
+        if (other !== undefined) {
+          failures.push({
+            localPath: local,
+            serverPath: entry.path,
+            reason: `not downloaded: its name differs only in case from ${other}, and this file system keeps such names as one file (download it into another folder)`,
+          });
+          continue;
+        }
+        taken.set(local.toLowerCase(), entry.path);
+      }
+      items.push({ storage, entry, localPath: local, ...(userId !== undefined ? { userId } : {}) });
     }
     const report = await downloadFiles(this.client, items, {
       paths,
