@@ -71,13 +71,21 @@ async function assertDoneOnce(taskId: number, frames: number): Promise<{ attempt
 }
 
 /** A frame of the task done (its session is warm) and the next one rendering. */
-async function frameDoneAndNextRunning(taskId: number): Promise<boolean> {
+/**
+ * A frame done and the next one leased; with `rendering`, also reporting progress, so its Blender
+ * is rendering it (between the lease and the render, the node pings its idle session first: a
+ * kill there fails the ping and the frame starts in a new session without a second attempt).
+ */
+async function frameDoneAndNextRunning(taskId: number, rendering = false): Promise<boolean> {
   const rows = await server.farm.store.db
     .selectFrom('frames')
-    .select('state')
+    .select(['state', 'progress'])
     .where('task_id', '=', taskId)
     .execute();
-  return rows.some((r) => r.state === FrameStatus.DONE) && rows.some((r) => r.state === FrameStatus.RUNNING);
+  return (
+    rows.some((r) => r.state === FrameStatus.DONE) &&
+    rows.some((r) => r.state === FrameStatus.RUNNING && (!rendering || r.progress > 0))
+  );
 }
 
 async function node(name: string, warm: { maxFrames?: number; maxRssBytes?: number }) {
@@ -193,7 +201,11 @@ test('the warm Blender killed mid-frame: the frame is rendered again, every fram
     // 3 frames at 1024²: each takes long enough to be caught rendering.
     const a = await submitSampleScene(server, root, { frames: 3, size: 1024, userName: 'killed-a' });
     // The first frame done: the session is warm; kill it during the next.
-    await waitUntil('a frame done and the next rendering', () => frameDoneAndNextRunning(a.taskId), 240_000);
+    await waitUntil(
+      'a frame done and the next rendering',
+      () => frameDoneAndNextRunning(a.taskId, true),
+      240_000,
+    );
     const pid = await warmBlenderPid(n.workDir);
     process.kill(pid, 'SIGKILL');
     await waitUntil('the task', async () => (await taskStatus(a.taskId)) === TaskStatus.FINISHED, 240_000);
@@ -215,7 +227,11 @@ test('a frame cancelled while it renders warm: its Blender is killed; the task, 
   const n = await node('cancelled', {});
   try {
     const a = await submitSampleScene(server, root, { frames: 3, size: 1024, userName: 'cancelled-a' });
-    await waitUntil('a frame done and the next rendering', () => frameDoneAndNextRunning(a.taskId), 240_000);
+    await waitUntil(
+      'a frame done and the next rendering',
+      () => frameDoneAndNextRunning(a.taskId, true),
+      240_000,
+    );
     const pid = await warmBlenderPid(n.workDir);
     await a.api.task.stopTask([a.taskId]);
     await waitUntil('the warm Blender to be killed', async () => !groupAlive(pid), 30_000);
