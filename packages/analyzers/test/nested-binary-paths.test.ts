@@ -151,6 +151,14 @@ test('only an absolute path to an existing file with an asset extension names a 
   assert.equal(namesFileHere(join(dir, 'tex')), false, 'a folder');
   assert.equal(namesFileHere('tex/a.exr'), false, 'relative');
   assert.ok(ASSET_EXTENSIONS.has('exr') && !ASSET_EXTENSIONS.has('pem'));
+  // A compressed cache by its whole extension; any other compressed file is not an asset.
+  for (const name of ['sim.0001.bgeo.sc', 'stand.ass.gz', 'backup.tar.gz', 'notes.gz', 'a.sc'])
+    writeFileSync(join(dir, name), 'x');
+  assert.equal(namesFileHere(join(dir, 'sim.0001.bgeo.sc')), true);
+  assert.equal(namesFileHere(join(dir, 'stand.ass.gz')), true);
+  assert.equal(namesFileHere(join(dir, 'backup.tar.gz')), false, 'an archive');
+  assert.equal(namesFileHere(join(dir, 'notes.gz')), false);
+  assert.equal(namesFileHere(join(dir, 'a.sc')), false);
 });
 
 test('a frame sequence of caches is scanned at its first file only', () => {

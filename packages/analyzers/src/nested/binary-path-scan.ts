@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, isAbsolute } from 'node:path';
+import { basename, dirname, isAbsolute } from 'node:path';
 import { AnalyzeError } from '../core/errors.js';
 import { COMMON_EXTENSION_KINDS, kindOfExtension } from '../core/extension-kinds.js';
 import type { DependencyReader } from './dependency-reader.js';
@@ -151,13 +151,20 @@ export const ASSET_EXTENSIONS: ReadonlySet<string> = new Set([
   ...['exr', 'tx', 'tex', 'tif', 'tiff', 'png', 'jpg', 'jpeg', 'hdr', 'hdri', 'tga', 'bmp', 'dds', 'psd'],
   ...['rat', 'ptx', 'ptex', 'iff', 'sgi', 'rgb', 'jp2', 'webp', 'gif', 'dpx', 'cin', 'ies'],
   ...['ocio', 'cube', 'csp', 'spi1d', 'spi3d', 'clf', 'ctf', '3dl', 'lut'],
-  ...['abc', 'usd', 'usda', 'usdc', 'usdz', 'vdb', 'obj', 'fbx', 'ply', 'stl', 'bgeo', 'sc', 'gz', 'geo'],
+  ...['abc', 'usd', 'usda', 'usdc', 'usdz', 'vdb', 'obj', 'fbx', 'ply', 'stl', 'bgeo', 'geo'],
+  // Compressed caches by their whole extension: a bare `.gz` or `.sc` may be any archive.
+  ...['bgeo.sc', 'bgeo.gz', 'bgeo.lzma', 'geo.gz', 'ass.gz', 'vdb.gz'],
   ...['ass', 'rs', 'vrmesh', 'vrscene', 'ptc', 'mtlx', 'osl', 'oso', 'xgen', 'ifd', 'rib'],
 ]);
 
+/** Whether the file name's extension, or its two-part one (`x.bgeo.sc`), is an asset's. */
 function hasAssetExtension(path: string): boolean {
-  const dot = path.lastIndexOf('.');
-  return dot >= 0 && ASSET_EXTENSIONS.has(path.slice(dot + 1).toLowerCase());
+  const parts = basename(path).toLowerCase().split('.');
+  if (parts.length < 2) return false;
+  return (
+    ASSET_EXTENSIONS.has(parts.at(-1)!) ||
+    (parts.length > 2 && ASSET_EXTENSIONS.has(parts.slice(-2).join('.')))
+  );
 }
 
 /** A file pattern: the collector expands these in the folder (`<UDIM>`, `<UVTILE0>`, `####`, `%04d`). */
@@ -186,9 +193,9 @@ function binaryPathReader(format: string): DependencyReader {
     format,
     firstOfSequence: true,
     read(file, warn) {
-      const paths = scanAbsolutePaths(file);
-      const here = paths.filter(namesFileHere);
-      const elsewhere = paths.filter((p) => !here.includes(p));
+      const here: string[] = [];
+      const elsewhere: string[] = [];
+      for (const p of scanAbsolutePaths(file)) (namesFileHere(p) ? here : elsewhere).push(p);
       const listed = elsewhere.slice(0, MAX_LISTED);
       const more = elsewhere.length - listed.length;
       if (elsewhere.length > 0) {
