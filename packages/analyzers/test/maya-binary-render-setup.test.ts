@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type MayaScene, readMayaScene } from '../src/index.js';
+import { parseMayaNumber } from '../src/maya/maya-document.js';
 import { parseMayaBinary } from '../src/maya/mb-parser.js';
-import { pluginNodeForm, pluginNodeType } from '../src/maya/mb-plugin-types.js';
-import { maToMb } from './fixtures/maya/ma-to-mb.js';
+import { pluginNodeType } from '../src/maya/mb-plugin-types.js';
+import { maToMb, pluginNodeForm } from './fixtures/maya/ma-to-mb.js';
 
 /**
  * Render Setup in Maya binary files: its nodes are plugin nodes, stored by
@@ -33,16 +34,14 @@ function layersOf(scene: MayaScene) {
       format: l.imageFormat,
       size: [l.width, l.height],
       cameras: l.renderCameras,
-      // A .ma stores a bool as `yes`, a .mb as 1.0: the same value.
       overrides: l.overrides.map((o) => ({ ...o, value: numeric(o.value) })),
     })),
   };
 }
 
+/** A .ma stores a bool as `yes`, a .mb as 1.0: the same value. */
 function numeric(value: string): number | string {
-  if (/^(?:yes|on|true)$/.test(value)) return 1;
-  if (/^(?:no|off|false)$/.test(value)) return 0;
-  return Number.isNaN(Number(value)) ? value : Number(value);
+  return parseMayaNumber(value) ?? value;
 }
 
 function bothWays(name: string, ma: string): { fromMa: MayaScene; fromMb: MayaScene } {

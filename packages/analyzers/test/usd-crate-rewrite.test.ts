@@ -69,8 +69,6 @@ const SPECS: CrateSpecInput[] = [
   },
 ];
 
-const mapToken = mapToStage;
-
 function pathsOf(bytes: Uint8Array): string[] {
   return readCrateDependencies(bytesSource(bytes))
     .map((r) => r.path)
@@ -79,7 +77,7 @@ function pathsOf(bytes: Uint8Array): string[] {
 
 function rewrite(
   bytes: Uint8Array,
-  map = mapToken,
+  map = mapToStage,
   refused?: (r: CrateTokenRefusal) => void,
 ): Uint8Array | undefined {
   const plan = planCrateTokenRewrite(bytesSource(bytes, 'layer.usdc'), map, refused);
@@ -104,7 +102,7 @@ for (const [label, options] of VERSIONS) {
     assert.deepEqual(original, copy, 'the input is not modified');
 
     const expected = pathsOf(original)
-      .map((p) => mapToken(p) ?? p)
+      .map((p) => mapToStage(p) ?? p)
       .sort();
     assert.deepEqual(pathsOf(out), expected);
     assert.ok(pathsOf(out).includes('/stage/D/show/tex/ball_<UDIM>.png'));
@@ -116,7 +114,7 @@ for (const [label, options] of VERSIONS) {
     assert.deepEqual(after.version, before.version);
     assert.deepEqual(
       after.tokens,
-      before.tokens.map((t) => mapToken(t) ?? t),
+      before.tokens.map((t) => mapToStage(t) ?? t),
     );
     assert.deepEqual(after.strings, before.strings);
     assert.deepEqual(after.fields, before.fields);
@@ -135,7 +133,7 @@ for (const [label, options] of VERSIONS) {
 
 test('the rewritten token table holds every token once more, compressed as 0.4.0+ expects (count, size, compressed size, LZ4)', () => {
   const original = crateBytes(SPECS);
-  const plan = planCrateTokenRewrite(bytesSource(original), mapToken);
+  const plan = planCrateTokenRewrite(bytesSource(original), mapToStage);
   assert.ok(plan !== undefined);
   const before = readCrateTables(bytesSource(original));
   const section = new DataView(plan.tail.buffer, plan.tail.byteOffset + ((8 - (plan.appendAt % 8)) % 8));
@@ -143,13 +141,13 @@ test('the rewritten token table holds every token once more, compressed as 0.4.0
   const textSize = Number(section.getBigUint64(8, true));
   assert.equal(
     textSize,
-    new TextEncoder().encode(before.tokens.map((x) => `${mapToken(x) ?? x}\0`).join('')).length,
+    new TextEncoder().encode(before.tokens.map((x) => `${mapToStage(x) ?? x}\0`).join('')).length,
   );
   const compressed = Number(section.getBigUint64(16, true));
   assert.ok(compressed > 0 && compressed < textSize + 64);
   assert.deepEqual(
     plan.changes.map((c) => c.from).sort(),
-    before.tokens.filter((x) => mapToken(x) !== undefined).sort(),
+    before.tokens.filter((x) => mapToStage(x) !== undefined).sort(),
   );
 });
 
@@ -205,7 +203,7 @@ test('a token whose bytes are not UTF-8 is left as it is and reported', () => {
   assert.ok(at > 0);
   text[at + 3] = 0xff;
   const refused: CrateTokenRefusal[] = [];
-  const out = rewrite(new Uint8Array(text), mapToken, (r) => refused.push(r));
+  const out = rewrite(new Uint8Array(text), mapToStage, (r) => refused.push(r));
   assert.ok(out !== undefined, 'the other paths are still mapped');
   assert.deepEqual(
     refused.map((r) => r.reason),

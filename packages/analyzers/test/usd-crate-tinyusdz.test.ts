@@ -63,8 +63,6 @@ const SPECS: CrateSpecInput[] = [
   },
 ];
 
-const mapRoots = mapToStage;
-
 interface Rewritten {
   bytes: Uint8Array;
   changes: ReadonlyArray<{ from: string; to: string }>;
@@ -101,7 +99,7 @@ test('TinyUSDZ reads a rewritten crate as the original layer with the mapped pat
   for (const p of ['@D:/show/tex/ball_<UDIM>.png@', '@/Volumes/proj/ball_payload.usdc@', '@./rel.usda@'])
     assert.ok(before.includes(p), `${p} in\n${before}`);
 
-  const out = rewrite(original, mapRoots);
+  const out = rewrite(original, mapToStage);
   assert.ok(out !== undefined);
   const after = await textOf(out.bytes, 'layer.usdc');
   assert.equal(after, mapped(before, out.changes));
@@ -141,7 +139,7 @@ test('a crate inside a rewritten USDZ reads in TinyUSDZ as its rewritten self', 
   let changes: Rewritten['changes'] = [];
   const pieces = rewriteUsdz(source, (m) => {
     if (!m.name.endsWith('.usdc')) return undefined;
-    const r = rewrite(m.source.read(0, m.size), mapRoots);
+    const r = rewrite(m.source.read(0, m.size), mapToStage);
     if (r !== undefined) changes = r.changes;
     return r?.bytes;
   });

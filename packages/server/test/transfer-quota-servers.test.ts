@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ApiError } from '@openfarm/protocol';
 import { LocalBlobStore } from '../src/blob/index.js';
-import { setTransferQuota, usedTransferBytes } from '../src/transfer/quota.js';
+import { recordHeldBlob } from '../src/transfer/held-blobs.js';
+import { QuotaBudget, setTransferQuota, usedTransferBytes } from '../src/transfer/quota.js';
 import { UploadSessions } from '../src/transfer/upload-sessions.js';
 import { startTestFarm, type TestFarm } from './support/farm.js';
 
@@ -103,8 +104,6 @@ test('the usage never misses a blob between its record and the end of its hold',
   const user = await farm.addUser('snapshot');
   const db = farm.server.farm.store.db;
   await setTransferQuota(db, user.userId, 1_000_000_000);
-  const { QuotaBudget } = await import('../src/transfer/quota.js');
-  const { recordHeldBlob } = await import('../src/transfer/held-blobs.js');
   let low = 0;
   for (let i = 0; i < 150; i++) {
     const key = keyOf(randomBytes(16));

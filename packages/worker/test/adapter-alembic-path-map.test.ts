@@ -71,6 +71,18 @@ function writeMayaAlembicScene(
   return file;
 }
 
+/** Copy each uploaded file to where the node stages it, as the node's staging does. */
+function stageUploaded(
+  uploaded: ReadonlyArray<{ local: string; server: string }>,
+  stagingRoot: string,
+): void {
+  for (const a of uploaded) {
+    const to = serverPathToLocal(a.server, stagingRoot);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(a.local, to);
+  }
+}
+
 const MAYA = { cgName: 'Maya', version: '2023', executable: '/usr/autodesk/maya2023/bin/Render' };
 
 describe("Arnold's path map for paths inside Alembic archives", () => {
@@ -86,11 +98,7 @@ describe("Arnold's path map for paths inside Alembic archives", () => {
       uploaded.some((a) => a.local.endsWith('tree.abc')),
       'the archive is uploaded',
     );
-    for (const a of uploaded) {
-      const to = serverPathToLocal(a.server, job.stagingRoot);
-      mkdirSync(dirname(to), { recursive: true });
-      copyFileSync(a.local, to);
-    }
+    stageUploaded(uploaded, job.stagingRoot);
     const cmd = await mayaAdapter.prepare(job, MAYA);
     assert.equal(cmd.args[cmd.args.indexOf('-r') + 1], 'arnold');
     const file = cmd.env?.ARNOLD_PATHMAP;
@@ -127,11 +135,7 @@ describe("Arnold's path map for paths inside Alembic archives", () => {
     assert.deepEqual(Object.values(analyzer.tipsInfo ?? {}).flat(), [], 'nothing to warn about');
     const analyzed = await analyze(AnalyzeMaya, scene, join(d.root, 'analysis'));
     const job = stageJob(analyzed, d, { start: 1, end: 1, step: 1 });
-    for (const a of uploaded) {
-      const to = serverPathToLocal(a.server, job.stagingRoot);
-      mkdirSync(dirname(to), { recursive: true });
-      copyFileSync(a.local, to);
-    }
+    stageUploaded(uploaded, job.stagingRoot);
     const cmd = await mayaAdapter.prepare(job, MAYA);
     const json = JSON.parse(readFileSync(cmd.env?.ARNOLD_PATHMAP ?? '', 'utf8')) as Record<
       string,

@@ -70,7 +70,6 @@ async function assertDoneOnce(taskId: number, frames: number): Promise<{ attempt
   return { attempts: rows.map((r) => r.attempt) };
 }
 
-/** A frame of the task done (its session is warm) and the next one rendering. */
 /**
  * A frame done and the next one leased; with `rendering`, also reporting progress, so its Blender
  * is rendering it (between the lease and the render, the node pings its idle session first: a

@@ -62,7 +62,7 @@ export function parseTakes(body: Uint8Array): Map<string, HoudiniTake> {
     // Chunks until the next header or the end.
     while (at + 4 <= body.length && chunks++ < MAX_CHUNKS) {
       if (startsWith(body, at, 'take name ')) break;
-      const size = ((body[at]! << 24) | (body[at + 1]! << 16) | (body[at + 2]! << 8) | body[at + 3]!) >>> 0;
+      const size = u32(body, at);
       if (at + 4 + size > body.length) return takes;
       readChunk(body.subarray(at + 4, at + 4 + size), strings, take);
       at += 4 + size;
@@ -87,8 +87,7 @@ function readChunk(bytes: Uint8Array, strings: Map<number, string>, take: Houdin
   // The parm block is length-prefixed inside the chunk; a block without the prefix reads too.
   let block = bytes.subarray(nl + 1);
   if (block.length >= 4) {
-    const size = ((block[0]! << 24) | (block[1]! << 16) | (block[2]! << 8) | block[3]!) >>> 0;
-    if (size === block.length - 4) block = block.subarray(4);
+    if (u32(block, 0) === block.length - 4) block = block.subarray(4);
   }
   const parms = parseParms(utf8.decode(block));
   const existing = take.overrides.get(path);
@@ -128,6 +127,11 @@ export function nodesInTake(
     }
   }
   return out;
+}
+
+/** The big-endian 32-bit length at `at` (the caller has checked 4 bytes are there). */
+function u32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
 }
 
 function lineEnd(body: Uint8Array, from: number): number {

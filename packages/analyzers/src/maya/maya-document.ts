@@ -149,11 +149,15 @@ export function attrBool(node: MayaNode | undefined, ...names: string[]): boolea
   return parseMayaBool(attrText(node, ...names));
 }
 
-export function attrNumber(node: MayaNode | undefined, ...names: string[]): number | undefined {
-  const t = attrText(node, ...names);
+/** A number as a `.ma` writes one: digits, or a boolean word (`yes` = 1); undefined otherwise. */
+export function parseMayaNumber(t: string | undefined): number | undefined {
   if (t === undefined) return undefined;
   const b = parseMayaBool(t);
   if (b !== undefined && !/^[-+.\d]/.test(t)) return b ? 1 : 0;
   const n = Number(t);
   return Number.isFinite(n) ? n : undefined;
+}
+
+export function attrNumber(node: MayaNode | undefined, ...names: string[]): number | undefined {
+  return parseMayaNumber(attrText(node, ...names));
 }

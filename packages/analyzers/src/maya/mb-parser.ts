@@ -22,7 +22,7 @@ import { pluginNodeType } from './mb-plugin-types.js';
  * types are binary ids whose names are not in the file: Render Setup's are
  * known (mb-plugin-types.ts), the others read as `mb:<id>`.
  */
-const NODE_TYPES: ReadonlyMap<string, string> = new Map([
+export const NODE_TYPES: ReadonlyMap<string, string> = new Map([
   ['XFRM', 'transform'],
   ['DCAM', 'camera'],
   ['RNDL', 'renderLayer'],

@@ -8,7 +8,7 @@
  * for its node types). Abstract base types (override, selector, listItem…)
  * never occur in a file and are left out.
  */
-const PLUGIN_NODE_TYPES: ReadonlyMap<number, string> = new Map([
+export const PLUGIN_NODE_TYPES: ReadonlyMap<number, string> = new Map([
   [0x58000371, 'renderSetup'],
   [0x58000372, 'renderSetupLayer'],
   [0x58000373, 'collection'],
@@ -50,13 +50,4 @@ export function pluginNodeType(form: string): string | undefined {
   let id = 0;
   for (let i = 0; i < 4; i++) id = id * 256 + (form.charCodeAt(i) & 0xff);
   return PLUGIN_NODE_TYPES.get(id);
-}
-
-/** The group form (4 latin1 characters) of a plugin node type, for writers of test files. */
-export function pluginNodeForm(type: string): string | undefined {
-  for (const [id, name] of PLUGIN_NODE_TYPES) {
-    if (name === type)
-      return String.fromCharCode(id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff);
-  }
-  return undefined;
 }

@@ -14,7 +14,6 @@ import { pathToFileURL } from 'node:url';
 /** What the tests use of one TinyUSDZLoaderNative. */
 export interface TinyUsdLayer {
   loadAsLayerFromBinary(bytes: Uint8Array, name: string): boolean;
-  loadFromBinary(bytes: Uint8Array, name: string): boolean;
   layerToString(): string;
   extractSublayerAssetPaths(): unknown;
   extractReferencesAssetPaths(): unknown;

@@ -27,6 +27,7 @@
 import { ApiError } from '@openfarm/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserRow } from '../accounts/users.js';
+import { carriesBody, declaredLength, refusedBeforeBody, requestHeader } from './unread-body.js';
 
 /** Bytes of unverified JSON bodies the server holds at once, by default. */
 export const DEFAULT_UNVERIFIED_BUDGET = 64 * 1024 * 1024;
@@ -58,26 +59,8 @@ export class UnverifiedBudget {
   }
 }
 
-function header(request: FastifyRequest, name: string): string | undefined {
-  const v = request.headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === undefined || s === '' ? undefined : s;
-}
-
-function declaredLength(request: FastifyRequest): number | undefined {
-  const text = header(request, 'content-length');
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-function carriesBody(request: FastifyRequest): boolean {
-  const length = declaredLength(request);
-  return (length !== undefined && length > 0) || header(request, 'transfer-encoding') !== undefined;
-}
-
 function isJson(request: FastifyRequest): boolean {
-  const type = header(request, 'content-type') ?? '';
+  const type = requestHeader(request, 'content-type') ?? '';
   return /^application\/json\b/i.test(type.trimStart());
 }
 
@@ -86,10 +69,9 @@ export function prefetchedUser(request: FastifyRequest): UserRow | undefined {
   return (request as GatedRequest)[PREFETCHED];
 }
 
-function refuse(reply: FastifyReply, err: ApiError): never {
-  // The client may still be sending its body; do not read it, end the connection after the answer.
-  reply.header('connection', 'close');
-  throw err;
+function refuse(request: FastifyRequest, reply: FastifyReply, err: ApiError): never {
+  // The gate runs only for requests that carry a body: each refusal ends the connection.
+  throw refusedBeforeBody(request, reply, err);
 }
 
 export function installUnverifiedGate(
@@ -101,18 +83,27 @@ export function installUnverifiedGate(
     if (!carriesBody(request) || !isJson(request)) return;
     const path = request.url.split('?')[0] ?? request.url;
     if (request.is404) {
-      refuse(reply, ApiError.of('RESOURCE_NOT_FOUND', { detail: `no route ${request.method} ${path}` }));
+      refuse(
+        request,
+        reply,
+        ApiError.of('RESOURCE_NOT_FOUND', { detail: `no route ${request.method} ${path}` }),
+      );
     }
-    const accessId = header(request, 'accessid');
+    const accessId = requestHeader(request, 'accessid');
     if (accessId !== undefined) {
-      if (header(request, 'signature') === undefined) {
-        refuse(reply, ApiError.of('SIGNATURE_INVALID', { path, detail: 'the signature header is required' }));
+      if (requestHeader(request, 'signature') === undefined) {
+        refuse(
+          request,
+          reply,
+          ApiError.of('SIGNATURE_INVALID', { path, detail: 'the signature header is required' }),
+        );
       }
       const user = await findUser(accessId);
-      if (user === undefined) refuse(reply, ApiError.of('SIGNATURE_INVALID', { path }));
+      if (user === undefined) refuse(request, reply, ApiError.of('SIGNATURE_INVALID', { path }));
       (request as GatedRequest)[PREFETCHED] = user;
-    } else if (header(request, 'authorization') === undefined) {
+    } else if (requestHeader(request, 'authorization') === undefined) {
       refuse(
+        request,
         reply,
         ApiError.of('SIGNATURE_INVALID', { path, detail: 'accessId and signature headers are required' }),
       );
@@ -120,7 +111,7 @@ export function installUnverifiedGate(
     const bytes = declaredLength(request) ?? request.routeOptions.bodyLimit;
     if (!budget.tryReserve(bytes)) {
       request.log.warn({ bytes, inFlight: budget.inFlight }, 'unverified body budget spent; refused');
-      refuse(reply, ApiError.of('SERVER_BUSY', { path }));
+      refuse(request, reply, ApiError.of('SERVER_BUSY', { path }));
     }
     (request as GatedRequest)[RESERVED] = bytes;
   });

@@ -5,6 +5,7 @@
  */
 import { ApiError } from '@openfarm/protocol';
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { refusedBeforeBody } from '../http/unread-body.js';
 import { nodeOf, type SchedulerNode } from './scheduler.js';
 import { findWorkerByToken } from './sql/workers.js';
 import { bearerToken } from './worker-tokens.js';
@@ -20,23 +21,15 @@ type WithNode = FastifyRequest & { [NODE]?: SchedulerNode };
  */
 export function requireWorkerToken(app: FastifyInstance): onRequestAsyncHookHandler {
   return async (request, reply) => {
-    const refused = (err: ApiError): ApiError => {
-      // The body was never read: end the connection after the answer, or a client still
-      // sending (or one that never will) holds it open until the server's request timeout.
-      if (
-        request.headers['content-length'] !== undefined ||
-        request.headers['transfer-encoding'] !== undefined
-      )
-        reply.header('connection', 'close');
-      return err;
-    };
     const token = bearerToken(request.headers.authorization);
     if (token === undefined)
-      throw refused(
+      throw refusedBeforeBody(
+        request,
+        reply,
         ApiError.of('WORKER_TOKEN_INVALID', { detail: 'send Authorization: Bearer <node token>' }),
       );
     const row = await findWorkerByToken(app.farm.store.db, token);
-    if (row === undefined) throw refused(ApiError.of('WORKER_TOKEN_INVALID'));
+    if (row === undefined) throw refusedBeforeBody(request, reply, ApiError.of('WORKER_TOKEN_INVALID'));
     (request as WithNode)[NODE] = nodeOf(row);
   };
 }
