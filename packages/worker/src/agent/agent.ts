@@ -59,6 +59,8 @@ export class Agent {
   private stopping = false;
   /** Ends the poll in flight when the node stops. */
   private readonly stopPolling = new AbortController();
+  /** Every run not yet over, the ones a newer lease of the same frame replaced in `running` too. */
+  private readonly runs = new Set<Promise<void>>();
   /** The poll in flight, when it asked for no frame: ended early once a slot frees (see slotFreed). */
   private idlePoll: AbortController | undefined;
   private registration: Registration | undefined;
@@ -176,7 +178,7 @@ export class Agent {
         backoff = Math.min(backoff * 2, 10_000);
       }
     }
-    await Promise.all([...this.running.values()].map((r) => r.done));
+    await Promise.all([...this.runs]);
     await this.warm?.close();
   }
 
@@ -186,7 +188,7 @@ export class Agent {
     this.stopPolling.abort();
     for (const r of this.running.values()) r.abort.abort();
     this.wake?.();
-    await Promise.all([...this.running.values()].map((r) => r.done));
+    await Promise.all([...this.runs]);
     await this.warm?.close();
   }
 
@@ -237,7 +239,7 @@ export class Agent {
         warm: this.warm,
         onRendered: () => {
           const run = this.running.get(lease.frameId);
-          if (run !== undefined) run.rendered = true;
+          if (run?.lease === lease) run.rendered = true;
           this.slotFreed();
         },
       },
@@ -245,12 +247,16 @@ export class Agent {
       abort.signal,
     ).then((outcome) => {
       this.outcomes[outcome]++;
-      this.running.delete(lease.frameId);
+      // The farm may have leased this frame to us again (its failure was reported) while this
+      // run still cleaned up: that newer run holds the entry now and keeps it.
+      if (this.running.get(lease.frameId)?.lease === lease) this.running.delete(lease.frameId);
+      this.runs.delete(done);
       this.opts.log?.(`frame ${lease.frameId}: ${outcome}`);
       // A slot is free (if the frame's renderer had not freed it already): poll now.
       this.slotFreed();
     });
     this.running.set(lease.frameId, { lease, abort, done, rendered: false });
+    this.runs.add(done);
   }
 
   /**
